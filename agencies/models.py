@@ -1,0 +1,124 @@
+"""Partner agencies, staff membership with a role, and home visits."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from iom_housing.access import Role
+from iom_housing.db import TimeStamped
+
+
+class Agency(TimeStamped):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Police")
+        PROBATION = "probation", _("Probation service")
+        DRUG_ALCOHOL = "drug_alcohol", _("Drug and alcohol service")
+        CARE_SOCIETY = "care_society", _("Care society")
+        SOCIAL_SERVICES = "social_services", _("Social services")
+        WOMENS_CENTRE = "womens_centre", _("Women's centre")
+        HOUSING = "housing", _("Housing")
+        COMMISSIONER = "commissioner", _("Police and Crime Commissioner's office")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Short code used in the API."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMembership(TimeStamped):
+    """A user's place in the scheme: the agency they work for and their one role."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("staff membership")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="staffmembership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+
+class HomeVisit(TimeStamped):
+    """A visit (or call) by a supporting agency to a person in a placement."""
+
+    class Kind(models.TextChoices):
+        HOME = "home", _("Home visit")
+        PHONE = "phone", _("Phone call")
+        OFFICE = "office", _("Office appointment")
+
+    class Outcome(models.TextChoices):
+        SEEN = "seen", _("Seen")
+        NOT_IN = "not_in", _("Not in")
+        REFUSED_ENTRY = "refused_entry", _("Refused entry")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class DrugTest(models.TextChoices):
+        NEGATIVE = "negative", _("Negative")
+        POSITIVE = "positive", _("Positive")
+        NOT_TAKEN = "not_taken", _("Not taken")
+
+    class Engagement(models.TextChoices):
+        GOOD = "good", _("Good")
+        SOME = "some", _("Some")
+        NONE = "none", _("None")
+
+    placement = models.ForeignKey("placements.Placement", on_delete=models.PROTECT, related_name="visits")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="visits")
+    other_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="joint_visits", help_text=_("Other agencies on a joint visit.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_visits"
+    )
+    visited_at = models.DateTimeField(_("date and time"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOME)
+    staff_names = models.CharField(_("visiting staff"), max_length=300)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    property_in_good_order = models.BooleanField(_("property kept in good order"), null=True, blank=True)
+    drug_test = models.CharField(_("drug test"), max_length=10, choices=DrugTest.choices, blank=True)
+    engagement = models.CharField(_("engagement"), max_length=10, choices=Engagement.choices, blank=True)
+    support_hours = models.DecimalField(
+        _("support hours delivered"), max_digits=4, decimal_places=2, default=Decimal("0")
+    )
+    concern_raised = models.BooleanField(_("concern raised"), default=False)
+    concern = models.TextField(_("concern"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-visited_at"]
+        verbose_name = _("home visit")
+        indexes = [models.Index(fields=["placement", "agency", "-visited_at"], name="visit_placement_agency_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(support_hours__gte=0) & Q(support_hours__lte=24), name="homevisit_hours_0_to_24"
+            ),
+            models.CheckConstraint(
+                condition=Q(concern_raised=False) | ~Q(concern=""), name="homevisit_concern_has_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.agency} on {self.visited_at:%d %b %Y}"

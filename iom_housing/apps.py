@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IomHousingConfig(AppConfig):
+    name = "iom_housing"
+    verbose_name = "IOM Housing"

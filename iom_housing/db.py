@@ -1,0 +1,48 @@
+"""Database building blocks shared by the apps: range expressions for exclusion constraints,
+timestamps and random public ids for people's records."""
+
+import uuid
+
+from django.contrib.postgres.fields import DateRangeField
+from django.contrib.postgres.fields.ranges import BigIntegerRangeField
+from django.db import models
+from django.db.models import Func, Value
+
+
+class DateRange(Func):
+    """daterange(start, end, '[)'): half-open, so a stay ending on a day and the next starting
+    that day do not overlap. A NULL end is unbounded (an open-ended void)."""
+
+    function = "daterange"
+    output_field = DateRangeField()
+
+    def __init__(self, start, end, bounds="[)"):
+        super().__init__(start, end, Value(bounds))
+
+
+class IdRange(Func):
+    """int8range(id, id, '[]'): a one-value range, so that an exclusion constraint can test
+    equality of a foreign key with GiST alone (the embedded server has no btree_gist)."""
+
+    function = "int8range"
+    output_field = BigIntegerRangeField()
+
+    def __init__(self, field):
+        super().__init__(field, field, Value("[]"))
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicId(models.Model):
+    """A random id for URLs, so that people's records are not numbered in order."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True

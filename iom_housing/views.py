@@ -1,0 +1,43 @@
+"""Site-wide pages: the home page and the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def home(request):
+    return render(request, "iom_housing/home.html")
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        return f"error: {type(error).__name__}"
+
+
+def _broker_status() -> str:
+    if not settings.REDIS_URL:
+        return "eager (no broker configured)"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        return "ok"
+    except redis.RedisError as error:
+        return f"error: {type(error).__name__}"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For docker-compose health checks and monitoring: 200 when healthy, 503 when not."""
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(not value.startswith("error") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)

@@ -1,0 +1,294 @@
+"""Offenders (nominals), their offending and compliance events, and referrals for a place."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from iom_housing.db import PublicId, TimeStamped
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    NON_BINARY = "non_binary", _("Non-binary")
+    OTHER = "other", _("Other")
+    NOT_KNOWN = "not_known", _("Not known")
+
+
+class Ethnicity(models.TextChoices):
+    """ONS 2021 census ethnic groups (England and Wales); the prefix before `_` names the broad group."""
+
+    ASIAN_BANGLADESHI = "asian_bangladeshi", _("Asian: Bangladeshi")
+    ASIAN_CHINESE = "asian_chinese", _("Asian: Chinese")
+    ASIAN_INDIAN = "asian_indian", _("Asian: Indian")
+    ASIAN_PAKISTANI = "asian_pakistani", _("Asian: Pakistani")
+    ASIAN_OTHER = "asian_other", _("Asian: any other Asian background")
+    BLACK_AFRICAN = "black_african", _("Black: African")
+    BLACK_CARIBBEAN = "black_caribbean", _("Black: Caribbean")
+    BLACK_OTHER = "black_other", _("Black: any other Black, Black British or Caribbean background")
+    MIXED_WHITE_ASIAN = "mixed_white_asian", _("Mixed: White and Asian")
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", _("Mixed: White and Black African")
+    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", _("Mixed: White and Black Caribbean")
+    MIXED_OTHER = "mixed_other", _("Mixed: any other Mixed or multiple ethnic background")
+    WHITE_BRITISH = "white_british", _("White: English, Welsh, Scottish, Northern Irish or British")
+    WHITE_IRISH = "white_irish", _("White: Irish")
+    WHITE_GYPSY_TRAVELLER = "white_gypsy_traveller", _("White: Gypsy or Irish Traveller")
+    WHITE_ROMA = "white_roma", _("White: Roma")
+    WHITE_OTHER = "white_other", _("White: any other White background")
+    OTHER_ARAB = "other_arab", _("Other ethnic group: Arab")
+    OTHER_ANY = "other_any", _("Other ethnic group: any other ethnic group")
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+class EthnicityGroup(models.TextChoices):
+    ASIAN = "asian", _("Asian, Asian British or Asian Welsh")
+    BLACK = "black", _("Black, Black British, Black Welsh, Caribbean or African")
+    MIXED = "mixed", _("Mixed or multiple ethnic groups")
+    WHITE = "white", _("White")
+    OTHER = "other", _("Other ethnic group")
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+def ethnicity_group(ethnicity: str) -> EthnicityGroup:
+    if ethnicity == Ethnicity.NOT_STATED:
+        return EthnicityGroup.NOT_STATED
+    return EthnicityGroup(ethnicity.split("_", 1)[0])
+
+
+class Need(models.TextChoices):
+    """The offender needs pathways (OASys)."""
+
+    ACCOMMODATION = "accommodation", _("Accommodation")
+    ETE = "ete", _("Education, training and employment")
+    FINANCE = "finance", _("Finance, benefits and debt")
+    RELATIONSHIPS = "relationships", _("Relationships")
+    LIFESTYLE = "lifestyle", _("Lifestyle and associates")
+    DRUGS = "drugs", _("Drugs")
+    ALCOHOL = "alcohol", _("Alcohol")
+    EMOTIONAL_WELLBEING = "emotional_wellbeing", _("Emotional wellbeing")
+    THINKING_BEHAVIOUR = "thinking_behaviour", _("Thinking and behaviour")
+    ATTITUDES = "attitudes", _("Attitudes to offending")
+
+
+class Offender(PublicId, TimeStamped):
+    """A person in the IOM cohort (a "nominal")."""
+
+    class IomCategory(models.TextChoices):
+        FIXED = "fixed", _("Fixed")
+        FLEX = "flex", _("Flex")
+        FREE = "free", _("Free")
+
+    class RiskOfSeriousHarm(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        VERY_HIGH = "very_high", _("Very high")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    aliases = ArrayField(models.CharField(max_length=200), blank=True, default=list, verbose_name=_("aliases"))
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=30, choices=Ethnicity.choices)
+    pnc_id = models.CharField(
+        _("PNC ID"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\d{2,4}/\d{1,7}[A-Z]$", _("Enter a PNC ID like 2004/0123456X."))],
+    )
+    crn = models.CharField(
+        _("probation CRN"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]\d{6}$", _("Enter a CRN like X123456."))],
+    )
+    prison_number = models.CharField(
+        _("prison number"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]\d{4}[A-Z]{2}$", _("Enter a prison number like A1234BC."))],
+    )
+    iom_category = models.CharField(_("IOM cohort category"), max_length=10, choices=IomCategory.choices)
+    risk_of_serious_harm = models.CharField(
+        _("risk of serious harm"), max_length=10, choices=RiskOfSeriousHarm.choices
+    )
+    licence_starts_on = models.DateField(_("supervision licence start"), null=True, blank=True)
+    licence_ends_on = models.DateField(_("supervision licence end"), null=True, blank=True)
+    licence_conditions = models.TextField(_("licence conditions"), blank=True)
+    needs = ArrayField(
+        models.CharField(max_length=30, choices=Need.choices), blank=True, default=list, verbose_name=_("needs")
+    )
+    safety_warnings = models.TextField(
+        _("safety warnings for visiting staff"), blank=True, help_text=_("For example: do not visit alone.")
+    )
+    responsible_officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="offenders", verbose_name=_("responsible officers")
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("offender")
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="offender_name_idx"),
+            models.Index(fields=["date_of_birth"], name="offender_dob_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["pnc_id"], condition=~Q(pnc_id=""), name="offender_pnc_id_unique"),
+            models.UniqueConstraint(fields=["crn"], condition=~Q(crn=""), name="offender_crn_unique"),
+            models.CheckConstraint(condition=Q(ethnicity__in=Ethnicity.values), name="offender_ethnicity_valid"),
+            models.CheckConstraint(
+                condition=Q(licence_ends_on__isnull=True)
+                | Q(licence_starts_on__isnull=True)
+                | Q(licence_ends_on__gte=F("licence_starts_on")),
+                name="offender_licence_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class OffenceCategory(models.TextChoices):
+    VIOLENCE = "violence", _("Violence against the person")
+    SEXUAL = "sexual", _("Sexual offence")
+    ROBBERY = "robbery", _("Robbery")
+    BURGLARY = "burglary", _("Burglary")
+    THEFT = "theft", _("Theft and handling")
+    VEHICLE = "vehicle", _("Vehicle offence")
+    CRIMINAL_DAMAGE = "criminal_damage", _("Criminal damage and arson")
+    DRUGS = "drugs", _("Drug offence")
+    WEAPONS = "weapons", _("Possession of weapons")
+    PUBLIC_ORDER = "public_order", _("Public order")
+    FRAUD = "fraud", _("Fraud")
+    OTHER = "other", _("Other offence")
+
+
+class OffenderEvent(TimeStamped):
+    """Offending (arrest, charge, conviction, caution) and licence compliance (warning, breach, recall)."""
+
+    class Kind(models.TextChoices):
+        ARREST = "arrest", _("Arrest")
+        CHARGE = "charge", _("Charge")
+        CONVICTION = "conviction", _("Conviction")
+        CAUTION = "caution", _("Caution")
+        LICENCE_WARNING = "licence_warning", _("Licence warning")
+        LICENCE_BREACH = "licence_breach", _("Licence breach")
+        RECALL = "recall", _("Recall to custody")
+
+    OFFENDING_KINDS = (Kind.ARREST, Kind.CHARGE, Kind.CONVICTION, Kind.CAUTION)
+    COMPLIANCE_KINDS = (Kind.LICENCE_WARNING, Kind.LICENCE_BREACH, Kind.RECALL)
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    offence_category = models.CharField(
+        _("offence category"), max_length=20, choices=OffenceCategory.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_on"]
+        verbose_name = _("offending or compliance event")
+        indexes = [models.Index(fields=["offender", "occurred_on"], name="event_offender_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["arrest", "charge", "conviction", "caution"]) | ~Q(offence_category=""),
+                name="offenderevent_offence_has_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
+
+
+class Referral(PublicId, TimeStamped):
+    """An agency asks for a place for an offender."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
+    DECIDED_STATUSES = (Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN)
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", _("Routine")
+        URGENT = "urgent", _("Urgent")
+        EMERGENCY = "emergency", _("Emergency (release within 48 hours)")
+
+    class DeclineReason(models.TextChoices):
+        RISK_TOO_HIGH = "risk_too_high", _("Risk cannot be managed in the scheme")
+        NO_SUITABLE_PROPERTY = "no_suitable_property", _("No suitable property available")
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible (not on licence or not in the IOM cohort)")
+        NEEDS_MET_ELSEWHERE = "needs_met_elsewhere", _("Needs better met by another service")
+        PERSON_DECLINED = "person_declined", _("The person declined the offer")
+        DUPLICATE = "duplicate", _("Duplicate referral")
+        OTHER = "other", _("Other")
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="referrals")
+    referring_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="referrals")
+    external_ref = models.CharField(
+        _("agency's reference"), max_length=100, blank=True, help_text=_("The referring agency's own case reference.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
+    needs = ArrayField(
+        models.CharField(max_length=30, choices=Need.choices), blank=True, default=list, verbose_name=_("needs")
+    )
+    risk_summary = models.TextField(_("risk summary"), blank=True)
+    reason = models.TextField(_("reason for referral"), blank=True)
+    wanted_from = models.DateField(_("wanted start date"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=30, choices=DeclineReason.choices, blank=True
+    )
+    decision_notes = models.TextField(_("decision notes"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("referral")
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="referral_status_idx"),
+            models.Index(fields=["referring_agency", "updated_at", "id"], name="referral_agency_updated_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referring_agency", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="referral_external_ref_unique_per_agency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""), name="referral_declined_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "in_review"]) | Q(decided_at__isnull=False),
+                name="referral_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | Q(decided_at__gte=F("submitted_at")),
+                name="referral_decided_after_submitted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.offender} by {self.referring_agency}"

@@ -1,0 +1,56 @@
+"""Fixtures named by role: a signed-in test client for each kind of user."""
+
+import pytest
+
+from iom_housing.access import Role
+from tests.factories import AgencyFactory, user_with_role
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory()
+
+
+@pytest.fixture
+def iom_officer(db):
+    return user_with_role(Role.IOM_OFFICER, AgencyFactory(kind="police", name="Dyfed-Powys Police IOM"))
+
+
+@pytest.fixture
+def scheme_manager(db):
+    return user_with_role(Role.SCHEME_MANAGER)
+
+
+@pytest.fixture
+def agency_worker(agency):
+    return user_with_role(Role.AGENCY_WORKER, agency)
+
+
+@pytest.fixture
+def opcc_analyst(db):
+    return user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner", name="OPCC"))
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def iom_officer_client(client, iom_officer):
+    return _client_for(client, iom_officer)
+
+
+@pytest.fixture
+def scheme_manager_client(client, scheme_manager):
+    return _client_for(client, scheme_manager)
+
+
+@pytest.fixture
+def agency_worker_client(client, agency_worker):
+    return _client_for(client, agency_worker)
+
+
+@pytest.fixture
+def opcc_client(client, opcc_analyst):
+    return _client_for(client, opcc_analyst)
