@@ -4,5 +4,9 @@ from iom_housing.access import role_of
 
 
 def service(request):
-    """The scheme's name and the signed-in user's role, for the header of every page."""
-    return {"scheme_name": settings.SCHEME_NAME, "user_role": role_of(getattr(request, "user", None))}
+    """The scheme's name, the signed-in user's role and whether this is a demo, for every page."""
+    return {
+        "scheme_name": settings.SCHEME_NAME,
+        "user_role": role_of(getattr(request, "user", None)),
+        "demo_mode": settings.DEBUG,
+    }

@@ -54,3 +54,12 @@ def agency_worker_client(client, agency_worker):
 @pytest.fixture
 def opcc_client(client, opcc_analyst):
     return _client_for(client, opcc_analyst)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render templates without `collectstatic`; production uses the hashed manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

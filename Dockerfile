@@ -1,0 +1,31 @@
+# IOM Housing image: one image for web (gunicorn), worker and beat (celery); see docker-compose.yml.
+
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-fund --no-audit
+COPY static/scss static/scss
+COPY scripts scripts
+RUN npm run build
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 app
+COPY pyproject.toml README.md ./
+COPY iom_housing iom_housing
+COPY agencies agencies
+COPY referrals referrals
+COPY placements placements
+COPY reports reports
+RUN pip install .
+COPY manage.py ./
+COPY templates templates
+COPY static static
+COPY --from=assets /build/static/build static/build
+# collectstatic reads settings, which need a key and a database URL (it connects to neither).
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhost/unused \
+    python manage.py collectstatic --no-input
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "iom_housing.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

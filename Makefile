@@ -1,0 +1,46 @@
+# IOM Housing: two commands on a fresh machine — `make demo` and `make test`.
+# Both set up what they need (virtualenv, npm packages, built assets) and are safe to run again.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install assets migrate demo serve test lint browser clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-fund --no-audit
+	touch $@
+
+static/build/.built: node_modules/.installed static/scss/app.scss scripts/copy-assets.mjs
+	npm run --silent build
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+assets: static/build/.built
+
+migrate: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://127.0.0.1:8000
+demo: install assets migrate
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
+test: install assets
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles
