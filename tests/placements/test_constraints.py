@@ -12,7 +12,15 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from placements.models import Alert, Bedspace, DepartureReason, Destination, LicenceTerm, Placement, VoidPeriod
+from placements.models import (
+    Alert,
+    Bedspace,
+    DepartureReason,
+    Destination,
+    LicenceTerm,
+    Placement,
+    VoidPeriod,
+)
 from tests.factories import (
     AgencyFactory,
     AlertFactory,
@@ -43,7 +51,12 @@ def make_placement(*, starts_on=DAY, length=28, turnaround=0, status=Status.CONF
     """A placement in `status` with the fields that status needs, over [starts_on, starts_on + length),
     its bedspace free `turnaround` days after it ends."""
     ends_on = starts_on + days(length)
-    values = {"status": status, "starts_on": starts_on, "ends_on": ends_on, "free_from": ends_on + days(turnaround)}
+    values = {
+        "status": status,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "free_from": ends_on + days(turnaround),
+    }
     if status in (Status.ACTIVE, Status.ENDED):
         values["arrived_on"] = starts_on
     if status == Status.ENDED:
@@ -158,7 +171,9 @@ def test_move_to_another_bedspace_on_the_day_the_last_placement_ends_is_allowed(
     # The old bedspace's turnaround does not hold the person: only ends_on counts for them.
     moved_from = make_placement(status=Status.ENDED, turnaround=2)
 
-    moved_to = make_placement(status=Status.ACTIVE, offender=moved_from.offender, starts_on=moved_from.ends_on)
+    moved_to = make_placement(
+        status=Status.ACTIVE, offender=moved_from.offender, starts_on=moved_from.ends_on
+    )
 
     assert moved_to.bedspace != moved_from.bedspace
 
@@ -227,7 +242,9 @@ def test_placement_before_arrival_needs_no_arrival_date(status):
 
 
 @pytest.mark.parametrize(
-    "missing", [{"departed_on": None}, {"departure_reason": ""}, {"destination": ""}], ids=lambda m: next(iter(m))
+    "missing",
+    [{"departed_on": None}, {"departure_reason": ""}, {"destination": ""}],
+    ids=lambda m: next(iter(m)),
 )
 def test_ended_placement_without_departure_date_reason_or_destination_is_refused(missing):
     with pytest.raises(IntegrityError, match="placement_ended_has_departure"), transaction.atomic():
@@ -352,7 +369,9 @@ def test_overlapping_licence_terms_of_one_placement_are_refused():
 def test_consecutive_licence_terms_are_allowed():
     placement = make_placement(length=56)
     first = LicenceTermFactory(placement=placement, number=1, starts_on=DAY, ends_on=DAY + days(28))
-    LicenceTermFactory(placement=placement, number=2, starts_on=first.ends_on, ends_on=first.ends_on + days(28))
+    LicenceTermFactory(
+        placement=placement, number=2, starts_on=first.ends_on, ends_on=first.ends_on + days(28)
+    )
 
     assert placement.licence_terms.count() == 2
 
@@ -480,7 +499,9 @@ def test_open_alert_with_the_key_of_a_resolved_one_is_allowed():
 
 
 def test_update_reopening_a_resolved_alert_beside_an_open_one_is_refused():
-    resolved = AlertFactory(key="visit_missed:placement:1", status=Alert.Status.RESOLVED, resolved_at=timezone.now())
+    resolved = AlertFactory(
+        key="visit_missed:placement:1", status=Alert.Status.RESOLVED, resolved_at=timezone.now()
+    )
     AlertFactory(key="visit_missed:placement:1")
 
     with pytest.raises(IntegrityError, match="alert_one_unresolved_per_key"), transaction.atomic():
