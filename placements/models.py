@@ -4,7 +4,7 @@ Date ranges are half-open, [start, end): a placement ending on a day and the nex
 day do not overlap, and a licence term's end is the day the next term starts.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.db import DateRange, IdRange, PublicId, TimeStamped
@@ -40,7 +41,9 @@ class Property(TimeStamped):
     )
     accessible = models.BooleanField(_("accessible (step-free)"), default=False)
     turnaround_days = models.PositiveSmallIntegerField(
-        _("turnaround (working days)"), default=2, help_text=_("Working days between a departure and the next arrival.")
+        _("turnaround (working days)"),
+        default=2,
+        help_text=_("Working days between a departure and the next arrival."),
     )
     notes = models.TextField(_("notes"), blank=True)
     active = models.BooleanField(_("in use"), default=True)
@@ -51,11 +54,16 @@ class Property(TimeStamped):
         verbose_name_plural = _("properties")
         constraints = [
             models.CheckConstraint(condition=Q(weekly_cost__gte=0), name="property_weekly_cost_not_negative"),
-            models.CheckConstraint(condition=Q(turnaround_days__lte=20), name="property_turnaround_at_most_20"),
+            models.CheckConstraint(
+                condition=Q(turnaround_days__lte=20), name="property_turnaround_at_most_20"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("placements:property-detail", args=[self.pk])
 
 
 class Bedspace(TimeStamped):
@@ -78,7 +86,9 @@ class PropertyExclusion(TimeStamped):
     """A property unsuitable for a named person (near a victim or associates, for example)."""
 
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="exclusions")
-    offender = models.ForeignKey("referrals.Offender", on_delete=models.CASCADE, related_name="property_exclusions")
+    offender = models.ForeignKey(
+        "referrals.Offender", on_delete=models.CASCADE, related_name="property_exclusions"
+    )
     reason = models.CharField(_("reason"), max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -198,8 +208,10 @@ class Placement(PublicId, TimeStamped):
 
     offender = models.ForeignKey("referrals.Offender", on_delete=models.PROTECT, related_name="placements")
     bedspace = models.ForeignKey(Bedspace, on_delete=models.PROTECT, related_name="placements")
-    referral = models.OneToOneField(
-        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="placement"
+    # A referral may be booked again after a cancelled booking, so this is not one-to-one; a
+    # constraint allows one placement per referral that still holds a bedspace.
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="placements"
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROVISIONAL)
     starts_on = models.DateField(_("arrival date"))
@@ -211,7 +223,9 @@ class Placement(PublicId, TimeStamped):
     departure_reason = models.CharField(
         _("reason for leaving"), max_length=20, choices=DepartureReason.choices, blank=True
     )
-    destination = models.CharField(_("move-on destination"), max_length=20, choices=Destination.choices, blank=True)
+    destination = models.CharField(
+        _("move-on destination"), max_length=20, choices=Destination.choices, blank=True
+    )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
@@ -226,6 +240,17 @@ class Placement(PublicId, TimeStamped):
             models.Index(fields=["offender", "starts_on"], name="placement_offender_idx"),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["provisional", "confirmed", "active", "ended", "cancelled", "not_arrived"]
+                ),
+                name="placement_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=~Q(status__in=["cancelled", "not_arrived"]),
+                name="placement_one_live_per_referral",
+            ),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="placement_dates_in_order"),
             models.CheckConstraint(condition=Q(free_from__gte=F("ends_on")), name="placement_free_after_end"),
             models.CheckConstraint(
@@ -238,8 +263,19 @@ class Placement(PublicId, TimeStamped):
                 name="placement_ended_has_departure",
             ),
             models.CheckConstraint(
-                condition=Q(departed_on__isnull=True) | Q(departed_on__gte=F("arrived_on")),
+                condition=Q(departed_on__isnull=True)
+                | (Q(arrived_on__isnull=False) & Q(departed_on__gt=F("arrived_on"))),
                 name="placement_departed_after_arrival",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrived_on__isnull=True)
+                | (Q(arrived_on__gte=F("starts_on")) & Q(arrived_on__lt=F("ends_on"))),
+                name="placement_arrived_within_booking",
+            ),
+            # Once ended, the stay the overlap rules protect is exactly the stay that happened.
+            models.CheckConstraint(
+                condition=~Q(status="ended") | Q(ends_on=F("departed_on")),
+                name="placement_ended_on_departure",
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
@@ -266,6 +302,17 @@ class Placement(PublicId, TimeStamped):
     def __str__(self) -> str:
         return f"{self.offender} at {self.bedspace} from {self.starts_on:%d %b %Y}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("placements:placement-detail", args=[self.public_id])
+
+    @property
+    def is_released(self) -> bool:
+        return self.status in self.RELEASED_STATUSES
+
+    def is_overrun(self, today: date) -> bool:
+        """Still in the bedspace after the last licence term ended, with no renewal."""
+        return self.status == self.Status.ACTIVE and today > self.ends_on
+
 
 class LicenceTerm(models.Model):
     """A licence to occupy, [starts_on, ends_on): 1 to 28 days; the next term starts on `ends_on`."""
@@ -286,6 +333,7 @@ class LicenceTerm(models.Model):
         indexes = [models.Index(fields=["ends_on"], name="licenceterm_ends_idx")]
         constraints = [
             models.UniqueConstraint(fields=["placement", "number"], name="licenceterm_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="licenceterm_number_from_1"),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=F("starts_on"))
                 & Q(ends_on__lte=F("starts_on") + timedelta(days=LICENCE_TERM_MAX_DAYS)),
@@ -314,15 +362,23 @@ class SupportTier(models.TextChoices):
     T3 = "t3", _("T3: 10 hours a week")
 
 
-TIER_WEEKLY_HOURS = {SupportTier.T1: Decimal("2.5"), SupportTier.T2: Decimal("5"), SupportTier.T3: Decimal("10")}
+TIER_WEEKLY_HOURS = {
+    SupportTier.T1: Decimal("2.5"),
+    SupportTier.T2: Decimal("5"),
+    SupportTier.T3: Decimal("10"),
+}
 
 
 class SupportPlan(TimeStamped):
     """Which agencies support a placement, how often they visit, and the hours of support a week."""
 
     placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="support_plan")
-    tier = models.CharField(_("support tier"), max_length=2, choices=SupportTier.choices, default=SupportTier.T1)
-    agencies = models.ManyToManyField("agencies.Agency", through="SupportAgency", related_name="support_plans")
+    tier = models.CharField(
+        _("support tier"), max_length=2, choices=SupportTier.choices, default=SupportTier.T1
+    )
+    agencies = models.ManyToManyField(
+        "agencies.Agency", through="SupportAgency", related_name="support_plans"
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -385,14 +441,18 @@ class Alert(models.Model):
     offender = models.ForeignKey(
         "referrals.Offender", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
-    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
     visit = models.ForeignKey(
         "agencies.HomeVisit", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -411,7 +471,14 @@ class Alert(models.Model):
                 fields=["key"], condition=~Q(status="resolved"), name="alert_one_unresolved_per_key"
             ),
             models.CheckConstraint(
+                condition=Q(status__in=["open", "acknowledged", "resolved"]), name="alert_status_valid"
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="resolved") | Q(resolved_at__isnull=False), name="alert_resolved_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="acknowledged") | Q(acknowledged_at__isnull=False),
+                name="alert_acknowledged_has_date",
             ),
         ]
 

@@ -5,6 +5,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.db import PublicId, TimeStamped
@@ -89,7 +91,9 @@ class Offender(PublicId, TimeStamped):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    aliases = ArrayField(models.CharField(max_length=200), blank=True, default=list, verbose_name=_("aliases"))
+    aliases = ArrayField(
+        models.CharField(max_length=200), blank=True, default=list, verbose_name=_("aliases")
+    )
     date_of_birth = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=30, choices=Ethnicity.choices)
@@ -119,7 +123,10 @@ class Offender(PublicId, TimeStamped):
     licence_ends_on = models.DateField(_("supervision licence end"), null=True, blank=True)
     licence_conditions = models.TextField(_("licence conditions"), blank=True)
     needs = ArrayField(
-        models.CharField(max_length=30, choices=Need.choices), blank=True, default=list, verbose_name=_("needs")
+        models.CharField(max_length=30, choices=Need.choices),
+        blank=True,
+        default=list,
+        verbose_name=_("needs"),
     )
     safety_warnings = models.TextField(
         _("safety warnings for visiting staff"), blank=True, help_text=_("For example: do not visit alone.")
@@ -136,9 +143,12 @@ class Offender(PublicId, TimeStamped):
             models.Index(fields=["date_of_birth"], name="offender_dob_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["pnc_id"], condition=~Q(pnc_id=""), name="offender_pnc_id_unique"),
-            models.UniqueConstraint(fields=["crn"], condition=~Q(crn=""), name="offender_crn_unique"),
-            models.CheckConstraint(condition=Q(ethnicity__in=Ethnicity.values), name="offender_ethnicity_valid"),
+            # Identifiers are compared without case: 2004/0123456x is 2004/0123456X.
+            models.UniqueConstraint(Upper("pnc_id"), condition=~Q(pnc_id=""), name="offender_pnc_id_unique"),
+            models.UniqueConstraint(Upper("crn"), condition=~Q(crn=""), name="offender_crn_unique"),
+            models.CheckConstraint(
+                condition=Q(ethnicity__in=Ethnicity.values), name="offender_ethnicity_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(licence_ends_on__isnull=True)
                 | Q(licence_starts_on__isnull=True)
@@ -153,6 +163,13 @@ class Offender(PublicId, TimeStamped):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:offender-detail", args=[self.public_id])
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [Need(need).label for need in self.needs]
 
 
 class OffenceCategory(models.TextChoices):
@@ -202,7 +219,8 @@ class OffenderEvent(TimeStamped):
         indexes = [models.Index(fields=["offender", "occurred_on"], name="event_offender_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind__in=["arrest", "charge", "conviction", "caution"]) | ~Q(offence_category=""),
+                condition=~Q(kind__in=["arrest", "charge", "conviction", "caution"])
+                | ~Q(offence_category=""),
                 name="offenderevent_offence_has_category",
             ),
         ]
@@ -239,14 +257,22 @@ class Referral(PublicId, TimeStamped):
         OTHER = "other", _("Other")
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="referrals")
-    referring_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="referrals")
+    referring_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="referrals"
+    )
     external_ref = models.CharField(
-        _("agency's reference"), max_length=100, blank=True, help_text=_("The referring agency's own case reference.")
+        _("agency's reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The referring agency's own case reference."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
     needs = ArrayField(
-        models.CharField(max_length=30, choices=Need.choices), blank=True, default=list, verbose_name=_("needs")
+        models.CharField(max_length=30, choices=Need.choices),
+        blank=True,
+        default=list,
+        verbose_name=_("needs"),
     )
     risk_summary = models.TextField(_("risk summary"), blank=True)
     reason = models.TextField(_("reason for referral"), blank=True)
@@ -278,6 +304,10 @@ class Referral(PublicId, TimeStamped):
                 name="referral_external_ref_unique_per_agency",
             ),
             models.CheckConstraint(
+                condition=Q(status__in=["submitted", "in_review", "accepted", "declined", "withdrawn"]),
+                name="referral_status_valid",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decline_reason=""), name="referral_declined_has_reason"
             ),
             models.CheckConstraint(
@@ -292,3 +322,10 @@ class Referral(PublicId, TimeStamped):
 
     def __str__(self) -> str:
         return f"Referral of {self.offender} by {self.referring_agency}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:referral-detail", args=[self.public_id])
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [Need(need).label for need in self.needs]

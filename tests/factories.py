@@ -195,7 +195,9 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HomeVisit
 
-    placement = factory.SubFactory(PlacementFactory, status=Placement.Status.ACTIVE, arrived_on=factory.SelfAttribute("starts_on"))
+    placement = factory.SubFactory(
+        PlacementFactory, status=Placement.Status.ACTIVE, arrived_on=factory.SelfAttribute("starts_on")
+    )
     agency = factory.SubFactory(AgencyFactory)
     recorded_by = factory.SubFactory(UserFactory)
     visited_at = factory.LazyFunction(timezone.now)
@@ -211,8 +213,12 @@ class AlertFactory(factory.django.DjangoModelFactory):
         model = Alert
 
     kind = Alert.Kind.LICENCE_ENDING
+    status = Alert.Status.OPEN
     key = factory.Sequence(lambda n: f"licence_ending:placement:{n}")
     message = "Licence term ends in 5 days: renew or plan the move-on."
+    acknowledged_at = factory.LazyAttribute(
+        lambda a: timezone.now() if a.status == Alert.Status.ACKNOWLEDGED else None
+    )
 
 
 class FundingFactory(factory.django.DjangoModelFactory):

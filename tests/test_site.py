@@ -79,11 +79,14 @@ def test_healthz_pings_a_real_broker(client, db, settings):
     assert client.get(reverse("healthz")).json()["broker"] == "ok"
 
 
+PRINT_SETTINGS = "import iom_housing.settings as s; print(s.DEBUG, s.CELERY_TASK_ALWAYS_EAGER)"
+
+
 def _import_settings(**env) -> subprocess.CompletedProcess:
     """Import the settings module in a fresh interpreter with exactly these variables set."""
     base = {"PATH": os.environ["PATH"], "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
     return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", "import iom_housing.settings as s; print(s.DEBUG, s.CELERY_TASK_ALWAYS_EAGER)"],
+        [sys.executable, "-c", PRINT_SETTINGS],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,

@@ -224,10 +224,56 @@ def test_departure_before_arrival_is_refused():
         make_placement(status=Status.ENDED, arrived_on=DAY + days(1), departed_on=DAY)
 
 
-def test_departure_on_the_day_of_arrival_is_allowed():
-    placement = make_placement(status=Status.ENDED, departed_on=DAY)
+def test_departure_on_the_day_of_arrival_is_refused():
+    # A stay is at least one night: it ends on its departure day, after it starts.
+    with pytest.raises(IntegrityError, match="placement_departed_after_arrival"), transaction.atomic():
+        make_placement(status=Status.ENDED, departed_on=DAY, ends_on=DAY + days(1), free_from=DAY + days(1))
 
-    assert placement.departed_on == placement.arrived_on
+
+def test_departure_without_an_arrival_is_refused():
+    with pytest.raises(IntegrityError, match="placement_departed_after_arrival"), transaction.atomic():
+        make_placement(status=Status.CONFIRMED, departed_on=DAY + days(3))
+
+
+def test_ended_placement_must_end_on_its_departure_date():
+    with pytest.raises(IntegrityError, match="placement_ended_on_departure"), transaction.atomic():
+        make_placement(status=Status.ENDED, departed_on=DAY + days(10))
+
+
+@pytest.mark.parametrize("arrived_on", [DAY - days(1), DAY + days(28)])
+def test_arrival_outside_the_booking_is_refused(arrived_on):
+    with pytest.raises(IntegrityError, match="placement_arrived_within_booking"), transaction.atomic():
+        make_placement(status=Status.ACTIVE, arrived_on=arrived_on)
+
+
+def test_arrival_on_the_last_night_of_the_booking_is_allowed():
+    assert make_placement(status=Status.ACTIVE, arrived_on=DAY + days(27)).arrived_on == DAY + days(27)
+
+
+@pytest.mark.parametrize("status", ["Ended", "", "archived"])
+def test_placement_status_outside_the_workflow_is_refused(status):
+    with pytest.raises(IntegrityError, match="placement_status_valid"), transaction.atomic():
+        make_placement(status=status)
+
+
+def test_two_live_placements_from_one_referral_are_refused():
+    from tests.factories import ReferralFactory
+
+    referral = ReferralFactory()
+    make_placement(status=Status.CONFIRMED, referral=referral, offender=referral.offender)
+    with pytest.raises(IntegrityError, match="placement_one_live_per_referral"), transaction.atomic():
+        make_placement(status=Status.PROVISIONAL, referral=referral, starts_on=DAY + days(60))
+
+
+def test_a_referral_can_be_booked_again_after_a_cancelled_booking():
+    from tests.factories import ReferralFactory
+
+    referral = ReferralFactory()
+    make_placement(status=Status.CANCELLED, referral=referral, offender=referral.offender)
+    assert (
+        make_placement(status=Status.PROVISIONAL, referral=referral, offender=referral.offender).referral
+        == referral
+    )
 
 
 @pytest.mark.parametrize("status", [Status.ACTIVE, Status.ENDED])
@@ -511,6 +557,21 @@ def test_update_reopening_a_resolved_alert_beside_an_open_one_is_refused():
 def test_resolved_alert_without_a_resolution_date_is_refused():
     with pytest.raises(IntegrityError, match="alert_resolved_has_date"), transaction.atomic():
         AlertFactory(status=Alert.Status.RESOLVED, resolved_at=None)
+
+
+def test_acknowledged_alert_without_its_date_is_refused():
+    with pytest.raises(IntegrityError, match="alert_acknowledged_has_date"), transaction.atomic():
+        AlertFactory(status=Alert.Status.ACKNOWLEDGED, acknowledged_at=None)
+
+
+def test_alert_status_outside_the_list_is_refused():
+    with pytest.raises(IntegrityError, match="alert_status_valid"), transaction.atomic():
+        AlertFactory(status="closed")
+
+
+def test_licence_term_numbered_0_is_refused():
+    with pytest.raises(IntegrityError, match="licenceterm_number_from_1"), transaction.atomic():
+        LicenceTermFactory(number=0)
 
 
 @pytest.mark.parametrize("status", [Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED])

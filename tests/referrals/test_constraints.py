@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from referrals.models import Ethnicity, Offender, OffenderEvent, Referral
 from tests.factories import AgencyFactory, OffenderEventFactory, OffenderFactory, ReferralFactory
@@ -29,6 +30,20 @@ def test_two_offenders_with_the_same_identifier_are_refused(field, value, constr
 
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         OffenderFactory(**{field: value})
+
+
+@pytest.mark.parametrize(
+    ("field", "first", "second", "constraint"),
+    [
+        ("pnc_id", "2004/0123456X", "2004/0123456x", "offender_pnc_id_unique"),
+        ("crn", "X123456", "x123456", "offender_crn_unique"),
+    ],
+)
+def test_identifiers_differing_only_in_case_are_the_same_person(field, first, second, constraint):
+    OffenderFactory(**{field: first})
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        OffenderFactory(**{field: second})
 
 
 @pytest.mark.parametrize("field", ["pnc_id", "crn"])
@@ -158,3 +173,10 @@ def test_referral_decided_at_or_after_submission_is_allowed(delay):
     )
 
     assert referral.decided_at - referral.submitted_at == delay
+
+
+@pytest.mark.parametrize("status", ["Declined", "closed", ""])
+def test_referral_status_outside_the_workflow_is_refused(status):
+    with pytest.raises(IntegrityError, match="referral_status_valid"), transaction.atomic():
+        now = timezone.now()
+        ReferralFactory(status=status, submitted_at=now, decided_at=now)
