@@ -13,7 +13,9 @@ def embedded_database_url(data_dir: Path) -> str:
 
     # pgserver logs at INFO before Django's logging is set up, and asks for a runtime dir.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+    runtime_dir = data_dir.parent / "run"
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
