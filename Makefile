@@ -41,6 +41,7 @@ test: install assets
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

@@ -110,7 +110,9 @@ class HomeVisit(TimeStamped):
     class Meta:
         ordering = ["-visited_at"]
         verbose_name = _("home visit")
-        indexes = [models.Index(fields=["placement", "agency", "-visited_at"], name="visit_placement_agency_idx")]
+        indexes = [
+            models.Index(fields=["placement", "agency", "-visited_at"], name="visit_placement_agency_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(support_hours__gte=0) & Q(support_hours__lte=24), name="homevisit_hours_0_to_24"

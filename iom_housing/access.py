@@ -1,5 +1,9 @@
 """Who may do what: roles and the access rules every view and API call asks (one place)."""
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +13,10 @@ class Role(models.TextChoices):
     AGENCY_WORKER = "agency_worker", _("Agency worker")
     SCHEME_MANAGER = "scheme_manager", _("Scheme manager")
     OPCC_ANALYST = "opcc_analyst", _("OPCC analyst")
+
+
+# Roles that see every person and placement in the scheme.
+SCHEME_WIDE_ROLES = (Role.IOM_OFFICER, Role.SCHEME_MANAGER)
 
 
 def role_of(user) -> Role | None:
@@ -21,6 +29,32 @@ def role_of(user) -> Role | None:
     return Role(membership.role)
 
 
+def sees_whole_scheme(user) -> bool:
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
 def can_user_manage_scheme(user) -> bool:
     """Scheme managers run the admin: properties, agencies, users, funding and unit costs."""
     return role_of(user) == Role.SCHEME_MANAGER
+
+
+def can_user_manage_placements(user) -> bool:
+    """Triage referrals, book, renew and end placements, record offending: IOM officers and managers."""
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def require(rule):
+    """View decorator: sign-in first, then `rule(user)` or 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not rule(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

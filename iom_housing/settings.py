@@ -53,7 +53,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
-            "value (for example the output of `python -c \"import secrets; print(secrets.token_urlsafe(50))\"`), "
+            'value (for example the output of `python -c "import secrets; print(secrets.token_urlsafe(50))"`), '
             "or set DEBUG=1 for local development."
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on"  # noqa: S105
@@ -121,7 +121,9 @@ if not DATABASE_URL:
     DATABASE_URL = embedded_database_url(BASE_DIR / ".data" / "pg")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…): it is the only database.")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point at PostgreSQL (postgres://…): it is the only database."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: Celery broker and cache. Without it, tasks run eagerly in-process.
@@ -184,7 +186,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IOM Housing <no-reply@iom-housing.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -40,4 +40,6 @@ def healthz(request):
     """For docker-compose health checks and monitoring: 200 when healthy, 503 when not."""
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(not value.startswith("error") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
+    )

@@ -30,7 +30,8 @@ class Funding(TimeStamped):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="funding_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="funding_dates_in_order"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="funding_dates_in_order",
             ),
         ]
 
@@ -52,7 +53,9 @@ class UnitCost(TimeStamped):
     class Meta:
         ordering = ["name"]
         verbose_name = _("unit cost")
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="unitcost_amount_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="unitcost_amount_not_negative")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}: £{self.amount:,.2f} per {self.unit}"

@@ -11,318 +11,815 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('referrals', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bedspace',
+            name="Bedspace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('label', models.CharField(help_text='For example: Flat 1.', max_length=60, verbose_name='label')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "label",
+                    models.CharField(help_text="For example: Flat 1.", max_length=60, verbose_name="label"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
             ],
             options={
-                'verbose_name': 'bedspace',
-                'ordering': ['property__name', 'label'],
+                "verbose_name": "bedspace",
+                "ordering": ["property__name", "label"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('status', models.CharField(choices=[('provisional', 'Provisional'), ('confirmed', 'Confirmed'), ('active', 'Active'), ('ended', 'Ended'), ('cancelled', 'Cancelled'), ('not_arrived', 'Did not arrive')], default='provisional', max_length=12, verbose_name='status')),
-                ('starts_on', models.DateField(verbose_name='arrival date')),
-                ('ends_on', models.DateField(verbose_name='licence ends')),
-                ('free_from', models.DateField(verbose_name='bedspace free from')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
-                ('arrived_on', models.DateField(blank=True, null=True, verbose_name='arrived')),
-                ('departed_on', models.DateField(blank=True, null=True, verbose_name='departed')),
-                ('departure_reason', models.CharField(blank=True, choices=[('planned_move_on', 'Planned move-on'), ('licence_ended', 'Licence to occupy ended'), ('eviction', 'Evicted for breach of licence'), ('abandoned', 'Abandoned the property'), ('recalled', 'Recalled to custody'), ('arrested', 'Arrested and remanded')], max_length=20, verbose_name='reason for leaving')),
-                ('destination', models.CharField(blank=True, choices=[('social_rent', 'Settled: social rent'), ('private_rent', 'Settled: private rent'), ('supported_long_term', 'Settled: long-term supported housing'), ('family', 'Settled: living with family'), ('temporary', 'Temporary accommodation'), ('no_fixed_abode', 'No fixed abode or rough sleeping'), ('custody', 'Custody'), ('hospital', 'Hospital or treatment'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=20, verbose_name='move-on destination')),
-                ('cancellation_reason', models.TextField(blank=True, verbose_name='reason for cancelling')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('bedspace', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='placements.bedspace')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='referrals.offender')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional"),
+                            ("confirmed", "Confirmed"),
+                            ("active", "Active"),
+                            ("ended", "Ended"),
+                            ("cancelled", "Cancelled"),
+                            ("not_arrived", "Did not arrive"),
+                        ],
+                        default="provisional",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="arrival date")),
+                ("ends_on", models.DateField(verbose_name="licence ends")),
+                ("free_from", models.DateField(verbose_name="bedspace free from")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="confirmed")),
+                ("arrived_on", models.DateField(blank=True, null=True, verbose_name="arrived")),
+                ("departed_on", models.DateField(blank=True, null=True, verbose_name="departed")),
+                (
+                    "departure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("planned_move_on", "Planned move-on"),
+                            ("licence_ended", "Licence to occupy ended"),
+                            ("eviction", "Evicted for breach of licence"),
+                            ("abandoned", "Abandoned the property"),
+                            ("recalled", "Recalled to custody"),
+                            ("arrested", "Arrested and remanded"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason for leaving",
+                    ),
+                ),
+                (
+                    "destination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("social_rent", "Settled: social rent"),
+                            ("private_rent", "Settled: private rent"),
+                            ("supported_long_term", "Settled: long-term supported housing"),
+                            ("family", "Settled: living with family"),
+                            ("temporary", "Temporary accommodation"),
+                            ("no_fixed_abode", "No fixed abode or rough sleeping"),
+                            ("custody", "Custody"),
+                            ("hospital", "Hospital or treatment"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                        verbose_name="move-on destination",
+                    ),
+                ),
+                ("cancellation_reason", models.TextField(blank=True, verbose_name="reason for cancelling")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "bedspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="placements.bedspace",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="referrals.offender",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'placement',
-                'ordering': ['-starts_on'],
+                "verbose_name": "placement",
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='LicenceTerm',
+            name="LicenceTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='term')),
-                ('starts_on', models.DateField(verbose_name='starts')),
-                ('ends_on', models.DateField(verbose_name='ends')),
-                ('reason', models.TextField(blank=True, verbose_name='reason for renewal')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('placement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='licence_terms', to='placements.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="term")),
+                ("starts_on", models.DateField(verbose_name="starts")),
+                ("ends_on", models.DateField(verbose_name="ends")),
+                ("reason", models.TextField(blank=True, verbose_name="reason for renewal")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="licence_terms",
+                        to="placements.placement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'licence term',
-                'ordering': ['placement', 'number'],
+                "verbose_name": "licence term",
+                "ordering": ["placement", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('licence_ending', 'Licence term ending'), ('licence_overrun', 'Licence term overrun'), ('supervision_ending', 'Supervision licence ending'), ('visit_missed', 'No visit in 7 days'), ('referral_undecided', 'Referral waiting for a decision'), ('booking_unconfirmed', 'Provisional booking not confirmed'), ('arrival_missing', 'Arrival not recorded'), ('visit_concern', 'Concern raised on a visit')], max_length=24, verbose_name='kind')),
-                ('key', models.CharField(help_text='The condition and its subject.', max_length=200, verbose_name='key')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved')], default='open', max_length=12, verbose_name='status')),
-                ('message', models.CharField(max_length=300, verbose_name='message')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='raised')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged')),
-                ('acknowledgement_note', models.TextField(blank=True, verbose_name='note')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agencies.agency')),
-                ('offender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='referrals.offender')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='referrals.referral')),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='agencies.homevisit')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='placements.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("licence_ending", "Licence term ending"),
+                            ("licence_overrun", "Licence term overrun"),
+                            ("supervision_ending", "Supervision licence ending"),
+                            ("visit_missed", "No visit in 7 days"),
+                            ("referral_undecided", "Referral waiting for a decision"),
+                            ("booking_unconfirmed", "Provisional booking not confirmed"),
+                            ("arrival_missing", "Arrival not recorded"),
+                            ("visit_concern", "Concern raised on a visit"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="The condition and its subject.", max_length=200, verbose_name="key"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("message", models.CharField(max_length=300, verbose_name="message")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="raised")),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="acknowledged")),
+                ("acknowledgement_note", models.TextField(blank=True, verbose_name="note")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved")),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "offender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="referrals.offender",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="agencies.homevisit",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="placements.placement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert',
-                'ordering': ['-raised_at'],
+                "verbose_name": "alert",
+                "ordering": ["-raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='Property',
+            name="Property",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('address_line_1', models.CharField(max_length=200, verbose_name='address line 1')),
-                ('address_line_2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('town', models.CharField(max_length=100, verbose_name='town or city')),
-                ('postcode', models.CharField(max_length=10, verbose_name='postcode')),
-                ('local_authority', models.CharField(db_index=True, max_length=100, verbose_name='local authority area')),
-                ('provider', models.CharField(max_length=200, verbose_name='provider or landlord')),
-                ('weekly_cost', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='weekly cost (£)')),
-                ('restriction', models.CharField(choices=[('none', 'None'), ('women_only', 'Women only'), ('men_only', 'Men only')], default='none', max_length=12, verbose_name='restriction')),
-                ('accessible', models.BooleanField(default=False, verbose_name='accessible (step-free)')),
-                ('turnaround_days', models.PositiveSmallIntegerField(default=2, help_text='Working days between a departure and the next arrival.', verbose_name='turnaround (working days)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="name")),
+                ("address_line_1", models.CharField(max_length=200, verbose_name="address line 1")),
+                (
+                    "address_line_2",
+                    models.CharField(blank=True, max_length=200, verbose_name="address line 2"),
+                ),
+                ("town", models.CharField(max_length=100, verbose_name="town or city")),
+                ("postcode", models.CharField(max_length=10, verbose_name="postcode")),
+                (
+                    "local_authority",
+                    models.CharField(db_index=True, max_length=100, verbose_name="local authority area"),
+                ),
+                ("provider", models.CharField(max_length=200, verbose_name="provider or landlord")),
+                (
+                    "weekly_cost",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="weekly cost (£)"),
+                ),
+                (
+                    "restriction",
+                    models.CharField(
+                        choices=[("none", "None"), ("women_only", "Women only"), ("men_only", "Men only")],
+                        default="none",
+                        max_length=12,
+                        verbose_name="restriction",
+                    ),
+                ),
+                ("accessible", models.BooleanField(default=False, verbose_name="accessible (step-free)")),
+                (
+                    "turnaround_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="Working days between a departure and the next arrival.",
+                        verbose_name="turnaround (working days)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
             ],
             options={
-                'verbose_name': 'property',
-                'verbose_name_plural': 'properties',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weekly_cost__gte', 0)), name='property_weekly_cost_not_negative'), models.CheckConstraint(condition=models.Q(('turnaround_days__lte', 20)), name='property_turnaround_at_most_20')],
+                "verbose_name": "property",
+                "verbose_name_plural": "properties",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weekly_cost__gte", 0)), name="property_weekly_cost_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("turnaround_days__lte", 20)),
+                        name="property_turnaround_at_most_20",
+                    ),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='bedspace',
-            name='property',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bedspaces', to='placements.property'),
+            model_name="bedspace",
+            name="property",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bedspaces",
+                to="placements.property",
+            ),
         ),
         migrations.CreateModel(
-            name='PropertyExclusion',
+            name="PropertyExclusion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='property_exclusions', to='referrals.offender')),
-                ('property', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exclusions', to='placements.property')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="property_exclusions",
+                        to="referrals.offender",
+                    ),
+                ),
+                (
+                    "property",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exclusions",
+                        to="placements.property",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'property exclusion',
+                "verbose_name": "property exclusion",
             },
         ),
         migrations.CreateModel(
-            name='SupportAgency',
+            name="SupportAgency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('visit_every_days', models.PositiveSmallIntegerField(default=7, verbose_name='visit every (days)')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='stopped supporting on')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='support_agencies', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "visit_every_days",
+                    models.PositiveSmallIntegerField(default=7, verbose_name="visit every (days)"),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="stopped supporting on")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_agencies",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supporting agency',
-                'verbose_name_plural': 'supporting agencies',
+                "verbose_name": "supporting agency",
+                "verbose_name_plural": "supporting agencies",
             },
         ),
         migrations.CreateModel(
-            name='SupportPlan',
+            name="SupportPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('tier', models.CharField(choices=[('t1', 'T1: 2.5 hours a week'), ('t2', 'T2: 5 hours a week'), ('t3', 'T3: 10 hours a week')], default='t1', max_length=2, verbose_name='support tier')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('agencies', models.ManyToManyField(related_name='support_plans', through='placements.SupportAgency', to='agencies.agency')),
-                ('placement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='support_plan', to='placements.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("t1", "T1: 2.5 hours a week"),
+                            ("t2", "T2: 5 hours a week"),
+                            ("t3", "T3: 10 hours a week"),
+                        ],
+                        default="t1",
+                        max_length=2,
+                        verbose_name="support tier",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "agencies",
+                    models.ManyToManyField(
+                        related_name="support_plans", through="placements.SupportAgency", to="agencies.agency"
+                    ),
+                ),
+                (
+                    "placement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_plan",
+                        to="placements.placement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'support plan',
+                "verbose_name": "support plan",
             },
         ),
         migrations.AddField(
-            model_name='supportagency',
-            name='support_plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_agencies', to='placements.supportplan'),
+            model_name="supportagency",
+            name="support_plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="support_agencies",
+                to="placements.supportplan",
+            ),
         ),
         migrations.CreateModel(
-            name='VoidPeriod',
+            name="VoidPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('starts_on', models.DateField(verbose_name='first day out of use')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='back in use on')),
-                ('reason', models.CharField(choices=[('repairs', 'Repairs'), ('damage', 'Damage'), ('deep_clean', 'Deep clean'), ('safety', 'Safety or security'), ('other', 'Other')], max_length=20, verbose_name='reason')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('bedspace', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='void_periods', to='placements.bedspace')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("starts_on", models.DateField(verbose_name="first day out of use")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="back in use on")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("repairs", "Repairs"),
+                            ("damage", "Damage"),
+                            ("deep_clean", "Deep clean"),
+                            ("safety", "Safety or security"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "bedspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="void_periods",
+                        to="placements.bedspace",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'void period',
-                'ordering': ['-starts_on'],
+                "verbose_name": "void period",
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['status', 'ends_on'], name='placement_status_ends_idx'),
+            model_name="placement",
+            index=models.Index(fields=["status", "ends_on"], name="placement_status_ends_idx"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['offender', 'starts_on'], name='placement_offender_idx'),
+            model_name="placement",
+            index=models.Index(fields=["offender", "starts_on"], name="placement_offender_idx"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['provisional', 'confirmed', 'active', 'ended', 'cancelled', 'not_arrived'])), name='placement_status_valid'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["provisional", "confirmed", "active", "ended", "cancelled", "not_arrived"],
+                    )
+                ),
+                name="placement_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['cancelled', 'not_arrived']), _negated=True), fields=('referral',), name='placement_one_live_per_referral'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["cancelled", "not_arrived"]), _negated=True),
+                fields=("referral",),
+                name="placement_one_live_per_referral",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='placement_dates_in_order'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gt", models.F("starts_on"))), name="placement_dates_in_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('free_from__gte', models.F('ends_on'))), name='placement_free_after_end'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("free_from__gte", models.F("ends_on"))), name="placement_free_after_end"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['active', 'ended']), _negated=True), ('arrived_on__isnull', False), _connector='OR'), name='placement_arrived_has_date'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["active", "ended"]), _negated=True),
+                    ("arrived_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="placement_arrived_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ended'), _negated=True), models.Q(('departed_on__isnull', False), models.Q(('departure_reason', ''), _negated=True), models.Q(('destination', ''), _negated=True)), _connector='OR'), name='placement_ended_has_departure'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ended"), _negated=True),
+                    models.Q(
+                        ("departed_on__isnull", False),
+                        models.Q(("departure_reason", ""), _negated=True),
+                        models.Q(("destination", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="placement_ended_has_departure",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('departed_on__isnull', True), models.Q(('arrived_on__isnull', False), ('departed_on__gt', models.F('arrived_on'))), _connector='OR'), name='placement_departed_after_arrival'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("departed_on__isnull", True),
+                    models.Q(("arrived_on__isnull", False), ("departed_on__gt", models.F("arrived_on"))),
+                    _connector="OR",
+                ),
+                name="placement_departed_after_arrival",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('arrived_on__isnull', True), models.Q(('arrived_on__gte', models.F('starts_on')), ('arrived_on__lt', models.F('ends_on'))), _connector='OR'), name='placement_arrived_within_booking'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("arrived_on__isnull", True),
+                    models.Q(
+                        ("arrived_on__gte", models.F("starts_on")), ("arrived_on__lt", models.F("ends_on"))
+                    ),
+                    _connector="OR",
+                ),
+                name="placement_arrived_within_booking",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ended'), _negated=True), ('ends_on', models.F('departed_on')), _connector='OR'), name='placement_ended_on_departure'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ended"), _negated=True),
+                    ("ends_on", models.F("departed_on")),
+                    _connector="OR",
+                ),
+                name="placement_ended_on_departure",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='placement_cancelled_has_reason'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("cancellation_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="placement_cancelled_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ['cancelled', 'not_arrived']), _negated=True), expressions=[(iom_housing.db.IdRange('bedspace_id'), '='), (iom_housing.db.DateRange('starts_on', 'free_from'), '&&')], name='placement_no_overlap_on_bedspace'),
+            model_name="placement",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                condition=models.Q(("status__in", ["cancelled", "not_arrived"]), _negated=True),
+                expressions=[
+                    (iom_housing.db.IdRange("bedspace_id"), "="),
+                    (iom_housing.db.DateRange("starts_on", "free_from"), "&&"),
+                ],
+                name="placement_no_overlap_on_bedspace",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ['cancelled', 'not_arrived']), _negated=True), expressions=[(iom_housing.db.IdRange('offender_id'), '='), (iom_housing.db.DateRange('starts_on', 'ends_on'), '&&')], name='placement_no_overlap_per_offender'),
+            model_name="placement",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                condition=models.Q(("status__in", ["cancelled", "not_arrived"]), _negated=True),
+                expressions=[
+                    (iom_housing.db.IdRange("offender_id"), "="),
+                    (iom_housing.db.DateRange("starts_on", "ends_on"), "&&"),
+                ],
+                name="placement_no_overlap_per_offender",
+            ),
         ),
         migrations.AddIndex(
-            model_name='licenceterm',
-            index=models.Index(fields=['ends_on'], name='licenceterm_ends_idx'),
+            model_name="licenceterm",
+            index=models.Index(fields=["ends_on"], name="licenceterm_ends_idx"),
         ),
         migrations.AddConstraint(
-            model_name='licenceterm',
-            constraint=models.UniqueConstraint(fields=('placement', 'number'), name='licenceterm_number_unique'),
+            model_name="licenceterm",
+            constraint=models.UniqueConstraint(
+                fields=("placement", "number"), name="licenceterm_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='licenceterm',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='licenceterm_number_from_1'),
+            model_name="licenceterm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="licenceterm_number_from_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='licenceterm',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on')), ('ends_on__lte', django.db.models.expressions.CombinedExpression(models.F('starts_on'), '+', models.Value(datetime.timedelta(days=28))))), name='licenceterm_1_to_28_days'),
+            model_name="licenceterm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__gt", models.F("starts_on")),
+                    (
+                        "ends_on__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("starts_on"), "+", models.Value(datetime.timedelta(days=28))
+                        ),
+                    ),
+                ),
+                name="licenceterm_1_to_28_days",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='licenceterm',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(iom_housing.db.IdRange('placement_id'), '='), (iom_housing.db.DateRange('starts_on', 'ends_on'), '&&')], name='licenceterm_no_overlap'),
+            model_name="licenceterm",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                expressions=[
+                    (iom_housing.db.IdRange("placement_id"), "="),
+                    (iom_housing.db.DateRange("starts_on", "ends_on"), "&&"),
+                ],
+                name="licenceterm_no_overlap",
+            ),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['status', 'kind'], name='alert_status_kind_idx'),
+            model_name="alert",
+            index=models.Index(fields=["status", "kind"], name="alert_status_kind_idx"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'resolved'), _negated=True), fields=('key',), name='alert_one_unresolved_per_key'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "resolved"), _negated=True),
+                fields=("key",),
+                name="alert_one_unresolved_per_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'acknowledged', 'resolved'])), name='alert_status_valid'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "acknowledged", "resolved"])),
+                name="alert_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'resolved'), _negated=True), ('resolved_at__isnull', False), _connector='OR'), name='alert_resolved_has_date'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "resolved"), _negated=True),
+                    ("resolved_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="alert_resolved_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'acknowledged'), _negated=True), ('acknowledged_at__isnull', False), _connector='OR'), name='alert_acknowledged_has_date'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "acknowledged"), _negated=True),
+                    ("acknowledged_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="alert_acknowledged_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bedspace',
-            constraint=models.UniqueConstraint(fields=('property', 'label'), name='bedspace_label_unique_per_property'),
+            model_name="bedspace",
+            constraint=models.UniqueConstraint(
+                fields=("property", "label"), name="bedspace_label_unique_per_property"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='propertyexclusion',
-            constraint=models.UniqueConstraint(fields=('property', 'offender'), name='exclusion_unique_per_person'),
+            model_name="propertyexclusion",
+            constraint=models.UniqueConstraint(
+                fields=("property", "offender"), name="exclusion_unique_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportagency',
-            constraint=models.UniqueConstraint(fields=('support_plan', 'agency'), name='supportagency_unique_per_plan'),
+            model_name="supportagency",
+            constraint=models.UniqueConstraint(
+                fields=("support_plan", "agency"), name="supportagency_unique_per_plan"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportagency',
-            constraint=models.CheckConstraint(condition=models.Q(('visit_every_days__gte', 1), ('visit_every_days__lte', 28)), name='supportagency_frequency_1_to_28'),
+            model_name="supportagency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("visit_every_days__gte", 1), ("visit_every_days__lte", 28)),
+                name="supportagency_frequency_1_to_28",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voidperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gt', models.F('starts_on')), _connector='OR'), name='void_dates_in_order'),
+            model_name="voidperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__isnull", True), ("ends_on__gt", models.F("starts_on")), _connector="OR"
+                ),
+                name="void_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voidperiod',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(iom_housing.db.IdRange('bedspace_id'), '='), (iom_housing.db.DateRange('starts_on', 'ends_on'), '&&')], name='void_no_overlap_on_bedspace'),
+            model_name="voidperiod",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                expressions=[
+                    (iom_housing.db.IdRange("bedspace_id"), "="),
+                    (iom_housing.db.DateRange("starts_on", "ends_on"), "&&"),
+                ],
+                name="void_no_overlap_on_bedspace",
+            ),
         ),
     ]

@@ -10,149 +10,551 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Offender',
+            name="Offender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('aliases', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=200), blank=True, default=list, size=None, verbose_name='aliases')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('gender', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('non_binary', 'Non-binary'), ('other', 'Other'), ('not_known', 'Not known')], max_length=12, verbose_name='gender')),
-                ('ethnicity', models.CharField(choices=[('asian_bangladeshi', 'Asian: Bangladeshi'), ('asian_chinese', 'Asian: Chinese'), ('asian_indian', 'Asian: Indian'), ('asian_pakistani', 'Asian: Pakistani'), ('asian_other', 'Asian: any other Asian background'), ('black_african', 'Black: African'), ('black_caribbean', 'Black: Caribbean'), ('black_other', 'Black: any other Black, Black British or Caribbean background'), ('mixed_white_asian', 'Mixed: White and Asian'), ('mixed_white_black_african', 'Mixed: White and Black African'), ('mixed_white_black_caribbean', 'Mixed: White and Black Caribbean'), ('mixed_other', 'Mixed: any other Mixed or multiple ethnic background'), ('white_british', 'White: English, Welsh, Scottish, Northern Irish or British'), ('white_irish', 'White: Irish'), ('white_gypsy_traveller', 'White: Gypsy or Irish Traveller'), ('white_roma', 'White: Roma'), ('white_other', 'White: any other White background'), ('other_arab', 'Other ethnic group: Arab'), ('other_any', 'Other ethnic group: any other ethnic group'), ('not_stated', 'Not stated')], max_length=30, verbose_name='ethnicity')),
-                ('pnc_id', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^\\d{2,4}/\\d{1,7}[A-Z]$', 'Enter a PNC ID like 2004/0123456X.')], verbose_name='PNC ID')),
-                ('crn', models.CharField(blank=True, max_length=10, validators=[django.core.validators.RegexValidator('^[A-Z]\\d{6}$', 'Enter a CRN like X123456.')], verbose_name='probation CRN')),
-                ('prison_number', models.CharField(blank=True, max_length=10, validators=[django.core.validators.RegexValidator('^[A-Z]\\d{4}[A-Z]{2}$', 'Enter a prison number like A1234BC.')], verbose_name='prison number')),
-                ('iom_category', models.CharField(choices=[('fixed', 'Fixed'), ('flex', 'Flex'), ('free', 'Free')], max_length=10, verbose_name='IOM cohort category')),
-                ('risk_of_serious_harm', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very high')], max_length=10, verbose_name='risk of serious harm')),
-                ('licence_starts_on', models.DateField(blank=True, null=True, verbose_name='supervision licence start')),
-                ('licence_ends_on', models.DateField(blank=True, null=True, verbose_name='supervision licence end')),
-                ('licence_conditions', models.TextField(blank=True, verbose_name='licence conditions')),
-                ('needs', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('accommodation', 'Accommodation'), ('ete', 'Education, training and employment'), ('finance', 'Finance, benefits and debt'), ('relationships', 'Relationships'), ('lifestyle', 'Lifestyle and associates'), ('drugs', 'Drugs'), ('alcohol', 'Alcohol'), ('emotional_wellbeing', 'Emotional wellbeing'), ('thinking_behaviour', 'Thinking and behaviour'), ('attitudes', 'Attitudes to offending')], max_length=30), blank=True, default=list, size=None, verbose_name='needs')),
-                ('safety_warnings', models.TextField(blank=True, help_text='For example: do not visit alone.', verbose_name='safety warnings for visiting staff')),
-                ('responsible_officers', models.ManyToManyField(blank=True, related_name='offenders', to=settings.AUTH_USER_MODEL, verbose_name='responsible officers')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                (
+                    "aliases",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=200),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="aliases",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("male", "Male"),
+                            ("female", "Female"),
+                            ("non_binary", "Non-binary"),
+                            ("other", "Other"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=12,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("asian_bangladeshi", "Asian: Bangladeshi"),
+                            ("asian_chinese", "Asian: Chinese"),
+                            ("asian_indian", "Asian: Indian"),
+                            ("asian_pakistani", "Asian: Pakistani"),
+                            ("asian_other", "Asian: any other Asian background"),
+                            ("black_african", "Black: African"),
+                            ("black_caribbean", "Black: Caribbean"),
+                            ("black_other", "Black: any other Black, Black British or Caribbean background"),
+                            ("mixed_white_asian", "Mixed: White and Asian"),
+                            ("mixed_white_black_african", "Mixed: White and Black African"),
+                            ("mixed_white_black_caribbean", "Mixed: White and Black Caribbean"),
+                            ("mixed_other", "Mixed: any other Mixed or multiple ethnic background"),
+                            ("white_british", "White: English, Welsh, Scottish, Northern Irish or British"),
+                            ("white_irish", "White: Irish"),
+                            ("white_gypsy_traveller", "White: Gypsy or Irish Traveller"),
+                            ("white_roma", "White: Roma"),
+                            ("white_other", "White: any other White background"),
+                            ("other_arab", "Other ethnic group: Arab"),
+                            ("other_any", "Other ethnic group: any other ethnic group"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        max_length=30,
+                        verbose_name="ethnicity",
+                    ),
+                ),
+                (
+                    "pnc_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2,4}/\\d{1,7}[A-Z]$", "Enter a PNC ID like 2004/0123456X."
+                            )
+                        ],
+                        verbose_name="PNC ID",
+                    ),
+                ),
+                (
+                    "crn",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]\\d{6}$", "Enter a CRN like X123456."
+                            )
+                        ],
+                        verbose_name="probation CRN",
+                    ),
+                ),
+                (
+                    "prison_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]\\d{4}[A-Z]{2}$", "Enter a prison number like A1234BC."
+                            )
+                        ],
+                        verbose_name="prison number",
+                    ),
+                ),
+                (
+                    "iom_category",
+                    models.CharField(
+                        choices=[("fixed", "Fixed"), ("flex", "Flex"), ("free", "Free")],
+                        max_length=10,
+                        verbose_name="IOM cohort category",
+                    ),
+                ),
+                (
+                    "risk_of_serious_harm",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very high"),
+                        ],
+                        max_length=10,
+                        verbose_name="risk of serious harm",
+                    ),
+                ),
+                (
+                    "licence_starts_on",
+                    models.DateField(blank=True, null=True, verbose_name="supervision licence start"),
+                ),
+                (
+                    "licence_ends_on",
+                    models.DateField(blank=True, null=True, verbose_name="supervision licence end"),
+                ),
+                ("licence_conditions", models.TextField(blank=True, verbose_name="licence conditions")),
+                (
+                    "needs",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("accommodation", "Accommodation"),
+                                ("ete", "Education, training and employment"),
+                                ("finance", "Finance, benefits and debt"),
+                                ("relationships", "Relationships"),
+                                ("lifestyle", "Lifestyle and associates"),
+                                ("drugs", "Drugs"),
+                                ("alcohol", "Alcohol"),
+                                ("emotional_wellbeing", "Emotional wellbeing"),
+                                ("thinking_behaviour", "Thinking and behaviour"),
+                                ("attitudes", "Attitudes to offending"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="needs",
+                    ),
+                ),
+                (
+                    "safety_warnings",
+                    models.TextField(
+                        blank=True,
+                        help_text="For example: do not visit alone.",
+                        verbose_name="safety warnings for visiting staff",
+                    ),
+                ),
+                (
+                    "responsible_officers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="offenders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible officers",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offender',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "offender",
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='OffenderEvent',
+            name="OffenderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('kind', models.CharField(choices=[('arrest', 'Arrest'), ('charge', 'Charge'), ('conviction', 'Conviction'), ('caution', 'Caution'), ('licence_warning', 'Licence warning'), ('licence_breach', 'Licence breach'), ('recall', 'Recall to custody')], max_length=20, verbose_name='kind')),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('offence_category', models.CharField(blank=True, choices=[('violence', 'Violence against the person'), ('sexual', 'Sexual offence'), ('robbery', 'Robbery'), ('burglary', 'Burglary'), ('theft', 'Theft and handling'), ('vehicle', 'Vehicle offence'), ('criminal_damage', 'Criminal damage and arson'), ('drugs', 'Drug offence'), ('weapons', 'Possession of weapons'), ('public_order', 'Public order'), ('fraud', 'Fraud'), ('other', 'Other offence')], max_length=20, verbose_name='offence category')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('offender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='referrals.offender')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("arrest", "Arrest"),
+                            ("charge", "Charge"),
+                            ("conviction", "Conviction"),
+                            ("caution", "Caution"),
+                            ("licence_warning", "Licence warning"),
+                            ("licence_breach", "Licence breach"),
+                            ("recall", "Recall to custody"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                (
+                    "offence_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("violence", "Violence against the person"),
+                            ("sexual", "Sexual offence"),
+                            ("robbery", "Robbery"),
+                            ("burglary", "Burglary"),
+                            ("theft", "Theft and handling"),
+                            ("vehicle", "Vehicle offence"),
+                            ("criminal_damage", "Criminal damage and arson"),
+                            ("drugs", "Drug offence"),
+                            ("weapons", "Possession of weapons"),
+                            ("public_order", "Public order"),
+                            ("fraud", "Fraud"),
+                            ("other", "Other offence"),
+                        ],
+                        max_length=20,
+                        verbose_name="offence category",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "offender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="referrals.offender",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offending or compliance event',
-                'ordering': ['-occurred_on'],
+                "verbose_name": "offending or compliance event",
+                "ordering": ["-occurred_on"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('external_ref', models.CharField(blank=True, help_text="The referring agency's own case reference.", max_length=100, verbose_name="agency's reference")),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('in_review', 'In review'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=12, verbose_name='status')),
-                ('urgency', models.CharField(choices=[('routine', 'Routine'), ('urgent', 'Urgent'), ('emergency', 'Emergency (release within 48 hours)')], default='routine', max_length=12, verbose_name='urgency')),
-                ('needs', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('accommodation', 'Accommodation'), ('ete', 'Education, training and employment'), ('finance', 'Finance, benefits and debt'), ('relationships', 'Relationships'), ('lifestyle', 'Lifestyle and associates'), ('drugs', 'Drugs'), ('alcohol', 'Alcohol'), ('emotional_wellbeing', 'Emotional wellbeing'), ('thinking_behaviour', 'Thinking and behaviour'), ('attitudes', 'Attitudes to offending')], max_length=30), blank=True, default=list, size=None, verbose_name='needs')),
-                ('risk_summary', models.TextField(blank=True, verbose_name='risk summary')),
-                ('reason', models.TextField(blank=True, verbose_name='reason for referral')),
-                ('wanted_from', models.DateField(blank=True, null=True, verbose_name='wanted start date')),
-                ('submitted_at', models.DateTimeField(verbose_name='submitted')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('decline_reason', models.CharField(blank=True, choices=[('risk_too_high', 'Risk cannot be managed in the scheme'), ('no_suitable_property', 'No suitable property available'), ('not_eligible', 'Not eligible (not on licence or not in the IOM cohort)'), ('needs_met_elsewhere', 'Needs better met by another service'), ('person_declined', 'The person declined the offer'), ('duplicate', 'Duplicate referral'), ('other', 'Other')], max_length=30, verbose_name='reason for declining')),
-                ('decision_notes', models.TextField(blank=True, verbose_name='decision notes')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.offender')),
-                ('referring_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='agencies.agency')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "external_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="The referring agency's own case reference.",
+                        max_length=100,
+                        verbose_name="agency's reference",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("in_review", "In review"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("routine", "Routine"),
+                            ("urgent", "Urgent"),
+                            ("emergency", "Emergency (release within 48 hours)"),
+                        ],
+                        default="routine",
+                        max_length=12,
+                        verbose_name="urgency",
+                    ),
+                ),
+                (
+                    "needs",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("accommodation", "Accommodation"),
+                                ("ete", "Education, training and employment"),
+                                ("finance", "Finance, benefits and debt"),
+                                ("relationships", "Relationships"),
+                                ("lifestyle", "Lifestyle and associates"),
+                                ("drugs", "Drugs"),
+                                ("alcohol", "Alcohol"),
+                                ("emotional_wellbeing", "Emotional wellbeing"),
+                                ("thinking_behaviour", "Thinking and behaviour"),
+                                ("attitudes", "Attitudes to offending"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="needs",
+                    ),
+                ),
+                ("risk_summary", models.TextField(blank=True, verbose_name="risk summary")),
+                ("reason", models.TextField(blank=True, verbose_name="reason for referral")),
+                ("wanted_from", models.DateField(blank=True, null=True, verbose_name="wanted start date")),
+                ("submitted_at", models.DateTimeField(verbose_name="submitted")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("risk_too_high", "Risk cannot be managed in the scheme"),
+                            ("no_suitable_property", "No suitable property available"),
+                            ("not_eligible", "Not eligible (not on licence or not in the IOM cohort)"),
+                            ("needs_met_elsewhere", "Needs better met by another service"),
+                            ("person_declined", "The person declined the offer"),
+                            ("duplicate", "Duplicate referral"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="reason for declining",
+                    ),
+                ),
+                ("decision_notes", models.TextField(blank=True, verbose_name="decision notes")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.offender",
+                    ),
+                ),
+                (
+                    "referring_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'ordering': ['-submitted_at'],
+                "verbose_name": "referral",
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='offender',
-            index=models.Index(fields=['last_name', 'first_name'], name='offender_name_idx'),
+            model_name="offender",
+            index=models.Index(fields=["last_name", "first_name"], name="offender_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='offender',
-            index=models.Index(fields=['date_of_birth'], name='offender_dob_idx'),
+            model_name="offender",
+            index=models.Index(fields=["date_of_birth"], name="offender_dob_idx"),
         ),
         migrations.AddConstraint(
-            model_name='offender',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Upper('pnc_id'), condition=models.Q(('pnc_id', ''), _negated=True), name='offender_pnc_id_unique'),
+            model_name="offender",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Upper("pnc_id"),
+                condition=models.Q(("pnc_id", ""), _negated=True),
+                name="offender_pnc_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offender',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Upper('crn'), condition=models.Q(('crn', ''), _negated=True), name='offender_crn_unique'),
+            model_name="offender",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Upper("crn"),
+                condition=models.Q(("crn", ""), _negated=True),
+                name="offender_crn_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offender',
-            constraint=models.CheckConstraint(condition=models.Q(('ethnicity__in', ['asian_bangladeshi', 'asian_chinese', 'asian_indian', 'asian_pakistani', 'asian_other', 'black_african', 'black_caribbean', 'black_other', 'mixed_white_asian', 'mixed_white_black_african', 'mixed_white_black_caribbean', 'mixed_other', 'white_british', 'white_irish', 'white_gypsy_traveller', 'white_roma', 'white_other', 'other_arab', 'other_any', 'not_stated'])), name='offender_ethnicity_valid'),
+            model_name="offender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "ethnicity__in",
+                        [
+                            "asian_bangladeshi",
+                            "asian_chinese",
+                            "asian_indian",
+                            "asian_pakistani",
+                            "asian_other",
+                            "black_african",
+                            "black_caribbean",
+                            "black_other",
+                            "mixed_white_asian",
+                            "mixed_white_black_african",
+                            "mixed_white_black_caribbean",
+                            "mixed_other",
+                            "white_british",
+                            "white_irish",
+                            "white_gypsy_traveller",
+                            "white_roma",
+                            "white_other",
+                            "other_arab",
+                            "other_any",
+                            "not_stated",
+                        ],
+                    )
+                ),
+                name="offender_ethnicity_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offender',
-            constraint=models.CheckConstraint(condition=models.Q(('licence_ends_on__isnull', True), ('licence_starts_on__isnull', True), ('licence_ends_on__gte', models.F('licence_starts_on')), _connector='OR'), name='offender_licence_dates_in_order'),
+            model_name="offender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("licence_ends_on__isnull", True),
+                    ("licence_starts_on__isnull", True),
+                    ("licence_ends_on__gte", models.F("licence_starts_on")),
+                    _connector="OR",
+                ),
+                name="offender_licence_dates_in_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='offenderevent',
-            index=models.Index(fields=['offender', 'occurred_on'], name='event_offender_date_idx'),
+            model_name="offenderevent",
+            index=models.Index(fields=["offender", "occurred_on"], name="event_offender_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='offenderevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['arrest', 'charge', 'conviction', 'caution']), _negated=True), models.Q(('offence_category', ''), _negated=True), _connector='OR'), name='offenderevent_offence_has_category'),
+            model_name="offenderevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["arrest", "charge", "conviction", "caution"]), _negated=True),
+                    models.Q(("offence_category", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="offenderevent_offence_has_category",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'submitted_at'], name='referral_status_idx'),
+            model_name="referral",
+            index=models.Index(fields=["status", "submitted_at"], name="referral_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['referring_agency', 'updated_at', 'id'], name='referral_agency_updated_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["referring_agency", "updated_at", "id"], name="referral_agency_updated_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_ref', ''), _negated=True), fields=('referring_agency', 'external_ref'), name='referral_external_ref_unique_per_agency'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_ref", ""), _negated=True),
+                fields=("referring_agency", "external_ref"),
+                name="referral_external_ref_unique_per_agency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'in_review', 'accepted', 'declined', 'withdrawn'])), name='referral_status_valid'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["submitted", "in_review", "accepted", "declined", "withdrawn"])
+                ),
+                name="referral_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='referral_declined_has_reason'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "declined"), _negated=True),
+                    models.Q(("decline_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="referral_declined_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'in_review']), ('decided_at__isnull', False), _connector='OR'), name='referral_decided_has_date'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["submitted", "in_review"]), ("decided_at__isnull", False), _connector="OR"
+                ),
+                name="referral_decided_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_at__isnull', True), ('decided_at__gte', models.F('submitted_at')), _connector='OR'), name='referral_decided_after_submitted'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_at__isnull", True),
+                    ("decided_at__gte", models.F("submitted_at")),
+                    _connector="OR",
+                ),
+                name="referral_decided_after_submitted",
+            ),
         ),
     ]

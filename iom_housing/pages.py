@@ -1,0 +1,40 @@
+"""The shape every action page shares: show a form, hand valid input to a service, show the
+service's refusal next to the field, or confirm and move on."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+PAGE_SIZE = 25
+
+
+def form_page(
+    request,
+    *,
+    form_class,
+    action: Callable[[dict], object],
+    context: dict,
+    success_url: str,
+    success_message: str,
+    template: str = "form_page.html",
+    form_kwargs: dict | None = None,
+):
+    bound = request.method == "POST"
+    form = form_class(request.POST if bound else None, **(form_kwargs or {}))
+    if bound and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, success_message)
+            return redirect(success_url)
+    return render(request, template, {**context, "form": form})
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """One page of a list; the count and the rows are two queries whatever the length."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

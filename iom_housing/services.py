@@ -1,0 +1,48 @@
+"""Helpers every app's services share: status guards and turning database refusals into
+errors a person can act on."""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+
+def ensure_status(instance, *allowed: str) -> None:
+    """Refuse a state change from the wrong state, naming the state the record is in."""
+    if instance.status not in allowed:
+        raise ValidationError(
+            _("This %(thing)s is marked “%(status)s”, so it cannot be changed this way."),
+            code="wrong_status",
+            params={"thing": instance._meta.verbose_name, "status": instance.get_status_display()},
+        )
+
+
+def locked(queryset, pk, what: str):
+    """The row `pk` of `queryset`, locked for this transaction; a clear error if it does not exist
+    (deleted meanwhile, or a bad id from an API client), never a DoesNotExist."""
+    try:
+        return queryset.select_for_update().get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise ValidationError(_("The %(what)s was not found.") % {"what": what}, code="not_found") from None
+
+
+@contextmanager
+def integrity_errors_as(messages: dict[str, ValidationError | str], default: str | None = None):
+    """Translate an IntegrityError raised by a named constraint into a ValidationError.
+
+    `messages` maps constraint names to the error to raise. Anything unexpected is re-raised, so
+    a real bug is not hidden behind a friendly message.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        text = str(error)
+        for name, message in messages.items():
+            if name in text:
+                raise (
+                    message if isinstance(message, ValidationError) else ValidationError(message)
+                ) from error
+        if default is not None:
+            raise ValidationError(default) from error
+        raise

@@ -1,0 +1,45 @@
+"""Template helpers: status tags in GOV.UK colours, and the overrun flag."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# GOV.UK tag colour for each status value used across the apps.
+TAG_COLOURS = {
+    "submitted": "blue",
+    "in_review": "light-blue",
+    "accepted": "green",
+    "declined": "red",
+    "withdrawn": "grey",
+    "provisional": "yellow",
+    "confirmed": "turquoise",
+    "active": "green",
+    "ended": "grey",
+    "cancelled": "grey",
+    "not_arrived": "orange",
+    "routine": "grey",
+    "urgent": "orange",
+    "emergency": "red",
+    "low": "green",
+    "medium": "yellow",
+    "high": "orange",
+    "very_high": "red",
+}
+
+
+@register.simple_tag
+def status_tag(obj, field: str = "status"):
+    """<strong class="govuk-tag …">Label</strong> for a choice field of `obj`."""
+    value = getattr(obj, field)
+    label = getattr(obj, f"get_{field}_display")()
+    colour = TAG_COLOURS.get(value, "grey")
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+
+
+@register.simple_tag
+def overrun_tag(placement, today):
+    if placement.is_overrun(today):
+        return format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', _("Overrun"))
+    return ""

@@ -1,0 +1,295 @@
+"""Reads of properties, bedspaces and placements, scoped to the user.
+
+Officers and scheme managers see the whole scheme; other roles see nothing here until their own
+scoping rules are added (deny by default).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iom_housing.access import sees_whole_scheme
+from placements.dates import free_from
+from placements.models import Bedspace, LicenceTerm, Placement, Property, PropertyExclusion, VoidPeriod
+from referrals.models import Gender
+
+LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
+
+
+def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
+    placements = Placement.objects.select_related("offender", "bedspace__property", "referral").annotate(
+        term_count=Count("licence_terms")
+    )
+    if not sees_whole_scheme(user):
+        return placements.none()
+    if status:
+        placements = placements.filter(status=status)
+    return placements
+
+
+def placement_get(*, user, public_id) -> Placement:
+    """One placement with its terms, or Placement.DoesNotExist (a 404) when the user may not see it."""
+    return (
+        placement_list(user=user)
+        .prefetch_related(Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number")))
+        .get(public_id=public_id)
+    )
+
+
+def placements_ending(*, user, today: date, within_days: int = 7) -> QuerySet[Placement]:
+    """Active or booked placements whose licence term ends in the next `within_days` days."""
+    return (
+        placement_list(user=user)
+        .filter(
+            status__in=[Placement.Status.ACTIVE, Placement.Status.CONFIRMED, Placement.Status.PROVISIONAL]
+        )
+        .filter(ends_on__gte=today, ends_on__lte=today + timedelta(days=within_days))
+        .order_by("ends_on")
+    )
+
+
+def placements_overrun(*, user, today: date) -> QuerySet[Placement]:
+    """Active placements whose last licence term has ended with no renewal and no departure."""
+    return (
+        placement_list(user=user)
+        .filter(status=Placement.Status.ACTIVE, ends_on__lt=today)
+        .order_by("ends_on")
+    )
+
+
+@dataclass
+class Occupancy:
+    bedspaces: int
+    occupied: int
+    void: int
+
+    @property
+    def available(self) -> int:
+        return self.bedspaces - self.occupied - self.void
+
+
+def _occupied_today(today: date) -> Q:
+    return Q(status=Placement.Status.ACTIVE, starts_on__lte=today)
+
+
+def _void_today(today: date) -> Q:
+    return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+
+
+def occupancy_today(*, today: date) -> Occupancy:
+    bedspaces = Bedspace.objects.filter(active=True, property__active=True).aggregate(
+        total=Count("pk"),
+        occupied=Count(
+            "pk", filter=Q(Exists(Placement.objects.filter(_occupied_today(today), bedspace=OuterRef("pk"))))
+        ),
+        void=Count(
+            "pk",
+            filter=Q(Exists(VoidPeriod.objects.filter(_void_today(today), bedspace=OuterRef("pk"))))
+            & ~Q(Exists(Placement.objects.filter(_occupied_today(today), bedspace=OuterRef("pk")))),
+        ),
+    )
+    return Occupancy(bedspaces=bedspaces["total"], occupied=bedspaces["occupied"], void=bedspaces["void"])
+
+
+def property_list(*, user, today: date) -> QuerySet[Property]:
+    """Properties with today's occupancy counted in the same query."""
+    if not sees_whole_scheme(user):
+        return Property.objects.none()
+    return Property.objects.annotate(
+        bedspace_count=Count("bedspaces", filter=Q(bedspaces__active=True), distinct=True),
+        occupied_count=Count(
+            "bedspaces__placements",
+            filter=Q(
+                bedspaces__placements__status=Placement.Status.ACTIVE,
+                bedspaces__placements__starts_on__lte=today,
+            ),
+            distinct=True,
+        ),
+        void_count=Count(
+            "bedspaces__void_periods",
+            filter=Q(bedspaces__void_periods__starts_on__lte=today)
+            & (
+                Q(bedspaces__void_periods__ends_on__isnull=True)
+                | Q(bedspaces__void_periods__ends_on__gt=today)
+            ),
+            distinct=True,
+        ),
+    ).order_by("name")
+
+
+def property_get(*, user, pk: int) -> Property:
+    return property_list(user=user, today=date.today()).get(pk=pk)
+
+
+def available_bedspaces(
+    *,
+    starts_on: date,
+    ends_on: date,
+    area: str = "",
+    restriction: str = "",
+    accessible: bool = False,
+    offender=None,
+) -> list[Bedspace]:
+    """Bedspaces free for a stay over [starts_on, ends_on), including the turnaround after it.
+
+    Free means no live booking holds the bedspace (with its turnaround) and no void period falls
+    in the stay; the next booking must also start after this stay's own turnaround, which is
+    counted in working days, so that last step runs in Python over the few candidates.
+    """
+    live_bookings = Placement.objects.filter(LIVE, bedspace=OuterRef("pk"))
+    # Someone staying past their licence holds the bedspace until they leave.
+    overrun = Placement.objects.filter(
+        bedspace=OuterRef("pk"),
+        status=Placement.Status.ACTIVE,
+        ends_on__lt=timezone.localdate(),
+        starts_on__lt=ends_on,
+    )
+    bedspaces = (
+        Bedspace.objects.filter(active=True, property__active=True)
+        .select_related("property")
+        .exclude(Exists(live_bookings.filter(starts_on__lt=ends_on, free_from__gt=starts_on)))
+        .exclude(Exists(overrun))
+        .exclude(
+            Exists(
+                VoidPeriod.objects.filter(bedspace=OuterRef("pk"), starts_on__lt=ends_on).filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
+                )
+            )
+        )
+        .annotate(
+            next_booking_on=Subquery(
+                live_bookings.filter(starts_on__gte=ends_on).order_by("starts_on").values("starts_on")[:1]
+            ),
+            next_void_on=Subquery(
+                VoidPeriod.objects.filter(bedspace=OuterRef("pk"), starts_on__gte=ends_on)
+                .order_by("starts_on")
+                .values("starts_on")[:1]
+            ),
+        )
+        .order_by("property__name", "label")
+    )
+    if area:
+        bedspaces = bedspaces.filter(property__local_authority=area)
+    if restriction:
+        bedspaces = bedspaces.filter(property__restriction=restriction)
+    if accessible:
+        bedspaces = bedspaces.filter(property__accessible=True)
+    if offender is not None:
+        bedspaces = bedspaces.exclude(
+            Exists(PropertyExclusion.objects.filter(offender=offender, property=OuterRef("property")))
+        )
+        if offender.gender == Gender.MALE:
+            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.WOMEN_ONLY)
+        elif offender.gender == Gender.FEMALE:
+            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
+    result = []
+    for bedspace in bedspaces:
+        ready_on = free_from(ends_on, bedspace.property.turnaround_days)
+        if any(
+            start is not None and start < ready_on
+            for start in (bedspace.next_booking_on, bedspace.next_void_on)
+        ):
+            continue
+        result.append(bedspace)
+    return result
+
+
+def areas() -> list[str]:
+    return list(
+        Property.objects.filter(active=True).order_by().values_list("local_authority", flat=True).distinct()
+    )
+
+
+# The occupancy calendar ---------------------------------------------------------------------
+
+
+DAY_STATES = {
+    "free": (_("free"), ""),
+    "booked": (_("booked"), "B"),
+    "occupied": (_("occupied"), "O"),
+    "overrun": (_("overrun"), "!"),
+    "turnaround": (_("turnaround"), "T"),
+    "void": (_("void"), "V"),
+}
+
+
+@dataclass
+class Day:
+    date: date
+    state: str  # a key of DAY_STATES
+    placement: Placement | None = None
+
+    @property
+    def state_label(self) -> str:
+        return DAY_STATES[self.state][0]
+
+    @property
+    def state_code(self) -> str:
+        """A letter beside the colour, so the calendar does not rely on colour alone."""
+        return DAY_STATES[self.state][1]
+
+
+@dataclass
+class BedspaceCalendar:
+    bedspace: Bedspace
+    weeks: list[list[Day]] = field(default_factory=list)
+
+
+CALENDAR_WEEKS_BEFORE = 4
+CALENDAR_WEEKS_AFTER = 8
+
+
+def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCalendar]:
+    """Each bedspace's state on every day from 4 weeks ago to 8 weeks ahead, in Monday-first weeks.
+
+    Three queries whatever the size: bedspaces, placements and voids in the window.
+    """
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=CALENDAR_WEEKS_BEFORE)
+    last = first + timedelta(weeks=CALENDAR_WEEKS_BEFORE + CALENDAR_WEEKS_AFTER)  # exclusive
+    bedspaces = list(property_.bedspaces.order_by("label"))
+    placements = list(
+        Placement.objects.filter(LIVE, bedspace__in=bedspaces, starts_on__lt=last, free_from__gt=first)
+        .select_related("offender")
+        .order_by("starts_on")
+    )
+    voids = list(
+        VoidPeriod.objects.filter(bedspace__in=bedspaces, starts_on__lt=last).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=first)
+        )
+    )
+    calendars = []
+    for bedspace in bedspaces:
+        states: dict[date, Day] = {}
+        for void in (v for v in voids if v.bedspace_id == bedspace.pk):
+            day = max(void.starts_on, first)
+            while day < last and (void.ends_on is None or day < void.ends_on):
+                states[day] = Day(day, "void")
+                day += timedelta(days=1)
+        for placement in (p for p in placements if p.bedspace_id == bedspace.pk):
+            day = max(placement.starts_on, first)
+            # An active stay past its licence is still occupied: the person has not left.
+            occupied_until = placement.ends_on
+            if placement.is_overrun(today):
+                occupied_until = max(placement.ends_on, today + timedelta(days=1))
+            while day < min(max(placement.free_from, occupied_until), last):
+                if day < placement.ends_on:
+                    state = (
+                        "occupied"
+                        if placement.status in (Placement.Status.ACTIVE, Placement.Status.ENDED)
+                        else "booked"
+                    )
+                elif day < occupied_until:
+                    state = "overrun"
+                else:
+                    state = "turnaround"
+                states[day] = Day(day, state, placement)
+                day += timedelta(days=1)
+        days = [
+            states.get(first + timedelta(days=n), Day(first + timedelta(days=n), "free"))
+            for n in range((last - first).days)
+        ]
+        calendars.append(BedspaceCalendar(bedspace, [days[i : i + 7] for i in range(0, len(days), 7)]))
+    return calendars

@@ -1,0 +1,423 @@
+"""Every change to bookings, placements, licence terms and void periods: one function each, in one
+transaction, with the bedspace or placement row locked and the status checked first.
+
+The bedspace row lock serialises bookings of one bedspace, so of two officers booking it at the
+same moment the second sees the first's booking and gets a clear message; the exclusion
+constraints in the database are the last line behind that.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from iom_housing.services import ensure_status, integrity_errors_as, locked
+from placements.dates import free_from
+from placements.models import (
+    LICENCE_TERM_MAX_DAYS,
+    Bedspace,
+    DepartureReason,
+    Destination,
+    LicenceTerm,
+    Placement,
+    PropertyExclusion,
+    VoidPeriod,
+)
+from referrals.models import Gender, Referral
+
+# An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
+BACKDATE_LIMIT_DAYS = 14
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "j F Y")
+
+
+def _check_term_days(days: int, field: str = "days") -> None:
+    if not 1 <= days <= LICENCE_TERM_MAX_DAYS:
+        raise ValidationError({field: _("A licence term must be from 1 to 28 days.")})
+
+
+def bedspace_clash(
+    *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id=None
+) -> str | None:
+    """What stops the bedspace being used over [starts_on, until), in words, or None if nothing.
+
+    A booking holds its bedspace until its `free_from` (after turnaround); `until=None` is open-ended.
+    """
+    # Someone staying past their licence holds the bedspace until they leave, whatever the dates.
+    overrun = Placement.objects.filter(
+        bedspace_id=bedspace_id, status=Placement.Status.ACTIVE, ends_on__lt=timezone.localdate()
+    )
+    if until is not None:
+        overrun = overrun.filter(starts_on__lt=until)
+    if ignore_placement_id is not None:
+        overrun = overrun.exclude(pk=ignore_placement_id)
+    occupant = overrun.first()
+    if occupant is not None:
+        return _("the person in it is staying past their licence, which ended on %(end)s") % {
+            "end": _day(occupant.ends_on)
+        }
+    bookings = Placement.objects.filter(bedspace_id=bedspace_id, free_from__gt=starts_on).exclude(
+        status__in=Placement.RELEASED_STATUSES
+    )
+    if until is not None:
+        bookings = bookings.filter(starts_on__lt=until)
+    if ignore_placement_id is not None:
+        bookings = bookings.exclude(pk=ignore_placement_id)
+    booking = bookings.order_by("starts_on").first()
+    if booking is not None:
+        return _(
+            "it runs into another booking of this bedspace from %(start)s until %(end)s (with turnaround)"
+        ) % {
+            "start": _day(booking.starts_on),
+            "end": _day(booking.free_from),
+        }
+    voids = VoidPeriod.objects.filter(bedspace_id=bedspace_id).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
+    )
+    if until is not None:
+        voids = voids.filter(starts_on__lt=until)
+    void = voids.order_by("starts_on").first()
+    if void is not None:
+        if void.ends_on is None:
+            return _("the bedspace is void from %(start)s with no end date") % {"start": _day(void.starts_on)}
+        return _("the bedspace is void from %(start)s until %(end)s") % {
+            "start": _day(void.starts_on),
+            "end": _day(void.ends_on),
+        }
+    return None
+
+
+def _person_clash(
+    *, offender_id: int, starts_on: date, ends_on: date, ignore_placement_id=None
+) -> Placement | None:
+    placements = Placement.objects.filter(
+        offender_id=offender_id, starts_on__lt=ends_on, ends_on__gt=starts_on
+    ).exclude(status__in=Placement.RELEASED_STATUSES)
+    if ignore_placement_id is not None:
+        placements = placements.exclude(pk=ignore_placement_id)
+    return placements.select_related("bedspace__property").first()
+
+
+_BOOKING_RACE = {
+    "placement_no_overlap_on_bedspace": _(
+        "Someone else has just booked this bedspace for these dates. Choose another."
+    ),
+    "placement_no_overlap_per_offender": _("This person already has a placement for these dates."),
+}
+
+
+def place_offender(
+    *, referral_id: int, bedspace_id: int, starts_on: date, by, days: int = LICENCE_TERM_MAX_DAYS
+) -> Placement:
+    """Book an accepted referral into a bedspace: a provisional placement with its first licence term."""
+    _check_term_days(days)
+    today = timezone.localdate()
+    if starts_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
+        raise ValidationError({"starts_on": _("The arrival date cannot be more than 14 days in the past.")})
+    ends_on = starts_on + timedelta(days=days)
+
+    with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
+        bedspace = locked(Bedspace.objects.select_related("property"), bedspace_id, _("bedspace"))
+        referral = locked(Referral.objects.select_related("offender"), referral_id, _("referral"))
+        ensure_status(referral, Referral.Status.ACCEPTED)
+        if referral.placements.exclude(status__in=Placement.RELEASED_STATUSES).exists():
+            raise ValidationError(_("This referral has already been placed."))
+        offender = referral.offender
+        property_ = bedspace.property
+        if not (bedspace.active and property_.active):
+            raise ValidationError({"bedspace": _("This bedspace is not in use.")})
+        if property_.restriction == property_.Restriction.WOMEN_ONLY and offender.gender == Gender.MALE:
+            raise ValidationError(
+                {"bedspace": _("%(property)s is for women only.") % {"property": property_.name}}
+            )
+        if property_.restriction == property_.Restriction.MEN_ONLY and offender.gender == Gender.FEMALE:
+            raise ValidationError(
+                {"bedspace": _("%(property)s is for men only.") % {"property": property_.name}}
+            )
+        exclusion = PropertyExclusion.objects.filter(property=property_, offender=offender).first()
+        if exclusion is not None:
+            raise ValidationError(
+                {
+                    "bedspace": _("%(property)s is marked unsuitable for this person: %(reason)s")
+                    % {"property": property_.name, "reason": exclusion.reason}
+                }
+            )
+        bedspace_free_from = free_from(ends_on, property_.turnaround_days)
+        clash = bedspace_clash(bedspace_id=bedspace.pk, starts_on=starts_on, until=bedspace_free_from)
+        if clash:
+            raise ValidationError(
+                {"bedspace": _("This bedspace cannot be booked: %(clash)s.") % {"clash": clash}}
+            )
+        other = _person_clash(offender_id=offender.pk, starts_on=starts_on, ends_on=ends_on)
+        if other is not None:
+            raise ValidationError(
+                {
+                    "starts_on": _("This person already has a placement at %(place)s from %(start)s.")
+                    % {"place": other.bedspace, "start": _day(other.starts_on)}
+                }
+            )
+        placement = Placement.objects.create(
+            offender=offender,
+            bedspace=bedspace,
+            referral=referral,
+            status=Placement.Status.PROVISIONAL,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            free_from=bedspace_free_from,
+            created_by=by,
+        )
+        LicenceTerm.objects.create(
+            placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
+        )
+    return placement
+
+
+def _locked_placement(placement_id: int) -> Placement:
+    return locked(Placement.objects.select_related("bedspace__property"), placement_id, _("placement"))
+
+
+def placement_confirm(*, placement_id: int, by) -> Placement:
+    with transaction.atomic():
+        placement = _locked_placement(placement_id)
+        ensure_status(placement, Placement.Status.PROVISIONAL)
+        placement.status = Placement.Status.CONFIRMED
+        placement.confirmed_at = timezone.now()
+        placement.save(update_fields=["status", "confirmed_at", "updated_at"])
+    return placement
+
+
+def placement_arrive(*, placement_id: int, arrived_on: date, by) -> Placement:
+    """The person has moved in: the placement becomes active."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        placement = _locked_placement(placement_id)
+        ensure_status(placement, *Placement.BOOKED_STATUSES)
+        if arrived_on > today:
+            raise ValidationError({"arrived_on": _("The arrival date must be today or in the past.")})
+        if arrived_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
+            raise ValidationError(
+                {"arrived_on": _("The arrival date cannot be more than 14 days in the past.")}
+            )
+        if arrived_on < placement.starts_on:
+            raise ValidationError(
+                {
+                    "arrived_on": _("The arrival date cannot be before the booking starts on %(start)s.")
+                    % {"start": _day(placement.starts_on)}
+                }
+            )
+        if arrived_on >= placement.ends_on:
+            raise ValidationError(
+                {
+                    "arrived_on": _("The arrival date must be before the licence ends on %(end)s.")
+                    % {"end": _day(placement.ends_on)}
+                }
+            )
+        placement.status = Placement.Status.ACTIVE
+        placement.arrived_on = arrived_on
+        if placement.confirmed_at is None:
+            placement.confirmed_at = timezone.now()
+        placement.save(update_fields=["status", "arrived_on", "confirmed_at", "updated_at"])
+    return placement
+
+
+def placement_not_arrived(*, placement_id: int, by, notes: str = "") -> Placement:
+    """The person did not arrive: the booking no longer holds the bedspace."""
+    with transaction.atomic():
+        placement = _locked_placement(placement_id)
+        ensure_status(placement, *Placement.BOOKED_STATUSES)
+        placement.status = Placement.Status.NOT_ARRIVED
+        if notes:
+            placement.notes = notes
+        placement.save(update_fields=["status", "notes", "updated_at"])
+    return placement
+
+
+def placement_cancel(*, placement_id: int, reason: str, by) -> Placement:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Enter why the booking is cancelled.")})
+    with transaction.atomic():
+        placement = _locked_placement(placement_id)
+        ensure_status(placement, *Placement.BOOKED_STATUSES)
+        placement.status = Placement.Status.CANCELLED
+        placement.cancellation_reason = reason.strip()
+        placement.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    return placement
+
+
+def licence_renew(*, placement_id: int, days: int, reason: str, by) -> LicenceTerm:
+    """Add the next licence term, starting the day the last one ends."""
+    _check_term_days(days)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Enter the reason for renewing the licence.")})
+    with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
+        placement = _locked_placement(placement_id)
+        Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
+        ensure_status(
+            placement, Placement.Status.PROVISIONAL, Placement.Status.CONFIRMED, Placement.Status.ACTIVE
+        )
+        last = placement.licence_terms.aggregate(number=Max("number"))["number"] or 0
+        starts_on = placement.ends_on
+        ends_on = starts_on + timedelta(days=days)
+        new_free_from = free_from(ends_on, placement.bedspace.property.turnaround_days)
+        clash = bedspace_clash(
+            bedspace_id=placement.bedspace_id,
+            starts_on=starts_on,
+            until=new_free_from,
+            ignore_placement_id=placement.pk,
+        )
+        if clash:
+            raise ValidationError(
+                {
+                    "days": _("A licence until %(end)s cannot be granted: %(clash)s.")
+                    % {"end": _day(ends_on), "clash": clash}
+                }
+            )
+        other = _person_clash(
+            offender_id=placement.offender_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            ignore_placement_id=placement.pk,
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "days": _("This person has another placement from %(start)s.")
+                    % {"start": _day(other.starts_on)}
+                }
+            )
+        term = LicenceTerm.objects.create(
+            placement=placement,
+            number=last + 1,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.strip(),
+            created_by=by,
+        )
+        placement.ends_on = ends_on
+        placement.free_from = new_free_from
+        placement.save(update_fields=["ends_on", "free_from", "updated_at"])
+    return term
+
+
+def placement_end(*, placement_id: int, departed_on: date, reason: str, destination: str, by) -> Placement:
+    """The person has left: record when, why and where to; the bedspace is free after turnaround."""
+    errors = {}
+    if reason not in DepartureReason.values:
+        errors["reason"] = _("Select the reason for leaving.")
+    if destination not in Destination.values:
+        errors["destination"] = _("Select where the person moved on to.")
+    if departed_on > timezone.localdate():
+        errors["departed_on"] = _("The departure date must be today or in the past.")
+    if errors:
+        raise ValidationError(errors)
+    with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
+        placement = _locked_placement(placement_id)
+        Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
+        ensure_status(placement, Placement.Status.ACTIVE)
+        if departed_on <= placement.arrived_on:
+            raise ValidationError(
+                {
+                    "departed_on": _("The departure date must be after the arrival date, %(arrived)s.")
+                    % {"arrived": _day(placement.arrived_on)}
+                }
+            )
+        new_free_from = free_from(departed_on, placement.bedspace.property.turnaround_days)
+        clash = bedspace_clash(
+            bedspace_id=placement.bedspace_id,
+            starts_on=placement.starts_on,
+            until=new_free_from,
+            ignore_placement_id=placement.pk,
+        )
+        if clash:
+            raise ValidationError(
+                {"departed_on": _("This departure date cannot be recorded: %(clash)s.") % {"clash": clash}}
+            )
+        placement.status = Placement.Status.ENDED
+        placement.departed_on = departed_on
+        placement.departure_reason = reason
+        placement.destination = destination
+        placement.ends_on = departed_on
+        placement.free_from = new_free_from
+        placement.save(
+            update_fields=[
+                "status",
+                "departed_on",
+                "departure_reason",
+                "destination",
+                "ends_on",
+                "free_from",
+                "updated_at",
+            ]
+        )
+    return placement
+
+
+def void_add(
+    *, bedspace_id: int, starts_on: date, ends_on: date | None, reason: str, by, notes: str = ""
+) -> VoidPeriod:
+    """Take a bedspace out of use (repairs, damage) from `starts_on` until the day before `ends_on`."""
+    if reason not in VoidPeriod.Reason.values:
+        raise ValidationError({"reason": _("Select the reason the bedspace is out of use.")})
+    if ends_on is not None and ends_on <= starts_on:
+        raise ValidationError(
+            {"ends_on": _("The date it is back in use must be after the first day out of use.")}
+        )
+    with (
+        integrity_errors_as(
+            {"void_no_overlap_on_bedspace": _("This bedspace already has a void period over these dates.")}
+        ),
+        transaction.atomic(),
+    ):
+        locked(Bedspace.objects, bedspace_id, _("bedspace"))
+        clash = bedspace_clash(bedspace_id=bedspace_id, starts_on=starts_on, until=ends_on)
+        if clash:
+            raise ValidationError(
+                {"starts_on": _("The bedspace cannot be made void: %(clash)s.") % {"clash": clash}}
+            )
+        return VoidPeriod.objects.create(
+            bedspace_id=bedspace_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason,
+            notes=notes,
+            created_by=by,
+        )
+
+
+def void_end(*, void_id: int, ends_on: date, by) -> VoidPeriod:
+    """Put a bedspace back in use from `ends_on` (shortening a void never creates a clash)."""
+    with transaction.atomic():
+        void = locked(VoidPeriod.objects, void_id, _("void period"))
+        if ends_on <= void.starts_on:
+            raise ValidationError(
+                {
+                    "ends_on": _("The bedspace must come back into use after %(start)s.")
+                    % {"start": _day(void.starts_on)}
+                }
+            )
+        if void.ends_on is not None and ends_on > void.ends_on:
+            raise ValidationError(
+                {"ends_on": _("A void can be shortened here, not lengthened: add a new void period.")}
+            )
+        void.ends_on = ends_on
+        void.save(update_fields=["ends_on", "updated_at"])
+    return void
+
+
+def property_exclusion_add(*, property_id: int, offender_id: int, reason: str, by) -> PropertyExclusion:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Enter why the property is unsuitable for this person.")})
+    with (
+        integrity_errors_as(
+            {"exclusion_unique_per_person": _("This property is already marked unsuitable for this person.")}
+        ),
+        transaction.atomic(),
+    ):
+        return PropertyExclusion.objects.create(
+            property_id=property_id, offender_id=offender_id, reason=reason.strip(), created_by=by
+        )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from placements import views
+
+app_name = "placements"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("properties/", views.property_list, name="property-list"),
+    path("properties/<int:pk>/", views.property_detail, name="property-detail"),
+    path("bedspaces/<int:pk>/voids/add/", views.void_add, name="void-add"),
+    path("voids/<int:pk>/end/", views.void_end, name="void-end"),
+    path("referrals/<uuid:public_id>/place/", views.find_bedspace, name="find-bedspace"),
+    path("referrals/<uuid:public_id>/place/book/", views.place, name="place"),
+    path("placements/<uuid:public_id>/", views.placement_detail, name="placement-detail"),
+    path("placements/<uuid:public_id>/confirm/", views.placement_confirm, name="placement-confirm"),
+    path("placements/<uuid:public_id>/arrive/", views.placement_arrive, name="placement-arrive"),
+    path(
+        "placements/<uuid:public_id>/not-arrived/", views.placement_not_arrived, name="placement-not-arrived"
+    ),
+    path("placements/<uuid:public_id>/cancel/", views.placement_cancel, name="placement-cancel"),
+    path("placements/<uuid:public_id>/renew/", views.placement_renew, name="placement-renew"),
+    path("placements/<uuid:public_id>/end/", views.placement_end, name="placement-end"),
+]

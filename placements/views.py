@@ -1,0 +1,301 @@
+"""Officer pages: dashboard, properties and their calendar, finding a bedspace and booking it,
+and the placement's life (confirm, arrive, renew, end, cancel). Thin: selectors and services."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.models import HomeVisit
+from iom_housing.access import can_user_manage_placements, require
+from iom_housing.pages import form_page
+from placements import selectors, services
+from placements.forms import (
+    ArriveForm,
+    AvailabilityForm,
+    CancelForm,
+    ConfirmForm,
+    EndForm,
+    NotArrivedForm,
+    PlaceForm,
+    RenewForm,
+    VoidEndForm,
+    VoidForm,
+)
+from placements.models import Bedspace, Placement, Property, VoidPeriod
+from referrals.models import Referral
+from referrals.selectors import referral_get, referral_list
+
+officers = require(can_user_manage_placements)
+
+
+@officers
+@require_GET
+def dashboard(request):
+    today = timezone.localdate()
+    user = request.user
+    return render(
+        request,
+        "placements/dashboard.html",
+        {
+            "today": today,
+            "occupancy": selectors.occupancy_today(today=today),
+            "ending": selectors.placements_ending(user=user, today=today),
+            "overrun": selectors.placements_overrun(user=user, today=today),
+            "waiting": referral_list(user=user).order_by("-urgency", "submitted_at")[:10],
+            "waiting_count": referral_list(user=user).count(),
+            "concerns": HomeVisit.objects.filter(
+                concern_raised=True, visited_at__date__gte=today - timedelta(days=14)
+            )
+            .select_related("agency", "placement__offender")
+            .order_by("-visited_at")[:10],
+        },
+    )
+
+
+@officers
+@require_GET
+def property_list(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "placements/property_list.html",
+        {"properties": selectors.property_list(user=request.user, today=today), "today": today},
+    )
+
+
+@officers
+@require_GET
+def property_detail(request, pk):
+    today = timezone.localdate()
+    try:
+        property_ = selectors.property_get(user=request.user, pk=pk)
+    except Property.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "placements/property_detail.html",
+        {
+            "property": property_,
+            "today": today,
+            "calendars": selectors.occupancy_calendar(property_=property_, today=today),
+            "voids": VoidPeriod.objects.filter(bedspace__property=property_)
+            .select_related("bedspace")
+            .order_by("-starts_on")[:20],
+        },
+    )
+
+
+def _placement_or_404(request, public_id) -> Placement:
+    try:
+        return selectors.placement_get(user=request.user, public_id=public_id)
+    except Placement.DoesNotExist:
+        raise Http404 from None
+
+
+@officers
+@require_GET
+def placement_detail(request, public_id):
+    placement = _placement_or_404(request, public_id)
+    terms = list(placement.licence_terms.all())
+    today = timezone.localdate()
+    return render(
+        request,
+        "placements/placement_detail.html",
+        {
+            "placement": placement,
+            "terms": terms,
+            "renewals": max(len(terms) - 1, 0),
+            "total_days": (placement.ends_on - placement.starts_on).days,
+            "today": today,
+            "overrun": placement.is_overrun(today),
+        },
+    )
+
+
+def _placement_action(request, public_id, *, form_class, service, title, message, **extra):
+    placement = _placement_or_404(request, public_id)
+    return form_page(
+        request,
+        form_class=form_class,
+        action=lambda data: service(placement_id=placement.pk, by=request.user, **data),
+        context={
+            "title": title,
+            "caption": f"{placement.offender.full_name}, {placement.bedspace}",
+            "back_url": placement.get_absolute_url(),
+            "placement": placement,
+            **extra,
+        },
+        success_url=placement.get_absolute_url(),
+        success_message=message,
+        template="placements/placement_action.html",
+    )
+
+
+@officers
+def placement_confirm(request, public_id):
+    return _placement_action(
+        request,
+        public_id,
+        form_class=ConfirmForm,
+        service=services.placement_confirm,
+        title=_("Confirm this booking"),
+        message=_("Booking confirmed"),
+    )
+
+
+@officers
+def placement_arrive(request, public_id):
+    return _placement_action(
+        request,
+        public_id,
+        form_class=ArriveForm,
+        service=services.placement_arrive,
+        title=_("Record arrival"),
+        message=_("Arrival recorded: the placement is active"),
+    )
+
+
+@officers
+def placement_not_arrived(request, public_id):
+    return _placement_action(
+        request,
+        public_id,
+        form_class=NotArrivedForm,
+        service=services.placement_not_arrived,
+        title=_("Record that they did not arrive"),
+        message=_("Non-arrival recorded: the bedspace is free"),
+    )
+
+
+@officers
+def placement_cancel(request, public_id):
+    return _placement_action(
+        request,
+        public_id,
+        form_class=CancelForm,
+        service=services.placement_cancel,
+        title=_("Cancel this booking"),
+        message=_("Booking cancelled: the bedspace is free"),
+    )
+
+
+@officers
+def placement_renew(request, public_id):
+    return _placement_action(
+        request,
+        public_id,
+        form_class=RenewForm,
+        service=services.licence_renew,
+        title=_("Renew the licence"),
+        message=_("Licence renewed"),
+    )
+
+
+@officers
+def placement_end(request, public_id):
+    return _placement_action(
+        request,
+        public_id,
+        form_class=EndForm,
+        service=services.placement_end,
+        title=_("End this placement"),
+        message=_("Placement ended"),
+    )
+
+
+# Finding a bedspace and booking it ----------------------------------------------------------
+
+
+def _accepted_referral_or_404(request, public_id) -> Referral:
+    try:
+        return referral_get(user=request.user, public_id=public_id)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+@officers
+@require_GET
+def find_bedspace(request, public_id):
+    """Step 1 and 2 of placing someone: choose dates, then see the bedspaces free for them."""
+    referral = _accepted_referral_or_404(request, public_id)
+    form = AvailabilityForm(request.GET or None, areas=selectors.areas())
+    bedspaces = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        bedspaces = selectors.available_bedspaces(
+            starts_on=data["starts_on"],
+            ends_on=data["starts_on"] + timedelta(days=data["days"]),
+            area=data["area"],
+            restriction=data["restriction"],
+            accessible=data["accessible"],
+            offender=referral.offender,
+        )
+    return render(
+        request,
+        "placements/find_bedspace.html",
+        {"referral": referral, "form": form, "bedspaces": bedspaces, "place_form": PlaceForm()},
+    )
+
+
+@officers
+@require_POST
+def place(request, public_id):
+    """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page."""
+    referral = _accepted_referral_or_404(request, public_id)
+    form = PlaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the dates and a bedspace again."))
+        return redirect("placements:find-bedspace", public_id=referral.public_id)
+    data = form.cleaned_data
+    bedspace = get_object_or_404(Bedspace, pk=data["bedspace"])
+    try:
+        placement = services.place_offender(
+            referral_id=referral.pk,
+            bedspace_id=bedspace.pk,
+            starts_on=data["starts_on"],
+            days=data["days"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("placements:find-bedspace", public_id=referral.public_id)
+    messages.success(request, _("Provisional booking made. Confirm it when the arrival is agreed."))
+    return redirect(placement.get_absolute_url())
+
+
+# Void periods ---------------------------------------------------------------------------------
+
+
+@officers
+def void_add(request, pk):
+    bedspace = get_object_or_404(Bedspace.objects.select_related("property"), pk=pk)
+    url = bedspace.property.get_absolute_url()
+    return form_page(
+        request,
+        form_class=VoidForm,
+        action=lambda data: services.void_add(bedspace_id=bedspace.pk, by=request.user, **data),
+        context={"title": _("Take a bedspace out of use"), "caption": str(bedspace), "back_url": url},
+        success_url=url,
+        success_message=_("Void period added"),
+    )
+
+
+@officers
+def void_end(request, pk):
+    void = get_object_or_404(VoidPeriod.objects.select_related("bedspace__property"), pk=pk)
+    url = void.bedspace.property.get_absolute_url()
+    return form_page(
+        request,
+        form_class=VoidEndForm,
+        action=lambda data: services.void_end(void_id=void.pk, by=request.user, **data),
+        context={"title": _("Put the bedspace back in use"), "caption": str(void.bedspace), "back_url": url},
+        success_url=url,
+        success_message=_("Void period ended"),
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("referrals/", views.referral_list, name="referral-list"),
+    path("referrals/<uuid:public_id>/", views.referral_detail, name="referral-detail"),
+    path("referrals/<uuid:public_id>/review/", views.referral_start_review, name="referral-start-review"),
+    path("referrals/<uuid:public_id>/accept/", views.referral_accept, name="referral-accept"),
+    path("referrals/<uuid:public_id>/decline/", views.referral_decline, name="referral-decline"),
+    path("referrals/<uuid:public_id>/withdraw/", views.referral_withdraw, name="referral-withdraw"),
+    path("offenders/", views.offender_list, name="offender-list"),
+    path("offenders/<uuid:public_id>/", views.offender_detail, name="offender-detail"),
+    path("offenders/<uuid:public_id>/events/add/", views.offender_event_add, name="offender-event-add"),
+]

@@ -1,0 +1,180 @@
+"""Officer pages for referrals and offenders: thin, calling selectors and services."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from iom_housing.access import can_user_manage_placements, require
+from iom_housing.pages import form_page, paginate
+from referrals import selectors, services
+from referrals.forms import (
+    AcceptForm,
+    DeclineForm,
+    OffenderEventForm,
+    OffenderFilterForm,
+    ReferralFilterForm,
+    StartReviewForm,
+    WithdrawForm,
+)
+from referrals.models import Offender, Referral
+
+officers = require(can_user_manage_placements)
+
+
+def _referral_or_404(request, public_id) -> Referral:
+    try:
+        return selectors.referral_get(user=request.user, public_id=public_id)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def _offender_or_404(request, public_id) -> Offender:
+    try:
+        return selectors.offender_get(user=request.user, public_id=public_id)
+    except Offender.DoesNotExist:
+        raise Http404 from None
+
+
+@officers
+@require_GET
+def referral_list(request):
+    filters = ReferralFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    referrals = selectors.referral_list(
+        user=request.user,
+        status=cleaned.get("status", ""),
+        agency=cleaned.get("agency"),
+        urgency=cleaned.get("urgency", ""),
+    )
+    return render(
+        request, "referrals/referral_list.html", {"filters": filters, "page": paginate(request, referrals)}
+    )
+
+
+@officers
+@require_GET
+def referral_detail(request, public_id):
+    referral = _referral_or_404(request, public_id)
+    placements = list(referral.placements.select_related("bedspace__property").order_by("-starts_on"))
+    can_place = referral.status == Referral.Status.ACCEPTED and all(p.is_released for p in placements)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {"referral": referral, "placements": placements, "can_place": can_place},
+    )
+
+
+def _referral_action(request, public_id, *, form_class, service, title, message, **service_kwargs):
+    referral = _referral_or_404(request, public_id)
+    return form_page(
+        request,
+        form_class=form_class,
+        action=lambda data: service(referral_id=referral.pk, by=request.user, **data, **service_kwargs),
+        context={
+            "title": title,
+            "caption": referral.offender.full_name,
+            "back_url": referral.get_absolute_url(),
+            "referral": referral,
+        },
+        success_url=referral.get_absolute_url(),
+        success_message=message,
+        template="referrals/referral_action.html",
+    )
+
+
+@officers
+def referral_start_review(request, public_id):
+    return _referral_action(
+        request,
+        public_id,
+        form_class=StartReviewForm,
+        service=services.referral_start_review,
+        title=_("Start reviewing this referral"),
+        message=_("Referral marked as in review"),
+    )
+
+
+@officers
+def referral_accept(request, public_id):
+    return _referral_action(
+        request,
+        public_id,
+        form_class=AcceptForm,
+        service=services.referral_accept,
+        title=_("Accept this referral"),
+        message=_("Referral accepted: now find a bedspace"),
+    )
+
+
+@officers
+def referral_decline(request, public_id):
+    return _referral_action(
+        request,
+        public_id,
+        form_class=DeclineForm,
+        service=services.referral_decline,
+        title=_("Decline this referral"),
+        message=_("Referral declined"),
+    )
+
+
+@officers
+def referral_withdraw(request, public_id):
+    return _referral_action(
+        request,
+        public_id,
+        form_class=WithdrawForm,
+        service=services.referral_withdraw,
+        title=_("Withdraw this referral"),
+        message=_("Referral withdrawn"),
+    )
+
+
+@officers
+@require_GET
+def offender_list(request):
+    filters = OffenderFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    offenders = selectors.offender_list(
+        user=request.user,
+        q=cleaned.get("q", ""),
+        risk=cleaned.get("risk", ""),
+        category=cleaned.get("category", ""),
+    )
+    return render(
+        request, "referrals/offender_list.html", {"filters": filters, "page": paginate(request, offenders)}
+    )
+
+
+@officers
+@require_GET
+def offender_detail(request, public_id):
+    offender = _offender_or_404(request, public_id)
+    return render(
+        request,
+        "referrals/offender_detail.html",
+        {
+            "offender": offender,
+            "timeline": selectors.offender_timeline(offender=offender),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@officers
+def offender_event_add(request, public_id):
+    offender = _offender_or_404(request, public_id)
+    return form_page(
+        request,
+        form_class=OffenderEventForm,
+        action=lambda data: services.offender_event_record(offender_id=offender.pk, by=request.user, **data),
+        context={
+            "title": _("Record offending or compliance"),
+            "caption": offender.full_name,
+            "back_url": offender.get_absolute_url(),
+        },
+        success_url=offender.get_absolute_url(),
+        success_message=_("Event recorded"),
+    )

@@ -1,0 +1,268 @@
+"""The IOM officer's pages through HTTP: who may open them, the whole journey from referral to
+move-on, errors shown next to the field, and list pages whose query count does not grow."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from placements.models import Placement
+from referrals.models import OffenderEvent, Referral
+from tests.factories import (
+    BedspaceFactory,
+    HomeVisitFactory,
+    OffenderFactory,
+    PlacementFactory,
+    PropertyFactory,
+    ReferralFactory,
+    VoidPeriodFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _date_fields(name: str, day) -> dict:
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
+@pytest.fixture
+def scene(db):
+    """One referral in review, one active placement with a visit concern, a void: every page has rows."""
+    today = timezone.localdate()
+    bedspace = BedspaceFactory(property=PropertyFactory(name="Bridge Street"))
+    referral = ReferralFactory(status=Referral.Status.IN_REVIEW)
+    placement = PlacementFactory(
+        bedspace=bedspace,
+        status=Placement.Status.ACTIVE,
+        starts_on=today - timedelta(days=10),
+        arrived_on=today - timedelta(days=10),
+        with_term=True,
+    )
+    HomeVisitFactory(placement=placement, concern_raised=True, concern="Visitors late at night")
+    VoidPeriodFactory(bedspace=BedspaceFactory(property=bedspace.property), starts_on=today)
+    return {
+        "referral": referral,
+        "placement": placement,
+        "bedspace": bedspace,
+        "offender": placement.offender,
+    }
+
+
+def _urls(scene) -> list[str]:
+    placement, referral = scene["placement"], scene["referral"]
+    return [
+        reverse("placements:dashboard"),
+        reverse("referrals:referral-list"),
+        reverse("referrals:referral-detail", args=[referral.public_id]),
+        reverse("referrals:referral-accept", args=[referral.public_id]),
+        reverse("referrals:referral-decline", args=[referral.public_id]),
+        reverse("referrals:offender-list"),
+        reverse("referrals:offender-detail", args=[scene["offender"].public_id]),
+        reverse("referrals:offender-event-add", args=[scene["offender"].public_id]),
+        reverse("placements:property-list"),
+        reverse("placements:property-detail", args=[scene["bedspace"].property_id]),
+        reverse("placements:void-add", args=[scene["bedspace"].pk]),
+        reverse("placements:placement-detail", args=[placement.public_id]),
+        reverse("placements:placement-renew", args=[placement.public_id]),
+        reverse("placements:placement-end", args=[placement.public_id]),
+    ]
+
+
+def test_officers_and_managers_can_open_every_officer_page(client, scene, iom_officer, scheme_manager):
+    for user in (iom_officer, scheme_manager):
+        client.force_login(user)
+        for url in _urls(scene):
+            assert client.get(url).status_code == 200, url
+
+
+def test_agency_workers_and_analysts_are_refused_the_officer_pages(
+    client, scene, agency_worker, opcc_analyst
+):
+    for user in (agency_worker, opcc_analyst):
+        client.force_login(user)
+        for url in _urls(scene):
+            assert client.get(url).status_code == 403, url
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, scene):
+    for url in _urls(scene):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+
+
+def test_an_unknown_record_is_404(iom_officer_client):
+    assert (
+        iom_officer_client.get(
+            reverse("referrals:offender-detail", args=["00000000-0000-4000-8000-000000000000"])
+        ).status_code
+        == 404
+    )
+
+
+def test_journey_from_referral_to_move_on(iom_officer_client):
+    client = iom_officer_client
+    today = timezone.localdate()
+    bedspace = BedspaceFactory()
+    referral = ReferralFactory()
+
+    client.post(reverse("referrals:referral-start-review", args=[referral.public_id]), {})
+    response = client.post(
+        reverse("referrals:referral-accept", args=[referral.public_id]), {"notes": "Suitable"}
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ACCEPTED
+
+    response = client.get(
+        reverse("placements:find-bedspace", args=[referral.public_id]),
+        {**_date_fields("starts_on", today), "days": "28"},
+    )
+    assert bedspace in response.context["bedspaces"]
+
+    response = client.post(
+        reverse("placements:place", args=[referral.public_id]),
+        {"bedspace": bedspace.pk, "starts_on": today.isoformat(), "days": "28"},
+    )
+    placement = Placement.objects.get(referral=referral)
+    assert response["Location"] == placement.get_absolute_url()
+    assert placement.status == Placement.Status.PROVISIONAL
+
+    client.post(reverse("placements:placement-confirm", args=[placement.public_id]), {})
+    client.post(
+        reverse("placements:placement-arrive", args=[placement.public_id]), _date_fields("arrived_on", today)
+    )
+    client.post(
+        reverse("placements:placement-renew", args=[placement.public_id]),
+        {"days": "14", "reason": "Waiting for a social housing offer"},
+    )
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ACTIVE
+    assert placement.licence_terms.count() == 2
+    assert placement.ends_on == today + timedelta(days=42)
+
+    page = client.get(placement.get_absolute_url())
+    assert page.context["renewals"] == 1 and page.context["total_days"] == 42
+
+    # Departure today would be on the arrival day: refused with the reason beside the field.
+    response = client.post(
+        reverse("placements:placement-end", args=[placement.public_id]),
+        {**_date_fields("departed_on", today), "reason": "planned_move_on", "destination": "social_rent"},
+    )
+    assert response.status_code == 200
+    assert "The departure date must be after the arrival date" in response.content.decode()
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ACTIVE
+
+
+def test_a_bad_date_is_shown_next_to_the_field_and_writes_nothing(iom_officer_client, scene):
+    offender = scene["offender"]
+    response = iom_officer_client.post(
+        reverse("referrals:offender-event-add", args=[offender.public_id]),
+        {
+            "kind": "arrest",
+            "occurred_on_0": "31",
+            "occurred_on_1": "2",
+            "occurred_on_2": "2026",
+            "offence_category": "theft",
+        },
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in content and "The date must be a real date" in content
+    assert not OffenderEvent.objects.filter(offender=offender).exists()
+
+
+def test_renewal_over_28_days_is_refused_on_the_form(iom_officer_client, scene):
+    placement = scene["placement"]
+    response = iom_officer_client.post(
+        reverse("placements:placement-renew", args=[placement.public_id]),
+        {"days": "40", "reason": "More time"},
+    )
+    assert "A licence term must be from 1 to 28 days" in response.content.decode()
+    assert placement.licence_terms.count() == 1
+
+
+def test_offender_search_finds_by_name_and_pnc_id(iom_officer_client):
+    OffenderFactory(first_name="Rhys", last_name="Pritchard", pnc_id="2019/0000001A")
+    OffenderFactory(first_name="Dafydd", last_name="Evans")
+    by_name = iom_officer_client.get(reverse("referrals:offender-list"), {"q": "pritch"})
+    assert [o.last_name for o in by_name.context["page"].object_list] == ["Pritchard"]
+    by_pnc = iom_officer_client.get(reverse("referrals:offender-list"), {"q": "2019/0000001a"})
+    assert [o.last_name for o in by_pnc.context["page"].object_list] == ["Pritchard"]
+
+
+def test_overrun_placement_is_flagged_on_the_dashboard(iom_officer_client):
+    today = timezone.localdate()
+    overrun = PlacementFactory(
+        status=Placement.Status.ACTIVE,
+        starts_on=today - timedelta(days=30),
+        arrived_on=today - timedelta(days=30),
+        ends_on=today - timedelta(days=2),
+        free_from=today - timedelta(days=2),
+    )
+    response = iom_officer_client.get(reverse("placements:dashboard"))
+    assert list(response.context["overrun"]) == [overrun]
+    assert "Overrun" in response.content.decode()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def _make_rows(count: int) -> None:
+    today = timezone.localdate()
+    for _ in range(count):
+        bedspace = BedspaceFactory()
+        placement = PlacementFactory(
+            bedspace=bedspace,
+            status=Placement.Status.ACTIVE,
+            starts_on=today,
+            arrived_on=today,
+            with_term=True,
+        )
+        HomeVisitFactory(placement=placement, concern_raised=True, concern="Concern")
+        ReferralFactory(offender=placement.offender)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "placements:dashboard",
+        "referrals:referral-list",
+        "referrals:offender-list",
+        "placements:property-list",
+    ],
+)
+def test_list_pages_make_the_same_number_of_queries_for_2_or_20_rows(iom_officer_client, url_name):
+    url = reverse(url_name)
+    _make_rows(2)
+    with_two = _queries(iom_officer_client, url)
+    _make_rows(18)
+    assert _queries(iom_officer_client, url) == with_two
+
+
+def test_property_calendar_query_count_does_not_grow_with_bookings(iom_officer_client):
+    today = timezone.localdate()
+    bedspace = BedspaceFactory()
+    url = reverse("placements:property-detail", args=[bedspace.property_id])
+    PlacementFactory(
+        bedspace=bedspace,
+        starts_on=today - timedelta(days=20),
+        ends_on=today - timedelta(days=15),
+        free_from=today - timedelta(days=15),
+    )
+    with_one = _queries(iom_officer_client, url)
+    for week in range(4):
+        start = today + timedelta(days=7 * week)
+        PlacementFactory(
+            bedspace=bedspace,
+            starts_on=start,
+            ends_on=start + timedelta(days=5),
+            free_from=start + timedelta(days=6),
+        )
+    assert _queries(iom_officer_client, url) == with_one
