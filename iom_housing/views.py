@@ -3,13 +3,18 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from iom_housing.access import can_user_manage_placements
 
 
 @require_GET
 def home(request):
+    """What the service is; signed-in officers go straight to their dashboard."""
+    if can_user_manage_placements(request.user):
+        return redirect("placements:dashboard")
     return render(request, "iom_housing/home.html")
 
 

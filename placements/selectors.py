@@ -273,7 +273,8 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
             # An active stay past its licence is still occupied: the person has not left.
             occupied_until = placement.ends_on
             if placement.is_overrun(today):
-                occupied_until = max(placement.ends_on, today + timedelta(days=1))
+                # Still there past the licence: the bedspace is held until they leave.
+                occupied_until = last
             while day < min(max(placement.free_from, occupied_until), last):
                 if day < placement.ends_on:
                     state = (

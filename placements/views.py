@@ -47,7 +47,7 @@ def dashboard(request):
             "occupancy": selectors.occupancy_today(today=today),
             "ending": selectors.placements_ending(user=user, today=today),
             "overrun": selectors.placements_overrun(user=user, today=today),
-            "waiting": referral_list(user=user).order_by("-urgency", "submitted_at")[:10],
+            "waiting": referral_list(user=user)[:10],
             "waiting_count": referral_list(user=user).count(),
             "concerns": HomeVisit.objects.filter(
                 concern_raised=True, visited_at__date__gte=today - timedelta(days=14)

@@ -4,7 +4,7 @@ other roles see nothing here until their own scoping rules are added)."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,6 +13,13 @@ from agencies.models import HomeVisit
 from iom_housing.access import sees_whole_scheme
 from placements.models import LicenceTerm, Placement
 from referrals.models import Offender, OffenderEvent, Referral
+
+# Emergencies first, then urgent, then routine.
+URGENCY_RANK = Case(
+    When(urgency=Referral.Urgency.EMERGENCY, then=Value(0)),
+    When(urgency=Referral.Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+)
 
 
 def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> QuerySet[Referral]:
@@ -30,7 +37,7 @@ def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> 
         referrals = referrals.filter(referring_agency=agency)
     if urgency:
         referrals = referrals.filter(urgency=urgency)
-    return referrals.order_by("submitted_at", "pk")
+    return referrals.annotate(urgency_rank=URGENCY_RANK).order_by("urgency_rank", "submitted_at", "pk")
 
 
 def referral_get(*, user, public_id) -> Referral:

@@ -21,14 +21,21 @@ def test_home_page_says_what_the_service_is_and_links_to_sign_in(client, db):
     assert reverse("login").encode() in response.content
 
 
-def test_home_page_names_the_signed_in_users_role(iom_officer_client):
-    response = iom_officer_client.get(reverse("home"))
-    assert b"Your role is IOM officer" in response.content
+def test_home_page_names_the_signed_in_users_role(agency_worker_client):
+    response = agency_worker_client.get(reverse("home"))
+    assert b"Your role is Agency worker" in response.content
     assert reverse("admin:index").encode() not in response.content
 
 
-def test_home_page_offers_administration_to_scheme_managers(scheme_manager_client):
-    response = scheme_manager_client.get(reverse("home"))
+def test_officers_go_straight_to_their_dashboard(iom_officer_client):
+    response = iom_officer_client.get(reverse("home"))
+    assert response["Location"] == reverse("placements:dashboard")
+    dashboard = iom_officer_client.get(response["Location"])
+    assert reverse("admin:index").encode() not in dashboard.content
+
+
+def test_scheme_managers_are_offered_administration(scheme_manager_client):
+    response = scheme_manager_client.get(reverse("home"), follow=True)
     assert reverse("admin:index").encode() in response.content
 
 

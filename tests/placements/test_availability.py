@@ -433,7 +433,7 @@ def test_an_ended_placement_shows_occupied_until_departure_then_turnaround():
     assert states_between(calendar, placement.free_from, LAST) == {"free"}
 
 
-def test_an_overrunning_placement_shows_overrun_up_to_today():
+def test_an_overrunning_placement_holds_the_bedspace_to_the_end_of_the_calendar():
     bedspace = make_bedspace(turnaround=2)
     placement = make_placement(bedspace, starts_on=TODAY - days(20), length=10, status=Status.ACTIVE)
     assert placement.free_from <= TODAY
@@ -441,19 +441,18 @@ def test_an_overrunning_placement_shows_overrun_up_to_today():
     calendar = calendar_days(bedspace)
 
     assert states_between(calendar, placement.starts_on, placement.ends_on) == {"occupied"}
-    assert states_between(calendar, placement.ends_on, TODAY + days(1)) == {"overrun"}
+    # The person is still there and nobody knows when they will leave.
+    assert states_between(calendar, placement.ends_on, LAST) == {"overrun"}
     assert calendar[TODAY].state_code == "!"
-    assert states_between(calendar, TODAY + days(1), LAST) == {"free"}
 
 
-def test_an_overrun_from_yesterday_still_shows_its_turnaround_after_today():
+def test_an_overrun_from_yesterday_shows_no_turnaround_until_they_leave():
     bedspace = make_bedspace(turnaround=2)
     placement = make_placement(bedspace, starts_on=TODAY - days(11), length=10, status=Status.ACTIVE)
 
     calendar = calendar_days(bedspace)
 
-    assert states_between(calendar, placement.ends_on, TODAY + days(1)) == {"overrun"}
-    assert states_between(calendar, TODAY + days(1), placement.free_from) == {"turnaround"}
+    assert states_between(calendar, placement.ends_on, LAST) == {"overrun"}
 
 
 def test_the_calendar_agrees_with_is_overrun_on_the_day_the_licence_ends():
