@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets migrate demo serve test lint browser clean
+.PHONY: install assets migrate demo test lint browser clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,15 @@ demo: install assets migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; }
+
 ## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
-test: install assets
+test: install assets browser
 	$(BIN)/pytest
 
 lint: install

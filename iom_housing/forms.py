@@ -67,11 +67,14 @@ class ServiceForm(forms.Form):
     """
 
     submit_label = _("Continue")
+    # A search form is sent with GET: no CSRF token in the address bar.
+    method = "post"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = self.method == "get"
         self.helper.layout = Layout(*(_govuk_field(name, field) for name, field in self.fields.items()))
         self.helper.add_input(Submit("submit", self.submit_label))
 

@@ -28,6 +28,7 @@ def _days_field(label, help_text=None):
 
 class AvailabilityForm(ServiceForm):
     submit_label = _("Find bedspaces")
+    method = "get"
     starts_on = GovukDateField(label=_("Arrival date"), help_text=DATE_HINT)
     days = _days_field(_("Length of the first licence term (days)"), _("From 1 to 28 days."))
     area = forms.ChoiceField(label=_("Area"), required=False)
@@ -121,3 +122,19 @@ class VoidForm(ServiceForm):
 class VoidEndForm(ServiceForm):
     submit_label = _("End void period")
     ends_on = GovukDateField(label=_("Back in use on"), help_text=DATE_HINT)
+
+
+class ExclusionForm(ServiceForm):
+    submit_label = _("Mark as unsuitable")
+    property = forms.ModelChoiceField(
+        label=_("Property"),
+        queryset=Property.objects.filter(active=True).order_by("name"),
+        empty_label=_("Select a property"),
+        error_messages={"required": _("Select the property")},
+    )
+    reason = forms.CharField(
+        label=_("Why is it unsuitable for this person?"),
+        help_text=_("For example: near the victim's home, or near associates."),
+        widget=forms.Textarea,
+        error_messages={"required": _("Enter why the property is unsuitable for this person")},
+    )

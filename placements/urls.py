@@ -10,6 +10,7 @@ urlpatterns = [
     path("properties/<int:pk>/", views.property_detail, name="property-detail"),
     path("bedspaces/<int:pk>/voids/add/", views.void_add, name="void-add"),
     path("voids/<int:pk>/end/", views.void_end, name="void-end"),
+    path("offenders/<uuid:public_id>/exclusions/add/", views.exclusion_add, name="exclusion-add"),
     path("referrals/<uuid:public_id>/place/", views.find_bedspace, name="find-bedspace"),
     path("referrals/<uuid:public_id>/place/book/", views.place, name="place"),
     path("placements/<uuid:public_id>/", views.placement_detail, name="placement-detail"),

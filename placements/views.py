@@ -21,6 +21,7 @@ from placements.forms import (
     CancelForm,
     ConfirmForm,
     EndForm,
+    ExclusionForm,
     NotArrivedForm,
     PlaceForm,
     RenewForm,
@@ -28,8 +29,8 @@ from placements.forms import (
     VoidForm,
 )
 from placements.models import Bedspace, Placement, Property, VoidPeriod
-from referrals.models import Referral
-from referrals.selectors import referral_get, referral_list
+from referrals.models import Offender, Referral
+from referrals.selectors import offender_get, referral_get, referral_list
 
 officers = require(can_user_manage_placements)
 
@@ -298,4 +299,24 @@ def void_end(request, pk):
         context={"title": _("Put the bedspace back in use"), "caption": str(void.bedspace), "back_url": url},
         success_url=url,
         success_message=_("Void period ended"),
+    )
+
+
+@officers
+def exclusion_add(request, public_id):
+    """Mark a property unsuitable for a named person (near a victim or associates, for example)."""
+    try:
+        offender = offender_get(user=request.user, public_id=public_id)
+    except Offender.DoesNotExist:
+        raise Http404 from None
+    url = offender.get_absolute_url()
+    return form_page(
+        request,
+        form_class=ExclusionForm,
+        action=lambda data: services.property_exclusion_add(
+            property_id=data["property"].pk, offender_id=offender.pk, reason=data["reason"], by=request.user
+        ),
+        context={"title": _("Mark a property as unsuitable"), "caption": offender.full_name, "back_url": url},
+        success_url=url,
+        success_message=_("Property marked as unsuitable for this person"),
     )

@@ -64,7 +64,11 @@ def offender_list(*, user, q: str = "", risk: str = "", category: str = "") -> Q
 
 
 def offender_get(*, user, public_id) -> Offender:
-    return offender_list(user=user).prefetch_related("responsible_officers").get(public_id=public_id)
+    return (
+        offender_list(user=user)
+        .prefetch_related("responsible_officers", "property_exclusions__property")
+        .get(public_id=public_id)
+    )
 
 
 @dataclass

@@ -100,6 +100,11 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     status = Referral.Status.SUBMITTED
     urgency = Referral.Urgency.ROUTINE
     submitted_at = factory.LazyFunction(timezone.now)
+    decided_at = factory.LazyAttribute(
+        lambda r: (
+            r.submitted_at if r.status not in (Referral.Status.SUBMITTED, Referral.Status.IN_REVIEW) else None
+        )
+    )
     reason = "Released on licence with no fixed abode."
 
 

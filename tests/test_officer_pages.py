@@ -62,6 +62,7 @@ def _urls(scene) -> list[str]:
         reverse("referrals:offender-list"),
         reverse("referrals:offender-detail", args=[scene["offender"].public_id]),
         reverse("referrals:offender-event-add", args=[scene["offender"].public_id]),
+        reverse("placements:exclusion-add", args=[scene["offender"].public_id]),
         reverse("placements:property-list"),
         reverse("placements:property-detail", args=[scene["bedspace"].property_id]),
         reverse("placements:void-add", args=[scene["bedspace"].pk]),
@@ -266,3 +267,29 @@ def test_property_calendar_query_count_does_not_grow_with_bookings(iom_officer_c
             free_from=start + timedelta(days=6),
         )
     assert _queries(iom_officer_client, url) == with_one
+
+
+def test_a_property_marked_unsuitable_is_not_offered_for_that_person(iom_officer_client):
+    bedspace = BedspaceFactory()
+    referral = ReferralFactory(status=Referral.Status.ACCEPTED)
+    response = iom_officer_client.post(
+        reverse("placements:exclusion-add", args=[referral.offender.public_id]),
+        {"property": bedspace.property_id, "reason": "Near the victim's home"},
+    )
+    assert response.status_code == 302
+    page = iom_officer_client.get(referral.offender.get_absolute_url())
+    assert "Near the victim&#x27;s home" in page.content.decode()
+    found = iom_officer_client.get(
+        reverse("placements:find-bedspace", args=[referral.public_id]),
+        {**_date_fields("starts_on", timezone.localdate()), "days": "28"},
+    )
+    assert found.context["bedspaces"] == []
+
+
+def test_marking_a_property_unsuitable_twice_is_refused_next_to_the_form(iom_officer_client):
+    bedspace = BedspaceFactory()
+    offender = OffenderFactory()
+    url = reverse("placements:exclusion-add", args=[offender.public_id])
+    iom_officer_client.post(url, {"property": bedspace.property_id, "reason": "Associates nearby"})
+    response = iom_officer_client.post(url, {"property": bedspace.property_id, "reason": "Again"})
+    assert "already marked unsuitable" in response.content.decode()
