@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +32,39 @@ def role_of(user) -> Role | None:
 
 def sees_whole_scheme(user) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def agency_of(user):
+    """The agency the user works for, or None."""
+    return user.membership.agency if role_of(user) is not None else None
+
+
+def people_scope(user, offender_field: str = "pk") -> Q:
+    """A filter for the people (offenders) `user` may see, on the field naming the offender.
+
+    Officers and scheme managers see the whole scheme. An agency worker sees a person only when
+    their agency referred them or is (or was) on the support plan of one of their placements.
+    Anyone else sees no one. Every selector that returns people applies this.
+    """
+    role = role_of(user)
+    if role in SCHEME_WIDE_ROLES:
+        return Q()
+    if role == Role.AGENCY_WORKER:
+        from placements.models import SupportAgency
+        from referrals.models import Referral
+
+        agency = user.membership.agency_id
+        referred = Referral.objects.filter(referring_agency_id=agency).values("offender_id")
+        supported = SupportAgency.objects.filter(agency_id=agency).values(
+            "support_plan__placement__offender_id"
+        )
+        return Q(**{f"{offender_field}__in": referred}) | Q(**{f"{offender_field}__in": supported})
+    return Q(pk__in=[])
+
+
+def can_user_view_cases(user) -> bool:
+    """Read people's records (each record still scoped by `people_scope`)."""
+    return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
 
 
 def can_user_manage_scheme(user) -> bool:

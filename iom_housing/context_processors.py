@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from iom_housing.access import role_of
+from iom_housing.access import can_user_manage_placements, role_of
 
 
 def service(request):
@@ -9,4 +9,5 @@ def service(request):
         "scheme_name": settings.SCHEME_NAME,
         "user_role": role_of(getattr(request, "user", None)),
         "demo_mode": settings.DEBUG,
+        "can_manage_placements": can_user_manage_placements(getattr(request, "user", None)),
     }

@@ -1,8 +1,5 @@
-"""Reads of properties, bedspaces and placements, scoped to the user.
-
-Officers and scheme managers see the whole scheme; other roles see nothing here until their own
-scoping rules are added (deny by default).
-"""
+"""Reads of properties, bedspaces and placements. Placements are scoped to the user by
+`iom_housing.access.people_scope`; property pages are for officers and scheme managers."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.access import sees_whole_scheme
+from iom_housing.access import people_scope, sees_whole_scheme
 from placements.dates import free_from
 from placements.models import Bedspace, LicenceTerm, Placement, Property, PropertyExclusion, VoidPeriod
 from referrals.models import Gender
@@ -20,11 +17,11 @@ LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
 
 
 def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
-    placements = Placement.objects.select_related("offender", "bedspace__property", "referral").annotate(
-        term_count=Count("licence_terms")
+    placements = (
+        Placement.objects.filter(people_scope(user, "offender"))
+        .select_related("offender", "bedspace__property", "referral")
+        .annotate(term_count=Count("licence_terms"))
     )
-    if not sees_whole_scheme(user):
-        return placements.none()
     if status:
         placements = placements.filter(status=status)
     return placements

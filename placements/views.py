@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import HomeVisit
-from iom_housing.access import can_user_manage_placements, require
+from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
 from iom_housing.pages import form_page
 from placements import selectors, services
 from placements.forms import (
@@ -33,6 +33,7 @@ from referrals.models import Offender, Referral
 from referrals.selectors import offender_get, referral_get, referral_list
 
 officers = require(can_user_manage_placements)
+case_readers = require(can_user_view_cases)
 
 
 @officers
@@ -99,7 +100,7 @@ def _placement_or_404(request, public_id) -> Placement:
         raise Http404 from None
 
 
-@officers
+@case_readers
 @require_GET
 def placement_detail(request, public_id):
     placement = _placement_or_404(request, public_id)

@@ -1,5 +1,4 @@
-"""Reads of offenders and referrals, scoped to the user (officers and managers see the scheme;
-other roles see nothing here until their own scoping rules are added)."""
+"""Reads of offenders and referrals, scoped to the user by `iom_housing.access.people_scope`."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit
-from iom_housing.access import sees_whole_scheme
+from iom_housing.access import people_scope
 from placements.models import LicenceTerm, Placement
 from referrals.models import Offender, OffenderEvent, Referral
 
@@ -24,9 +23,9 @@ URGENCY_RANK = Case(
 
 def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> QuerySet[Referral]:
     """Referrals for the queue; by default those waiting for a decision, most urgent and oldest first."""
-    if not sees_whole_scheme(user):
-        return Referral.objects.none()
-    referrals = Referral.objects.select_related("offender", "referring_agency")
+    referrals = Referral.objects.filter(people_scope(user, "offender")).select_related(
+        "offender", "referring_agency"
+    )
     if status == "all":
         pass
     elif status:
@@ -45,9 +44,7 @@ def referral_get(*, user, public_id) -> Referral:
 
 
 def offender_list(*, user, q: str = "", risk: str = "", category: str = "") -> QuerySet[Offender]:
-    if not sees_whole_scheme(user):
-        return Offender.objects.none()
-    offenders = Offender.objects.all()
+    offenders = Offender.objects.filter(people_scope(user))
     for word in q.split():
         offenders = offenders.filter(
             Q(first_name__icontains=word)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from iom_housing.access import can_user_manage_placements, require
+from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
 from iom_housing.pages import form_page, paginate
 from referrals import selectors, services
 from referrals.forms import (
@@ -21,6 +21,7 @@ from referrals.forms import (
 from referrals.models import Offender, Referral
 
 officers = require(can_user_manage_placements)
+case_readers = require(can_user_view_cases)
 
 
 def _referral_or_404(request, public_id) -> Referral:
@@ -53,7 +54,7 @@ def referral_list(request):
     )
 
 
-@officers
+@case_readers
 @require_GET
 def referral_detail(request, public_id):
     referral = _referral_or_404(request, public_id)
@@ -148,7 +149,7 @@ def offender_list(request):
     )
 
 
-@officers
+@case_readers
 @require_GET
 def offender_detail(request, public_id):
     offender = _offender_or_404(request, public_id)
