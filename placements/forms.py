@@ -138,3 +138,10 @@ class ExclusionForm(ServiceForm):
         widget=forms.Textarea,
         error_messages={"required": _("Enter why the property is unsuitable for this person")},
     )
+
+
+class AcknowledgeForm(ServiceForm):
+    submit_label = _("Acknowledge")
+    note = forms.CharField(
+        label=_("What is being done? (optional)"), widget=forms.Textarea, required=False, max_length=2000
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import people_scope, sees_whole_scheme
 from placements.dates import free_from
-from placements.models import Bedspace, LicenceTerm, Placement, Property, PropertyExclusion, VoidPeriod
+from placements.models import Alert, Bedspace, LicenceTerm, Placement, Property, PropertyExclusion, VoidPeriod
 from referrals.models import Gender
 
 LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
@@ -291,3 +291,16 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
         ]
         calendars.append(BedspaceCalendar(bedspace, [days[i : i + 7] for i in range(0, len(days), 7)]))
     return calendars
+
+
+def open_alerts(*, user, kind: str = "") -> QuerySet[Alert]:
+    """Alerts not yet acknowledged or resolved, about people the user may see, newest first."""
+    alerts = (
+        Alert.objects.filter(status=Alert.Status.OPEN)
+        .filter(people_scope(user, "offender"))
+        .select_related("offender", "placement__bedspace__property", "agency", "visit__agency")
+        .order_by("-raised_at")
+    )
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    return alerts

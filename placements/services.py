@@ -18,6 +18,7 @@ from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
+    Alert,
     Bedspace,
     DepartureReason,
     Destination,
@@ -421,3 +422,16 @@ def property_exclusion_add(*, property_id: int, offender_id: int, reason: str, b
         return PropertyExclusion.objects.create(
             property_id=property_id, offender_id=offender_id, reason=reason.strip(), created_by=by
         )
+
+
+def alert_acknowledge(*, alert_id: int, by, note: str = "") -> Alert:
+    """Someone has seen an alert and is acting on it; it leaves the dashboard's list of open alerts."""
+    with transaction.atomic():
+        alert = locked(Alert.objects, alert_id, _("alert"))
+        ensure_status(alert, Alert.Status.OPEN)
+        alert.status = Alert.Status.ACKNOWLEDGED
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = by
+        alert.acknowledgement_note = note.strip()
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    return alert

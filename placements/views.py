@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.models import HomeVisit
 from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
 from iom_housing.pages import form_page
 from placements import selectors, services
 from placements.forms import (
+    AcknowledgeForm,
     ArriveForm,
     AvailabilityForm,
     CancelForm,
@@ -28,7 +29,7 @@ from placements.forms import (
     VoidEndForm,
     VoidForm,
 )
-from placements.models import Bedspace, Placement, Property, VoidPeriod
+from placements.models import Alert, Bedspace, Placement, Property, VoidPeriod
 from referrals.models import Offender, Referral
 from referrals.selectors import offender_get, referral_get, referral_list
 
@@ -51,11 +52,7 @@ def dashboard(request):
             "overrun": selectors.placements_overrun(user=user, today=today),
             "waiting": referral_list(user=user)[:10],
             "waiting_count": referral_list(user=user).count(),
-            "concerns": HomeVisit.objects.filter(
-                concern_raised=True, visited_at__date__gte=today - timedelta(days=14)
-            )
-            .select_related("agency", "placement__offender")
-            .order_by("-visited_at")[:10],
+            "concerns": selectors.open_alerts(user=user, kind=Alert.Kind.VISIT_CONCERN),
         },
     )
 
@@ -320,4 +317,24 @@ def exclusion_add(request, public_id):
         context={"title": _("Mark a property as unsuitable"), "caption": offender.full_name, "back_url": url},
         success_url=url,
         success_message=_("Property marked as unsuitable for this person"),
+    )
+
+
+@officers
+def alert_acknowledge(request, pk):
+    try:
+        alert = selectors.open_alerts(user=request.user).get(pk=pk)
+    except Alert.DoesNotExist:
+        raise Http404 from None
+    return form_page(
+        request,
+        form_class=AcknowledgeForm,
+        action=lambda data: services.alert_acknowledge(alert_id=alert.pk, by=request.user, **data),
+        context={
+            "title": _("Acknowledge this alert"),
+            "caption": alert.message,
+            "back_url": reverse("placements:dashboard"),
+        },
+        success_url=reverse("placements:dashboard"),
+        success_message=_("Alert acknowledged"),
     )

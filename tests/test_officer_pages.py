@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from placements.models import Placement
+from placements.models import Alert, Placement
 from referrals.models import OffenderEvent, Referral
 from tests.factories import (
+    AlertFactory,
     BedspaceFactory,
     HomeVisitFactory,
     OffenderFactory,
@@ -41,7 +42,15 @@ def scene(db):
         arrived_on=today - timedelta(days=10),
         with_term=True,
     )
-    HomeVisitFactory(placement=placement, concern_raised=True, concern="Visitors late at night")
+    visit = HomeVisitFactory(placement=placement, concern_raised=True, concern="Visitors late at night")
+    AlertFactory(
+        kind=Alert.Kind.VISIT_CONCERN,
+        key=f"visit_concern:visit:{visit.pk}",
+        message="Visitors late at night",
+        offender=placement.offender,
+        placement=placement,
+        visit=visit,
+    )
     VoidPeriodFactory(bedspace=BedspaceFactory(property=bedspace.property), starts_on=today)
     return {
         "referral": referral,
@@ -55,6 +64,7 @@ def _urls(scene) -> list[str]:
     placement, referral = scene["placement"], scene["referral"]
     return [
         reverse("placements:dashboard"),
+        reverse("placements:alert-acknowledge", args=[Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN).pk]),
         reverse("referrals:referral-list"),
         reverse("referrals:referral-detail", args=[referral.public_id]),
         reverse("referrals:referral-accept", args=[referral.public_id]),
@@ -235,7 +245,10 @@ def _make_rows(count: int) -> None:
             arrived_on=today,
             with_term=True,
         )
-        HomeVisitFactory(placement=placement, concern_raised=True, concern="Concern")
+        visit = HomeVisitFactory(placement=placement, concern_raised=True, concern="Concern")
+        AlertFactory(
+            kind=Alert.Kind.VISIT_CONCERN, offender=placement.offender, placement=placement, visit=visit
+        )
         ReferralFactory(offender=placement.offender)
 
 
@@ -302,3 +315,21 @@ def test_marking_a_property_unsuitable_twice_is_refused_next_to_the_form(iom_off
     iom_officer_client.post(url, {"property": bedspace.property_id, "reason": "Associates nearby"})
     response = iom_officer_client.post(url, {"property": bedspace.property_id, "reason": "Again"})
     assert "already marked unsuitable" in response.content.decode()
+
+
+def test_a_concern_stays_on_the_dashboard_until_acknowledged(iom_officer_client, scene):
+    alert = Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN)
+    assert (
+        "Visitors late at night" in iom_officer_client.get(reverse("placements:dashboard")).content.decode()
+    )
+    url = reverse("placements:alert-acknowledge", args=[alert.pk])
+    response = iom_officer_client.post(url, {"note": "Spoke to the tenant"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.ACKNOWLEDGED and alert.acknowledgement_note == "Spoke to the tenant"
+    assert (
+        "Visitors late at night"
+        not in iom_officer_client.get(reverse("placements:dashboard")).content.decode()
+    )
+    # Acknowledging twice: the alert is no longer open, so there is nothing to acknowledge.
+    assert iom_officer_client.post(url, {}).status_code == 404
