@@ -127,3 +127,32 @@ def test_a_bad_boolean_setting_is_refused_with_its_name():
 def test_only_postgresql_is_accepted():
     result = _import_settings(DEBUG="1", DATABASE_URL="sqlite:///db.sqlite3")
     assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+
+
+def test_a_user_can_change_their_own_password(client, db):
+    user = UserFactory(username="pat")
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "a-long-test-password",
+            "new_password1": "harbour lantern copper tide",
+            "new_password2": "harbour lantern copper tide",
+        },
+    )
+    assert response["Location"] == reverse("password_change_done")
+    user.refresh_from_db()
+    assert user.check_password("harbour lantern copper tide")
+
+
+def test_a_short_new_password_is_refused_next_to_the_field(client, db):
+    client.force_login(UserFactory(username="pat"))
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "a-long-test-password", "new_password1": "short", "new_password2": "short"},
+    )
+    assert "This password is too short" in response.content.decode()
+
+
+def test_there_is_no_password_reset_by_email(client, db):
+    assert client.get("/accounts/password_reset/").status_code == 404
