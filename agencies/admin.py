@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, HomeVisit, StaffMembership
+from agencies.models import Agency, HomeVisit, StaffMembership, VisitCorrection
 from iom_housing.admin import SchemeManagerPermissions, SchemeModelAdmin, SchemeStackedInline
 
 User = get_user_model()
@@ -111,6 +111,17 @@ class HomeVisitAdmin(SchemeModelAdmin):
     @admin.display(description=_("joint visit with"))
     def joint_with(self, visit):
         return ", ".join(agency.name for agency in visit.other_agencies.all())
+
+
+@admin.register(VisitCorrection)
+class VisitCorrectionAdmin(SchemeModelAdmin):
+    """Corrections are made on the visit's own page; here they can be looked up."""
+
+    list_display = ("corrected_at", "visit", "corrected_by", "reason")
+    list_select_related = ("visit__agency", "corrected_by")
+    search_fields = ("reason", "visit__placement__offender__last_name", "corrected_by__username")
+    date_hierarchy = "corrected_at"
+    autocomplete_fields = ("visit", "corrected_by")
 
 
 # Django's groups and model permissions are not how IOM Housing grants access: roles are.

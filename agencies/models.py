@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import Role
@@ -124,3 +125,33 @@ class HomeVisit(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.agency} on {self.visited_at:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:visit-detail", args=[self.pk])
+
+
+class VisitCorrection(models.Model):
+    """A change to a recorded visit, kept with the values before and after.
+
+    Visits are evidence (of support delivered and of concerns raised), so a correction never
+    overwrites silently: each one names who changed what, when and why.
+    """
+
+    visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+    reason = models.TextField(_("reason for the correction"))
+    changes = models.JSONField(
+        _("changes"), default=dict, help_text=_("Each changed field: [value before, value after].")
+    )
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("visit correction")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="visitcorrection_has_reason"),
+            models.CheckConstraint(condition=~Q(changes={}), name="visitcorrection_changes_something"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction of {self.visit} on {self.corrected_at:%d %b %Y}"

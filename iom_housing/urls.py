@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("placements.urls")),
     path("", include("referrals.urls")),
+    path("", include("agencies.urls")),
     path("admin/", admin.site.urls),
 ]

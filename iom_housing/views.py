@@ -7,14 +7,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from iom_housing.access import can_user_manage_placements
+from iom_housing.access import Role, can_user_manage_placements, role_of
 
 
 @require_GET
 def home(request):
-    """What the service is; signed-in officers go straight to their dashboard."""
+    """What the service is; signed-in officers go straight to their dashboard, agency workers to
+    their caseload."""
     if can_user_manage_placements(request.user):
         return redirect("placements:dashboard")
+    if role_of(request.user) == Role.AGENCY_WORKER:
+        return redirect("agencies:caseload")
     return render(request, "iom_housing/home.html")
 
 

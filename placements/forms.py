@@ -1,10 +1,19 @@
-"""Forms for booking, arrival, renewal, ending and void periods; each hands its data to a service."""
+"""Forms for booking, arrival, renewal, ending, void periods and support plans; each hands its data
+to a service."""
 
+from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.forms import GovukDateField, ServiceForm
-from placements.models import LICENCE_TERM_MAX_DAYS, DepartureReason, Destination, Property, VoidPeriod
+from placements.models import (
+    LICENCE_TERM_MAX_DAYS,
+    DepartureReason,
+    Destination,
+    Property,
+    SupportTier,
+    VoidPeriod,
+)
 
 DATE_HINT = _("For example, 27 3 2026")
 
@@ -145,3 +154,92 @@ class AcknowledgeForm(ServiceForm):
     note = forms.CharField(
         label=_("What is being done? (optional)"), widget=forms.Textarea, required=False, max_length=2000
     )
+
+
+class SupportPlanForm(ServiceForm):
+    """The tier, and for each agency a checkbox and its visit frequency beside it.
+
+    Every agency's frequency input is on the page (revealed under its checkbox with JavaScript, all
+    shown without it), so the form works without JavaScript and an error sits beside the agency
+    it is about. `cleaned_data["visits"]` maps each chosen agency's id to its frequency.
+    """
+
+    submit_label = _("Save support plan")
+    tier = forms.ChoiceField(
+        label=_("Support tier"),
+        help_text=_("Hours of support a week from all the agencies together."),
+        choices=SupportTier.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select the support tier")},
+    )
+    agencies = forms.TypedMultipleChoiceField(
+        label=_("Which agencies support this placement?"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Select at least one agency that supports this placement")},
+    )
+    notes = forms.CharField(
+        label=_("Notes (optional)"), widget=forms.Textarea, required=False, max_length=2000
+    )
+
+    def __init__(self, *args, agencies=(), plan=None, **kwargs):
+        current = {}
+        if plan is not None:
+            current = {row.agency_id: row for row in plan.support_agencies.all() if row.ended_on is None}
+            kwargs.setdefault("initial", {"tier": plan.tier, "notes": plan.notes, "agencies": list(current)})
+        super().__init__(*args, **kwargs)
+        self.agency_list = list(agencies)
+        self.fields["agencies"].choices = [(agency.pk, agency.name) for agency in self.agency_list]
+        notes = self.fields.pop("notes")
+        for agency in self.agency_list:
+            row = current.get(agency.pk)
+            self.fields[self.days_field(agency.pk)] = forms.CharField(
+                label=_("Visit every"),
+                required=False,
+                initial=row.visit_every_days if row else 7,
+                widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            )
+        self.fields["notes"] = notes
+        self.helper.layout = Layout(
+            Field.radios("tier", legend_size=Size.SMALL),
+            HTML('{% include "placements/includes/support_agencies_field.html" %}'),
+            Field.textarea("notes", rows=4),
+        )
+
+    @staticmethod
+    def days_field(agency_id: int) -> str:
+        return f"visit_every_days_{agency_id}"
+
+    def agency_rows(self):
+        """For the template: each agency with whether it is ticked and its frequency field."""
+        chosen = {str(value) for value in (self["agencies"].value() or [])}
+        return [
+            {"agency": agency, "checked": str(agency.pk) in chosen, "days": self[self.days_field(agency.pk)]}
+            for agency in self.agency_list
+        ]
+
+    def clean(self):
+        data = super().clean()
+        visits = {}
+        for agency_id in data.get("agencies") or []:
+            name = self.days_field(agency_id)
+            raw = (data.get(name) or "").strip()
+            if not raw:
+                self.add_error(name, _("Enter how often the agency visits, from 1 to 28 days"))
+            elif not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+                self.add_error(name, _("Enter the number of days as a number, from 1 to 28"))
+            else:
+                visits[agency_id] = int(raw)
+        data["visits"] = visits
+        return data
+
+    def add_service_error(self, error) -> None:
+        """A frequency refused by the service goes beside that agency's input."""
+        if not hasattr(error, "error_dict"):
+            return super().add_service_error(error)
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                target = field
+                if field == "agencies" and item.code == "visit_every_days":
+                    target = self.days_field(item.params["agency_id"])
+                self.add_error(target if target in self.fields else None, item)

@@ -4,13 +4,22 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import people_scope, sees_whole_scheme
 from placements.dates import free_from
-from placements.models import Alert, Bedspace, LicenceTerm, Placement, Property, PropertyExclusion, VoidPeriod
+from placements.models import (
+    Alert,
+    Bedspace,
+    LicenceTerm,
+    Placement,
+    Property,
+    PropertyExclusion,
+    SupportAgency,
+    VoidPeriod,
+)
 from referrals.models import Gender
 
 LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
@@ -28,10 +37,21 @@ def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
 
 
 def placement_get(*, user, public_id) -> Placement:
-    """One placement with its terms, or Placement.DoesNotExist (a 404) when the user may not see it."""
+    """One placement with its terms and support plan, or Placement.DoesNotExist (a 404) when the
+    user may not see it."""
     return (
         placement_list(user=user)
-        .prefetch_related(Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number")))
+        .select_related("support_plan")
+        .prefetch_related(
+            Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number")),
+            Prefetch(
+                "support_plan__support_agencies",
+                # Current supporters first, then past ones, most recently ended first.
+                queryset=SupportAgency.objects.select_related("agency").order_by(
+                    F("ended_on").desc(nulls_first=True), "agency__name"
+                ),
+            ),
+        )
         .get(public_id=public_id)
     )
 

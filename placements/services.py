@@ -1,5 +1,6 @@
-"""Every change to bookings, placements, licence terms and void periods: one function each, in one
-transaction, with the bedspace or placement row locked and the status checked first.
+"""Every change to bookings, placements, licence terms, void periods and support plans: one
+function each, in one transaction, with the bedspace or placement row locked and the status
+checked first.
 
 The bedspace row lock serialises bookings of one bedspace, so of two officers booking it at the
 same moment the second sees the first's booking and gets a clear message; the exclusion
@@ -14,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
@@ -25,6 +27,9 @@ from placements.models import (
     LicenceTerm,
     Placement,
     PropertyExclusion,
+    SupportAgency,
+    SupportPlan,
+    SupportTier,
     VoidPeriod,
 )
 from referrals.models import Gender, Referral
@@ -435,3 +440,86 @@ def alert_acknowledge(*, alert_id: int, by, note: str = "") -> Alert:
         alert.acknowledgement_note = note.strip()
         alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
     return alert
+
+
+# Support plans ---------------------------------------------------------------------------------
+
+VISIT_EVERY_DAYS_MAX = 28
+
+
+def support_plan_set(
+    *, placement_id: int, tier: str, agencies: dict[int, int], by, notes: str = ""
+) -> SupportPlan:
+    """Set which agencies support a placement, how often each visits, and the support tier.
+
+    `agencies` maps an agency's id to its visit frequency in days (1 to 28; weekly is 7). An agency
+    left off the list stops supporting today: its row is kept with `ended_on`, because an agency
+    keeps sight of the people and placements it supported. One listed again supports it again.
+
+    A frequency error is raised under "agencies" with code "visit_every_days" and the agency's id in
+    its params, so a page can show it beside that agency's own input.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    if tier not in SupportTier.values:
+        errors.setdefault("tier", []).append(ValidationError(_("Select the support tier.")))
+    if not agencies:
+        errors.setdefault("agencies", []).append(
+            ValidationError(_("Select at least one agency that supports this placement."), code="required")
+        )
+    known = {agency.pk: agency for agency in Agency.objects.filter(pk__in=list(agencies))}
+    for agency_id, every in agencies.items():
+        agency = known.get(agency_id)
+        if agency is None:
+            errors.setdefault("agencies", []).append(
+                ValidationError(_("One of the agencies was not found."), code="not_found")
+            )
+        elif not agency.active or agency.kind == Agency.Kind.COMMISSIONER:
+            errors.setdefault("agencies", []).append(
+                ValidationError(
+                    _("%(agency)s cannot support a placement: it is not a visiting agency in use."),
+                    code="inactive",
+                    params={"agency": agency.name, "agency_id": agency.pk},
+                )
+            )
+        if not (isinstance(every, int) and 1 <= every <= VISIT_EVERY_DAYS_MAX):
+            errors.setdefault("agencies", []).append(
+                ValidationError(
+                    _("Visits by %(agency)s must be every 1 to 28 days."),
+                    code="visit_every_days",
+                    params={"agency": agency.name if agency else agency_id, "agency_id": agency_id},
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        placement = _locked_placement(placement_id)
+        ensure_status(
+            placement,
+            Placement.Status.PROVISIONAL,
+            Placement.Status.CONFIRMED,
+            Placement.Status.ACTIVE,
+            Placement.Status.ENDED,
+        )
+        plan, created = SupportPlan.objects.get_or_create(
+            placement=placement, defaults={"tier": tier, "notes": notes.strip()}
+        )
+        if not created:
+            plan.tier = tier
+            plan.notes = notes.strip()
+            plan.save(update_fields=["tier", "notes", "updated_at"])
+        current = {row.agency_id: row for row in plan.support_agencies.select_for_update()}
+        for agency_id, every in agencies.items():
+            row = current.get(agency_id)
+            if row is None:
+                SupportAgency.objects.create(support_plan=plan, agency_id=agency_id, visit_every_days=every)
+            elif row.visit_every_days != every or row.ended_on is not None:
+                row.visit_every_days = every
+                row.ended_on = None
+                row.save(update_fields=["visit_every_days", "ended_on", "updated_at"])
+        for agency_id, row in current.items():
+            if agency_id not in agencies and row.ended_on is None:
+                row.ended_on = today
+                row.save(update_fields=["ended_on", "updated_at"])
+    return plan

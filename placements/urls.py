@@ -23,4 +23,5 @@ urlpatterns = [
     path("placements/<uuid:public_id>/cancel/", views.placement_cancel, name="placement-cancel"),
     path("placements/<uuid:public_id>/renew/", views.placement_renew, name="placement-renew"),
     path("placements/<uuid:public_id>/end/", views.placement_end, name="placement-end"),
+    path("placements/<uuid:public_id>/support/", views.support_plan_edit, name="support-plan"),
 ]

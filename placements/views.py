@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.models import Agency
 from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
 from iom_housing.pages import form_page
 from placements import selectors, services
@@ -26,6 +27,7 @@ from placements.forms import (
     NotArrivedForm,
     PlaceForm,
     RenewForm,
+    SupportPlanForm,
     VoidEndForm,
     VoidForm,
 )
@@ -205,6 +207,35 @@ def placement_end(request, public_id):
         service=services.placement_end,
         title=_("End this placement"),
         message=_("Placement ended"),
+    )
+
+
+@officers
+def support_plan_edit(request, public_id):
+    """Which agencies support the placement, how often each visits, and the support tier."""
+    placement = _placement_or_404(request, public_id)
+    plan = getattr(placement, "support_plan", None)
+    agencies = Agency.objects.filter(active=True).exclude(kind=Agency.Kind.COMMISSIONER).order_by("name")
+    return form_page(
+        request,
+        form_class=SupportPlanForm,
+        form_kwargs={"agencies": agencies, "plan": plan},
+        action=lambda data: services.support_plan_set(
+            placement_id=placement.pk,
+            tier=data["tier"],
+            agencies=data["visits"],
+            notes=data["notes"],
+            by=request.user,
+        ),
+        context={
+            "title": _("Support plan") if plan is None else _("Change the support plan"),
+            "caption": f"{placement.offender.full_name}, {placement.bedspace}",
+            "back_url": placement.get_absolute_url(),
+            "placement": placement,
+        },
+        success_url=placement.get_absolute_url(),
+        success_message=_("Support plan saved"),
+        template="placements/placement_action.html",
     )
 
 

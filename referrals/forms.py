@@ -1,11 +1,17 @@
-"""Forms for triaging referrals and recording offending; each hands its data to a service."""
+"""Forms for submitting and triaging referrals and recording offending; each hands its data to a
+service."""
 
+from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from iom_housing.forms import GovukDateField, ServiceForm
-from referrals.models import OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.services import PERSON_FIELDS
 
 
 class AcceptForm(ServiceForm):
@@ -81,3 +87,212 @@ class OffenderFilterForm(forms.Form):
         choices=[("", _("Any category"))] + Offender.IomCategory.choices,
         required=False,
     )
+
+
+def _required(message):
+    return {"required": message}
+
+
+class ReferralForm(ServiceForm):
+    """A referral with the person's details. The service decides whether the person is already
+    recorded; `person()` and `referral()` hand it the data."""
+
+    submit_label = _("Submit referral")
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, error_messages=_required(_("Enter the person's first name"))
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, error_messages=_required(_("Enter the person's last name"))
+    )
+    date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 1990"))
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=Gender.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Select the person's gender")),
+    )
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnic group"),
+        choices=[("", _("Select an ethnic group"))] + Ethnicity.choices,
+        error_messages=_required(_("Select the person's ethnic group, or Not stated")),
+    )
+    pnc_id = forms.CharField(
+        label=_("PNC ID (optional)"),
+        help_text=_("For example, 2004/0123456X. Used to check whether the person is already recorded."),
+        max_length=20,
+        required=False,
+    )
+    crn = forms.CharField(
+        label=_("Probation CRN (optional)"),
+        help_text=_("For example, X123456"),
+        max_length=10,
+        required=False,
+    )
+    prison_number = forms.CharField(
+        label=_("Prison number (optional)"),
+        help_text=_("For example, A1234BC"),
+        max_length=10,
+        required=False,
+    )
+    iom_category = forms.ChoiceField(
+        label=_("IOM cohort category"),
+        choices=Offender.IomCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Select the IOM cohort category")),
+    )
+    risk_of_serious_harm = forms.ChoiceField(
+        label=_("Risk of serious harm"),
+        choices=Offender.RiskOfSeriousHarm.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Select the risk of serious harm")),
+    )
+    licence_ends_on = GovukDateField(
+        label=_("Supervision licence end date (optional)"),
+        help_text=_("For example, 27 3 2027"),
+        required=False,
+    )
+    safety_warnings = forms.CharField(
+        label=_("Safety warnings for visiting staff (optional)"),
+        help_text=_("For example: do not visit alone."),
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"),
+        choices=Referral.Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Select how urgent the referral is")),
+    )
+    wanted_from = GovukDateField(
+        label=_("When is a place needed from? (optional)"),
+        help_text=_("For example, the release date: 27 3 2026"),
+        required=False,
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Needs"),
+        help_text=_("Select all that apply."),
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Why is a place needed?"),
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages=_required(_("Enter the reason for the referral")),
+    )
+    risk_summary = forms.CharField(
+        label=_("Risk summary"),
+        help_text=_("Risks to visiting staff, the public and the person, and what reduces them."),
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages=_required(_("Enter a summary of the risks, or say that none are known")),
+    )
+    external_ref = forms.CharField(
+        label=_("Your reference (optional)"),
+        help_text=_("Your agency's own case reference."),
+        max_length=100,
+        required=False,
+    )
+
+    SECTIONS = {
+        "first_name": _("About the person"),
+        "pnc_id": _("Identifiers"),
+        "iom_category": _("Risk and supervision"),
+        "urgency": _("The referral"),
+    }
+
+    # Inputs as wide as what goes in them.
+    WIDTHS = {
+        "first_name": 20,
+        "last_name": 20,
+        "pnc_id": 10,
+        "crn": 10,
+        "prison_number": 10,
+        "external_ref": 20,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A heading before each group of questions, inside the one form.
+        fields = list(self.helper.layout.fields)
+        names = list(self.fields)
+        layout = []
+        for name, item in zip(names, fields, strict=True):
+            if name in self.SECTIONS:
+                layout.append(HTML(format_html('<h2 class="govuk-heading-m">{}</h2>', self.SECTIONS[name])))
+            if name in self.WIDTHS:
+                extra = {"spellcheck": "false"} if name in ("pnc_id", "crn", "prison_number") else {}
+                item = Field.text(name, field_width=self.WIDTHS[name], **extra)
+            layout.append(item)
+        self.helper.layout.fields = layout
+
+    def person(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in PERSON_FIELDS}
+
+    def referral(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "urgency": data["urgency"],
+            "needs": data["needs"],
+            "risk_summary": data["risk_summary"],
+            "reason": data["reason"],
+            "wanted_from": data["wanted_from"],
+            "external_ref": data["external_ref"],
+        }
+
+
+DIFFERENT_PERSON = "different"
+
+
+class SamePersonForm(ServiceForm):
+    """Is the person referred one already recorded (same name and date of birth)? Only their name
+    and date of birth are shown."""
+
+    submit_label = _("Continue")
+    same_person = forms.ChoiceField(
+        label=_("Is this the same person?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select whether this is the same person"),
+            "invalid_choice": _("Select whether this is the same person"),
+        },
+    )
+
+    def __init__(self, *args, matches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(matches) == 1:
+            choices = [(str(matches[0].public_id), gettext("Yes, this is the same person"))]
+        else:
+            choices = [
+                (
+                    str(match.public_id),
+                    gettext("Yes, the same person as %(name)s, born %(born)s")
+                    % {"name": match.full_name, "born": date_format(match.date_of_birth, "j F Y")},
+                )
+                for match in matches
+            ]
+        self.fields["same_person"].choices = [
+            *choices,
+            (DIFFERENT_PERSON, gettext("No, this is a different person")),
+        ]
+        if len(matches) == 1:
+            # The hint is rendered unescaped by the template pack, and names are typed by people.
+            self.fields["same_person"].help_text = format_html(
+                gettext(
+                    "We already have a record of {name}, born {born}. If this is them, the referral "
+                    "is added to their record; if not, a new record is made."
+                ),
+                name=matches[0].full_name,
+                born=date_format(matches[0].date_of_birth, "j F Y"),
+            )
+        else:
+            self.fields["same_person"].help_text = gettext(
+                "We already have records of %(count)s people with this name and date of birth."
+            ) % {"count": len(matches)}
+        # The question is the page's heading.
+        self.helper.layout = Layout(Field.radios("same_person", legend_size=Size.LARGE, legend_tag="h1"))
+        # The buttons (Continue, and Change the details) are in the page's template.
+        self.helper.inputs = []

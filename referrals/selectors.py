@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit
-from iom_housing.access import people_scope
+from iom_housing.access import agency_of, people_scope
 from placements.models import LicenceTerm, Placement
 from referrals.models import Offender, OffenderEvent, Referral
 
@@ -37,6 +37,28 @@ def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> 
     if urgency:
         referrals = referrals.filter(urgency=urgency)
     return referrals.annotate(urgency_rank=URGENCY_RANK).order_by("urgency_rank", "submitted_at", "pk")
+
+
+def agency_referrals(*, user) -> QuerySet[Referral]:
+    """The referrals the user's agency submitted, newest first, each with its live placement (if any)
+    in `placed`: three queries for a page of them (count, rows, placements)."""
+    agency = agency_of(user)
+    if agency is None:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(people_scope(user, "offender"), referring_agency=agency)
+        .select_related("offender")
+        .prefetch_related(
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.exclude(status__in=Placement.RELEASED_STATUSES).order_by(
+                    "-starts_on"
+                ),
+                to_attr="placed",
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )
 
 
 def referral_get(*, user, public_id) -> Referral:

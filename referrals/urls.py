@@ -6,6 +6,8 @@ app_name = "referrals"
 
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral-list"),
+    path("referrals/new/", views.referral_new, name="referral-new"),
+    path("my-referrals/", views.my_referrals, name="my-referrals"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral-detail"),
     path("referrals/<uuid:public_id>/review/", views.referral_start_review, name="referral-start-review"),
     path("referrals/<uuid:public_id>/accept/", views.referral_accept, name="referral-accept"),

@@ -1,27 +1,49 @@
-"""Officer pages for referrals and offenders: thin, calling selectors and services."""
+"""Pages for referrals and offenders: agencies submit referrals and follow them; officers triage.
+Thin, calling selectors and services."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
+from iom_housing.access import (
+    Role,
+    agency_of,
+    can_user_manage_placements,
+    can_user_view_cases,
+    require,
+    role_of,
+)
 from iom_housing.pages import form_page, paginate
 from referrals import selectors, services
 from referrals.forms import (
+    DIFFERENT_PERSON,
     AcceptForm,
     DeclineForm,
     OffenderEventForm,
     OffenderFilterForm,
     ReferralFilterForm,
+    ReferralForm,
+    SamePersonForm,
     StartReviewForm,
     WithdrawForm,
 )
 from referrals.models import Offender, Referral
 
+
+def can_user_submit_referrals(user) -> bool:
+    """Agency workers refer for their agency; IOM officers may refer for the police IOM team.
+    (Belongs with the other rules in iom_housing.access.)"""
+    return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
+
+
 officers = require(can_user_manage_placements)
 case_readers = require(can_user_view_cases)
+referrers = require(can_user_submit_referrals)
 
 
 def _referral_or_404(request, public_id) -> Referral:
@@ -63,7 +85,89 @@ def referral_detail(request, public_id):
     return render(
         request,
         "referrals/referral_detail.html",
-        {"referral": referral, "placements": placements, "can_place": can_place},
+        {
+            "referral": referral,
+            "placements": placements,
+            "can_place": can_place,
+            "referred_by_my_agency": can_user_submit_referrals(request.user)
+            and request.user.membership.agency_id == referral.referring_agency_id,
+        },
+    )
+
+
+# Referrals from agencies --------------------------------------------------------------------------
+
+# What the "Is this the same person?" step sends back besides the referral itself.
+_STEP_FIELDS = {"csrfmiddlewaretoken", "same_person", "duplicate_step", "change", "submit"}
+
+
+def _back_from_new_referral(request) -> str:
+    if can_user_manage_placements(request.user):
+        return reverse("referrals:referral-list")
+    return reverse("referrals:my-referrals")
+
+
+@referrers
+def referral_new(request):
+    """Submit a referral. If someone with the same name and date of birth is already recorded, a
+    second step asks whether it is them, carrying the entered details in hidden fields."""
+    agency = agency_of(request.user)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
+        answer = request.POST.get("same_person", "")
+        try:
+            referral = services.referral_submit(
+                agency=agency,
+                by=request.user,
+                person=form.person(),
+                **form.referral(),
+                existing_offender_id=answer if answer not in ("", DIFFERENT_PERSON) else None,
+                different_person=answer == DIFFERENT_PERSON,
+            )
+        except services.PossibleDuplicate as duplicate:
+            asked = "duplicate_step" in request.POST
+            question = SamePersonForm(request.POST if asked else None, matches=duplicate.matches)
+            if asked:
+                question.is_valid()
+            carried = [
+                (name, value)
+                for name in request.POST
+                if name not in _STEP_FIELDS
+                for value in request.POST.getlist(name)
+            ]
+            return render(
+                request,
+                "referrals/referral_same_person.html",
+                {"form": question, "carried": carried, "agency": agency},
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Referral submitted: the IOM team will review it"))
+            return redirect(referral.get_absolute_url())
+    return render(
+        request,
+        "referrals/referral_new.html",
+        {
+            "form": form,
+            "title": _("Submit a referral"),
+            "caption": str(agency),
+            "back_url": _back_from_new_referral(request),
+        },
+    )
+
+
+@referrers
+@require_GET
+def my_referrals(request):
+    """The referrals the user's agency submitted, with their status and outcome."""
+    return render(
+        request,
+        "referrals/my_referrals.html",
+        {
+            "agency": agency_of(request.user),
+            "page": paginate(request, selectors.agency_referrals(user=request.user)),
+        },
     )
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agencies.models import Agency, HomeVisit, StaffMembership
+from agencies.models import Agency, HomeVisit, StaffMembership, VisitCorrection
 from iom_housing.access import Role
 from placements.models import (
     Alert,
@@ -114,6 +114,15 @@ BUILDERS = {
     Agency: lambda n: [membership.agency for membership in StaffMembershipFactory.create_batch(n)],
     StaffMembership: lambda n: StaffMembershipFactory.create_batch(n),
     HomeVisit: _visits,
+    VisitCorrection: lambda n: [
+        VisitCorrection.objects.create(
+            visit=visit,
+            corrected_by=UserFactory(),
+            reason="Wrong hours",
+            changes={"support_hours": ["1", "2"]},
+        )
+        for visit in HomeVisitFactory.create_batch(n)
+    ],
     Offender: _offenders,
     OffenderEvent: lambda n: OffenderEventFactory.create_batch(n, recorded_by=UserFactory()),
     Referral: lambda n: ReferralFactory.create_batch(n),

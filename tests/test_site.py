@@ -21,9 +21,10 @@ def test_home_page_says_what_the_service_is_and_links_to_sign_in(client, db):
     assert reverse("login").encode() in response.content
 
 
-def test_home_page_names_the_signed_in_users_role(agency_worker_client):
-    response = agency_worker_client.get(reverse("home"))
-    assert b"Your role is Agency worker" in response.content
+def test_home_page_names_the_signed_in_users_role(opcc_client):
+    # (Officers go to their dashboard and agency workers to their caseload instead.)
+    response = opcc_client.get(reverse("home"))
+    assert b"Your role is OPCC analyst" in response.content
     assert reverse("admin:index").encode() not in response.content
 
 

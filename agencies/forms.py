@@ -1,0 +1,282 @@
+"""The visit form (recording and correcting a visit), laid out for a phone: one column, GOV.UK
+components, each answer handed to `agencies.services`."""
+
+from datetime import datetime, time
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import HTML, Field, Layout
+from crispy_forms_gds.widgets import DateInputWidget
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, HomeVisit
+from agencies.services import MAX_SUPPORT_HOURS
+from iom_housing.forms import GovukDateField, ServiceForm
+
+DATE_HINT = _("For example, 27 3 2026")
+
+# A radio for "no answer", so that an answer picked by mistake can be taken back.
+YES_NO = [("yes", _("Yes")), ("no", _("No")), ("", _("Not checked"))]
+DRUG_TESTS = [*HomeVisit.DrugTest.choices, ("", _("No test this time"))]
+ENGAGEMENT = [*HomeVisit.Engagement.choices, ("", _("Not applicable"))]
+
+
+class TimeInputWidget(DateInputWidget):
+    """Hour and minute boxes styled like the GOV.UK date input, with numeric keypads on phones."""
+
+    def __init__(self, *args, **kwargs):
+        forms.MultiWidget.__init__(
+            self,
+            [
+                forms.TextInput(
+                    attrs={
+                        "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                        "label": _("Hour"),
+                        "inputmode": "numeric",
+                    }
+                ),
+                forms.TextInput(
+                    attrs={
+                        "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                        "label": _("Minute"),
+                        "inputmode": "numeric",
+                    }
+                ),
+            ],
+            *args,
+            **kwargs,
+        )
+
+    def decompress(self, value):
+        if value:
+            return value.hour, f"{value.minute:02d}"
+        return None, None
+
+
+class GovukTimeField(DateInputField):
+    """A time of day as hour and minute boxes (24-hour clock)."""
+
+    widget = TimeInputWidget
+
+    def __init__(self, **kwargs):
+        digits = RegexValidator(r"^[0-9]{1,2}$", _("Enter the time in numbers, for example 14 30"))
+        fields = (
+            forms.CharField(
+                label=_("Hour"),
+                error_messages={"incomplete": _("The time must include an hour")},
+                validators=[digits],
+            ),
+            forms.CharField(
+                label=_("Minute"),
+                error_messages={"incomplete": _("The time must include a minute")},
+                validators=[digits],
+            ),
+        )
+        forms.MultiValueField.__init__(
+            self,
+            error_messages={
+                "required": _("Enter the hour and minute"),
+                "incomplete": _("Enter the hour and minute"),
+            },
+            fields=fields,
+            **kwargs,
+        )
+
+    def compress(self, data_list):
+        hour, minute = data_list
+        if hour in (None, "") or minute in (None, ""):
+            return None
+        try:
+            return time(int(hour), int(minute))
+        except ValueError:
+            raise ValidationError(_("Enter a real time, from 0 00 to 23 59")) from None
+
+
+def _radios(label, choices, *, required=True, message=None, help_text=None):
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        required=required,
+        help_text=help_text,
+        widget=forms.RadioSelect,
+        error_messages={"required": message or _("Select an answer")},
+    )
+
+
+class VisitForm(ServiceForm):
+    """What happened on a visit. `agency` is the visiting agency, left out of the joint-visit list."""
+
+    submit_label = _("Save visit")
+    # Service argument names that a form field shows under another name.
+    SERVICE_FIELDS = {"visited_at": "visited_on", "other_agency_ids": "other_agencies"}
+
+    visited_on = GovukDateField(label=_("Date of the visit"), help_text=DATE_HINT)
+    visited_time = GovukTimeField(
+        label=_("Time of the visit"), help_text=_("Use the 24-hour clock, for example 14 30")
+    )
+    kind = _radios(_("How did you see them?"), HomeVisit.Kind.choices, message=_("Select how you saw them"))
+    outcome = _radios(_("Outcome"), HomeVisit.Outcome.choices, message=_("Select the outcome of the visit"))
+    staff_names = forms.CharField(
+        label=_("Visiting staff"),
+        help_text=_("Everyone who visited, with their agency if it was a joint visit."),
+        max_length=300,
+        error_messages={
+            "required": _("Enter the names of the visiting staff"),
+            "max_length": _("Visiting staff must be 300 characters or fewer"),
+        },
+    )
+    other_agencies = forms.ModelMultipleChoiceField(
+        label=_("Was this a joint visit? Select the other agencies (optional)"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Select the other agencies from the list")},
+    )
+    property_in_good_order = _radios(_("Is the property kept in good order?"), YES_NO, required=False)
+    drug_test = _radios(_("Drug test"), DRUG_TESTS, required=False)
+    engagement = _radios(_("Engagement"), ENGAGEMENT, required=False)
+    support_hours = forms.DecimalField(
+        label=_("Support hours delivered"),
+        help_text=_("In hours, for example 1.5. Enter 0 if none."),
+        required=False,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "invalid": _("Enter support hours as a number, for example 1.5"),
+            "max_decimal_places": _("Enter support hours with no more than 2 decimal places"),
+        },
+    )
+    concern_raised = forms.BooleanField(
+        label=_("Raise a concern with the IOM team"),
+        help_text=_("The IOM officers see it on their dashboard straight away."),
+        required=False,
+    )
+    concern = forms.CharField(label=_("Describe the concern"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("Notes (optional)"), widget=forms.Textarea, required=False)
+    next_visit_on = GovukDateField(
+        label=_("Next planned visit (optional)"), help_text=DATE_HINT, required=False
+    )
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other_agencies"].queryset = (
+            Agency.objects.filter(active=True)
+            .exclude(pk=agency.pk)
+            .exclude(kind=Agency.Kind.COMMISSIONER)
+            .order_by("name")
+        )
+        self.helper.layout = Layout(
+            *self._layout_before(),
+            Field("visited_on"),
+            Field("visited_time"),
+            self._choices("kind"),
+            self._choices("outcome"),
+            Field.text("staff_names"),
+            self._choices("other_agencies"),
+            self._heading(_("Checks")),
+            self._choices("property_in_good_order"),
+            self._choices("drug_test"),
+            self._choices("engagement"),
+            Field.text("support_hours", field_width=4),
+            self._heading(_("Concern and notes")),
+            Field("concern_raised", template="agencies/includes/concern_fields.html"),
+            Field.textarea("notes", rows=4),
+            Field("next_visit_on"),
+            *self._layout_after(),
+        )
+
+    @staticmethod
+    def _choices(name):
+        return Field(name, template="agencies/includes/choices_field.html")
+
+    @staticmethod
+    def _heading(text):
+        return HTML(format_html('<h2 class="govuk-heading-m">{}</h2>', text))
+
+    def _layout_before(self):
+        return ()
+
+    def _layout_after(self):
+        return ()
+
+    def clean(self):
+        data = super().clean()
+        day, at = data.get("visited_on"), data.get("visited_time")
+        if day and at:
+            data["visited_at"] = timezone.make_aware(datetime.combine(day, at))
+        # The service decides; asking here too shows these beside the other missing answers at once.
+        hours = data.get("support_hours")
+        if hours is not None and not 0 <= hours <= MAX_SUPPORT_HOURS:
+            self.add_error("support_hours", _("Support hours must be a number from 0 to 24"))
+        if data.get("concern_raised") and not (data.get("concern") or "").strip():
+            self.add_error("concern", _("Describe the concern for the IOM team"))
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned answers as `visit_record` and `visit_correct` take them."""
+        data = self.cleaned_data
+        good_order = data["property_in_good_order"]
+        return {
+            "visited_at": data["visited_at"],
+            "kind": data["kind"],
+            "outcome": data["outcome"],
+            "staff_names": data["staff_names"],
+            "other_agency_ids": [agency.pk for agency in data["other_agencies"]],
+            "property_in_good_order": {"yes": True, "no": False}.get(good_order),
+            "drug_test": data["drug_test"],
+            "engagement": data["engagement"],
+            "support_hours": data["support_hours"] if data["support_hours"] is not None else 0,
+            "concern_raised": data["concern_raised"],
+            "concern": data["concern"],
+            "notes": data["notes"],
+            "next_visit_on": data["next_visit_on"],
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            error = ValidationError(
+                {self.SERVICE_FIELDS.get(name, name): errors for name, errors in error.error_dict.items()}
+            )
+        super().add_service_error(error)
+
+    @classmethod
+    def initial_for(cls, visit: HomeVisit) -> dict:
+        """The form's answers for an existing visit (to correct it)."""
+        at = timezone.localtime(visit.visited_at)
+        return {
+            "visited_on": at.date(),
+            "visited_time": at.time(),
+            "kind": visit.kind,
+            "outcome": visit.outcome,
+            "staff_names": visit.staff_names,
+            "other_agencies": [agency.pk for agency in visit.other_agencies.all()],
+            "property_in_good_order": {True: "yes", False: "no"}.get(visit.property_in_good_order, ""),
+            "drug_test": visit.drug_test,
+            "engagement": visit.engagement,
+            "support_hours": f"{visit.support_hours.normalize():f}",
+            "concern_raised": visit.concern_raised,
+            "concern": visit.concern,
+            "notes": visit.notes,
+            "next_visit_on": visit.next_visit_on,
+        }
+
+
+class VisitCorrectForm(VisitForm):
+    submit_label = _("Save correction")
+
+    reason = forms.CharField(
+        label=_("Why are you correcting this visit?"),
+        help_text=_("The correction and its reason are kept with the visit."),
+        widget=forms.Textarea,
+        error_messages={"required": _("Enter why you are correcting the visit")},
+    )
+
+    def _layout_after(self):
+        return (self._heading(_("Reason for the correction")), Field.textarea("reason", rows=3))
+
+    def service_kwargs(self) -> dict:
+        return {**super().service_kwargs(), "reason": self.cleaned_data["reason"]}

@@ -1,0 +1,375 @@
+"""Recording and correcting home visits: one function each, in one transaction, with the placement
+row locked, every rule checked here, and a concern escalated to the IOM team as an alert."""
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, HomeVisit, VisitCorrection
+from iom_housing.access import SCHEME_WIDE_ROLES, Role, agency_of, role_of
+from iom_housing.services import locked
+from placements.models import Alert, Placement, SupportAgency
+
+# The author of a visit may correct it for this long after recording it; later, an officer must.
+CORRECTION_WINDOW = timedelta(days=7)
+MAX_SUPPORT_HOURS = Decimal("24")
+
+# Roles that record visits: agency workers for their agency, IOM officers for the police.
+RECORDING_ROLES = (Role.AGENCY_WORKER, Role.IOM_OFFICER)
+
+# What a visit records, in the order a correction lists its changes.
+VISIT_FIELDS = (
+    "visited_at",
+    "kind",
+    "outcome",
+    "staff_names",
+    "other_agency_ids",
+    "property_in_good_order",
+    "drug_test",
+    "engagement",
+    "support_hours",
+    "concern_raised",
+    "concern",
+    "notes",
+    "next_visit_on",
+)
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "j F Y")
+
+
+def can_user_record_visits(user) -> bool:
+    """Agency workers record their agency's visits; IOM officers record police visits."""
+    return role_of(user) in RECORDING_ROLES
+
+
+def can_user_correct_visit(user, visit: HomeVisit, *, now: datetime | None = None) -> bool:
+    """The author for 7 days after recording it; IOM officers and scheme managers at any time."""
+    if role_of(user) in SCHEME_WIDE_ROLES:
+        return True
+    now = now or timezone.now()
+    return (
+        role_of(user) is not None
+        and visit.recorded_by_id == user.pk
+        and now - visit.created_at <= CORRECTION_WINDOW
+    )
+
+
+def _ensure_arrived(placement: Placement) -> None:
+    if placement.status not in (Placement.Status.ACTIVE, Placement.Status.ENDED):
+        raise ValidationError(
+            {
+                "placement": _(
+                    "Visits can be recorded once the person has arrived: this placement is “%(status)s”."
+                )
+                % {"status": placement.get_status_display()}
+            },
+            code="not_arrived",
+        )
+
+
+def ensure_may_record(*, placement: Placement, agency: Agency, by, on: date | None) -> None:
+    """Refuse a visit the agency may not record on this placement on this day, saying why.
+
+    With `on=None`, any time on the support plan will do (a page asks before the date is known).
+    """
+    _ensure_arrived(placement)
+    if role_of(by) == Role.IOM_OFFICER:
+        return  # the IOM team may visit anyone in the scheme
+    supports = SupportAgency.objects.filter(support_plan__placement=placement, agency=agency)
+    if on is not None:
+        supports = supports.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    if not supports.exists():
+        raise ValidationError(
+            {
+                "placement": _(
+                    "%(agency)s is not on the support plan of this placement on %(day)s, so it cannot "
+                    "record a visit. Ask the IOM team to add your agency to the support plan."
+                )
+                % {"agency": agency.name, "day": _day(on)}
+                if on is not None
+                else _(
+                    "%(agency)s is not on the support plan of this placement, so it cannot record a "
+                    "visit. Ask the IOM team to add your agency to the support plan."
+                )
+                % {"agency": agency.name}
+            },
+            code="not_supported",
+        )
+
+
+def _as_hours(value) -> Decimal | None:
+    try:
+        hours = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        return None
+    return hours if hours.is_finite() else None
+
+
+def _cleaned(values: dict, *, placement: Placement, agency: Agency, now: datetime) -> dict:
+    """The visit's values checked and tidied; every problem at once, each naming its field."""
+    errors: dict[str, str] = {}
+    cleaned = dict(values)
+
+    visited_at = values["visited_at"]
+    if not isinstance(visited_at, datetime):
+        errors["visited_at"] = _("Enter the date and time of the visit")
+        visited_on = None
+    else:
+        if timezone.is_naive(visited_at):
+            visited_at = timezone.make_aware(visited_at)
+        cleaned["visited_at"] = visited_at
+        visited_on = timezone.localdate(visited_at)
+        if visited_at > now:
+            errors["visited_at"] = _("The visit cannot be in the future")
+        elif placement.arrived_on and visited_on < placement.arrived_on:
+            errors["visited_at"] = _("The visit must be on or after the day they arrived, %(day)s") % {
+                "day": _day(placement.arrived_on)
+            }
+        elif placement.departed_on and visited_on > placement.departed_on:
+            errors["visited_at"] = _("The visit must be on or before the day they left, %(day)s") % {
+                "day": _day(placement.departed_on)
+            }
+
+    for name, choices, required, message in (
+        ("kind", HomeVisit.Kind, True, _("Select how the person was seen")),
+        ("outcome", HomeVisit.Outcome, True, _("Select the outcome of the visit")),
+        ("drug_test", HomeVisit.DrugTest, False, _("Select a drug test result from the list")),
+        ("engagement", HomeVisit.Engagement, False, _("Select their engagement from the list")),
+    ):
+        value = values[name] or ""
+        if value not in choices.values and (required or value):
+            errors[name] = message
+        cleaned[name] = value
+
+    staff_names = (values["staff_names"] or "").strip()
+    if not staff_names:
+        errors["staff_names"] = _("Enter the names of the visiting staff")
+    elif len(staff_names) > HomeVisit._meta.get_field("staff_names").max_length:
+        errors["staff_names"] = _("Visiting staff must be 300 characters or fewer")
+    cleaned["staff_names"] = staff_names
+
+    if values["property_in_good_order"] not in (None, True, False):
+        errors["property_in_good_order"] = _("Select yes or no")
+
+    hours = _as_hours(values["support_hours"])
+    if hours is None or not Decimal("0") <= hours <= MAX_SUPPORT_HOURS:
+        errors["support_hours"] = _("Support hours must be a number from 0 to 24")
+    else:
+        cleaned["support_hours"] = hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    concern = (values["concern"] or "").strip()
+    cleaned["concern"] = concern
+    cleaned["concern_raised"] = bool(values["concern_raised"])
+    if cleaned["concern_raised"] and not concern:
+        errors["concern"] = _("Describe the concern for the IOM team")
+    elif concern and not cleaned["concern_raised"]:
+        errors["concern_raised"] = _(
+            "Select “Raise a concern” to send the concern to the IOM team, or delete it"
+        )
+    cleaned["notes"] = (values["notes"] or "").strip()
+
+    next_visit_on = values["next_visit_on"]
+    if next_visit_on is not None and visited_on is not None and next_visit_on < visited_on:
+        errors["next_visit_on"] = _("The next visit must be on or after the day of this visit")
+
+    ids = set()
+    for raw in values["other_agency_ids"] or ():
+        try:
+            ids.add(int(raw))
+        except (TypeError, ValueError):
+            errors["other_agency_ids"] = _("Select the other agencies from the list")
+    ids.discard(agency.pk)  # an agency is not on a joint visit with itself
+    if ids and "other_agency_ids" not in errors:
+        found = set(Agency.objects.filter(pk__in=ids, active=True).values_list("pk", flat=True))
+        if found != ids:
+            errors["other_agency_ids"] = _("Select the other agencies from the list")
+    cleaned["other_agency_ids"] = sorted(ids)
+
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _concern_message(agency: Agency, concern: str) -> str:
+    limit = Alert._meta.get_field("message").max_length
+    return Truncator(
+        _("Concern raised by %(agency)s: %(concern)s") % {"agency": agency.name, "concern": concern}
+    ).chars(limit)
+
+
+def _raise_concern(visit: HomeVisit, placement: Placement) -> Alert:
+    """An alert for the IOM team (and an email when email is set up), in the visit's transaction."""
+    key = f"visit_concern:visit:{visit.pk}"
+    message = _concern_message(visit.agency, visit.concern)
+    alert = Alert.objects.exclude(status=Alert.Status.RESOLVED).filter(key=key).first()
+    if alert is not None:
+        alert.message = message
+        alert.save(update_fields=["message"])
+        return alert
+    alert = Alert.objects.create(
+        kind=Alert.Kind.VISIT_CONCERN,
+        key=key,
+        message=message,
+        due_on=timezone.localdate(visit.visited_at),
+        offender_id=placement.offender_id,
+        placement=placement,
+        visit=visit,
+        agency=visit.agency,
+    )
+    if settings.EMAIL_HOST:
+        from agencies.tasks import send_concern_email
+
+        # After commit: the worker must find the alert, and a rolled-back visit sends nothing.
+        transaction.on_commit(lambda: send_concern_email.delay(alert.pk))
+    return alert
+
+
+def visit_record(
+    *,
+    placement_id: int,
+    by,
+    visited_at: datetime,
+    kind: str,
+    staff_names: str,
+    outcome: str,
+    other_agency_ids=(),
+    property_in_good_order: bool | None = None,
+    drug_test: str = "",
+    engagement: str = "",
+    support_hours=0,
+    concern_raised: bool = False,
+    concern: str = "",
+    notes: str = "",
+    next_visit_on: date | None = None,
+) -> HomeVisit:
+    """Record a visit by the user's agency to a person in a placement; a concern alerts the IOM team."""
+    if not can_user_record_visits(by):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("Only agency workers and IOM officers record visits.")}, code="forbidden"
+        )
+    agency = agency_of(by)
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked so that the stay cannot end (or be cancelled) while its visit is being recorded.
+        placement = locked(Placement.objects, placement_id, _("placement"))
+        _ensure_arrived(placement)
+        values = _cleaned(
+            {
+                "visited_at": visited_at,
+                "kind": kind,
+                "staff_names": staff_names,
+                "outcome": outcome,
+                "other_agency_ids": other_agency_ids,
+                "property_in_good_order": property_in_good_order,
+                "drug_test": drug_test,
+                "engagement": engagement,
+                "support_hours": support_hours,
+                "concern_raised": concern_raised,
+                "concern": concern,
+                "notes": notes,
+                "next_visit_on": next_visit_on,
+            },
+            placement=placement,
+            agency=agency,
+            now=now,
+        )
+        ensure_may_record(
+            placement=placement, agency=agency, by=by, on=timezone.localdate(values["visited_at"])
+        )
+        other_agency_ids = values.pop("other_agency_ids")
+        visit = HomeVisit.objects.create(placement=placement, agency=agency, recorded_by=by, **values)
+        visit.other_agencies.set(other_agency_ids)
+        if visit.concern_raised:
+            _raise_concern(visit, placement)
+    return visit
+
+
+def _stored(value):
+    """A value as the correction history keeps it (JSON)."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return value
+
+
+def _current(visit: HomeVisit) -> dict:
+    values = {name: getattr(visit, name) for name in VISIT_FIELDS if name != "other_agency_ids"}
+    values["other_agency_ids"] = sorted(visit.other_agencies.values_list("pk", flat=True))
+    return values
+
+
+def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
+    """Correct a visit, keeping what changed and why.
+
+    The author may correct their visit for 7 days after recording it; after that, and for anyone
+    else's visit, an IOM officer (or scheme manager) must. A newly raised concern alerts the IOM team.
+    """
+    unknown = set(fields) - set(VISIT_FIELDS)
+    if unknown:
+        raise TypeError(f"visit_correct() got unexpected fields: {', '.join(sorted(unknown))}")
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            placement_id = HomeVisit.objects.values_list("placement_id", flat=True).get(pk=visit_id)
+        except HomeVisit.DoesNotExist:
+            raise ValidationError(_("The visit was not found."), code="not_found") from None
+        # Placement first, then the visit: the same order as recording, so two requests cannot deadlock.
+        placement = locked(Placement.objects, placement_id, _("placement"))
+        visit = locked(HomeVisit.objects, visit_id, _("visit"))
+        if not can_user_correct_visit(by, visit, now=now):
+            if visit.recorded_by_id == by.pk:
+                message = _(
+                    "You can correct your own visit for 7 days after recording it. Ask an IOM officer "
+                    "to correct it now."
+                )
+            else:
+                message = _("Only the person who recorded this visit, or an IOM officer, can correct it.")
+            raise ValidationError({NON_FIELD_ERRORS: message}, code="forbidden")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("Enter why the visit is being corrected")})
+
+        before = _current(visit)
+        after = _cleaned({**before, **fields}, placement=placement, agency=visit.agency, now=now)
+        changes = {
+            name: [_stored(before[name]), _stored(after[name])]
+            for name in VISIT_FIELDS
+            if _stored(before[name]) != _stored(after[name])
+        }
+        if not changes:
+            raise ValidationError(
+                {NON_FIELD_ERRORS: _("Nothing has changed: change an answer to correct the visit.")}
+            )
+        new_day = timezone.localdate(after["visited_at"])
+        if "visited_at" in changes and new_day != timezone.localdate(before["visited_at"]):
+            ensure_may_record(placement=placement, agency=visit.agency, by=by, on=new_day)
+
+        other_agency_ids = after.pop("other_agency_ids")
+        for name, value in after.items():
+            setattr(visit, name, value)
+        visit.save()
+        if "other_agency_ids" in changes:
+            visit.other_agencies.set(other_agency_ids)
+            # Kept by name, so the history reads without looking the ids up.
+            names = dict(
+                Agency.objects.filter(pk__in=[*before["other_agency_ids"], *other_agency_ids]).values_list(
+                    "pk", "name"
+                )
+            )
+            changes["other_agencies"] = [[names[pk] for pk in ids] for ids in changes.pop("other_agency_ids")]
+        VisitCorrection.objects.create(visit=visit, corrected_by=by, reason=reason, changes=changes)
+        if visit.concern_raised and ("concern_raised" in changes or "concern" in changes):
+            _raise_concern(visit, placement)
+    return visit

@@ -1,0 +1,150 @@
+"""Partner agencies' pages: the caseload, recording a visit (phone first), a visit and its
+corrections. Thin: selectors read, services write, `iom_housing.access` says who may."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agencies import selectors, services
+from agencies.forms import VisitCorrectForm, VisitForm
+from agencies.models import HomeVisit
+from iom_housing.access import agency_of, can_user_view_cases, require
+from placements.models import Placement
+from placements.selectors import placement_get
+
+case_readers = require(can_user_view_cases)
+visitors = require(services.can_user_record_visits)
+
+
+@case_readers
+@require_GET
+def caseload(request):
+    today = timezone.localdate()
+    placements = list(selectors.caseload(user=request.user, today=today))
+    counts = {state: 0 for state in ("overdue", "due", "visited", "arriving")}
+    for placement in placements:
+        counts[placement.visit_state] += 1
+    return render(
+        request,
+        "agencies/caseload.html",
+        {
+            "placements": placements,
+            "counts": counts,
+            "agency": agency_of(request.user),
+            "today": today,
+            "can_record": services.can_user_record_visits(request.user),
+        },
+    )
+
+
+def _placement_or_404(request, public_id) -> Placement:
+    try:
+        return placement_get(user=request.user, public_id=public_id)
+    except Placement.DoesNotExist:
+        raise Http404 from None
+
+
+@visitors
+def visit_record(request, public_id):
+    placement = _placement_or_404(request, public_id)
+    agency = agency_of(request.user)
+    now = timezone.localtime()
+    context = {
+        "title": _("Record a visit"),
+        "caption": f"{placement.offender.full_name}, {placement.bedspace}",
+        "back_url": placement.get_absolute_url(),
+        "placement": placement,
+        "agency": agency,
+    }
+    try:
+        # Any time on the plan will do here; the service checks the visit's own date.
+        services.ensure_may_record(placement=placement, agency=agency, by=request.user, on=None)
+    except ValidationError as error:
+        # Visible (their agency referred the person, say) but not theirs to visit: say why.
+        return render(request, "agencies/cannot_record.html", {**context, "error": error}, status=403)
+
+    form_kwargs = {"agency": agency}
+    if request.method == "POST":
+        form = VisitForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                visit = services.visit_record(
+                    placement_id=placement.pk, by=request.user, **form.service_kwargs()
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                if visit.concern_raised:
+                    messages.success(
+                        request, _("Visit recorded. Your concern has been sent to the IOM team.")
+                    )
+                else:
+                    messages.success(request, _("Visit recorded"))
+                return redirect(placement.get_absolute_url())
+    else:
+        form = VisitForm(
+            initial={
+                "visited_on": now.date(),
+                "visited_time": now.time().replace(second=0, microsecond=0),
+                "staff_names": request.user.get_full_name(),
+                "support_hours": "0",
+            },
+            **form_kwargs,
+        )
+    return render(request, "agencies/visit_form.html", {**context, "form": form})
+
+
+def _visit_or_404(request, pk) -> HomeVisit:
+    try:
+        return selectors.visit_get(user=request.user, pk=pk)
+    except HomeVisit.DoesNotExist:
+        raise Http404 from None
+
+
+@case_readers
+@require_GET
+def visit_detail(request, pk):
+    visit = _visit_or_404(request, pk)
+    return render(
+        request,
+        "agencies/visit_detail.html",
+        {
+            "visit": visit,
+            "placement": visit.placement,
+            "corrections": list(visit.corrections.all()),
+            "can_correct": services.can_user_correct_visit(request.user, visit),
+        },
+    )
+
+
+@case_readers
+def visit_correct(request, pk):
+    visit = _visit_or_404(request, pk)
+    if not services.can_user_correct_visit(request.user, visit):
+        raise PermissionDenied
+    placement = visit.placement
+    context = {
+        "title": _("Correct this visit"),
+        "caption": f"{placement.offender.full_name}, {visit.agency}",
+        "back_url": visit.get_absolute_url(),
+        "placement": placement,
+        "visit": visit,
+    }
+    form_kwargs = {"agency": visit.agency}
+    if request.method == "POST":
+        form = VisitCorrectForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                services.visit_correct(visit_id=visit.pk, by=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Visit corrected. The change is kept with the visit."))
+                return redirect(visit.get_absolute_url())
+    else:
+        form = VisitCorrectForm(initial=VisitForm.initial_for(visit), **form_kwargs)
+    return render(request, "agencies/visit_form.html", {**context, "form": form})

@@ -1,0 +1,371 @@
+"""Recording and correcting visits: the rules, each refusal naming its field and writing nothing,
+concerns becoming alerts (and emails when email is set up), and corrections kept with their reason."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+
+from agencies.models import HomeVisit, VisitCorrection
+from agencies.services import visit_correct, visit_record
+from iom_housing.access import Role
+from placements.models import Alert, Placement
+from tests.factories import (
+    AgencyFactory,
+    HomeVisitFactory,
+    PlacementFactory,
+    SupportAgencyFactory,
+    SupportPlanFactory,
+    user_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def supported_placement(agency, *, arrived_days_ago=10, **placement_fields):
+    """An active placement, arrived `arrived_days_ago` days ago, with `agency` on its support plan."""
+    today = timezone.localdate()
+    arrived = today - timedelta(days=arrived_days_ago)
+    fields = {
+        "status": Placement.Status.ACTIVE,
+        "starts_on": arrived,
+        "arrived_on": arrived,
+        "ends_on": arrived + timedelta(days=28),
+        "free_from": arrived + timedelta(days=28),
+        **placement_fields,
+    }
+    placement = PlacementFactory(**fields)
+    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
+    return placement
+
+
+def answers(**overrides) -> dict:
+    return {
+        "visited_at": timezone.now() - timedelta(hours=2),
+        "kind": HomeVisit.Kind.HOME,
+        "staff_names": "Sian Morgan",
+        "outcome": HomeVisit.Outcome.SEEN,
+        "property_in_good_order": True,
+        "drug_test": HomeVisit.DrugTest.NEGATIVE,
+        "engagement": HomeVisit.Engagement.GOOD,
+        "support_hours": Decimal("1.5"),
+        **overrides,
+    }
+
+
+@pytest.fixture
+def placement(agency):
+    return supported_placement(agency)
+
+
+def assert_refused(field: str, placement, by, **overrides) -> ValidationError:
+    with pytest.raises(ValidationError) as refused:
+        visit_record(placement_id=placement.pk, by=by, **answers(**overrides))
+    assert field in refused.value.message_dict, refused.value.message_dict
+    assert not HomeVisit.objects.exists()
+    assert not Alert.objects.exists()
+    return refused.value
+
+
+def test_a_visit_is_recorded_for_the_workers_agency(placement, agency, agency_worker):
+    partner = AgencyFactory()
+    visit = visit_record(
+        placement_id=placement.pk,
+        by=agency_worker,
+        **answers(
+            other_agency_ids=[partner.pk, agency.pk], notes="  Settling in well. ", support_hours="1.25"
+        ),
+    )
+    visit.refresh_from_db()
+    assert visit.agency == agency and visit.recorded_by == agency_worker
+    # Its own agency is not on a joint visit with itself: dropped, not refused.
+    assert list(visit.other_agencies.all()) == [partner]
+    assert visit.notes == "Settling in well."
+    assert visit.support_hours == Decimal("1.25")
+    assert not Alert.objects.exists()
+
+
+def test_a_visit_in_the_future_is_refused(placement, agency_worker):
+    assert_refused("visited_at", placement, agency_worker, visited_at=timezone.now() + timedelta(hours=1))
+
+
+def test_a_visit_before_arrival_is_refused(placement, agency_worker):
+    error = assert_refused(
+        "visited_at", placement, agency_worker, visited_at=timezone.now() - timedelta(days=11)
+    )
+    assert "on or after the day they arrived" in error.message_dict["visited_at"][0]
+
+
+def test_a_visit_after_they_left_is_refused(agency, agency_worker):
+    today = timezone.localdate()
+    placement = supported_placement(
+        agency,
+        arrived_days_ago=20,
+        status=Placement.Status.ENDED,
+        departed_on=today - timedelta(days=5),
+        ends_on=today - timedelta(days=5),
+        free_from=today - timedelta(days=5),
+        departure_reason="planned_move_on",
+        destination="social_rent",
+    )
+    assert_refused("visited_at", placement, agency_worker, visited_at=timezone.now() - timedelta(days=2))
+    # On the day they left is fine.
+    visit_record(
+        placement_id=placement.pk,
+        by=agency_worker,
+        **answers(visited_at=timezone.now() - timedelta(days=5)),
+    )
+
+
+def test_a_placement_they_have_not_arrived_at_is_refused(agency, agency_worker):
+    placement = PlacementFactory(status=Placement.Status.CONFIRMED)
+    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
+    error = assert_refused("placement", placement, agency_worker)
+    assert "once the person has arrived" in error.message_dict["placement"][0]
+
+
+def test_a_placement_the_agency_does_not_support_is_refused(agency_worker):
+    placement = supported_placement(AgencyFactory())
+    error = assert_refused("placement", placement, agency_worker)
+    assert "not on the support plan" in error.message_dict["placement"][0]
+
+
+def test_an_agency_that_stopped_supporting_may_record_visits_before_it_stopped(agency, agency_worker):
+    placement = supported_placement(agency)
+    placement.support_plan.support_agencies.update(ended_on=timezone.localdate() - timedelta(days=3))
+    assert_refused("placement", placement, agency_worker, visited_at=timezone.now() - timedelta(days=3))
+    visit_record(
+        placement_id=placement.pk, by=agency_worker, **answers(visited_at=timezone.now() - timedelta(days=4))
+    )
+
+
+def test_an_iom_officer_may_record_a_police_visit_on_any_placement(iom_officer):
+    placement = supported_placement(AgencyFactory())
+    visit = visit_record(placement_id=placement.pk, by=iom_officer, **answers())
+    assert visit.agency == iom_officer.membership.agency
+
+
+@pytest.mark.parametrize("role", [Role.OPCC_ANALYST, Role.SCHEME_MANAGER])
+def test_other_roles_do_not_record_visits(placement, agency, role):
+    with pytest.raises(ValidationError) as refused:
+        visit_record(placement_id=placement.pk, by=user_with_role(role, agency), **answers())
+    assert NON_FIELD_ERRORS in refused.value.message_dict
+    assert not HomeVisit.objects.exists()
+
+
+@pytest.mark.parametrize("hours", ["25", "-1", "24.01", "lots"])
+def test_support_hours_outside_0_to_24_are_refused(placement, agency_worker, hours):
+    assert_refused("support_hours", placement, agency_worker, support_hours=hours)
+
+
+def test_a_concern_without_text_is_refused(placement, agency_worker):
+    assert_refused("concern", placement, agency_worker, concern_raised=True, concern="   ")
+
+
+def test_concern_text_without_raising_it_is_refused_rather_than_lost(placement, agency_worker):
+    assert_refused("concern_raised", placement, agency_worker, concern="Visitors late at night")
+
+
+def test_an_unknown_or_inactive_joint_agency_is_refused(placement, agency_worker):
+    assert_refused("other_agency_ids", placement, agency_worker, other_agency_ids=[999999])
+    assert_refused(
+        "other_agency_ids", placement, agency_worker, other_agency_ids=[AgencyFactory(active=False).pk]
+    )
+
+
+def test_a_next_visit_before_this_one_is_refused(placement, agency_worker):
+    assert_refused(
+        "next_visit_on", placement, agency_worker, next_visit_on=timezone.localdate() - timedelta(days=1)
+    )
+
+
+def test_every_problem_is_named_at_once(placement, agency_worker):
+    with pytest.raises(ValidationError) as refused:
+        visit_record(
+            placement_id=placement.pk,
+            by=agency_worker,
+            **answers(kind="", outcome="maybe", staff_names=" ", support_hours="30"),
+        )
+    assert set(refused.value.message_dict) == {"kind", "outcome", "staff_names", "support_hours"}
+
+
+def test_a_concern_raises_one_alert_and_emails_the_iom_officers_once(
+    placement, agency, agency_worker, iom_officer, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "smtp.example.org"
+    user_with_role(Role.IOM_OFFICER, iom_officer.membership.agency, email="")  # no address: not emailed
+    away = user_with_role(Role.IOM_OFFICER, iom_officer.membership.agency)
+    away.membership.active = False
+    away.membership.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = visit_record(
+            placement_id=placement.pk,
+            by=agency_worker,
+            **answers(concern_raised=True, concern="Neighbours report visitors late at night " * 20),
+        )
+    alert = Alert.objects.get()
+    assert alert.kind == Alert.Kind.VISIT_CONCERN
+    assert alert.key == f"visit_concern:visit:{visit.pk}"
+    assert (alert.offender, alert.placement, alert.visit, alert.agency) == (
+        placement.offender,
+        placement,
+        visit,
+        agency,
+    )
+    assert alert.message.startswith(f"Concern raised by {agency.name}: Neighbours report")
+    assert len(alert.message) == 300
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [iom_officer.email]
+    # The email names no one: it may travel over ordinary email.
+    assert placement.offender.last_name not in mailoutbox[0].body
+    assert agency.name in mailoutbox[0].body
+
+
+def test_no_email_when_email_is_not_configured(
+    placement, agency_worker, iom_officer, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = ""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        visit_record(
+            placement_id=placement.pk, by=agency_worker, **answers(concern_raised=True, concern="Worried")
+        )
+    assert Alert.objects.count() == 1
+    assert callbacks == [] and mailoutbox == []
+
+
+def test_a_refused_visit_sends_no_email(placement, agency_worker, iom_officer, settings, mailoutbox):
+    settings.EMAIL_HOST = "smtp.example.org"
+    assert_refused(
+        "support_hours", placement, agency_worker, support_hours="25", concern_raised=True, concern="x"
+    )
+    assert mailoutbox == []
+
+
+# Corrections -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def visit(placement, agency_worker):
+    return visit_record(placement_id=placement.pk, by=agency_worker, **answers())
+
+
+def recorded_days_ago(visit, days: int) -> None:
+    HomeVisit.objects.filter(pk=visit.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
+def test_the_author_corrects_within_7_days_and_the_change_is_kept(visit, agency_worker):
+    recorded_days_ago(visit, 6)
+    partner = AgencyFactory(name="Women's Centre")
+    visit_correct(
+        visit_id=visit.pk,
+        by=agency_worker,
+        reason="Typed the wrong hours",
+        support_hours="2",
+        engagement=HomeVisit.Engagement.SOME,
+        other_agency_ids=[partner.pk],
+    )
+    visit.refresh_from_db()
+    assert visit.support_hours == Decimal("2") and visit.engagement == "some"
+    assert list(visit.other_agencies.all()) == [partner]
+    correction = VisitCorrection.objects.get()
+    assert correction.corrected_by == agency_worker and correction.reason == "Typed the wrong hours"
+    assert correction.changes == {
+        "support_hours": ["1.50", "2.00"],
+        "engagement": ["good", "some"],
+        "other_agencies": [[], ["Women's Centre"]],
+    }
+
+
+def test_the_author_is_refused_after_7_days(visit, agency_worker):
+    recorded_days_ago(visit, 8)
+    with pytest.raises(ValidationError, match="for 7 days after recording it"):
+        visit_correct(visit_id=visit.pk, by=agency_worker, reason="Late", support_hours="2")
+    visit.refresh_from_db()
+    assert visit.support_hours == Decimal("1.5")
+    assert not VisitCorrection.objects.exists()
+
+
+def test_an_officer_corrects_after_7_days(visit, iom_officer):
+    recorded_days_ago(visit, 30)
+    visit_correct(visit_id=visit.pk, by=iom_officer, reason="Agreed with the worker", outcome="not_in")
+    visit.refresh_from_db()
+    assert visit.outcome == "not_in"
+    assert VisitCorrection.objects.get().changes == {"outcome": ["seen", "not_in"]}
+
+
+def test_another_worker_of_the_same_agency_is_refused(visit, agency):
+    colleague = user_with_role(Role.AGENCY_WORKER, agency)
+    with pytest.raises(ValidationError, match="Only the person who recorded this visit"):
+        visit_correct(visit_id=visit.pk, by=colleague, reason="Wrong", support_hours="2")
+    assert not VisitCorrection.objects.exists()
+
+
+def test_a_correction_needs_a_reason_and_a_change(visit, agency_worker):
+    with pytest.raises(ValidationError) as refused:
+        visit_correct(visit_id=visit.pk, by=agency_worker, reason=" ", support_hours="2")
+    assert "reason" in refused.value.message_dict
+    with pytest.raises(ValidationError, match="Nothing has changed"):
+        visit_correct(visit_id=visit.pk, by=agency_worker, reason="Check", support_hours="1.50")
+    assert not VisitCorrection.objects.exists()
+
+
+def test_a_correction_is_checked_like_a_new_visit(visit, agency_worker):
+    with pytest.raises(ValidationError) as refused:
+        visit_correct(
+            visit_id=visit.pk,
+            by=agency_worker,
+            reason="Wrong",
+            support_hours="25",
+            visited_at=timezone.now() + timedelta(days=1),
+        )
+    assert set(refused.value.message_dict) == {"support_hours", "visited_at"}
+    assert not VisitCorrection.objects.exists()
+
+
+def test_a_concern_added_by_a_correction_raises_its_alert(
+    visit, agency_worker, iom_officer, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "smtp.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_correct(
+            visit_id=visit.pk,
+            by=agency_worker,
+            reason="Forgot to raise it",
+            concern_raised=True,
+            concern="Smell of cannabis",
+        )
+    alert = Alert.objects.get()
+    assert alert.visit == visit and "Smell of cannabis" in alert.message
+    assert len(mailoutbox) == 1
+
+
+def test_visits_made_by_factories_keep_the_database_rules(agency):
+    # The correction history refuses an empty reason or no change, whoever writes it.
+    from django.db import IntegrityError, transaction
+
+    visit = HomeVisitFactory(agency=agency)
+    with pytest.raises(IntegrityError, match="visitcorrection_has_reason"), transaction.atomic():
+        VisitCorrection.objects.create(
+            visit=visit, corrected_by=visit.recorded_by, reason="", changes={"a": [1, 2]}
+        )
+    with pytest.raises(IntegrityError, match="visitcorrection_changes_something"), transaction.atomic():
+        VisitCorrection.objects.create(visit=visit, corrected_by=visit.recorded_by, reason="Why", changes={})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_corrections_at_once_are_kept_one_after_the_other(agency, agency_worker, iom_officer):
+    from tests.placements.test_services import at_the_same_moment
+
+    visit = visit_record(placement_id=supported_placement(agency).pk, by=agency_worker, **answers())
+    outcomes = at_the_same_moment(
+        lambda: visit_correct(visit_id=visit.pk, by=agency_worker, reason="Hours", support_hours="2"),
+        lambda: visit_correct(visit_id=visit.pk, by=iom_officer, reason="Hours", support_hours="3"),
+    )
+    assert all(isinstance(outcome, HomeVisit) for outcome in outcomes), outcomes
+    # The row lock makes the second see the first's change: the history is one chain.
+    first, second = (c.changes["support_hours"] for c in VisitCorrection.objects.order_by("pk"))
+    assert first[0] == "1.50" and second[0] == first[1]
+    visit.refresh_from_db()
+    assert str(visit.support_hours) == second[1]
