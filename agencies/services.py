@@ -1,7 +1,7 @@
 """Recording and correcting home visits: one function each, in one transaction, with the placement
 row locked, every rule checked here, and a concern escalated to the IOM team as an alert."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -13,16 +13,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, HomeVisit, VisitCorrection
-from iom_housing.access import SCHEME_WIDE_ROLES, Role, agency_of, role_of
+from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
 from iom_housing.services import locked
 from placements.models import Alert, Placement, SupportAgency
 
-# The author of a visit may correct it for this long after recording it; later, an officer must.
-CORRECTION_WINDOW = timedelta(days=7)
 MAX_SUPPORT_HOURS = Decimal("24")
 
-# Roles that record visits: agency workers for their agency, IOM officers for the police.
-RECORDING_ROLES = (Role.AGENCY_WORKER, Role.IOM_OFFICER)
 
 # What a visit records, in the order a correction lists its changes.
 VISIT_FIELDS = (
@@ -44,23 +40,6 @@ VISIT_FIELDS = (
 
 def _day(value: date) -> str:
     return formats.date_format(value, "j F Y")
-
-
-def can_user_record_visits(user) -> bool:
-    """Agency workers record their agency's visits; IOM officers record police visits."""
-    return role_of(user) in RECORDING_ROLES
-
-
-def can_user_correct_visit(user, visit: HomeVisit, *, now: datetime | None = None) -> bool:
-    """The author for 7 days after recording it; IOM officers and scheme managers at any time."""
-    if role_of(user) in SCHEME_WIDE_ROLES:
-        return True
-    now = now or timezone.now()
-    return (
-        role_of(user) is not None
-        and visit.recorded_by_id == user.pk
-        and now - visit.created_at <= CORRECTION_WINDOW
-    )
 
 
 def _ensure_arrived(placement: Placement) -> None:

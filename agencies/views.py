@@ -12,12 +12,18 @@ from django.views.decorators.http import require_GET
 from agencies import selectors, services
 from agencies.forms import VisitCorrectForm, VisitForm
 from agencies.models import HomeVisit
-from iom_housing.access import agency_of, can_user_view_cases, require
+from iom_housing.access import (
+    agency_of,
+    can_user_correct_visit,
+    can_user_record_visits,
+    can_user_view_cases,
+    require,
+)
 from placements.models import Placement
 from placements.selectors import placement_get
 
 case_readers = require(can_user_view_cases)
-visitors = require(services.can_user_record_visits)
+visitors = require(can_user_record_visits)
 
 
 @case_readers
@@ -36,7 +42,7 @@ def caseload(request):
             "counts": counts,
             "agency": agency_of(request.user),
             "today": today,
-            "can_record": services.can_user_record_visits(request.user),
+            "can_record": can_user_record_visits(request.user),
         },
     )
 
@@ -116,7 +122,7 @@ def visit_detail(request, pk):
             "visit": visit,
             "placement": visit.placement,
             "corrections": list(visit.corrections.all()),
-            "can_correct": services.can_user_correct_visit(request.user, visit),
+            "can_correct": can_user_correct_visit(request.user, visit),
         },
     )
 
@@ -124,7 +130,7 @@ def visit_detail(request, pk):
 @case_readers
 def visit_correct(request, pk):
     visit = _visit_or_404(request, pk)
-    if not services.can_user_correct_visit(request.user, visit):
+    if not can_user_correct_visit(request.user, visit):
         raise PermissionDenied
     placement = visit.placement
     context = {

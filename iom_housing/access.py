@@ -1,11 +1,13 @@
 """Who may do what: roles and the access rules every view and API call asks (one place)."""
 
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,6 +67,33 @@ def people_scope(user, offender_field: str = "pk") -> Q:
 def can_user_view_cases(user) -> bool:
     """Read people's records (each record still scoped by `people_scope`)."""
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
+
+
+# The author of a visit may correct it for this long after recording it; officers at any time.
+VISIT_CORRECTION_WINDOW = timedelta(days=7)
+
+
+def can_user_record_visits(user) -> bool:
+    """Agency workers record their agency's visits; IOM officers record the police's."""
+    return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
+
+
+def can_user_correct_visit(user, visit, *, now: datetime | None = None) -> bool:
+    """The author for 7 days after recording it; IOM officers and scheme managers at any time."""
+    role = role_of(user)
+    if role in SCHEME_WIDE_ROLES:
+        return True
+    now = now or timezone.now()
+    return (
+        role is not None
+        and visit.recorded_by_id == user.pk
+        and now - visit.created_at <= VISIT_CORRECTION_WINDOW
+    )
+
+
+def can_user_submit_referrals(user) -> bool:
+    """Agency workers refer for their agency; IOM officers may refer for the police IOM team."""
+    return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
 
 
 def can_user_manage_scheme(user) -> bool:

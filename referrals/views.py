@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from iom_housing.access import (
-    Role,
     agency_of,
     can_user_manage_placements,
+    can_user_submit_referrals,
     can_user_view_cases,
     require,
-    role_of,
 )
 from iom_housing.pages import form_page, paginate
 from referrals import selectors, services
@@ -33,13 +32,6 @@ from referrals.forms import (
     WithdrawForm,
 )
 from referrals.models import Offender, Referral
-
-
-def can_user_submit_referrals(user) -> bool:
-    """Agency workers refer for their agency; IOM officers may refer for the police IOM team.
-    (Belongs with the other rules in iom_housing.access.)"""
-    return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
-
 
 officers = require(can_user_manage_placements)
 case_readers = require(can_user_view_cases)

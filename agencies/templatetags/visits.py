@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from agencies import selectors, services
 from agencies.models import HomeVisit
-from iom_housing.access import agency_of
+from iom_housing.access import agency_of, can_user_record_visits
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ VISIT_STATES = {
 
 
 def _may_record(user, placement) -> bool:
-    if not services.can_user_record_visits(user):
+    if not can_user_record_visits(user):
         return False
     try:
         services.ensure_may_record(placement=placement, agency=agency_of(user), by=user, on=None)
