@@ -333,3 +333,12 @@ def test_a_concern_stays_on_the_dashboard_until_acknowledged(iom_officer_client,
     )
     # Acknowledging twice: the alert is no longer open, so there is nothing to acknowledge.
     assert iom_officer_client.post(url, {}).status_code == 404
+
+
+def test_the_error_summary_links_to_the_first_option_of_a_radio_group(iom_officer_client, scene):
+    referral = scene["referral"]
+    response = iom_officer_client.post(reverse("referrals:referral-decline", args=[referral.public_id]), {})
+    content = response.content.decode()
+    assert 'href="#id_reason"' in content
+    # The first radio carries the field's id, so the link lands on it.
+    assert content.count('id="id_reason"') == 1 and 'type="radio"' in content

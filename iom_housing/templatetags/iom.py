@@ -43,3 +43,12 @@ def overrun_tag(placement, today):
     if placement.is_overrun(today):
         return format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', _("Overrun"))
     return ""
+
+
+@register.filter
+def option_id(bound_field, position) -> str:
+    """The id of a radio or checkbox option: the first carries the field's own id, so that the
+    error summary's link (to the field's id) lands on it, as the GOV.UK pattern asks."""
+    if int(position) == 1:
+        return bound_field.auto_id
+    return f"id_{bound_field.html_name}_{position}"
