@@ -15,13 +15,36 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/place/", views.find_bedspace, name="find-bedspace"),
     path("referrals/<uuid:public_id>/place/book/", views.place, name="place"),
     path("placements/<uuid:public_id>/", views.placement_detail, name="placement-detail"),
-    path("placements/<uuid:public_id>/confirm/", views.placement_confirm, name="placement-confirm"),
-    path("placements/<uuid:public_id>/arrive/", views.placement_arrive, name="placement-arrive"),
     path(
-        "placements/<uuid:public_id>/not-arrived/", views.placement_not_arrived, name="placement-not-arrived"
+        "placements/<uuid:public_id>/confirm/",
+        views.placement_action,
+        {"action": "confirm"},
+        name="placement-confirm",
     ),
-    path("placements/<uuid:public_id>/cancel/", views.placement_cancel, name="placement-cancel"),
-    path("placements/<uuid:public_id>/renew/", views.placement_renew, name="placement-renew"),
-    path("placements/<uuid:public_id>/end/", views.placement_end, name="placement-end"),
+    path(
+        "placements/<uuid:public_id>/arrive/",
+        views.placement_action,
+        {"action": "arrive"},
+        name="placement-arrive",
+    ),
+    path(
+        "placements/<uuid:public_id>/not-arrived/",
+        views.placement_action,
+        {"action": "not-arrived"},
+        name="placement-not-arrived",
+    ),
+    path(
+        "placements/<uuid:public_id>/cancel/",
+        views.placement_action,
+        {"action": "cancel"},
+        name="placement-cancel",
+    ),
+    path(
+        "placements/<uuid:public_id>/renew/",
+        views.placement_action,
+        {"action": "renew"},
+        name="placement-renew",
+    ),
+    path("placements/<uuid:public_id>/end/", views.placement_action, {"action": "end"}, name="placement-end"),
     path("placements/<uuid:public_id>/support/", views.support_plan_edit, name="support-plan"),
 ]

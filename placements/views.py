@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
@@ -119,7 +120,41 @@ def placement_detail(request, public_id):
     )
 
 
-def _placement_action(request, public_id, *, form_class, service, title, message, **extra):
+# Each step in a placement's life: its form, the service that takes it, the page title and the
+# message once done. One view serves them all.
+PLACEMENT_ACTIONS = {
+    "confirm": (
+        ConfirmForm,
+        services.placement_confirm,
+        _lazy("Confirm this booking"),
+        _lazy("Booking confirmed"),
+    ),
+    "arrive": (
+        ArriveForm,
+        services.placement_arrive,
+        _lazy("Record arrival"),
+        _lazy("Arrival recorded: the placement is active"),
+    ),
+    "not-arrived": (
+        NotArrivedForm,
+        services.placement_not_arrived,
+        _lazy("Record that they did not arrive"),
+        _lazy("Non-arrival recorded: the bedspace is free"),
+    ),
+    "cancel": (
+        CancelForm,
+        services.placement_cancel,
+        _lazy("Cancel this booking"),
+        _lazy("Booking cancelled: the bedspace is free"),
+    ),
+    "renew": (RenewForm, services.licence_renew, _lazy("Renew the licence"), _lazy("Licence renewed")),
+    "end": (EndForm, services.placement_end, _lazy("End this placement"), _lazy("Placement ended")),
+}
+
+
+@officers
+def placement_action(request, public_id, action: str):
+    form_class, service, title, message = PLACEMENT_ACTIONS[action]
     placement = _placement_or_404(request, public_id)
     return form_page(
         request,
@@ -130,83 +165,10 @@ def _placement_action(request, public_id, *, form_class, service, title, message
             "caption": f"{placement.offender.full_name}, {placement.bedspace}",
             "back_url": placement.get_absolute_url(),
             "placement": placement,
-            **extra,
         },
         success_url=placement.get_absolute_url(),
         success_message=message,
         template="placements/placement_action.html",
-    )
-
-
-@officers
-def placement_confirm(request, public_id):
-    return _placement_action(
-        request,
-        public_id,
-        form_class=ConfirmForm,
-        service=services.placement_confirm,
-        title=_("Confirm this booking"),
-        message=_("Booking confirmed"),
-    )
-
-
-@officers
-def placement_arrive(request, public_id):
-    return _placement_action(
-        request,
-        public_id,
-        form_class=ArriveForm,
-        service=services.placement_arrive,
-        title=_("Record arrival"),
-        message=_("Arrival recorded: the placement is active"),
-    )
-
-
-@officers
-def placement_not_arrived(request, public_id):
-    return _placement_action(
-        request,
-        public_id,
-        form_class=NotArrivedForm,
-        service=services.placement_not_arrived,
-        title=_("Record that they did not arrive"),
-        message=_("Non-arrival recorded: the bedspace is free"),
-    )
-
-
-@officers
-def placement_cancel(request, public_id):
-    return _placement_action(
-        request,
-        public_id,
-        form_class=CancelForm,
-        service=services.placement_cancel,
-        title=_("Cancel this booking"),
-        message=_("Booking cancelled: the bedspace is free"),
-    )
-
-
-@officers
-def placement_renew(request, public_id):
-    return _placement_action(
-        request,
-        public_id,
-        form_class=RenewForm,
-        service=services.licence_renew,
-        title=_("Renew the licence"),
-        message=_("Licence renewed"),
-    )
-
-
-@officers
-def placement_end(request, public_id):
-    return _placement_action(
-        request,
-        public_id,
-        form_class=EndForm,
-        service=services.placement_end,
-        title=_("End this placement"),
-        message=_("Placement ended"),
     )
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from iom_housing.access import (
@@ -163,12 +164,44 @@ def my_referrals(request):
     )
 
 
-def _referral_action(request, public_id, *, form_class, service, title, message, **service_kwargs):
+# Each decision on a referral: its form, the service that makes it, the page title and the
+# message once done. One view serves them all.
+REFERRAL_ACTIONS = {
+    "review": (
+        StartReviewForm,
+        services.referral_start_review,
+        _lazy("Start reviewing this referral"),
+        _lazy("Referral marked as in review"),
+    ),
+    "accept": (
+        AcceptForm,
+        services.referral_accept,
+        _lazy("Accept this referral"),
+        _lazy("Referral accepted: now find a bedspace"),
+    ),
+    "decline": (
+        DeclineForm,
+        services.referral_decline,
+        _lazy("Decline this referral"),
+        _lazy("Referral declined"),
+    ),
+    "withdraw": (
+        WithdrawForm,
+        services.referral_withdraw,
+        _lazy("Withdraw this referral"),
+        _lazy("Referral withdrawn"),
+    ),
+}
+
+
+@officers
+def referral_action(request, public_id, action: str):
+    form_class, service, title, message = REFERRAL_ACTIONS[action]
     referral = _referral_or_404(request, public_id)
     return form_page(
         request,
         form_class=form_class,
-        action=lambda data: service(referral_id=referral.pk, by=request.user, **data, **service_kwargs),
+        action=lambda data: service(referral_id=referral.pk, by=request.user, **data),
         context={
             "title": title,
             "caption": referral.offender.full_name,
@@ -178,54 +211,6 @@ def _referral_action(request, public_id, *, form_class, service, title, message,
         success_url=referral.get_absolute_url(),
         success_message=message,
         template="referrals/referral_action.html",
-    )
-
-
-@officers
-def referral_start_review(request, public_id):
-    return _referral_action(
-        request,
-        public_id,
-        form_class=StartReviewForm,
-        service=services.referral_start_review,
-        title=_("Start reviewing this referral"),
-        message=_("Referral marked as in review"),
-    )
-
-
-@officers
-def referral_accept(request, public_id):
-    return _referral_action(
-        request,
-        public_id,
-        form_class=AcceptForm,
-        service=services.referral_accept,
-        title=_("Accept this referral"),
-        message=_("Referral accepted: now find a bedspace"),
-    )
-
-
-@officers
-def referral_decline(request, public_id):
-    return _referral_action(
-        request,
-        public_id,
-        form_class=DeclineForm,
-        service=services.referral_decline,
-        title=_("Decline this referral"),
-        message=_("Referral declined"),
-    )
-
-
-@officers
-def referral_withdraw(request, public_id):
-    return _referral_action(
-        request,
-        public_id,
-        form_class=WithdrawForm,
-        service=services.referral_withdraw,
-        title=_("Withdraw this referral"),
-        message=_("Referral withdrawn"),
     )
 
 
