@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, HomeVisit
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
@@ -330,6 +330,19 @@ def placement_end(*, placement_id: int, departed_on: date, reason: str, destinat
                 {
                     "departed_on": _("The departure date must be after the arrival date, %(arrived)s.")
                     % {"arrived": _day(placement.arrived_on)}
+                }
+            )
+        last_home_visit = (
+            placement.visits.filter(kind=HomeVisit.Kind.HOME, outcome=HomeVisit.Outcome.SEEN)
+            .order_by("-visited_at")
+            .values_list("visited_at", flat=True)
+            .first()
+        )
+        if last_home_visit and timezone.localdate(last_home_visit) > departed_on:
+            raise ValidationError(
+                {
+                    "departed_on": _("They were seen at the property on %(day)s, after this departure date.")
+                    % {"day": _day(timezone.localdate(last_home_visit))}
                 }
             )
         new_free_from = free_from(departed_on, placement.bedspace.property.turnaround_days)

@@ -1310,3 +1310,32 @@ def test_renewal_and_a_booking_into_the_same_days_at_once_one_succeeds(iom_offic
         assert Placement.objects.filter(referral=newcomer).count() == 1
         assert (current.ends_on, current.free_from) == before
         assert current.licence_terms.count() == 1
+
+
+def test_ending_before_the_person_was_last_seen_at_home_is_refused(iom_officer):
+    from datetime import datetime, time
+
+    from tests.factories import HomeVisitFactory
+
+    arrived = today() - days(10)
+    placement = make_placement(make_bedspace(), starts_on=arrived, status=Status.ACTIVE)
+    seen_on = today() - days(2)
+    HomeVisitFactory(
+        placement=placement,
+        visited_at=timezone.make_aware(datetime.combine(seen_on, time(11))),
+        kind="home",
+        outcome="seen",
+    )
+
+    error = refused(
+        placement_end,
+        placement_id=placement.pk,
+        departed_on=today() - days(5),
+        reason="planned_move_on",
+        destination="social_rent",
+        by=iom_officer,
+    )
+
+    assert "after this departure date" in text(error)
+    placement.refresh_from_db()
+    assert placement.status == Status.ACTIVE
