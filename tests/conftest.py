@@ -69,3 +69,16 @@ def _plain_static_files(settings):
 def _fast_password_hashing(settings):
     """Factories make many users; the real hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly():
+    """Tasks run in the test's process even when REDIS_URL names a broker (as on CI); a test of a
+    real worker opts out by setting these back."""
+    from iom_housing.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
