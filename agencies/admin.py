@@ -1,13 +1,19 @@
-"""Admin for agencies, staff memberships and home visits, and for user accounts with their role."""
+"""Admin for agencies, staff memberships, home visits and API clients, and for user accounts with their
+role."""
 
+from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, HomeVisit, StaffMembership, VisitCorrection
+from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
+from agencies.services import api_client_register
 from iom_housing.admin import SchemeManagerPermissions, SchemeModelAdmin, SchemeStackedInline
 
 User = get_user_model()
@@ -123,6 +129,108 @@ class VisitCorrectionAdmin(SchemeModelAdmin):
     date_hierarchy = "corrected_at"
     autocomplete_fields = ("visit", "corrected_by")
 
+
+class ApiClientForm(forms.ModelForm):
+    name = forms.CharField(
+        label=_("name"), max_length=255, help_text=_("The case system, e.g. “Probation case sync”.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=[(name, f"{name}: {description}") for name, description in settings.API_SCOPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    new_secret = forms.BooleanField(
+        label=_("Issue a new secret"), required=False, help_text=_("The old secret stops working at once.")
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ("agency", "scopes", "active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["name"].initial = self.instance.application.name
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(SchemeModelAdmin):
+    """An agency's case system, signing in with OAuth 2.0 client credentials. The secret is shown
+    once, on the page after saving (only its hash is kept), never in a message or cookie."""
+
+    form = ApiClientForm
+    list_display = ("name", "client_id", "agency", "scope_list", "active", "updated_at")
+    list_filter = ("active", "agency")
+    list_select_related = ("application", "agency")
+    search_fields = ("application__name", "application__client_id", "agency__name")
+    autocomplete_fields = ("agency",)
+    readonly_fields = ("client_id",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "agency", "scopes", "active")
+        return ("name", "client_id", "agency", "scopes", "active", "new_secret", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change and not data.get("new_secret"):
+            obj.application.name = data["name"]
+            obj.application.save(update_fields=["name", "updated"])
+            super().save_model(request, obj, form, change)
+            return
+        api_client, secret = api_client_register(
+            agency=data["agency"],
+            name=data["name"],
+            scopes=data["scopes"],
+            client_id=obj.application.client_id if change else "",
+        )
+        if not data["active"]:
+            ApiClient.objects.filter(pk=api_client.pk).update(active=False)
+        # The admin logs and links to `obj`: make it the saved client.
+        obj.pk, obj.application, obj._state.adding = api_client.pk, api_client.application, False
+        request._api_client_secret = secret
+
+    def _show_secret(self, request, obj):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Client registered: copy the secret now"),
+            "api_client": obj,
+            "client_id": obj.application.client_id,
+            "client_secret": request._api_client_secret,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/agencies/apiclient/secret.html", context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if hasattr(request, "_api_client_secret"):
+            return self._show_secret(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if hasattr(request, "_api_client_secret"):
+            return self._show_secret(request, obj)
+        return super().response_change(request, obj)
+
+    @admin.display(description=_("name"), ordering="application__name")
+    def name(self, api_client):
+        return api_client.application.name
+
+    @admin.display(description=_("client ID"), ordering="application__client_id")
+    def client_id(self, api_client):
+        return api_client.application.client_id
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, api_client):
+        return ", ".join(api_client.scopes)
+
+
+# django-oauth-toolkit's own pages (applications, tokens, grants) are not how clients are managed
+# here: a scheme manager registers an ApiClient above.
+for _model_name in ("Application", "AccessToken", "Grant", "IDToken", "RefreshToken"):
+    _model = apps.get_model("oauth2_provider", _model_name)
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 # Django's groups and model permissions are not how IOM Housing grants access: roles are.
 if admin.site.is_registered(Group):

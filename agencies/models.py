@@ -1,8 +1,9 @@
-"""Partner agencies, staff membership with a role, and home visits."""
+"""Partner agencies, staff membership with a role, home visits, and agencies' API clients."""
 
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -155,3 +156,40 @@ class VisitCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"Correction of {self.visit} on {self.corrected_at:%d %b %Y}"
+
+
+class ApiClient(TimeStamped):
+    """An agency's case system: an OAuth 2.0 client (client credentials) acting for one agency.
+
+    The OAuth application holds the client id and hashed secret; this says whose records the client
+    may see and change, and which scopes it may ask for.
+    """
+
+    SCOPE_CHOICES = [(name, name) for name in settings.API_SCOPES]
+
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="api_client"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_clients")
+    scopes = ArrayField(
+        models.CharField(max_length=30, choices=SCOPE_CHOICES),
+        default=list,
+        blank=True,
+        verbose_name=_("scopes"),
+        help_text=_("What the client may ask for: referrals:read, referrals:write, visits:write."),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Untick to stop the client (its tokens stop working at once).")
+    )
+
+    class Meta:
+        ordering = ["agency__name", "application__name"]
+        verbose_name = _("API client")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scopes__contained_by=list(settings.API_SCOPES)), name="apiclient_scopes_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.name or self.application.client_id} ({self.agency})"

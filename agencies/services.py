@@ -1,5 +1,6 @@
 """Recording and correcting home visits: one function each, in one transaction, with the placement
-row locked, every rule checked here, and a concern escalated to the IOM team as an alert."""
+row locked, every rule checked here, and a concern escalated to the IOM team as an alert; and
+registering agencies' case systems as API clients."""
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -11,8 +12,10 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from oauth2_provider.generators import generate_client_id, generate_client_secret
+from oauth2_provider.models import Application
 
-from agencies.models import Agency, HomeVisit, VisitCorrection
+from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
 from iom_housing.services import locked
 from placements.models import Alert, Placement, SupportAgency
@@ -352,3 +355,31 @@ def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
         if visit.concern_raised and ("concern_raised" in changes or "concern" in changes):
             _raise_concern(visit, placement)
     return visit
+
+
+# API clients ------------------------------------------------------------------------------------
+
+
+def api_client_register(
+    *, agency: Agency, name: str, scopes: list[str], client_id: str = "", secret: str = ""
+) -> tuple[ApiClient, str]:
+    """Register (or, by client id, re-register) an agency's case system as a confidential OAuth 2.0
+    client using the client-credentials grant. Returns the client and its secret in plain text:
+    only a hash is stored, so this is the one chance to pass the secret on."""
+    unknown = sorted(set(scopes) - set(settings.API_SCOPES))
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scopes: %s.") % ", ".join(unknown)})
+    secret = secret or generate_client_secret()
+    with transaction.atomic():
+        application = Application.objects.select_for_update().filter(client_id=client_id).first()
+        if application is None:
+            application = Application(client_id=client_id or generate_client_id())
+        application.name = name
+        application.client_type = Application.CLIENT_CONFIDENTIAL
+        application.authorization_grant_type = Application.GRANT_CLIENT_CREDENTIALS
+        application.client_secret = secret  # hashed on save
+        application.save()
+        api_client, _created = ApiClient.objects.update_or_create(
+            application=application, defaults={"agency": agency, "scopes": sorted(scopes), "active": True}
+        )
+    return api_client, secret

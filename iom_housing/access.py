@@ -106,6 +106,42 @@ def can_user_manage_placements(user) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
+# The API: agencies' case systems (OAuth 2.0 clients) and staff browsing it ----------------------
+
+API_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def api_scope_required(method: str, resource: str) -> str:
+    """The token scope a request needs: `<resource>:read` to read, `<resource>:write` to change."""
+    return f"{resource}:read" if method in API_SAFE_METHODS else f"{resource}:write"
+
+
+def can_api_client_use_scope(api_client, token, scope: str) -> bool:
+    """The token was granted the scope and the client still holds it (a manager may have taken it
+    away since the token was issued)."""
+    return api_client.active and scope in api_client.scopes and token.allow_scopes([scope])
+
+
+def can_user_use_referrals_api(user, method: str) -> bool:
+    """Staff signed in to the site read referrals through the API as they would on its pages."""
+    return method in API_SAFE_METHODS and can_user_view_cases(user)
+
+
+def api_client_referral_scope(agency_id) -> Q:
+    """An agency's case system sees only the referrals its own agency made: not those of people
+    the agency merely supports, nor another agency's referral of the same person."""
+    return Q(referring_agency_id=agency_id)
+
+
+def referral_scope(user) -> Q:
+    """A filter for the referrals `user` may read: an API client (`user.api_client`) its agency's,
+    staff by `people_scope`."""
+    api_client = getattr(user, "api_client", None)
+    if api_client is not None:
+        return api_client_referral_scope(api_client.agency_id)
+    return people_scope(user, "offender")
+
+
 def require(rule):
     """View decorator: sign-in first, then `rule(user)` or 403."""
 

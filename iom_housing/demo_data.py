@@ -13,10 +13,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from agencies.models import Agency, HomeVisit, StaffMembership
+from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
+from agencies.services import api_client_register
 from iom_housing.access import Role
 from placements.dates import free_from
 from placements.models import (
@@ -1671,6 +1673,22 @@ class DemoBuilder:
 class SeedResult:
     created: bool
     logins: list[tuple[StaffSpec, object]]
+    api_client: ApiClient | None = None
+
+
+DEMO_API_CLIENT_ID = "demo-probation"
+
+
+def ensure_api_client(agencies: dict[str, Agency], password: str) -> ApiClient:
+    """The probation service's case system, with every scope; its secret is the demo password."""
+    api_client, _secret = api_client_register(
+        agency=agencies["probation"],
+        name="Probation case system (demo)",
+        scopes=list(settings.API_SCOPES),
+        client_id=DEMO_API_CLIENT_ID,
+        secret=password,
+    )
+    return api_client
 
 
 def ensure_agencies() -> dict[str, Agency]:
@@ -1756,9 +1774,10 @@ def seed(*, today: date, password: str) -> SeedResult:
         present = demo_data_present()
         agencies = ensure_agencies()
         logins = ensure_logins(agencies, password)
+        api_client = ensure_api_client(agencies, password)
         if present:
-            return SeedResult(created=False, logins=logins)
+            return SeedResult(created=False, logins=logins, api_client=api_client)
         staff = ensure_staff(agencies, logins)
         builder = DemoBuilder(today=today, agencies=agencies, staff=staff).build()
         builder.save()
-        return SeedResult(created=True, logins=logins)
+        return SeedResult(created=True, logins=logins, api_client=api_client)

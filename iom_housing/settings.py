@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",  # before the project's apps: agencies/admin.py unregisters its admin pages
     "crispy_forms",
     "crispy_forms_gds",
     "iom_housing",
@@ -205,14 +207,44 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The bearer token comes first so that a request with no credentials gets 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "iom_housing.api.ApiClientAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "iom_housing.api.problem_details_handler",
 }
+# Agencies' case systems sign in with OAuth 2.0 client credentials (django-oauth-toolkit).
+API_SCOPES = {
+    "referrals:read": "Read the referrals your agency made and their outcome",
+    "referrals:write": "Make, update and withdraw your agency's referrals",
+    "visits:write": "Record home visits for placements your agency supports",
+}
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "SCOPES": API_SCOPES,
+    "DEFAULT_SCOPES": ["referrals:read"],
+    # A client may ask only for the scopes a scheme manager gave it (agencies.ApiClient.scopes).
+    "SCOPES_BACKEND_CLASS": "iom_housing.api.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "iom_housing.api.ApiClientValidator",
+}
+# Named so that migrations referring to it (agencies.ApiClient) resolve; not swapped.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 SPECTACULAR_SETTINGS = {
     "TITLE": "IOM Housing API",
     "DESCRIPTION": "Referral sync for partner agencies' case systems.",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "OAUTH2_FLOWS": ["clientCredentials"],
+    "OAUTH2_TOKEN_URL": "/o/token/",
+    "OAUTH2_SCOPES": API_SCOPES,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # The scheme this deployment serves, shown in the header and on reports.

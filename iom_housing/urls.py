@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from oauth2_provider.views import TokenView
 
 from iom_housing import views
 
@@ -17,4 +18,8 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("agencies.urls")),
     path("admin/", admin.site.urls),
+    # Agencies' case systems: a token by client credentials, then the API. Only the token view of
+    # django-oauth-toolkit: clients are registered in the admin, not on its browser pages.
+    path("o/token/", TokenView.as_view(), name="oauth-token"),
+    path("api/", include("iom_housing.api_urls")),
 ]

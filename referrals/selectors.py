@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit
-from iom_housing.access import agency_of, people_scope
+from iom_housing.access import agency_of, people_scope, referral_scope
 from placements.models import LicenceTerm, Placement
 from referrals.models import Offender, OffenderEvent, Referral
 
@@ -58,6 +58,25 @@ def agency_referrals(*, user) -> QuerySet[Referral]:
             )
         )
         .order_by("-submitted_at", "-pk")
+    )
+
+
+def referral_sync_list(*, user) -> QuerySet[Referral]:
+    """Referrals for the API, scoped by `referral_scope` (an agency's client sees its agency's, staff
+    what their role allows), each with the placement that holds (or held) a bedspace for it and
+    that placement's licence terms in `live_placements`: three queries for any number of rows."""
+    return (
+        Referral.objects.filter(referral_scope(user))
+        .select_related("offender")
+        .prefetch_related(
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.exclude(status__in=Placement.RELEASED_STATUSES).prefetch_related(
+                    Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number"))
+                ),
+                to_attr="live_placements",
+            )
+        )
     )
 
 

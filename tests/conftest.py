@@ -1,9 +1,18 @@
 """Fixtures named by role: a signed-in test client for each kind of user."""
 
+import base64
+
 import pytest
+from django.test import Client
 
 from iom_housing.access import Role
-from tests.factories import AgencyFactory, user_with_role
+from tests.factories import (
+    ALL_API_SCOPES,
+    API_CLIENT_SECRET,
+    AgencyFactory,
+    api_client_with_scopes,
+    user_with_role,
+)
 
 
 @pytest.fixture
@@ -54,6 +63,31 @@ def agency_worker_client(client, agency_worker):
 @pytest.fixture
 def opcc_client(client, opcc_analyst):
     return _client_for(client, opcc_analyst)
+
+
+def fetch_token(client, api_client, scope: str = "") -> dict:
+    """A token from the real token endpoint by client credentials (HTTP Basic, as a client would)."""
+    credentials = base64.b64encode(f"{api_client.application.client_id}:{API_CLIENT_SECRET}".encode())
+    data = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+    response = client.post("/o/token/", data, HTTP_AUTHORIZATION=f"Basic {credentials.decode()}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def api_client_for(db):
+    """`api_client_for(agency, scopes=...)`: a test client calling the API as that agency's case
+    system, with a bearer token from /o/token/ (`.token` is the token's JSON)."""
+
+    def make(agency, scopes=ALL_API_SCOPES):
+        api_client = api_client_with_scopes(agency, scopes=scopes)
+        http = Client()
+        token = fetch_token(http, api_client, " ".join(scopes))
+        http.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token['access_token']}"
+        http.token, http.api_client = token, api_client
+        return http
+
+    return make
 
 
 @pytest.fixture(autouse=True)

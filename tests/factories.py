@@ -64,6 +64,24 @@ def user_with_role(role: Role, agency: Agency | None = None, **user_fields):
     return membership.user
 
 
+ALL_API_SCOPES = ["referrals:read", "referrals:write", "visits:write"]
+API_CLIENT_SECRET = "a-long-test-client-secret"
+
+
+def api_client_with_scopes(agency: Agency | None = None, scopes=ALL_API_SCOPES, **kwargs):
+    """A registered API client of `agency` (a new one if not given); its secret is API_CLIENT_SECRET."""
+    from agencies.services import api_client_register
+
+    api_client, _secret = api_client_register(
+        agency=agency or AgencyFactory(),
+        name=kwargs.pop("name", "Case system"),
+        scopes=list(scopes),
+        secret=API_CLIENT_SECRET,
+        **kwargs,
+    )
+    return api_client
+
+
 class OffenderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Offender

@@ -92,6 +92,12 @@ MATRIX = {
     "agencies:visit-record": RECORD_VISIT,
     "agencies:visit-detail": PERSON_RECORD,
     "agencies:visit-correct": AGENCY_PERSON_ACTION,
+    # The API answers 401 (not a sign-in redirect) without credentials; staff browse it by role.
+    "oauth-token": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
+    "api:referral-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:referral-detail": row(anon=401, own=200, other=404, opcc=403),
+    "api:schema": row(anon=401, own=200, other=200, opcc=200),
+    "api:docs": row(anon=401, own=200, other=200, opcc=200),
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -162,8 +168,8 @@ def scene():
 
 
 def _url(route: str, by_segment: dict) -> str:
-    """The route with its argument filled in by the record its first path segment names."""
-    segment = route.split("/")[0]
+    """The route with its argument filled in by the record the path segment before it names."""
+    segment = route.split("<")[0].rstrip("/").split("/")[-1]
     return "/" + re.sub(r"<[^>]+>", str(by_segment.get(segment, "")), route)
 
 

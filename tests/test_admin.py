@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agencies.models import Agency, HomeVisit, StaffMembership, VisitCorrection
+from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
 from iom_housing.access import Role
 from placements.models import (
     Alert,
@@ -43,6 +43,7 @@ from tests.factories import (
     UnitCostFactory,
     UserFactory,
     VoidPeriodFactory,
+    api_client_with_scopes,
     user_with_role,
 )
 
@@ -111,6 +112,7 @@ def _users(n):
 
 
 BUILDERS = {
+    ApiClient: lambda n: [api_client_with_scopes(name=f"Case system {i}") for i in range(n)],
     Agency: lambda n: [membership.agency for membership in StaffMembershipFactory.create_batch(n)],
     StaffMembership: lambda n: StaffMembershipFactory.create_batch(n),
     HomeVisit: _visits,

@@ -274,6 +274,23 @@ def test_demo_logins_have_their_roles_and_the_demo_password(seeded, client, sett
     assert settings.DEMO_PASSWORD in seeded
 
 
+def test_demo_api_client_for_probation_gets_a_token_with_the_demo_password(seeded, client, settings):
+    import base64
+
+    credentials = base64.b64encode(f"demo-probation:{settings.DEMO_PASSWORD}".encode()).decode()
+    response = client.post(
+        "/o/token/",
+        {"grant_type": "client_credentials", "scope": "referrals:read referrals:write visits:write"},
+        HTTP_AUTHORIZATION=f"Basic {credentials}",
+    )
+    assert response.status_code == 200
+    token = response.json()["access_token"]
+    listing = client.get("/api/v1/referrals/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert listing["results"]
+    assert {row["external_ref"][:5] for row in listing["results"]} <= {"PROB-"}
+    assert "demo-probation" in seeded
+
+
 def test_staff_who_only_record_visits_cannot_sign_in(seeded):
     others = get_user_model().objects.exclude(username__in=DEMO_LOGINS)
     assert others.exists()

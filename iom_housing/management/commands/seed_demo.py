@@ -68,6 +68,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("Demo data already present; logins refreshed."))
         self._summary()
         self._logins(result.logins, password)
+        self._api_client(result.api_client, password)
 
     def _summary(self) -> None:
         counts = [
@@ -107,3 +108,14 @@ class Command(BaseCommand):
             )
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
+
+    def _api_client(self, api_client, password: str) -> None:
+        self.stdout.write("")
+        self.stdout.write(
+            f"Demo API client ({api_client.agency.name}; scopes {' '.join(api_client.scopes)}):"
+        )
+        self.stdout.write(f"  client id      {api_client.application.client_id}")
+        self.stdout.write(f"  client secret  {password}")
+        self.stdout.write(
+            "  token          POST /o/token/ with grant_type=client_credentials (see the README)"
+        )

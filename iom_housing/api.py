@@ -1,0 +1,270 @@
+"""The API's plumbing: OAuth 2.0 client authentication and scopes, per-method scope checks, keyset
+pagination and RFC 9457 problem details. What each client or user may see is in `access.py`."""
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
+from oauth2_provider.models import AccessToken
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import SettingsScopes
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from iom_housing.access import api_scope_required, can_api_client_use_scope
+
+# Authentication --------------------------------------------------------------------------------
+
+
+def _usable_api_client(application):
+    """The application's ApiClient (with its agency, in one query) when the client and its agency
+    are active, else None."""
+    from agencies.models import ApiClient
+
+    return (
+        ApiClient.objects.select_related("agency")
+        .filter(application=application, active=True, agency__active=True)
+        .first()
+    )
+
+
+class ApiClientValidator(OAuth2Validator):
+    """Only a registered, active client of an active agency is given a token."""
+
+    def authenticate_client(self, request, *args, **kwargs) -> bool:
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        return _usable_api_client(request.client) is not None
+
+
+class ApiClientScopes(SettingsScopes):
+    """A client may ask only for the scopes a scheme manager gave it; with none named it gets
+    `referrals:read` if it holds that."""
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        api_client = _usable_api_client(application) if application is not None else None
+        return list(api_client.scopes) if api_client else []
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        available = self.get_available_scopes(application, request)
+        return [scope for scope in super().get_default_scopes() if scope in available]
+
+
+class ApiClientUser:
+    """`request.user` for an agency's case system: no person, only the client and its agency."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = id = None
+    membership = None  # no role: the page rules in access.py refuse it
+
+    def __init__(self, api_client):
+        self.api_client = api_client
+
+    def __str__(self) -> str:
+        return str(self.api_client)
+
+
+class ApiClientAuthentication(OAuth2Authentication):
+    """A bearer token from the client-credentials grant: `request.user` is the client (an
+    `ApiClientUser`), `request.auth` the token."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        api_client = None if user is not None else _usable_api_client(token.application)
+        if api_client is None:
+            raise exceptions.AuthenticationFailed(_("This client is not registered or has been stopped."))
+        return ApiClientUser(api_client), token
+
+
+class ApiClientScheme(DjangoOAuthToolkitScheme):
+    target_class = ApiClientAuthentication
+
+
+# Permission ------------------------------------------------------------------------------------
+
+
+class ApiAccess(TokenHasScope):
+    """A client by its token's scope for the method (`<view.api_resource>:read` or `:write`);
+    staff signed in to the site by `view.staff_rule(user, method)`."""
+
+    def get_scopes(self, request, view):
+        return [api_scope_required(request.method, view.api_resource)]
+
+    def has_permission(self, request, view) -> bool:
+        if isinstance(request.auth, AccessToken):
+            [scope] = self.get_scopes(request, view)
+            if can_api_client_use_scope(request.user.api_client, request.auth, scope):
+                return True
+            self.message = {
+                "detail": _("This token does not have the scope %s.") % scope,
+                "required_scopes": [scope],
+            }
+            return False
+        return bool(request.user and request.user.is_authenticated) and view.staff_rule(
+            request.user, request.method
+        )
+
+
+# Pagination ------------------------------------------------------------------------------------
+
+
+class UpdatedAtCursorPagination(BasePagination):
+    """Keyset pages in (updated_at, id) order: the cursor is the last row's pair, and the next page
+    starts strictly after it, so rows sharing a timestamp are neither skipped nor repeated, and a row
+    changed after it was read comes round again (with its new state) at the end."""
+
+    page_size = 100
+    max_page_size = 500
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        position = self._decode(request.query_params.get(self.cursor_query_param))
+        if position is not None:
+            updated_at, pk = position
+            queryset = queryset.filter(Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, pk__gt=pk))
+        size = self._page_size(request)
+        rows = list(queryset.order_by("updated_at", "pk")[: size + 1])
+        self.has_next = len(rows) > size
+        rows = rows[:size]
+        self.cursor = self._encode(rows[-1]) if rows else request.query_params.get(self.cursor_query_param)
+        return rows
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "cursor": self.cursor, "results": data})
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, self.cursor)
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "cursor", "results"],
+            "properties": {
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Save this and pass it as `cursor` to read only what changed since.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.cursor_query_param, "in": "query", "required": False, "schema": {"type": "string"}},
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+    def _page_size(self, request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: _("Enter a whole number from 1 to %d.") % self.max_page_size}
+            )
+        return int(value)
+
+    @staticmethod
+    def _encode(row) -> str:
+        return base64.urlsafe_b64encode(f"{row.updated_at.isoformat()}|{row.pk}".encode()).decode()
+
+    def _decode(self, cursor: str | None):
+        if not cursor:
+            return None
+        try:
+            updated_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+            return datetime.fromisoformat(updated_at), int(pk)
+        except (ValueError, binascii.Error, UnicodeError):
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: _("This cursor is not one the API gave out.")}
+            ) from None
+
+
+# Errors ----------------------------------------------------------------------------------------
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def _field_errors(detail, prefix: str = "") -> list[dict]:
+    """Flatten DRF's nested error detail into [{"field": "person.pnc_id", "detail": "…"}]."""
+    if isinstance(detail, dict):
+        return [
+            error
+            for name, inner in detail.items()
+            for error in _field_errors(inner, f"{prefix}.{name}" if prefix else str(name))
+        ]
+    if isinstance(detail, list):
+        return [error for inner in detail for error in _field_errors(inner, prefix)]
+    return [{"field": prefix or None, "detail": str(detail), "code": getattr(detail, "code", None)}]
+
+
+def problem_details_handler(exc, context):
+    """DRF's handler, with the body as RFC 9457 problem details naming each invalid field. A
+    ValidationError from a service is a 400 like a serializer's."""
+    from rest_framework.views import exception_handler  # not at import: this module is in DRF's settings
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    problem = {
+        "type": "about:blank",
+        "title": response.status_text,
+        "status": response.status_code,
+        "instance": context["request"].get_full_path() if context.get("request") else None,
+    }
+    if isinstance(exc, exceptions.ValidationError):
+        problem["detail"] = _("Check the fields named in errors.")
+        problem["errors"] = _field_errors(exc.detail)
+    elif isinstance(exc, Http404):
+        problem["detail"] = _("Not found.")
+    else:
+        detail = getattr(exc, "detail", None)
+        problem["detail"] = str(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+        if isinstance(detail, dict) and "required_scopes" in detail:
+            problem["required_scopes"] = detail["required_scopes"]
+    response.data = problem
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+class ProblemSerializer(serializers.Serializer):
+    """For the schema: the body of every error response."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(allow_null=True)
+    errors = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Each invalid field: field, detail, code."
+    )
