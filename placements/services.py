@@ -180,7 +180,15 @@ def place_offender(
         LicenceTerm.objects.create(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
+        _referral_changed(placement)
     return placement
+
+
+def _referral_changed(placement: Placement) -> None:
+    """A placement's change is part of its referral's outcome: bump the referral's `updated_at`
+    so that API clients syncing with `updated_since` see it."""
+    if placement.referral_id is not None:
+        Referral.objects.filter(pk=placement.referral_id).update(updated_at=timezone.now())
 
 
 def _locked_placement(placement_id: int) -> Placement:
@@ -194,6 +202,7 @@ def placement_confirm(*, placement_id: int, by) -> Placement:
         placement.status = Placement.Status.CONFIRMED
         placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "confirmed_at", "updated_at"])
+        _referral_changed(placement)
     return placement
 
 
@@ -228,6 +237,7 @@ def placement_arrive(*, placement_id: int, arrived_on: date, by) -> Placement:
         if placement.confirmed_at is None:
             placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "arrived_on", "confirmed_at", "updated_at"])
+        _referral_changed(placement)
     return placement
 
 
@@ -240,6 +250,7 @@ def placement_not_arrived(*, placement_id: int, by, notes: str = "") -> Placemen
         if notes:
             placement.notes = notes
         placement.save(update_fields=["status", "notes", "updated_at"])
+        _referral_changed(placement)
     return placement
 
 
@@ -252,6 +263,7 @@ def placement_cancel(*, placement_id: int, reason: str, by) -> Placement:
         placement.status = Placement.Status.CANCELLED
         placement.cancellation_reason = reason.strip()
         placement.save(update_fields=["status", "cancellation_reason", "updated_at"])
+        _referral_changed(placement)
     return placement
 
 
@@ -307,6 +319,7 @@ def licence_renew(*, placement_id: int, days: int, reason: str, by) -> LicenceTe
         placement.ends_on = ends_on
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])
+        _referral_changed(placement)
     return term
 
 
@@ -373,6 +386,7 @@ def placement_end(*, placement_id: int, departed_on: date, reason: str, destinat
                 "updated_at",
             ]
         )
+        _referral_changed(placement)
     return placement
 
 

@@ -1339,3 +1339,24 @@ def test_ending_before_the_person_was_last_seen_at_home_is_refused(iom_officer):
     assert "after this departure date" in text(error)
     placement.refresh_from_db()
     assert placement.status == Status.ACTIVE
+
+
+def test_each_step_of_a_placement_bumps_its_referrals_updated_at_for_api_sync(iom_officer):
+    from referrals.models import Referral as ReferralModel
+
+    referral = accepted_referral()
+    stamps = []
+
+    def stamp():
+        stamps.append(ReferralModel.objects.get(pk=referral.pk).updated_at)
+
+    stamp()
+    placement = book(referral, make_bedspace(), today(), iom_officer)
+    stamp()
+    placement_confirm(placement_id=placement.pk, by=iom_officer)
+    stamp()
+    placement_arrive(placement_id=placement.pk, arrived_on=today(), by=iom_officer)
+    stamp()
+    licence_renew(placement_id=placement.pk, days=7, reason="Waiting for a flat", by=iom_officer)
+    stamp()
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
