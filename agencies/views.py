@@ -3,7 +3,6 @@ corrections. Thin: selectors read, services write, `iom_housing.access` says who
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from iom_housing.access import (
     can_user_view_cases,
     require,
 )
+from iom_housing.pages import found_or_404
 from placements.models import Placement
 from placements.selectors import placement_get
 
@@ -48,10 +48,7 @@ def caseload(request):
 
 
 def _placement_or_404(request, public_id) -> Placement:
-    try:
-        return placement_get(user=request.user, public_id=public_id)
-    except Placement.DoesNotExist:
-        raise Http404 from None
+    return found_or_404(placement_get, user=request.user, public_id=public_id)
 
 
 @visitors
@@ -105,10 +102,7 @@ def visit_record(request, public_id):
 
 
 def _visit_or_404(request, pk) -> HomeVisit:
-    try:
-        return selectors.visit_get(user=request.user, pk=pk)
-    except HomeVisit.DoesNotExist:
-        raise Http404 from None
+    return found_or_404(selectors.visit_get, user=request.user, pk=pk)
 
 
 @case_readers

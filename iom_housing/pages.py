@@ -4,8 +4,9 @@ service's refusal next to the field, or confirm and move on."""
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 PAGE_SIZE = 25
@@ -38,3 +39,12 @@ def form_page(
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
     """One page of a list; the count and the rows are two queries whatever the length."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def found_or_404(select: Callable, **lookup):
+    """The record a scoped selector finds, or 404: a record the user may not see does not exist
+    for them (its existence must not leak through a 403)."""
+    try:
+        return select(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404 from None

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
 from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
-from iom_housing.pages import form_page
+from iom_housing.pages import form_page, found_or_404
 from placements import selectors, services
 from placements.forms import (
     AcknowledgeForm,
@@ -32,8 +32,8 @@ from placements.forms import (
     VoidEndForm,
     VoidForm,
 )
-from placements.models import Alert, Bedspace, Placement, Property, VoidPeriod
-from referrals.models import Offender, Referral
+from placements.models import Alert, Bedspace, Placement, VoidPeriod
+from referrals.models import Referral
 from referrals.selectors import offender_get, referral_get, referral_list
 
 officers = require(can_user_manage_placements)
@@ -75,10 +75,7 @@ def property_list(request):
 @require_GET
 def property_detail(request, pk):
     today = timezone.localdate()
-    try:
-        property_ = selectors.property_get(user=request.user, pk=pk)
-    except Property.DoesNotExist:
-        raise Http404 from None
+    property_ = found_or_404(selectors.property_get, user=request.user, pk=pk)
     return render(
         request,
         "placements/property_detail.html",
@@ -94,10 +91,7 @@ def property_detail(request, pk):
 
 
 def _placement_or_404(request, public_id) -> Placement:
-    try:
-        return selectors.placement_get(user=request.user, public_id=public_id)
-    except Placement.DoesNotExist:
-        raise Http404 from None
+    return found_or_404(selectors.placement_get, user=request.user, public_id=public_id)
 
 
 @case_readers
@@ -205,10 +199,7 @@ def support_plan_edit(request, public_id):
 
 
 def _accepted_referral_or_404(request, public_id) -> Referral:
-    try:
-        return referral_get(user=request.user, public_id=public_id)
-    except Referral.DoesNotExist:
-        raise Http404 from None
+    return found_or_404(referral_get, user=request.user, public_id=public_id)
 
 
 @officers
@@ -296,10 +287,7 @@ def void_end(request, pk):
 @officers
 def exclusion_add(request, public_id):
     """Mark a property unsuitable for a named person (near a victim or associates, for example)."""
-    try:
-        offender = offender_get(user=request.user, public_id=public_id)
-    except Offender.DoesNotExist:
-        raise Http404 from None
+    offender = found_or_404(offender_get, user=request.user, public_id=public_id)
     url = offender.get_absolute_url()
     return form_page(
         request,

@@ -3,7 +3,6 @@ Thin, calling selectors and services."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from iom_housing.access import (
     can_user_view_cases,
     require,
 )
-from iom_housing.pages import form_page, paginate
+from iom_housing.pages import form_page, found_or_404, paginate
 from referrals import selectors, services
 from referrals.forms import (
     DIFFERENT_PERSON,
@@ -40,17 +39,11 @@ referrers = require(can_user_submit_referrals)
 
 
 def _referral_or_404(request, public_id) -> Referral:
-    try:
-        return selectors.referral_get(user=request.user, public_id=public_id)
-    except Referral.DoesNotExist:
-        raise Http404 from None
+    return found_or_404(selectors.referral_get, user=request.user, public_id=public_id)
 
 
 def _offender_or_404(request, public_id) -> Offender:
-    try:
-        return selectors.offender_get(user=request.user, public_id=public_id)
-    except Offender.DoesNotExist:
-        raise Http404 from None
+    return found_or_404(selectors.offender_get, user=request.user, public_id=public_id)
 
 
 @officers
