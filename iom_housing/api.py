@@ -250,8 +250,8 @@ def problem_details_handler(exc, context):
     else:
         detail = getattr(exc, "detail", None)
         problem["detail"] = str(detail.get("detail", detail) if isinstance(detail, dict) else detail)
-        if isinstance(detail, dict) and "required_scopes" in detail:
-            problem["required_scopes"] = detail["required_scopes"]
+        if isinstance(detail, dict):  # extra members: required_scopes, matches, …
+            problem |= {name: value for name, value in detail.items() if name != "detail"}
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

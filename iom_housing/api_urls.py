@@ -8,11 +8,21 @@ from referrals.api import ReferralViewSet
 app_name = "api"
 
 urlpatterns = [
-    path("v1/referrals/", ReferralViewSet.as_view({"get": "list"}), name="referral-list"),
+    path("v1/referrals/", ReferralViewSet.as_view({"get": "list", "post": "create"}), name="referral-list"),
     path(
         "v1/referrals/<uuid:public_id>/",
-        ReferralViewSet.as_view({"get": "retrieve"}),
+        ReferralViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
         name="referral-detail",
+    ),
+    path(
+        "v1/referrals/<uuid:public_id>/withdraw/",
+        ReferralViewSet.as_view({"post": "withdraw"}),
+        name="referral-withdraw",
+    ),
+    path(
+        "v1/referrals/by-ref/<str:external_ref>",
+        ReferralViewSet.as_view({"get": "retrieve_by_ref", "put": "upsert_by_ref"}),
+        name="referral-by-ref",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.admin import SchemeModelAdmin, SchemeTabularInline
-from referrals.models import Need, Offender, OffenderEvent, Referral
+from referrals.models import IdempotencyKey, Need, Offender, OffenderEvent, Referral
 
 RECORD_FIELDSET = (
     _("Record"),
@@ -137,3 +137,14 @@ class ReferralAdmin(SchemeModelAdmin):
     def get_queryset(self, request):
         # The referral's name (offender and agency) in autocomplete results.
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(SchemeModelAdmin):
+    """What an agency's case system sent with an `Idempotency-Key`, and the answer it got: a record
+    for tracing a sync, not for editing."""
+
+    list_display = ("key", "api_client", "response_status", "created_at")
+    list_select_related = ("api_client__agency", "api_client__application")
+    search_fields = ("key",)
+    readonly_fields = ("fingerprint", "response_status", "response_body", "created_at")

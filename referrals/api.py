@@ -4,15 +4,34 @@ import hashlib
 import json
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
 
 from iom_housing.access import can_user_use_referrals_api
 from iom_housing.api import ApiAccess, ProblemSerializer, UpdatedAtCursorPagination
 from placements.models import LicenceTerm, Placement
-from referrals.models import Offender, Referral
+from referrals.models import Ethnicity, Gender, IdempotencyKey, Need, Offender, Referral
 from referrals.selectors import referral_sync_list
+from referrals.services import (
+    PERSON_FIELDS,
+    REFERRAL_DETAILS,
+    PossibleDuplicate,
+    referral_submit,
+    referral_update,
+    referral_withdraw,
+)
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -87,6 +106,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "status",
             "urgency",
             "needs",
+            "risk_summary",
+            "reason",
             "wanted_from",
             "submitted_at",
             "updated_at",
@@ -115,9 +136,134 @@ def etag_of(data) -> str:
     return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
+# Writes ----------------------------------------------------------------------------------------
+# The serializers check the shape of what a client sends; every rule is the services'.
+
+
+class PersonInputSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    pnc_id = serializers.CharField(required=False, allow_blank=True, default="")
+    crn = serializers.CharField(required=False, allow_blank=True, default="")
+    prison_number = serializers.CharField(required=False, allow_blank=True, default="")
+    iom_category = serializers.ChoiceField(choices=Offender.IomCategory.choices)
+    risk_of_serious_harm = serializers.ChoiceField(choices=Offender.RiskOfSeriousHarm.choices)
+    licence_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    safety_warnings = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReferralDetailsSerializer(serializers.Serializer):
+    """What the referrer may change while the referral waits for a decision."""
+
+    urgency = serializers.ChoiceField(choices=Referral.Urgency.choices)
+    needs = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices), allow_empty=True)
+    risk_summary = serializers.CharField()
+    reason = serializers.CharField()
+    wanted_from = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReferralCreateSerializer(ReferralDetailsSerializer):
+    person = PersonInputSerializer()
+    external_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    existing_person_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="After a 409 naming possible matches: the id of the person this is.",
+    )
+    different_person = serializers.BooleanField(
+        required=False, default=False, help_text="After a 409 naming possible matches: this is someone else."
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the referral's state."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The referral has changed since you read it (If-Match). Read it again."
+    default_code = "precondition_failed"
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was used with another request. Use a new key for a new request."
+    default_code = "idempotency_key_reused"
+
+
+CONFLICT_CODES = {"wrong_status", "already_referred"}
+
+
+def _api_error(error: DjangoValidationError) -> exceptions.APIException:
+    """A service's ValidationError as the API's error: person fields named under `person.`, a
+    state conflict as 409, a missing record as 404."""
+    if isinstance(error, PossibleDuplicate):
+        return Conflict(
+            {
+                "detail": error.messages[0],
+                "matches": [
+                    {
+                        "id": str(m.public_id),
+                        "full_name": m.full_name,
+                        "date_of_birth": m.date_of_birth.isoformat(),
+                    }
+                    for m in error.matches
+                ],
+            }
+        )
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(
+            {
+                (f"person.{name}" if name in PERSON_FIELDS else name): messages
+                for name, messages in error.message_dict.items()
+            }
+        )
+    codes = {inner.code for inner in error.error_list}
+    if codes & CONFLICT_CODES:
+        return Conflict(" ".join(error.messages))
+    if "not_found" in codes:
+        return exceptions.NotFound()
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A new unique value per referral: a retry with the same key and body gets the first response.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you last read: the change is refused (412) if the referral has changed since.",
+)
 ERRORS = {
     401: OpenApiResponse(ProblemSerializer, description="No token, or an expired or revoked one."),
-    403: OpenApiResponse(ProblemSerializer, description="The token lacks the scope `referrals:read`."),
+    403: OpenApiResponse(ProblemSerializer, description="The token lacks the scope the method needs."),
+}
+WRITE_ERRORS = {
+    400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
+    **ERRORS,
+    404: ProblemSerializer,
+    409: OpenApiResponse(ProblemSerializer, description="Not while the referral is decided, or a duplicate."),
 }
 
 
@@ -132,8 +278,46 @@ ERRORS = {
         summary="One referral and its outcome",
         responses={200: ReferralSerializer, **ERRORS, 404: ProblemSerializer},
     ),
+    create=extend_schema(
+        summary="Refer a person (send an Idempotency-Key)",
+        description="The person is matched by PNC ID or CRN, else recorded. A retry with the same "
+        "Idempotency-Key and body returns the first response and creates nothing.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ReferralCreateSerializer,
+        responses={201: ReferralSerializer, **WRITE_ERRORS, 422: ProblemSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace what you said about the need for a place, while it waits for a decision",
+        parameters=[IF_MATCH],
+        request=ReferralDetailsSerializer,
+        responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change what you said about the need for a place, while it waits for a decision",
+        parameters=[IF_MATCH],
+        request=ReferralDetailsSerializer(partial=True),
+        responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
+    ),
+    withdraw=extend_schema(
+        summary="Withdraw a referral (it is kept, marked withdrawn)",
+        parameters=[IF_MATCH],
+        request=WithdrawSerializer,
+        responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
+    ),
+    retrieve_by_ref=extend_schema(
+        summary="One referral by your own reference",
+        responses={200: ReferralSerializer, **ERRORS, 404: ProblemSerializer},
+    ),
+    upsert_by_ref=extend_schema(
+        summary="Create or update a referral by your own reference",
+        description="Creates the referral (201) if your agency has none with this reference, else "
+        "changes its details (200). Sending the same body again changes nothing.",
+        parameters=[IF_MATCH],
+        request=ReferralCreateSerializer,
+        responses={200: ReferralSerializer, 201: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
+    ),
 )
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+class ReferralViewSet(viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     permission_classes = [ApiAccess]
     api_resource = "referrals"
@@ -147,7 +331,138 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
             return Referral.objects.none()
         return referral_sync_list(user=self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def retrieve_by_ref(self, request, external_ref):
+        return Response(self.get_serializer(self._by_ref(external_ref)).data)
+
     def finalize_response(self, request, response, *args, **kwargs):
-        if request.method == "GET" and response.status_code == 200:
+        if response.status_code in (200, 201) and isinstance(response.data, dict):
             response["ETag"] = etag_of(response.data)
         return super().finalize_response(request, response, *args, **kwargs)
+
+    # Writes: an agency's case system only (staff change referrals on the site's pages).
+
+    def create(self, request, *args, **kwargs):
+        return self._idempotent(request, lambda: self._submit(request))
+
+    def update(self, request, *args, **kwargs):
+        serializer = ReferralDetailsSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        changes = {
+            name: value for name, value in serializer.validated_data.items() if name in REFERRAL_DETAILS
+        }
+        return self._change(request, self.get_object(), changes)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def withdraw(self, request, *args, **kwargs):
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = self.get_object()
+        with transaction.atomic():
+            self._check_if_match(request, referral)
+            try:
+                referral_withdraw(referral_id=referral.pk, by=None, notes=serializer.validated_data["notes"])
+            except DjangoValidationError as error:
+                raise _api_error(error) from None
+        return Response(self._representation(referral.pk))
+
+    def upsert_by_ref(self, request, external_ref):
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sent_ref = serializer.validated_data["external_ref"].strip()
+        if sent_ref and sent_ref != external_ref:
+            raise exceptions.ValidationError({"external_ref": _("This is not the reference in the address.")})
+        referral = self.get_queryset().filter(external_ref=external_ref).first()
+        if referral is None:
+            if request.headers.get("If-Match") not in (None, "*"):
+                raise PreconditionFailed()
+            return self._submit(request, external_ref=external_ref)
+        changes = {name: serializer.validated_data[name] for name in REFERRAL_DETAILS}
+        return self._change(request, referral, changes)
+
+    def _by_ref(self, external_ref):
+        return get_object_or_404(self.get_queryset(), external_ref=external_ref)
+
+    def _representation(self, referral_id: int) -> dict:
+        return self.get_serializer(self.get_queryset().get(pk=referral_id)).data
+
+    def _submit(self, request, external_ref=None) -> Response:
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            referral = referral_submit(
+                agency=request.user.api_client.agency,
+                by=None,
+                person=dict(data["person"]),
+                urgency=data["urgency"],
+                needs=data["needs"],
+                risk_summary=data["risk_summary"],
+                reason=data["reason"],
+                wanted_from=data["wanted_from"],
+                external_ref=data["external_ref"] if external_ref is None else external_ref,
+                existing_offender_id=data["existing_person_id"],
+                different_person=data["different_person"],
+            )
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        body = self._representation(referral.pk)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"{body['id']}/"})
+
+    def _change(self, request, referral, changes: dict) -> Response:
+        with transaction.atomic():
+            self._check_if_match(request, referral)
+            try:
+                referral_update(referral_id=referral.pk, by=None, changes=changes)
+            except DjangoValidationError as error:
+                raise _api_error(error) from None
+        return Response(self._representation(referral.pk))
+
+    def _check_if_match(self, request, referral) -> None:
+        """Inside the caller's transaction: lock the referral, then compare its current ETag."""
+        header = request.headers.get("If-Match")
+        list(Referral.objects.select_for_update().filter(pk=referral.pk).values_list("pk"))
+        if header is None:
+            return
+        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+        if "*" not in tags and etag_of(self._representation(referral.pk)) not in tags:
+            raise PreconditionFailed()
+
+    def _idempotent(self, request, handler) -> Response:
+        """Answer a retry (same Idempotency-Key and body) with the first response. The key's row is
+        inserted first, so a concurrent request with the same key waits on its unique constraint
+        until this one commits, then replays it."""
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > IdempotencyKey._meta.get_field("key").max_length:
+            raise exceptions.ValidationError(
+                {
+                    "Idempotency-Key": _(
+                        "Send an Idempotency-Key header: a new unique value of up to 255 characters."
+                    )
+                }
+            )
+        fingerprint = _fingerprint(request)
+        with transaction.atomic():
+            record, created = IdempotencyKey.objects.get_or_create(
+                api_client=request.user.api_client, key=key, defaults={"fingerprint": fingerprint}
+            )
+            if record.fingerprint != fingerprint:
+                raise IdempotencyKeyReused()
+            if not created:
+                response = Response(record.response_body, status=record.response_status)
+                response["Idempotent-Replayed"] = "true"
+                return response
+            response = handler()
+            record.response_status = response.status_code
+            record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+            record.save(update_fields=["response_status", "response_body"])
+        return response

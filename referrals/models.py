@@ -329,3 +329,31 @@ class Referral(PublicId, TimeStamped):
     @property
     def need_labels(self) -> list[str]:
         return [Need(need).label for need in self.needs]
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` and the response the first request with it got: a retry with
+    the same key and body is answered from here and changes nothing."""
+
+    api_client = models.ForeignKey(
+        "agencies.ApiClient",
+        on_delete=models.CASCADE,
+        related_name="idempotency_keys",
+        verbose_name=_("API client"),
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(
+        _("request fingerprint"), max_length=64, help_text=_("SHA-256 of the method, path and JSON body.")
+    )
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints = [
+            models.UniqueConstraint(fields=["api_client", "key"], name="idempotency_key_unique_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -306,6 +306,68 @@ def _person_for_referral(data: dict, *, existing_offender_id, different_person: 
     )
 
 
+# What the referrer says about the need for a place, and may change while it waits for a decision.
+REFERRAL_DETAILS = ("urgency", "needs", "risk_summary", "reason", "wanted_from")
+
+
+def _clean_referral_details(details: dict, today: date) -> tuple[dict, dict]:
+    """The referral's details (see REFERRAL_DETAILS) with text stripped, and the errors in them."""
+    urgency = details.get("urgency")
+    needs = list(dict.fromkeys(details.get("needs") or []))
+    reason = (details.get("reason") or "").strip()
+    risk_summary = (details.get("risk_summary") or "").strip()
+    wanted_from = details.get("wanted_from")
+    errors: dict[str, str] = {}
+    if urgency not in Referral.Urgency.values:
+        errors["urgency"] = _("Select how urgent the referral is.")
+    if any(need not in Need.values for need in needs):
+        errors["needs"] = _("Select the needs from the list.")
+    if not reason:
+        errors["reason"] = _("Enter the reason for the referral.")
+    if not risk_summary:
+        errors["risk_summary"] = _("Enter a summary of the risks, or say that none are known.")
+    if wanted_from is not None:
+        if wanted_from < today - timedelta(days=WANTED_FROM_BACKDATE_DAYS):
+            errors["wanted_from"] = _("The date a place is wanted from cannot be more than 7 days ago.")
+        elif wanted_from > today + timedelta(days=WANTED_FROM_AHEAD_DAYS):
+            errors["wanted_from"] = _("The date a place is wanted from must be in the next 12 months.")
+    cleaned = {
+        "urgency": urgency,
+        "needs": needs,
+        "risk_summary": risk_summary,
+        "reason": reason,
+        "wanted_from": wanted_from,
+    }
+    return cleaned, errors
+
+
+def referral_update(*, referral_id: int, by, changes: dict) -> Referral:
+    """The referrer changes what it said about the need for a place (only REFERRAL_DETAILS), while
+    the referral waits for a decision. Changing nothing is not a change: the referral is left as it
+    is (so a sync client re-sending the same state is harmless), whatever its status."""
+    unknown = set(changes) - set(REFERRAL_DETAILS)
+    if unknown:
+        raise ValidationError({name: _("This cannot be changed.") for name in sorted(unknown)})
+    with transaction.atomic():
+        referral = _locked_referral(referral_id)
+        current = {name: getattr(referral, name) for name in REFERRAL_DETAILS}
+        cleaned, errors = _clean_referral_details(current | changes, timezone.localdate())
+        # A date already accepted is not refused later for having become old.
+        if cleaned["wanted_from"] == referral.wanted_from:
+            errors.pop("wanted_from", None)
+        errors = {name: error for name, error in errors.items() if name in changes}
+        if errors:
+            raise ValidationError(errors)
+        changed = [name for name in REFERRAL_DETAILS if cleaned[name] != current[name]]
+        if not changed:
+            return referral
+        ensure_status(referral, *Referral.OPEN_STATUSES)
+        for name in changed:
+            setattr(referral, name, cleaned[name])
+        referral.save(update_fields=[*changed, "updated_at"])
+    return referral
+
+
 def referral_submit(
     *,
     agency,
@@ -331,22 +393,18 @@ def referral_submit(
     today = timezone.localdate()
     data, errors = _clean_person(person, today)
     external_ref = (external_ref or "").strip()
-    reason = (reason or "").strip()
-    risk_summary = (risk_summary or "").strip()
-    if urgency not in Referral.Urgency.values:
-        errors["urgency"] = _("Select how urgent the referral is.")
-    needs = list(dict.fromkeys(needs or []))
-    if any(need not in Need.values for need in needs):
-        errors["needs"] = _("Select the needs from the list.")
-    if not reason:
-        errors["reason"] = _("Enter the reason for the referral.")
-    if not risk_summary:
-        errors["risk_summary"] = _("Enter a summary of the risks, or say that none are known.")
-    if wanted_from is not None:
-        if wanted_from < today - timedelta(days=WANTED_FROM_BACKDATE_DAYS):
-            errors["wanted_from"] = _("The date a place is wanted from cannot be more than 7 days ago.")
-        elif wanted_from > today + timedelta(days=WANTED_FROM_AHEAD_DAYS):
-            errors["wanted_from"] = _("The date a place is wanted from must be in the next 12 months.")
+    details, detail_errors = _clean_referral_details(
+        {
+            "urgency": urgency,
+            "needs": needs,
+            "risk_summary": risk_summary,
+            "reason": reason,
+            "wanted_from": wanted_from,
+        },
+        today,
+    )
+    errors |= detail_errors
+    urgency, needs, risk_summary, reason, wanted_from = (details[name] for name in REFERRAL_DETAILS)
     if len(external_ref) > Referral._meta.get_field("external_ref").max_length:
         errors["external_ref"] = _("Your reference must be 100 characters or fewer.")
     if errors:

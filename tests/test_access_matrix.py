@@ -96,6 +96,9 @@ MATRIX = {
     "oauth-token": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
     "api:referral-list": row(anon=401, own=200, other=200, opcc=403),
     "api:referral-detail": row(anon=401, own=200, other=404, opcc=403),
+    "api:referral-by-ref": row(anon=401, own=200, other=404, opcc=403),
+    # POST only: staff may read, so they get 405; clients write with `referrals:write`.
+    "api:referral-withdraw": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
     "api:schema": row(anon=401, own=200, other=200, opcc=200),
     "api:docs": row(anon=401, own=200, other=200, opcc=200),
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
@@ -156,6 +159,7 @@ def scene():
     # The record each kind of URL argument names, by the URL's first path segment.
     by_segment = {
         "referrals": referral.public_id,
+        "by-ref": referral.external_ref,
         "offenders": referral.offender.public_id,
         "placements": placement.public_id,
         "alerts": alert.pk,

@@ -23,7 +23,7 @@ from placements.models import (
     SupportPlan,
     VoidPeriod,
 )
-from referrals.models import Offender, OffenderEvent, Referral
+from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral
 from reports.models import Funding, UnitCost
 from tests.factories import (
     AgencyFactory,
@@ -128,6 +128,16 @@ BUILDERS = {
     Offender: _offenders,
     OffenderEvent: lambda n: OffenderEventFactory.create_batch(n, recorded_by=UserFactory()),
     Referral: lambda n: ReferralFactory.create_batch(n),
+    IdempotencyKey: lambda n: [
+        IdempotencyKey.objects.create(
+            api_client=api_client_with_scopes(name=f"Case system {i}"),
+            key=f"key-{i}",
+            fingerprint="0" * 64,
+            response_status=201,
+            response_body={"id": str(i)},
+        )
+        for i in range(n)
+    ],
     Property: _properties,
     Bedspace: _bedspaces,
     PropertyExclusion: lambda n: PropertyExclusionFactory.create_batch(n, created_by=UserFactory()),

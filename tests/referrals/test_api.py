@@ -230,9 +230,8 @@ def test_a_declined_referral_shows_the_reason_and_an_open_one_no_decision(probat
     assert probation_api.get(detail(waiting)).json()["outcome"]["decision"] is None
 
 
-def test_the_api_is_read_only_for_now(probation_api, probation):
+def test_a_referral_is_never_deleted_through_the_api(probation_api, probation):
     referral = ReferralFactory(referring_agency=probation)
-    assert probation_api.patch(detail(referral), {}, content_type="application/json").status_code == 405
     assert probation_api.delete(detail(referral)).status_code == 405
 
 
