@@ -3,12 +3,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from referrals.api import ReferralViewSet
+from referrals.api import ReferralEventViewSet, ReferralViewSet
 
 app_name = "api"
 
 urlpatterns = [
     path("v1/referrals/", ReferralViewSet.as_view({"get": "list", "post": "create"}), name="referral-list"),
+    path("v1/referrals/events/", ReferralEventViewSet.as_view({"get": "list"}), name="referral-events"),
     path(
         "v1/referrals/<uuid:public_id>/",
         ReferralViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),

@@ -32,7 +32,8 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
-from referrals.models import Gender, Referral
+from referrals.models import Gender, Referral, ReferralEvent
+from referrals.services import referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
 BACKDATE_LIMIT_DAYS = 14
@@ -180,15 +181,22 @@ def place_offender(
         LicenceTerm.objects.create(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.PLACED)
     return placement
 
 
-def _referral_changed(placement: Placement) -> None:
+def _referral_changed(placement: Placement, kind: str) -> None:
     """A placement's change is part of its referral's outcome: bump the referral's `updated_at`
-    so that API clients syncing with `updated_since` see it."""
+    so that API clients syncing with `updated_since` see it, and append `kind` to the events feed."""
     if placement.referral_id is not None:
         Referral.objects.filter(pk=placement.referral_id).update(updated_at=timezone.now())
+        referral_event_record(
+            placement.referral_id,
+            kind,
+            status=placement.status,
+            placement_id=str(placement.public_id),
+            ends_on=placement.ends_on.isoformat(),
+        )
 
 
 def _locked_placement(placement_id: int) -> Placement:
@@ -202,7 +210,7 @@ def placement_confirm(*, placement_id: int, by) -> Placement:
         placement.status = Placement.Status.CONFIRMED
         placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "confirmed_at", "updated_at"])
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.CONFIRMED)
     return placement
 
 
@@ -237,7 +245,7 @@ def placement_arrive(*, placement_id: int, arrived_on: date, by) -> Placement:
         if placement.confirmed_at is None:
             placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "arrived_on", "confirmed_at", "updated_at"])
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.ARRIVED)
     return placement
 
 
@@ -250,7 +258,7 @@ def placement_not_arrived(*, placement_id: int, by, notes: str = "") -> Placemen
         if notes:
             placement.notes = notes
         placement.save(update_fields=["status", "notes", "updated_at"])
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.NOT_ARRIVED)
     return placement
 
 
@@ -263,7 +271,7 @@ def placement_cancel(*, placement_id: int, reason: str, by) -> Placement:
         placement.status = Placement.Status.CANCELLED
         placement.cancellation_reason = reason.strip()
         placement.save(update_fields=["status", "cancellation_reason", "updated_at"])
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.CANCELLED)
     return placement
 
 
@@ -319,7 +327,7 @@ def licence_renew(*, placement_id: int, days: int, reason: str, by) -> LicenceTe
         placement.ends_on = ends_on
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.RENEWED)
     return term
 
 
@@ -386,7 +394,7 @@ def placement_end(*, placement_id: int, departed_on: date, reason: str, destinat
                 "updated_at",
             ]
         )
-        _referral_changed(placement)
+        _referral_changed(placement, ReferralEvent.Kind.DEPARTED)
     return placement
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.admin import SchemeModelAdmin, SchemeTabularInline
-from referrals.models import IdempotencyKey, Need, Offender, OffenderEvent, Referral
+from referrals.models import IdempotencyKey, Need, Offender, OffenderEvent, Referral, ReferralEvent
 
 RECORD_FIELDSET = (
     _("Record"),
@@ -148,3 +148,23 @@ class IdempotencyKeyAdmin(SchemeModelAdmin):
     list_select_related = ("api_client__agency", "api_client__application")
     search_fields = ("key",)
     readonly_fields = ("fingerprint", "response_status", "response_body", "created_at")
+
+
+@admin.register(ReferralEvent)
+class ReferralEventAdmin(SchemeModelAdmin):
+    """The API's events feed. Only the services write events and the database refuses to change
+    or delete one, so here they can only be read."""
+
+    list_display = ("pk", "kind", "referral", "occurred_at")
+    list_filter = ("kind",)
+    list_select_related = ("referral__offender", "referral__referring_agency")
+    fields = readonly_fields = ("referral", "kind", "occurred_at", "data")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,13 +1,17 @@
 """The referrals API for agencies' case systems: read a referral and what became of it."""
 
+import base64
+import binascii
 import hashlib
 import json
+from datetime import timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,10 +23,10 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from iom_housing.access import can_user_use_referrals_api
+from iom_housing.access import can_user_use_referrals_api, referral_scope
 from iom_housing.api import ApiAccess, ProblemSerializer, UpdatedAtCursorPagination
 from placements.models import LicenceTerm, Placement
-from referrals.models import Ethnicity, Gender, IdempotencyKey, Need, Offender, Referral
+from referrals.models import Ethnicity, Gender, IdempotencyKey, Need, Offender, Referral, ReferralEvent
 from referrals.selectors import referral_sync_list
 from referrals.services import (
     PERSON_FIELDS,
@@ -466,3 +470,103 @@ class ReferralViewSet(viewsets.GenericViewSet):
             record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
             record.save(update_fields=["response_status", "response_body"])
         return response
+
+
+# The events feed ------------------------------------------------------------------------------
+
+
+class ReferralEventSerializer(serializers.ModelSerializer):
+    referral = serializers.UUIDField(source="referral.public_id", read_only=True)
+    external_ref = serializers.CharField(source="referral.external_ref", read_only=True)
+    data = serializers.DictField(
+        read_only=True, help_text="A small payload: the new status and, for a placement's step, its id."
+    )
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["id", "kind", "occurred_at", "referral", "external_ref", "data"]
+        read_only_fields = fields
+
+
+class ReferralEventPageSerializer(serializers.Serializer):
+    results = ReferralEventSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `after` next time to read only newer events."
+    )
+
+
+# Event ids come from a sequence at insert, but transactions commit in their own order: an event
+# with a lower id may become visible after one with a higher id was read, and a cursor past it would
+# skip it. So the feed shows only events older than this horizon, by when any transaction that
+# wrote one has committed (or rolled back); the newest events appear a moment later.
+EVENT_FEED_HORIZON = timedelta(seconds=2)
+EVENT_PAGE_SIZE = 100
+EVENT_PAGE_MAX = 500
+
+
+def _event_cursor(event_id: int) -> str:
+    return base64.urlsafe_b64encode(f"e{event_id}".encode()).decode()
+
+
+def _event_after(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        value = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not value.startswith("e") or not (value[1:].isascii() and value[1:].isdigit()):
+            raise ValueError
+        event_id = int(value[1:])
+        if event_id >= 2**63:
+            raise ValueError
+        return event_id
+    except (ValueError, binascii.Error, UnicodeError):
+        raise exceptions.ValidationError({"after": _("This cursor is not valid.")}) from None
+
+
+class ReferralEventViewSet(viewsets.GenericViewSet):
+    serializer_class = ReferralEventSerializer
+    permission_classes = [ApiAccess]
+    api_resource = "referrals"
+    staff_rule = staticmethod(can_user_use_referrals_api)
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReferralEvent.objects.none()
+        visible = Referral.objects.filter(referral_scope(self.request.user)).values("pk")
+        return ReferralEvent.objects.filter(referral__in=visible).select_related("referral")
+
+    @extend_schema(
+        summary="Changes to your referrals, oldest first (catch up with `after`)",
+        description="An append-only feed: submitted, accepted, declined, withdrawn, and each step "
+        "of a placement (placed, confirmed, arrived, renewed, departed, cancelled, not_arrived). "
+        "Keep `next_cursor` and pass it as `after` to read only newer events; an event is never "
+        "shown twice. The newest couple of seconds are held back until every earlier event has "
+        "committed, so none is skipped.",
+        parameters=[
+            OpenApiParameter("after", str, description="The `next_cursor` of your last read."),
+            OpenApiParameter(
+                "limit",
+                int,
+                description=f"Events per page (default {EVENT_PAGE_SIZE}, at most {EVENT_PAGE_MAX}).",
+            ),
+        ],
+        responses={200: ReferralEventPageSerializer, 400: ProblemSerializer, **ERRORS},
+    )
+    def list(self, request, *args, **kwargs):
+        cursor = request.query_params.get("after")
+        after = _event_after(cursor)
+        limit = request.query_params.get("limit")
+        if limit is None:
+            size = EVENT_PAGE_SIZE
+        elif limit.isascii() and limit.isdigit() and 1 <= int(limit) <= EVENT_PAGE_MAX:
+            size = int(limit)
+        else:
+            raise exceptions.ValidationError(
+                {"limit": _("Enter a whole number from 1 to %d.") % EVENT_PAGE_MAX}
+            )
+        horizon = timezone.now() - EVENT_FEED_HORIZON
+        events = list(self.get_queryset().filter(pk__gt=after, occurred_at__lt=horizon).order_by("pk")[:size])
+        next_cursor = _event_cursor(events[-1].pk) if events else (cursor or None)
+        return Response({"results": self.get_serializer(events, many=True).data, "next_cursor": next_cursor})

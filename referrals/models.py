@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.db import PublicId, TimeStamped
@@ -357,3 +358,36 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReferralEvent(models.Model):
+    """One change of a referral or its placement, in the order it was recorded: the API's
+    append-only feed. The database refuses to change or delete a row (a trigger, see the
+    migration)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        PLACED = "placed", _("Placed")
+        CONFIRMED = "confirmed", _("Booking confirmed")
+        ARRIVED = "arrived", _("Arrived")
+        RENEWED = "renewed", _("Licence renewed")
+        DEPARTED = "departed", _("Departed")
+        CANCELLED = "cancelled", _("Booking cancelled")
+        NOT_ARRIVED = "not_arrived", _("Did not arrive")
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="events", verbose_name=_("referral")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred"), default=timezone.now, db_index=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("referral event")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -13,7 +13,22 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from iom_housing.services import ensure_status, integrity_errors_as, locked
-from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.models import (
+    Ethnicity,
+    Gender,
+    Need,
+    OffenceCategory,
+    Offender,
+    OffenderEvent,
+    Referral,
+    ReferralEvent,
+)
+
+
+def referral_event_record(referral_id: int, kind: str, **data) -> ReferralEvent:
+    """Append one event to the API's feed, in the caller's transaction (so it commits with the
+    change or not at all)."""
+    return ReferralEvent.objects.create(referral_id=referral_id, kind=kind, data=data)
 
 
 def _locked_referral(referral_id: int) -> Referral:
@@ -37,6 +52,10 @@ def _decide(referral: Referral, status: str, by, notes: str) -> None:
     referral.save(
         update_fields=["status", "decided_at", "decided_by", "decision_notes", "decline_reason", "updated_at"]
     )
+    data = {"status": status}
+    if referral.decline_reason:
+        data["decline_reason"] = referral.decline_reason
+    referral_event_record(referral.pk, status, **data)
 
 
 def referral_accept(*, referral_id: int, by, notes: str = "") -> Referral:
@@ -451,7 +470,7 @@ def referral_submit(
                     % {"day": formats.date_format(timezone.localtime(waiting.submitted_at), "j F Y")},
                     code="already_referred",
                 )
-        return Referral.objects.create(
+        referral = Referral.objects.create(
             offender=offender,
             referring_agency=agency,
             external_ref=external_ref,
@@ -463,3 +482,5 @@ def referral_submit(
             submitted_at=timezone.now(),
             submitted_by=by,
         )
+        referral_event_record(referral.pk, ReferralEvent.Kind.SUBMITTED, status=referral.status)
+    return referral

@@ -95,6 +95,7 @@ MATRIX = {
     # The API answers 401 (not a sign-in redirect) without credentials; staff browse it by role.
     "oauth-token": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
     "api:referral-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:referral-events": row(anon=401, own=200, other=200, opcc=403),
     "api:referral-detail": row(anon=401, own=200, other=404, opcc=403),
     "api:referral-by-ref": row(anon=401, own=200, other=404, opcc=403),
     # POST only: staff may read, so they get 405; clients write with `referrals:write`.
