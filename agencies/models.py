@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import Role
-from iom_housing.db import TimeStamped
+from iom_housing.db import PublicId, TimeStamped
 
 
 class Agency(TimeStamped):
@@ -62,8 +62,9 @@ class StaffMembership(TimeStamped):
         return f"{self.user} — {self.get_role_display()}, {self.agency}"
 
 
-class HomeVisit(TimeStamped):
-    """A visit (or call) by a supporting agency to a person in a placement."""
+class HomeVisit(PublicId, TimeStamped):
+    """A visit (or call) by a supporting agency to a person in a placement, recorded by a member of
+    staff on the site or by the agency's case system over the API."""
 
     class Kind(models.TextChoices):
         HOME = "home", _("Home visit")
@@ -92,7 +93,19 @@ class HomeVisit(TimeStamped):
         Agency, blank=True, related_name="joint_visits", help_text=_("Other agencies on a joint visit.")
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_visits"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recorded_visits",
+    )
+    recorded_by_client = models.ForeignKey(
+        "ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recorded_visits",
+        verbose_name=_("recorded by API client"),
     )
     visited_at = models.DateTimeField(_("date and time"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOME)
@@ -122,6 +135,11 @@ class HomeVisit(TimeStamped):
             models.CheckConstraint(
                 condition=Q(concern_raised=False) | ~Q(concern=""), name="homevisit_concern_has_text"
             ),
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False, recorded_by_client__isnull=True)
+                | Q(recorded_by__isnull=True, recorded_by_client__isnull=False),
+                name="homevisit_recorded_by_one",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +147,13 @@ class HomeVisit(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("agencies:visit-detail", args=[self.pk])
+
+    @property
+    def recorder_name(self) -> str:
+        """Who recorded the visit: a member of staff, or the agency's case system."""
+        if self.recorded_by is not None:
+            return self.recorded_by.get_full_name() or self.recorded_by.username
+        return _("%(client)s (case system)") % {"client": self.recorded_by_client.application.name}
 
 
 class VisitCorrection(models.Model):

@@ -67,12 +67,17 @@ def caseload(*, user, today: date) -> QuerySet[Placement]:
     agency = agency_of(user)
     if agency is None:
         return Placement.objects.none()
+    return agency_caseload(agency=agency, today=today, placements=placement_list(user=user))
+
+
+def agency_caseload(*, agency: Agency, today: date, placements: QuerySet[Placement]) -> QuerySet[Placement]:
+    """`caseload` for an agency (its case system over the API, or a member of staff), from
+    `placements` (already scoped to whoever asks)."""
     week_ends = today + timedelta(days=6 - today.weekday())  # Sunday of this week
     supporting = _supporting(agency.pk, today)
     last_visit = _visits_by(agency.pk).order_by("-visited_at").values("visited_at")[:1]
     return (
-        placement_list(user=user)
-        .filter(Exists(supporting))
+        placements.filter(Exists(supporting))
         .filter(
             Q(status=Placement.Status.ACTIVE)
             | Q(
@@ -129,7 +134,23 @@ def visit_list(*, user) -> QuerySet[HomeVisit]:
     """Visits to people the user may see, with what a list or a visit's page shows."""
     return (
         HomeVisit.objects.filter(people_scope(user, "placement__offender"))
-        .select_related("placement__offender", "placement__bedspace__property", "agency", "recorded_by")
+        .select_related(
+            "placement__offender",
+            "placement__bedspace__property",
+            "agency",
+            "recorded_by",
+            "recorded_by_client__application",
+        )
+        .prefetch_related("other_agencies")
+    )
+
+
+def agency_visits(*, agency: Agency) -> QuerySet[HomeVisit]:
+    """Visits the agency led or joined: what its case system reads back over the API."""
+    joined = HomeVisit.other_agencies.through.objects.filter(homevisit_id=OuterRef("pk"), agency_id=agency.pk)
+    return (
+        HomeVisit.objects.filter(Q(agency=agency) | Exists(joined))
+        .select_related("placement", "agency", "recorded_by", "recorded_by_client__application")
         .prefetch_related("other_agencies")
     )
 

@@ -218,7 +218,8 @@ def _raise_concern(visit: HomeVisit, placement: Placement) -> Alert:
 def visit_record(
     *,
     placement_id: int,
-    by,
+    by=None,
+    api_client=None,
     visited_at: datetime,
     kind: str,
     staff_names: str,
@@ -233,12 +234,16 @@ def visit_record(
     notes: str = "",
     next_visit_on: date | None = None,
 ) -> HomeVisit:
-    """Record a visit by the user's agency to a person in a placement; a concern alerts the IOM team."""
-    if not can_user_record_visits(by):
+    """Record a visit by the user's agency (or, over the API, by `api_client`'s agency) to a person
+    in a placement; a concern alerts the IOM team. The same rules apply whoever records it."""
+    if api_client is not None:
+        agency = api_client.agency
+    elif can_user_record_visits(by):
+        agency = agency_of(by)
+    else:
         raise ValidationError(
             {NON_FIELD_ERRORS: _("Only agency workers and IOM officers record visits.")}, code="forbidden"
         )
-    agency = agency_of(by)
     now = timezone.now()
     with transaction.atomic():
         # Locked so that the stay cannot end (or be cancelled) while its visit is being recorded.
@@ -268,7 +273,9 @@ def visit_record(
             placement=placement, agency=agency, by=by, on=timezone.localdate(values["visited_at"])
         )
         other_agency_ids = values.pop("other_agency_ids")
-        visit = HomeVisit.objects.create(placement=placement, agency=agency, recorded_by=by, **values)
+        visit = HomeVisit.objects.create(
+            placement=placement, agency=agency, recorded_by=by, recorded_by_client=api_client, **values
+        )
         visit.other_agencies.set(other_agency_ids)
         if visit.concern_raised:
             _raise_concern(visit, placement)

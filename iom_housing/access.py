@@ -111,9 +111,15 @@ def can_user_manage_placements(user) -> bool:
 API_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+# Visits have no read scope: a client that records its agency's visits may read them back.
+API_READ_SCOPES = {"visits": "visits:write"}
+
+
 def api_scope_required(method: str, resource: str) -> str:
     """The token scope a request needs: `<resource>:read` to read, `<resource>:write` to change."""
-    return f"{resource}:read" if method in API_SAFE_METHODS else f"{resource}:write"
+    if method in API_SAFE_METHODS:
+        return API_READ_SCOPES.get(resource, f"{resource}:read")
+    return f"{resource}:write"
 
 
 def can_api_client_use_scope(api_client, token, scope: str) -> bool:
@@ -122,8 +128,9 @@ def can_api_client_use_scope(api_client, token, scope: str) -> bool:
     return api_client.active and scope in api_client.scopes and token.allow_scopes([scope])
 
 
-def can_user_use_referrals_api(user, method: str) -> bool:
-    """Staff signed in to the site read referrals through the API as they would on its pages."""
+def can_user_browse_api(user, method: str) -> bool:
+    """Staff signed in to the site read the API (referrals, visits) as they would on its pages;
+    they make changes with the site's forms."""
     return method in API_SAFE_METHODS and can_user_view_cases(user)
 
 

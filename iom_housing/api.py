@@ -3,20 +3,28 @@ pagination and RFC 9457 problem details. What each client or user may see is in 
 
 import base64
 import binascii
-from datetime import datetime
+import hashlib
+import json
+from datetime import UTC, datetime
 
+import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
 from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
 from iom_housing.access import api_scope_required, can_api_client_use_scope
@@ -120,6 +128,113 @@ class ApiAccess(TokenHasScope):
         )
 
 
+# Throttling ------------------------------------------------------------------------------------
+
+
+class ApiClientThrottle(SimpleRateThrottle):
+    """`API_THROTTLE_RATE` requests per client (or per signed-in member of staff); beyond it a
+    429 with `Retry-After`. Counted in the cache (Redis when REDIS_URL is set, so across workers)."""
+
+    scope = "api"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATE
+
+    def get_cache_key(self, request, view):
+        api_client = getattr(request.user, "api_client", None)
+        if api_client is not None:
+            ident = f"client-{api_client.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# Idempotency -----------------------------------------------------------------------------------
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A new unique value per record you create: a retry with the same key and body gets "
+    "the first response and creates nothing.",
+)
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was used with another request. Use a new key for a new request."
+    default_code = "idempotency_key_reused"
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
+
+
+def idempotent(request, handler) -> Response:
+    """Answer a retry (same Idempotency-Key and body) with the first response; `handler()` makes
+    the first. The key's row is inserted first, so a concurrent request with the same key waits on
+    its unique constraint until this one commits, then replays it. A failed request stores nothing
+    (its transaction rolls back), so a corrected retry may reuse the key."""
+    from referrals.models import IdempotencyKey
+
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > IdempotencyKey._meta.get_field("key").max_length:
+        raise exceptions.ValidationError(
+            {
+                "Idempotency-Key": _(
+                    "Send an Idempotency-Key header: a new unique value of up to 255 characters."
+                )
+            }
+        )
+    fingerprint = _fingerprint(request)
+    with transaction.atomic():
+        record, created = IdempotencyKey.objects.get_or_create(
+            api_client=request.user.api_client, key=key, defaults={"fingerprint": fingerprint}
+        )
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        if not created:
+            response = Response(record.response_body, status=record.response_status)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        response = handler()
+        record.response_status = response.status_code
+        record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+        record.save(update_fields=["response_status", "response_body"])
+    return response
+
+
+# Filters ---------------------------------------------------------------------------------------
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, turned to UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO
+    allows, and a date too near year 1 or 9999 to shift is refused here as invalid."""
+
+    def strptime(self, value, format):
+        parsed = super().strptime(value, format)
+        try:
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed
+        except OverflowError:
+            raise ValueError(value) from None
+
+
+class ChangedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            field_name="updated_at",
+            lookup_expr="gte",
+            label="Changed at or after (ISO 8601 date-time)",
+            **kwargs,
+        )
+
+
 # Pagination ------------------------------------------------------------------------------------
 
 
@@ -199,8 +314,10 @@ class UpdatedAtCursorPagination(BasePagination):
             return None
         try:
             updated_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-            return datetime.fromisoformat(updated_at), int(pk)
-        except (ValueError, binascii.Error, UnicodeError):
+            if not pk.isascii() or not pk.isdigit() or int(pk) >= 2**63:
+                raise ValueError(pk)
+            return datetime.fromisoformat(updated_at).astimezone(UTC), int(pk)
+        except (ValueError, OverflowError, binascii.Error, UnicodeError):
             raise exceptions.ValidationError(
                 {self.cursor_query_param: _("This cursor is not one the API gave out.")}
             ) from None
@@ -268,3 +385,23 @@ class ProblemSerializer(serializers.Serializer):
     errors = serializers.ListField(
         child=serializers.DictField(), required=False, help_text="Each invalid field: field, detail, code."
     )
+
+
+# The errors any endpoint may answer, for the schema.
+API_ERRORS = {
+    401: OpenApiResponse(ProblemSerializer, description="No token, or an expired or revoked one."),
+    403: OpenApiResponse(ProblemSerializer, description="The token lacks the scope the method needs."),
+    429: OpenApiResponse(ProblemSerializer, description="Too many requests: wait `Retry-After` seconds."),
+}
+
+
+def problem_details_media_type(result, generator, request, public):
+    """Schema hook: error bodies are documented as `application/problem+json`, as they are sent."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if content.get("application/json", {}).get("schema") == problem:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    return result

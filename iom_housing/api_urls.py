@@ -3,13 +3,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from agencies.api import SupportedPlacementViewSet, VisitViewSet
 from referrals.api import ReferralEventViewSet, ReferralViewSet
 
 app_name = "api"
 
 urlpatterns = [
     path("v1/referrals/", ReferralViewSet.as_view({"get": "list", "post": "create"}), name="referral-list"),
-    path("v1/referrals/events/", ReferralEventViewSet.as_view({"get": "list"}), name="referral-events"),
+    path("v1/referrals/events/", ReferralEventViewSet.as_view({"get": "feed"}), name="referral-events"),
     path(
         "v1/referrals/<uuid:public_id>/",
         ReferralViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
@@ -25,6 +26,13 @@ urlpatterns = [
         ReferralViewSet.as_view({"get": "retrieve_by_ref", "put": "upsert_by_ref"}),
         name="referral-by-ref",
     ),
+    path("v1/visits/", VisitViewSet.as_view({"get": "list", "post": "create"}), name="visit-list"),
+    path(
+        "v1/visits/placements/",
+        SupportedPlacementViewSet.as_view({"get": "list"}),
+        name="visit-placements",
+    ),
+    path("v1/visits/<uuid:public_id>/", VisitViewSet.as_view({"get": "retrieve"}), name="visit-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -36,7 +36,16 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
-from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.models import (
+    Ethnicity,
+    Gender,
+    Need,
+    OffenceCategory,
+    Offender,
+    OffenderEvent,
+    Referral,
+    ReferralEvent,
+)
 from reports.models import Funding, UnitCost
 
 DEMO_SEED = 20210401  # the month the Ceredigion pilot opened; any fixed number would do
@@ -1635,6 +1644,44 @@ class DemoBuilder:
 
     # ---- saving ---------------------------------------------------------------------------
 
+    def _referral_history(self) -> list[ReferralEvent]:
+        """The API's events feed as the services would have written it, oldest first."""
+        kind = ReferralEvent.Kind
+        history = []
+        for referral in self.referrals:
+            history.append((referral.submitted_at, referral.pk, kind.SUBMITTED, {"status": "submitted"}))
+            if referral.status in Referral.DECIDED_STATUSES:
+                data = {"status": referral.status}
+                if referral.decline_reason:
+                    data["decline_reason"] = referral.decline_reason
+                history.append((referral.decided_at, referral.pk, referral.status, data))
+        decided_at = {referral.pk: referral.decided_at for referral in self.referrals}
+        renewals = {}
+        for term in self.terms:
+            if term.number > 1:
+                renewals.setdefault(term.placement.pk, []).append(term)
+        for placement in self.placements:
+            if placement.referral_id is None:
+                continue
+            data = {"placement_id": str(placement.public_id)}
+            steps = [(decided_at[placement.referral_id] + timedelta(minutes=30), kind.PLACED)]
+            if placement.arrived_on:
+                steps.append((_at(placement.arrived_on, 14), kind.ARRIVED))
+            steps += [
+                (_at(term.starts_on - timedelta(days=1), 10), kind.RENEWED)
+                for term in renewals.get(placement.pk, [])
+            ]
+            if placement.departed_on:
+                steps.append((_at(placement.departed_on, 11), kind.DEPARTED))
+            if placement.status in Placement.RELEASED_STATUSES:
+                steps.append((_at(placement.starts_on, 17), placement.status))
+            history += [(when, placement.referral_id, step, data) for when, step in steps]
+        history.sort(key=lambda event: (event[0], event[1]))
+        return [
+            ReferralEvent(referral_id=referral_id, kind=step, occurred_at=when, data=data)
+            for when, referral_id, step, data in history
+        ]
+
     def save(self) -> None:
         Property.objects.bulk_create(self.properties)
         Bedspace.objects.bulk_create([bedspace for bedspace, _ in self.bedspaces])
@@ -1660,6 +1707,7 @@ class DemoBuilder:
             ]
         )
         OffenderEvent.objects.bulk_create(self.events, batch_size=500)
+        ReferralEvent.objects.bulk_create(self._referral_history(), batch_size=500)
         Funding.objects.bulk_create(self.funding)
         UnitCost.objects.bulk_create(self.unit_costs)
 

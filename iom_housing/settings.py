@@ -1,6 +1,7 @@
 """Settings for IOM Housing, read from environment variables (every one is listed in the README)."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -216,7 +217,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "iom_housing.api.problem_details_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["iom_housing.api.ApiClientThrottle"],
+    # JSON only: a form-encoded body is refused with 415, and the schema documents JSON alone.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+# Requests per client (or signed-in user) before the API answers 429: "<n>/second|minute|hour|day".
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE") or "600/minute"
+if not re.fullmatch(r"[1-9]\d*/(second|minute|hour|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE must look like 600/minute (a number, then second, minute, hour or day), "
+        f"not {API_THROTTLE_RATE!r}."
+    )
 # Agencies' case systems sign in with OAuth 2.0 client credentials (django-oauth-toolkit).
 API_SCOPES = {
     "referrals:read": "Read the referrals your agency made and their outcome",
@@ -242,6 +253,16 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_SCOPES": API_SCOPES,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "iom_housing.api.problem_details_media_type",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "PlacementStatusEnum": "placements.models.Placement.Status",
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "VisitKindEnum": "agencies.models.HomeVisit.Kind",
+        "ReferralEventKindEnum": "referrals.models.ReferralEvent.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -23,3 +23,5 @@ urlpatterns = [
     path("o/token/", TokenView.as_view(), name="oauth-token"),
     path("api/", include("iom_housing.api_urls")),
 ]
+
+handler404 = views.not_found

@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from iom_housing.access import Role, can_user_manage_placements, role_of
 
@@ -51,3 +52,19 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )
+
+
+def not_found(request, exception):
+    """The site's "page not found", but problem details for an API address (a client reads JSON)."""
+    if request.path.startswith("/api/"):
+        from iom_housing.api import PROBLEM_CONTENT_TYPE
+
+        problem = {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "Not found.",
+            "instance": request.get_full_path(),
+        }
+        return JsonResponse(problem, status=404, content_type=PROBLEM_CONTENT_TYPE)
+    return page_not_found(request, exception)

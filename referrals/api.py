@@ -23,10 +23,18 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from iom_housing.access import can_user_use_referrals_api, referral_scope
-from iom_housing.api import ApiAccess, ProblemSerializer, UpdatedAtCursorPagination
-from placements.models import LicenceTerm, Placement
-from referrals.models import Ethnicity, Gender, IdempotencyKey, Need, Offender, Referral, ReferralEvent
+from iom_housing.access import can_user_browse_api, referral_scope
+from iom_housing.api import (
+    API_ERRORS,
+    IDEMPOTENCY_KEY,
+    ApiAccess,
+    ChangedSinceFilter,
+    ProblemSerializer,
+    UpdatedAtCursorPagination,
+    idempotent,
+)
+from placements.models import DepartureReason, Destination, LicenceTerm, Placement
+from referrals.models import Ethnicity, Gender, Need, Offender, Referral, ReferralEvent
 from referrals.selectors import referral_sync_list
 from referrals.services import (
     PERSON_FIELDS,
@@ -56,6 +64,11 @@ class LicenceTermSerializer(serializers.ModelSerializer):
 
 class PlacementOutcomeSerializer(serializers.ModelSerializer):
     licence_terms = LicenceTermSerializer(many=True, read_only=True)
+    # Blank until they leave; declared so that the schema allows "".
+    departure_reason = serializers.ChoiceField(
+        choices=DepartureReason.choices, allow_blank=True, read_only=True
+    )
+    destination = serializers.ChoiceField(choices=Destination.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Placement
@@ -76,6 +89,10 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
     decision = serializers.SerializerMethodField()
     placement = serializers.SerializerMethodField()
+
+    decline_reason = serializers.ChoiceField(
+        choices=Referral.DeclineReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Referral
@@ -122,9 +139,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 class ReferralFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 date-time)"
-    )
+    updated_since = ChangedSinceFilter()
     status = django_filters.ChoiceFilter(choices=Referral.Status.choices)
     external_ref = django_filters.CharFilter(label="The agency's own reference")
 
@@ -199,12 +214,6 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-class IdempotencyKeyReused(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "This Idempotency-Key was used with another request. Use a new key for a new request."
-    default_code = "idempotency_key_reused"
-
-
 CONFLICT_CODES = {"wrong_status", "already_referred"}
 
 
@@ -240,18 +249,6 @@ def _api_error(error: DjangoValidationError) -> exceptions.APIException:
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
-def _fingerprint(request) -> str:
-    body = json.dumps(request.data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
-
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="A new unique value per referral: a retry with the same key and body gets the first response.",
-)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
@@ -259,13 +256,9 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag you last read: the change is refused (412) if the referral has changed since.",
 )
-ERRORS = {
-    401: OpenApiResponse(ProblemSerializer, description="No token, or an expired or revoked one."),
-    403: OpenApiResponse(ProblemSerializer, description="The token lacks the scope the method needs."),
-}
 WRITE_ERRORS = {
     400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
-    **ERRORS,
+    **API_ERRORS,
     404: ProblemSerializer,
     409: OpenApiResponse(ProblemSerializer, description="Not while the referral is decided, or a duplicate."),
 }
@@ -276,11 +269,11 @@ WRITE_ERRORS = {
         summary="Referrals your agency made, oldest change first",
         description="Keyset pages in (updated_at, id) order. Keep the `cursor` of the last page and "
         "pass it next time to read only the referrals that changed since.",
-        responses={200: ReferralSerializer(many=True), 400: ProblemSerializer, **ERRORS},
+        responses={200: ReferralSerializer(many=True), 400: ProblemSerializer, **API_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One referral and its outcome",
-        responses={200: ReferralSerializer, **ERRORS, 404: ProblemSerializer},
+        responses={200: ReferralSerializer, **API_ERRORS, 404: ProblemSerializer},
     ),
     create=extend_schema(
         summary="Refer a person (send an Idempotency-Key)",
@@ -302,30 +295,12 @@ WRITE_ERRORS = {
         request=ReferralDetailsSerializer(partial=True),
         responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     ),
-    withdraw=extend_schema(
-        summary="Withdraw a referral (it is kept, marked withdrawn)",
-        parameters=[IF_MATCH],
-        request=WithdrawSerializer,
-        responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
-    ),
-    retrieve_by_ref=extend_schema(
-        summary="One referral by your own reference",
-        responses={200: ReferralSerializer, **ERRORS, 404: ProblemSerializer},
-    ),
-    upsert_by_ref=extend_schema(
-        summary="Create or update a referral by your own reference",
-        description="Creates the referral (201) if your agency has none with this reference, else "
-        "changes its details (200). Sending the same body again changes nothing.",
-        parameters=[IF_MATCH],
-        request=ReferralCreateSerializer,
-        responses={200: ReferralSerializer, 201: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
-    ),
 )
 class ReferralViewSet(viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     permission_classes = [ApiAccess]
     api_resource = "referrals"
-    staff_rule = staticmethod(can_user_use_referrals_api)
+    staff_rule = staticmethod(can_user_browse_api)
     pagination_class = UpdatedAtCursorPagination
     filterset_class = ReferralFilter
     lookup_field = "public_id"
@@ -343,6 +318,10 @@ class ReferralViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)
 
+    @extend_schema(
+        summary="One referral by your own reference",
+        responses={200: ReferralSerializer, **API_ERRORS, 404: ProblemSerializer},
+    )
     def retrieve_by_ref(self, request, external_ref):
         return Response(self.get_serializer(self._by_ref(external_ref)).data)
 
@@ -354,7 +333,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     # Writes: an agency's case system only (staff change referrals on the site's pages).
 
     def create(self, request, *args, **kwargs):
-        return self._idempotent(request, lambda: self._submit(request))
+        return idempotent(request, lambda: self._submit(request))
 
     def update(self, request, *args, **kwargs):
         serializer = ReferralDetailsSerializer(data=request.data, partial=kwargs.get("partial", False))
@@ -367,6 +346,12 @@ class ReferralViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
+    @extend_schema(
+        summary="Withdraw a referral (it is kept, marked withdrawn)",
+        parameters=[IF_MATCH],
+        request=WithdrawSerializer,
+        responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
+    )
     def withdraw(self, request, *args, **kwargs):
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -379,6 +364,14 @@ class ReferralViewSet(viewsets.GenericViewSet):
                 raise _api_error(error) from None
         return Response(self._representation(referral.pk))
 
+    @extend_schema(
+        summary="Create or update a referral by your own reference",
+        description="Creates the referral (201) if your agency has none with this reference, else "
+        "changes its details (200). Sending the same body again changes nothing.",
+        parameters=[IF_MATCH],
+        request=ReferralCreateSerializer,
+        responses={200: ReferralSerializer, 201: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
+    )
     def upsert_by_ref(self, request, external_ref):
         serializer = ReferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -392,6 +385,12 @@ class ReferralViewSet(viewsets.GenericViewSet):
             return self._submit(request, external_ref=external_ref)
         changes = {name: serializer.validated_data[name] for name in REFERRAL_DETAILS}
         return self._change(request, referral, changes)
+
+    def get_object(self):
+        """By id, or on the by-ref addresses by the agency's own reference (OPTIONS asks too)."""
+        if "external_ref" in self.kwargs:
+            return self._by_ref(self.kwargs["external_ref"])
+        return super().get_object()
 
     def _by_ref(self, external_ref):
         return get_object_or_404(self.get_queryset(), external_ref=external_ref)
@@ -440,36 +439,6 @@ class ReferralViewSet(viewsets.GenericViewSet):
         tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
         if "*" not in tags and etag_of(self._representation(referral.pk)) not in tags:
             raise PreconditionFailed()
-
-    def _idempotent(self, request, handler) -> Response:
-        """Answer a retry (same Idempotency-Key and body) with the first response. The key's row is
-        inserted first, so a concurrent request with the same key waits on its unique constraint
-        until this one commits, then replays it."""
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > IdempotencyKey._meta.get_field("key").max_length:
-            raise exceptions.ValidationError(
-                {
-                    "Idempotency-Key": _(
-                        "Send an Idempotency-Key header: a new unique value of up to 255 characters."
-                    )
-                }
-            )
-        fingerprint = _fingerprint(request)
-        with transaction.atomic():
-            record, created = IdempotencyKey.objects.get_or_create(
-                api_client=request.user.api_client, key=key, defaults={"fingerprint": fingerprint}
-            )
-            if record.fingerprint != fingerprint:
-                raise IdempotencyKeyReused()
-            if not created:
-                response = Response(record.response_body, status=record.response_status)
-                response["Idempotent-Replayed"] = "true"
-                return response
-            response = handler()
-            record.response_status = response.status_code
-            record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-            record.save(update_fields=["response_status", "response_body"])
-        return response
 
 
 # The events feed ------------------------------------------------------------------------------
@@ -527,7 +496,7 @@ class ReferralEventViewSet(viewsets.GenericViewSet):
     serializer_class = ReferralEventSerializer
     permission_classes = [ApiAccess]
     api_resource = "referrals"
-    staff_rule = staticmethod(can_user_use_referrals_api)
+    staff_rule = staticmethod(can_user_browse_api)
     pagination_class = None
     filter_backends = []
 
@@ -548,13 +517,13 @@ class ReferralEventViewSet(viewsets.GenericViewSet):
             OpenApiParameter("after", str, description="The `next_cursor` of your last read."),
             OpenApiParameter(
                 "limit",
-                int,
+                serializers.IntegerField(min_value=1, max_value=EVENT_PAGE_MAX),
                 description=f"Events per page (default {EVENT_PAGE_SIZE}, at most {EVENT_PAGE_MAX}).",
             ),
         ],
-        responses={200: ReferralEventPageSerializer, 400: ProblemSerializer, **ERRORS},
+        responses={200: ReferralEventPageSerializer, 400: ProblemSerializer, **API_ERRORS},
     )
-    def list(self, request, *args, **kwargs):
+    def feed(self, request, *args, **kwargs):  # not `list`: the body is a page object, not an array
         cursor = request.query_params.get("after")
         after = _event_after(cursor)
         limit = request.query_params.get("limit")

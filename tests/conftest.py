@@ -116,3 +116,11 @@ def _tasks_run_eagerly():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """API throttling counts requests in the cache (Redis on CI): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -100,6 +100,9 @@ MATRIX = {
     "api:referral-by-ref": row(anon=401, own=200, other=404, opcc=403),
     # POST only: staff may read, so they get 405; clients write with `referrals:write`.
     "api:referral-withdraw": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
+    "api:visit-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:visit-placements": row(anon=401, own=200, other=200, opcc=403),
+    "api:visit-detail": row(anon=401, own=200, other=404, opcc=403),
     "api:schema": row(anon=401, own=200, other=200, opcc=200),
     "api:docs": row(anon=401, own=200, other=200, opcc=200),
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
@@ -167,7 +170,7 @@ def scene():
         "properties": bedspace.property_id,
         "bedspaces": bedspace.pk,
         "voids": void.pk,
-        "visits": visit.pk,
+        "visits": {"int": visit.pk, "uuid": visit.public_id},
     }
     return users, by_segment
 
@@ -175,7 +178,12 @@ def scene():
 def _url(route: str, by_segment: dict) -> str:
     """The route with its argument filled in by the record the path segment before it names."""
     segment = route.split("<")[0].rstrip("/").split("/")[-1]
-    return "/" + re.sub(r"<[^>]+>", str(by_segment.get(segment, "")), route)
+
+    def value(match) -> str:
+        record = by_segment.get(segment, "")
+        return str(record[match[1]] if isinstance(record, dict) else record)
+
+    return "/" + re.sub(r"<(\w+):[^>]+>", value, route)
 
 
 def _status(response) -> int | str:

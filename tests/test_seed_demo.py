@@ -378,3 +378,17 @@ def test_the_same_date_gives_identical_data():
     second = fresh_run_fingerprint()
     assert first == second
     assert len(first["visits"]) > 100
+
+
+def test_the_events_feed_tells_each_demo_referrals_story_in_order(seeded):
+    from referrals.models import ReferralEvent
+
+    events = list(ReferralEvent.objects.order_by("pk").values_list("referral_id", "kind", "occurred_at"))
+    assert [when for _, _, when in events] == sorted(when for _, _, when in events)
+    first = {}
+    for referral_id, kind, _ in events:
+        first.setdefault(referral_id, kind)
+    assert set(first) == set(Referral.objects.values_list("pk", flat=True))
+    assert set(first.values()) == {"submitted"}
+    kinds = {kind for _, kind, _ in events}
+    assert {"accepted", "declined", "placed", "arrived", "renewed", "departed"} <= kinds

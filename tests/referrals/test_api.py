@@ -124,7 +124,7 @@ def test_a_scope_taken_away_after_the_token_was_issued_stops_working(probation_a
 
 def test_a_read_token_cannot_write(api_client_for, probation):
     reader = api_client_for(probation, scopes=["referrals:read"])
-    assert reader.post(LIST, {}).status_code == 403
+    assert reader.post(LIST, {}, content_type="application/json").status_code == 403
 
 
 # Scoping -------------------------------------------------------------------------------------
@@ -371,3 +371,11 @@ def test_the_docs_are_served_from_this_site_not_a_cdn(client):
     page = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist" in page
     assert "cdn" not in page.lower()
+
+
+def test_an_unknown_api_address_is_a_problem_not_a_page(probation_api, client):
+    response = probation_api.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+    assert client.get("/nothing-here/")["Content-Type"].startswith("text/html")

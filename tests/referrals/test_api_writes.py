@@ -195,7 +195,7 @@ def test_writing_needs_the_write_scope(api_client_for, probation):
     response = post(reader, body())
     assert response.status_code == 403
     assert response.json()["required_scopes"] == ["referrals:write"]
-    assert reader.post(f"{detail(referral)}withdraw/").status_code == 403
+    assert reader.post(f"{detail(referral)}withdraw/", content_type=JSON).status_code == 403
     assert reader.put(f"{LIST}by-ref/X", body(), content_type=JSON).status_code == 403
     assert not IdempotencyKey.objects.exists()
 
