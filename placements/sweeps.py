@@ -149,7 +149,7 @@ def sweep_supervision_ending(*, today: date, placement_id: int | None = None) ->
 def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> SweepResult:
     """An agency on an active placement's support plan has not visited within its frequency
     (weekly by default): counted from its last visit, led or joint, not cancelled; or from the
-    arrival (or the day the agency joined the plan) when it has not visited yet."""
+    arrival when it has not visited yet."""
     not_cancelled = ~Q(outcome=HomeVisit.Outcome.CANCELLED)
     led = (
         HomeVisit.objects.filter(
@@ -181,13 +181,12 @@ def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> Sweep
         "agency_id",
         "agency__name",
         "visit_every_days",
-        "created_at",
         "last_visit",
     )
     wanted = []
-    for pk, offender_id, arrived_on, agency_id, agency, every, joined_at, last_visit in rows:
+    for pk, offender_id, arrived_on, agency_id, agency, every, last_visit in rows:
         # PostgreSQL's GREATEST skips NULLs: last_visit is NULL only when the agency never visited.
-        since = max(arrived_on, timezone.localdate(joined_at))
+        since = arrived_on
         if last_visit is not None:
             since = max(since, timezone.localdate(last_visit))
         due_on = since + timedelta(days=every)
