@@ -160,7 +160,9 @@ class AlertFilterForm(forms.Form):
         + [("all", _("All"))],
         required=False,
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds"))] + Alert.Kind.choices, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds"))] + Alert.Kind.choices, required=False
+    )
 
 
 class AcknowledgeForm(ServiceForm):

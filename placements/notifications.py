@@ -37,7 +37,9 @@ def digest_alerts(user):
     """Open alerts for `user`'s digest: about people they are a responsible officer for, or
     about people with no responsible officer (so that nothing falls between officers), not yet
     in one of their digests."""
-    no_officer = ~Exists(Offender.responsible_officers.through.objects.filter(offender_id=OuterRef("offender_id")))
+    no_officer = ~Exists(
+        Offender.responsible_officers.through.objects.filter(offender_id=OuterRef("offender_id"))
+    )
     return (
         Alert.objects.filter(status=Alert.Status.OPEN)
         .filter(Q(offender__responsible_officers=user) | no_officer)

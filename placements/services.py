@@ -32,8 +32,8 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
-from referrals.models import Gender, Referral, ReferralEvent
 from placements.sweeps import refresh_placement_alerts
+from referrals.models import Gender, Referral, ReferralEvent
 from referrals.services import referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.

@@ -43,10 +43,12 @@ def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:
     """Make the unresolved alerts of `kind` within `scope` exactly `wanted` (matched by key)."""
     wanted = {alert.key: alert for alert in wanted}
     with transaction.atomic():
+        # Written as "not resolved" so that the partial index alert_unresolved_idx serves it.
         current = dict(
-            Alert.objects.filter(scope, kind=kind, status__in=Alert.UNRESOLVED_STATUSES).values_list(
-                "key", "pk"
-            )
+            Alert.objects.filter(scope, kind=kind)
+            .exclude(status=Alert.Status.RESOLVED)
+            .order_by()
+            .values_list("key", "pk")
         )
         new = [alert for key, alert in wanted.items() if key not in current]
         # ON CONFLICT DO NOTHING: another worker may have raised the same key since we looked.
@@ -89,7 +91,7 @@ def sweep_licence_ending(*, today: date, placement_id: int | None = None) -> Swe
             offender_id=offender_id,
             placement_id=pk,
         )
-        for pk, offender_id, ends_on in placements.values_list("pk", "offender_id", "ends_on")
+        for pk, offender_id, ends_on in placements.order_by().values_list("pk", "offender_id", "ends_on")
     )
     return _sync(Alert.Kind.LICENCE_ENDING, wanted, _subject(Q(), placement_id))
 
@@ -112,7 +114,7 @@ def sweep_licence_overrun(*, today: date, placement_id: int | None = None) -> Sw
             offender_id=offender_id,
             placement_id=pk,
         )
-        for pk, offender_id, ends_on in placements.values_list("pk", "offender_id", "ends_on")
+        for pk, offender_id, ends_on in placements.order_by().values_list("pk", "offender_id", "ends_on")
     )
     return _sync(Alert.Kind.LICENCE_OVERRUN, wanted, _subject(Q(), placement_id))
 
@@ -127,7 +129,9 @@ def sweep_supervision_ending(*, today: date, placement_id: int | None = None) ->
     if placement_id is not None:
         placements = placements.filter(pk=placement_id)
     wanted = []
-    for pk, offender_id, ends_on in placements.values_list("pk", "offender_id", "offender__licence_ends_on"):
+    for pk, offender_id, ends_on in placements.order_by().values_list(
+        "pk", "offender_id", "offender__licence_ends_on"
+    ):
         text = (
             _("Their supervision licence ends on %(day)s: statutory support stops then.")
             if ends_on >= today
@@ -231,13 +235,17 @@ def sweep_referral_undecided(*, today: date, referral_id: int | None = None) -> 
     if referral_id is not None:
         referrals = referrals.filter(pk=referral_id)
     wanted = []
-    for pk, offender_id, submitted_at in referrals.values_list("pk", "offender_id", "submitted_at"):
+    for pk, offender_id, submitted_at in referrals.order_by().values_list(
+        "pk", "offender_id", "submitted_at"
+    ):
         submitted_on = timezone.localdate(submitted_at)
         wanted.append(
             Alert(
                 kind=Alert.Kind.REFERRAL_UNDECIDED,
                 key=f"referral_undecided:referral:{pk}",
-                message=_("Referred on %(day)s and not yet decided: a decision was due within %(n)s working days.")
+                message=_(
+                    "Referred on %(day)s and not yet decided: a decision was due within %(n)s working days."
+                )
                 % {"day": _day(submitted_on), "n": working_days},
                 due_on=add_working_days(submitted_on, working_days),
                 offender_id=offender_id,
@@ -261,7 +269,7 @@ def sweep_booking_unconfirmed(*, today: date, placement_id: int | None = None) -
             offender_id=offender_id,
             placement_id=pk,
         )
-        for pk, offender_id, starts_on in placements.values_list("pk", "offender_id", "starts_on")
+        for pk, offender_id, starts_on in placements.order_by().values_list("pk", "offender_id", "starts_on")
     )
     return _sync(Alert.Kind.BOOKING_UNCONFIRMED, wanted, _subject(Q(), placement_id))
 
@@ -281,7 +289,7 @@ def sweep_arrival_missing(*, today: date, placement_id: int | None = None) -> Sw
             offender_id=offender_id,
             placement_id=pk,
         )
-        for pk, offender_id, starts_on in placements.values_list("pk", "offender_id", "starts_on")
+        for pk, offender_id, starts_on in placements.order_by().values_list("pk", "offender_id", "starts_on")
     )
     return _sync(Alert.Kind.ARRIVAL_MISSING, wanted, _subject(Q(), placement_id))
 

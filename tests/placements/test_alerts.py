@@ -84,21 +84,25 @@ def test_agency_workers_see_only_their_own_agencys_missed_visits_for_their_peopl
     placement = PlacementFactory(status=Placement.Status.ACTIVE, arrived_on=timezone.localdate())
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
     AlertFactory(
-        kind=Alert.Kind.VISIT_MISSED, offender=placement.offender, placement=placement, agency=agency,
+        kind=Alert.Kind.VISIT_MISSED,
+        offender=placement.offender,
+        placement=placement,
+        agency=agency,
         message="Ours to visit",
     )
     AlertFactory(
-        kind=Alert.Kind.VISIT_MISSED, offender=placement.offender, placement=placement,
-        agency=AgencyFactory(), message="Another agency's visit",
+        kind=Alert.Kind.VISIT_MISSED,
+        offender=placement.offender,
+        placement=placement,
+        agency=AgencyFactory(),
+        message="Another agency's visit",
     )
     AlertFactory(kind=Alert.Kind.LICENCE_OVERRUN, offender=placement.offender, message="For the officers")
     alert_about(kind=Alert.Kind.VISIT_MISSED, agency=agency, message="Not in our caseload")
     client.force_login(worker)
     content = client.get(reverse("placements:alert-list")).content.decode()
     assert "Ours to visit" in content
-    assert not any(
-        text in content for text in ("Another agency", "For the officers", "Not in our caseload")
-    )
+    assert not any(text in content for text in ("Another agency", "For the officers", "Not in our caseload"))
     assert 'data-testid="open-alert-count">1<' in content
     assert "/acknowledge/" not in content  # acknowledging is for the IOM team
 
@@ -120,7 +124,8 @@ def test_the_alerts_page_makes_the_same_number_of_queries_for_2_or_20_alerts(iom
         for _ in range(n):
             alert_about(kind=Alert.Kind.LICENCE_OVERRUN)
             AlertFactory(
-                kind=Alert.Kind.REFERRAL_UNDECIDED, referral=(referral := ReferralFactory()),
+                kind=Alert.Kind.REFERRAL_UNDECIDED,
+                referral=(referral := ReferralFactory()),
                 offender=referral.offender,
             )
 

@@ -160,11 +160,11 @@ def test_a_joint_visit_counts_for_every_agency_on_it_and_a_cancelled_one_does_no
     plan = SupportPlanFactory(placement=placement)
     SupportAgencyFactory(support_plan=plan, agency=probation)
     SupportAgencyFactory(support_plan=plan, agency=police)
-    joint = HomeVisitFactory(placement=placement, agency=police, visited_at=timezone.now() - timedelta(days=2))
-    joint.other_agencies.add(probation)
-    HomeVisitFactory(
-        placement=placement, agency=police, visited_at=timezone.now(), outcome="cancelled"
+    joint = HomeVisitFactory(
+        placement=placement, agency=police, visited_at=timezone.now() - timedelta(days=2)
     )
+    joint.other_agencies.add(probation)
+    HomeVisitFactory(placement=placement, agency=police, visited_at=timezone.now(), outcome="cancelled")
     assert sweeps.run_sweep("visit_missed").raised == 0
     joint.visited_at = timezone.now() - timedelta(days=10)
     joint.save()

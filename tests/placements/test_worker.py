@@ -56,9 +56,11 @@ def test_a_real_worker_runs_the_sweeps_and_the_canary(worker):
     tasks.run_all_sweeps.delay()
     tasks.canary.delay()
     assert _wait_for(
-        lambda: Alert.objects.filter(kind=Alert.Kind.LICENCE_OVERRUN, placement=placement).exists()
-        and JobRun.objects.filter(name="canary").exists()
-        and JobRun.objects.filter(name__startswith="sweep:").count() == 7
+        lambda: (
+            Alert.objects.filter(kind=Alert.Kind.LICENCE_OVERRUN, placement=placement).exists()
+            and JobRun.objects.filter(name="canary").exists()
+            and JobRun.objects.filter(name__startswith="sweep:").count() == 7
+        )
     ), "the worker did not run the sweeps within 20 seconds"
     # Delivered again (as acks_late may do after a lost worker): still one alert.
     tasks.run_sweep.delay("licence_overrun")

@@ -7,7 +7,9 @@ from placements import notifications, sweeps
 
 
 class Command(BaseCommand):
-    help = "Run every alert sweep once (raise and resolve alerts); --digests also emails the officers' digests."
+    help = (
+        "Run every alert sweep once (raise and resolve alerts); --digests also emails the officers' digests."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
