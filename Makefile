@@ -33,6 +33,7 @@ migrate: install
 ## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://127.0.0.1:8000
 demo: install assets migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py run_sweeps
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).

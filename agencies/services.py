@@ -19,6 +19,7 @@ from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
 from iom_housing.services import locked
 from placements.models import Alert, Placement, SupportAgency
+from placements.sweeps import refresh_placement_alerts
 
 MAX_SUPPORT_HOURS = Decimal("24")
 
@@ -207,11 +208,11 @@ def _raise_concern(visit: HomeVisit, placement: Placement) -> Alert:
         visit=visit,
         agency=visit.agency,
     )
-    if settings.EMAIL_HOST:
-        from agencies.tasks import send_concern_email
+    from agencies.tasks import send_concern_email
 
-        # After commit: the worker must find the alert, and a rolled-back visit sends nothing.
-        transaction.on_commit(lambda: send_concern_email.delay(alert.pk))
+    # After commit: the worker must find the alert, and a rolled-back visit sends nothing. With
+    # no EMAIL_HOST the email goes to the console backend (the demo).
+    transaction.on_commit(lambda: send_concern_email.delay(alert.pk))
     return alert
 
 
@@ -279,6 +280,7 @@ def visit_record(
         visit.other_agencies.set(other_agency_ids)
         if visit.concern_raised:
             _raise_concern(visit, placement)
+        refresh_placement_alerts(placement.pk)
     return visit
 
 
@@ -361,6 +363,7 @@ def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
         VisitCorrection.objects.create(visit=visit, corrected_by=by, reason=reason, changes=changes)
         if visit.concern_raised and ("concern_raised" in changes or "concern" in changes):
             _raise_concern(visit, placement)
+        refresh_placement_alerts(placement.pk)
     return visit
 
 

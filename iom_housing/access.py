@@ -91,6 +91,23 @@ def can_user_correct_visit(user, visit, *, now: datetime | None = None) -> bool:
     )
 
 
+def can_user_view_alerts(user) -> bool:
+    """The alerts page: officers and managers see every alert, agency workers their own (below)."""
+    return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
+
+
+def alert_scope(user) -> Q:
+    """A filter for the alerts `user` may see. Officers and scheme managers: all of them. An agency
+    worker: only missed visits by their own agency, about people in their caseload; the rest are
+    for the IOM team to act on (a concern they raised is on the visit they recorded)."""
+    role = role_of(user)
+    if role in SCHEME_WIDE_ROLES:
+        return Q()
+    if role == Role.AGENCY_WORKER:
+        return people_scope(user, "offender") & Q(kind="visit_missed", agency_id=user.membership.agency_id)
+    return Q(pk__in=[])
+
+
 def can_user_submit_referrals(user) -> bool:
     """Agency workers refer for their agency; IOM officers may refer for the police IOM team."""
     return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)

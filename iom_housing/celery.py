@@ -1,8 +1,13 @@
-"""The Celery app. Broker: REDIS_URL; with none, tasks run eagerly in-process (see settings)."""
+"""The Celery app. Broker: REDIS_URL; with none, tasks run eagerly in-process (see settings).
+
+Schedules live here, in code. Run exactly one beat process (docker-compose has one `beat`
+service): a second would queue every job twice. Tasks are idempotent anyway.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iom_housing.settings")
 
@@ -10,5 +15,12 @@ app = Celery("iom_housing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Schedules live in code; scheduled sweeps are added by the issues that build them.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Every hour at 5 past: licences ending and overrun, supervision ending, missed visits,
+    # undecided referrals, unconfirmed bookings and missing arrivals raise and resolve alerts.
+    "sweeps-hourly": {"task": "placements.run_all_sweeps", "schedule": crontab(minute=5)},
+    # After the 7:05 sweep, each IOM officer's digest of new open alerts.
+    "digests-daily": {"task": "placements.send_digests", "schedule": crontab(hour=7, minute=30)},
+    # Proves beat and a worker are running: scheme managers see its last run on the dashboard.
+    "canary": {"task": "placements.canary", "schedule": 300.0},
+}

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iom_housing.context_processors.service",
+                "iom_housing.context_processors.alerts",
             ],
         },
     },
@@ -136,6 +137,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Celery: scheduled sweeps, alerts and their emails (schedules in iom_housing/celery.py) ---
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -147,6 +149,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
+# A task whose worker dies mid-run goes back on the queue (tasks are idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Alerts: how far ahead a licence term or a supervision licence ending is raised, and the
+# working days an officer has to decide a referral.
+ALERT_LICENCE_ENDING_DAYS = env_int("ALERT_LICENCE_ENDING_DAYS", 7)
+ALERT_SUPERVISION_ENDING_DAYS = env_int("ALERT_SUPERVISION_ENDING_DAYS", 28)
+ALERT_REFERRAL_DECISION_WORKING_DAYS = env_int("ALERT_REFERRAL_DECISION_WORKING_DAYS", 2)
+# The site's address, for links in emails sent by the workers (they have no request to read it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# --- end of Celery block ---
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from iom_housing.admin import SchemeModelAdmin, SchemeTabularInline
 from placements.models import (
     Alert,
+    AlertNotice,
     Bedspace,
+    JobRun,
     LicenceTerm,
     Placement,
     Property,
@@ -257,3 +259,34 @@ class AlertAdmin(SchemeModelAdmin):
     date_hierarchy = "raised_at"
     readonly_fields = ("raised_at",)
     autocomplete_fields = ("offender", "placement", "referral", "visit", "agency", "acknowledged_by")
+
+
+class ReadOnlyAdmin(SchemeModelAdmin):
+    """Written only by the scheduled jobs: read here, never edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AlertNotice)
+class AlertNoticeAdmin(ReadOnlyAdmin):
+    """Which emails told whom about which alert (each sent once)."""
+
+    list_display = ("alert", "recipient", "channel", "sent_at")
+    list_filter = ("channel",)
+    list_select_related = ("alert", "recipient")
+    fields = readonly_fields = ("alert", "recipient", "channel", "sent_at")
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """When each scheduled job last ran: the canary every 5 minutes shows that beat and a worker are up."""
+
+    list_display = ("name", "last_run_at", "summary")
+    fields = readonly_fields = ("name", "last_run_at", "summary")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from iom_housing.forms import GovukDateField, ServiceForm
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
+    Alert,
     DepartureReason,
     Destination,
     Property,
@@ -146,6 +147,21 @@ class ExclusionForm(ServiceForm):
         help_text=_("For example: near the victim's home, or near associates."),
         widget=forms.Textarea,
         error_messages={"required": _("Enter why the property is unsuitable for this person")},
+    )
+
+
+class AlertFilterForm(forms.Form):
+    """Filters on the alerts page; no status chosen means open (needing action)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Open"))]
+        + [c for c in Alert.Status.choices if c[0] != Alert.Status.OPEN]
+        + [("all", _("All"))],
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds"))] + Alert.Kind.choices, required=False
     )
 
 

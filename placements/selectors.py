@@ -8,11 +8,12 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.access import people_scope, sees_whole_scheme
+from iom_housing.access import alert_scope, can_user_view_alerts, people_scope, sees_whole_scheme
 from placements.dates import free_from
 from placements.models import (
     Alert,
     Bedspace,
+    JobRun,
     LicenceTerm,
     Placement,
     Property,
@@ -324,3 +325,37 @@ def open_alerts(*, user, kind: str = "") -> QuerySet[Alert]:
     if kind:
         alerts = alerts.filter(kind=kind)
     return alerts
+
+
+def alert_list(*, user, kind: str = "", status: str = "") -> QuerySet[Alert]:
+    """Alerts the user may see (`alert_scope`), soonest due first, with what their action links need."""
+    alerts = (
+        Alert.objects.filter(alert_scope(user))
+        .select_related("offender", "placement__bedspace__property", "referral", "agency", "acknowledged_by")
+        .order_by(F("due_on").asc(nulls_last=True), "-raised_at", "pk")
+    )
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    if status:
+        alerts = alerts.filter(status=status)
+    return alerts
+
+
+def open_alert_count(*, user) -> int | None:
+    """The number in the header: open alerts the user may see, in one query (None: no alerts page)."""
+    if not can_user_view_alerts(user):
+        return None
+    return Alert.objects.filter(alert_scope(user), status=Alert.Status.OPEN).count()
+
+
+def job_runs() -> QuerySet[JobRun]:
+    return JobRun.objects.order_by("name")
+
+
+CANARY_LATE_AFTER = timedelta(minutes=15)
+
+
+def scheduler_late(job_runs: list[JobRun], *, now) -> bool:
+    """True when the canary (queued by beat every 5 minutes) has not run for 15 minutes."""
+    canary = next((run for run in job_runs if run.name == "canary"), None)
+    return canary is None or now - canary.last_run_at > CANARY_LATE_AFTER

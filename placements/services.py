@@ -32,6 +32,7 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
+from placements.sweeps import refresh_placement_alerts
 from referrals.models import Gender, Referral, ReferralEvent
 from referrals.services import referral_event_record
 
@@ -182,6 +183,7 @@ def place_offender(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
         _referral_changed(placement, ReferralEvent.Kind.PLACED)
+        refresh_placement_alerts(placement.pk)
     return placement
 
 
@@ -211,6 +213,7 @@ def placement_confirm(*, placement_id: int, by) -> Placement:
         placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "confirmed_at", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.CONFIRMED)
+        refresh_placement_alerts(placement.pk)
     return placement
 
 
@@ -246,6 +249,7 @@ def placement_arrive(*, placement_id: int, arrived_on: date, by) -> Placement:
             placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "arrived_on", "confirmed_at", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.ARRIVED)
+        refresh_placement_alerts(placement.pk)
     return placement
 
 
@@ -259,6 +263,7 @@ def placement_not_arrived(*, placement_id: int, by, notes: str = "") -> Placemen
             placement.notes = notes
         placement.save(update_fields=["status", "notes", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.NOT_ARRIVED)
+        refresh_placement_alerts(placement.pk)
     return placement
 
 
@@ -272,6 +277,7 @@ def placement_cancel(*, placement_id: int, reason: str, by) -> Placement:
         placement.cancellation_reason = reason.strip()
         placement.save(update_fields=["status", "cancellation_reason", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.CANCELLED)
+        refresh_placement_alerts(placement.pk)
     return placement
 
 
@@ -328,6 +334,7 @@ def licence_renew(*, placement_id: int, days: int, reason: str, by) -> LicenceTe
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.RENEWED)
+        refresh_placement_alerts(placement.pk)
     return term
 
 
@@ -395,6 +402,7 @@ def placement_end(*, placement_id: int, departed_on: date, reason: str, destinat
             ]
         )
         _referral_changed(placement, ReferralEvent.Kind.DEPARTED)
+        refresh_placement_alerts(placement.pk)
     return placement
 
 
@@ -557,4 +565,5 @@ def support_plan_set(
             if agency_id not in agencies and row.ended_on is None:
                 row.ended_on = today
                 row.save(update_fields=["ended_on", "updated_at"])
+        refresh_placement_alerts(placement.pk)
     return plan

@@ -6,6 +6,7 @@ app_name = "placements"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("alerts/", views.alert_list, name="alert-list"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("properties/", views.property_list, name="property-list"),
     path("properties/<int:pk>/", views.property_detail, name="property-detail"),

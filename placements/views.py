@@ -14,11 +14,18 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
-from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
-from iom_housing.pages import form_page, found_or_404
+from iom_housing.access import (
+    can_user_manage_placements,
+    can_user_manage_scheme,
+    can_user_view_alerts,
+    can_user_view_cases,
+    require,
+)
+from iom_housing.pages import form_page, found_or_404, paginate
 from placements import selectors, services
 from placements.forms import (
     AcknowledgeForm,
+    AlertFilterForm,
     ArriveForm,
     AvailabilityForm,
     CancelForm,
@@ -40,11 +47,15 @@ officers = require(can_user_manage_placements)
 case_readers = require(can_user_view_cases)
 
 
+DASHBOARD_ALERTS = 10
+
+
 @officers
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
     user = request.user
+    job_runs = list(selectors.job_runs()) if can_user_manage_scheme(user) else None
     return render(
         request,
         "placements/dashboard.html",
@@ -55,7 +66,9 @@ def dashboard(request):
             "overrun": selectors.placements_overrun(user=user, today=today),
             "waiting": referral_list(user=user)[:10],
             "waiting_count": referral_list(user=user).count(),
-            "concerns": selectors.open_alerts(user=user, kind=Alert.Kind.VISIT_CONCERN),
+            "alerts": selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ALERTS],
+            "job_runs": job_runs,
+            "beat_late": job_runs is not None and selectors.scheduler_late(job_runs, now=timezone.now()),
         },
     )
 
@@ -301,6 +314,23 @@ def exclusion_add(request, public_id):
     )
 
 
+@require(can_user_view_alerts)
+@require_GET
+def alert_list(request):
+    """Alerts with filters: open ones by default, soonest due first, each with what to do."""
+    filters = AlertFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    status = cleaned.get("status") or Alert.Status.OPEN
+    alerts = selectors.alert_list(
+        user=request.user, kind=cleaned.get("kind", ""), status="" if status == "all" else status
+    )
+    return render(
+        request,
+        "placements/alert_list.html",
+        {"filters": filters, "page": paginate(request, alerts), "today": timezone.localdate()},
+    )
+
+
 @officers
 def alert_acknowledge(request, pk):
     try:
@@ -314,8 +344,8 @@ def alert_acknowledge(request, pk):
         context={
             "title": _("Acknowledge this alert"),
             "caption": alert.message,
-            "back_url": reverse("placements:dashboard"),
+            "back_url": reverse("placements:alert-list"),
         },
-        success_url=reverse("placements:dashboard"),
+        success_url=reverse("placements:alert-list"),
         success_message=_("Alert acknowledged"),
     )

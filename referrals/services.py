@@ -56,6 +56,9 @@ def _decide(referral: Referral, status: str, by, notes: str) -> None:
     if referral.decline_reason:
         data["decline_reason"] = referral.decline_reason
     referral_event_record(referral.pk, status, **data)
+    from placements.sweeps import refresh_referral_alerts  # placements depends on referrals
+
+    refresh_referral_alerts(referral.pk)
 
 
 def referral_accept(*, referral_id: int, by, notes: str = "") -> Referral:

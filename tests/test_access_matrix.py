@@ -60,6 +60,8 @@ MATRIX = {
     "password_change": EVERYONE_SIGNED_IN,
     "password_change_done": EVERYONE_SIGNED_IN,
     "placements:dashboard": OFFICERS_ONLY,
+    # Agency workers see their own agency's missed visits there (scoped by iom_housing.access.alert_scope).
+    "placements:alert-list": row(own=200, other=200),
     "placements:alert-acknowledge": OFFICERS_ONLY,
     "placements:property-list": OFFICERS_ONLY,
     "placements:property-detail": OFFICERS_ONLY,

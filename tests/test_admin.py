@@ -9,12 +9,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
 from iom_housing.access import Role
 from placements.models import (
     Alert,
+    AlertNotice,
     Bedspace,
+    JobRun,
     LicenceTerm,
     Placement,
     Property,
@@ -153,6 +156,15 @@ BUILDERS = {
     SupportPlan: _support_plans,
     SupportAgency: lambda n: SupportAgencyFactory.create_batch(n),
     Alert: _alerts,
+    AlertNotice: lambda n: [
+        AlertNotice.objects.create(alert=alert, recipient=UserFactory(), channel=AlertNotice.Channel.DIGEST)
+        for alert in _alerts(n)
+    ],
+    JobRun: lambda n: [
+        JobRun.objects.create(name=f"sweep:{start + i}", last_run_at=timezone.now(), summary="1 raised")
+        for start in [JobRun.objects.count()]
+        for i in range(n)
+    ],
     Funding: lambda n: FundingFactory.create_batch(n),
     UnitCost: lambda n: UnitCostFactory.create_batch(n),
     User: _users,
@@ -171,7 +183,8 @@ def test_site_is_named_for_the_scheme():
 
 # Scheme managers use every page
 
-READ_ONLY = {ReferralEvent}  # only the services write these; the database refuses edits
+# Only the services (or scheduled jobs) write these: read, never edited here.
+READ_ONLY = {ReferralEvent, AlertNotice, JobRun}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)

@@ -26,6 +26,9 @@ TAG_COLOURS = {
     "medium": "yellow",
     "high": "orange",
     "very_high": "red",
+    "open": "red",
+    "acknowledged": "blue",
+    "resolved": "grey",
 }
 
 

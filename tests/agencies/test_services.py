@@ -3,15 +3,19 @@ concerns becoming alerts (and emails when email is set up), and corrections kept
 
 from datetime import timedelta
 from decimal import Decimal
+from smtplib import SMTPException
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from agencies.models import HomeVisit, VisitCorrection
 from agencies.services import visit_correct, visit_record
+from agencies.tasks import send_concern_email
 from iom_housing.access import Role
-from placements.models import Alert, Placement
+from placements.models import Alert, AlertNotice, Placement
+from placements.notifications import concern_email_send
 from tests.factories import (
     AgencyFactory,
     HomeVisitFactory,
@@ -223,16 +227,43 @@ def test_a_concern_raises_one_alert_and_emails_the_iom_officers_once(
     assert agency.name in mailoutbox[0].body
 
 
-def test_no_email_when_email_is_not_configured(
+def test_the_concern_email_goes_once_to_each_officer_however_often_the_task_runs(
     placement, agency_worker, iom_officer, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_HOST = ""
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    settings.EMAIL_HOST = ""  # no mail server: the console backend (locmem under test) still sends
+    with django_capture_on_commit_callbacks(execute=True):
         visit_record(
             placement_id=placement.pk, by=agency_worker, **answers(concern_raised=True, concern="Worried")
         )
-    assert Alert.objects.count() == 1
-    assert callbacks == [] and mailoutbox == []
+    alert = Alert.objects.get()
+    assert send_concern_email(alert.pk) == 0  # a redelivered task
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [iom_officer.email]
+    assert AlertNotice.objects.filter(alert=alert, recipient=iom_officer).count() == 1
+
+
+def test_a_failed_concern_email_is_retried_without_emailing_anyone_twice(
+    placement, agency_worker, iom_officer, mailoutbox, monkeypatch
+):
+    second = user_with_role(Role.IOM_OFFICER, iom_officer.membership.agency, email="zz@example.org")
+    visit = visit_record(
+        placement_id=placement.pk, by=agency_worker, **answers(concern_raised=True, concern="Worried")
+    )
+    alert = Alert.objects.get(visit=visit)
+    mailoutbox.clear()
+    real_send = EmailMessage.send
+
+    def flaky(message, *args, **kwargs):
+        if message.to == [second.email]:
+            raise SMTPException("mail server down")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", flaky)
+    with pytest.raises(SMTPException):
+        concern_email_send(alert_id=alert.pk)
+    assert [m.to for m in mailoutbox] == [[iom_officer.email]]
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    assert concern_email_send(alert_id=alert.pk) == 1
+    assert [m.to for m in mailoutbox] == [[iom_officer.email], [second.email]]
 
 
 def test_a_refused_visit_sends_no_email(placement, agency_worker, iom_officer, settings, mailoutbox):

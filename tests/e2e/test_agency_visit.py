@@ -101,7 +101,7 @@ def test_a_worker_on_a_phone_records_a_joint_visit_with_a_concern(browser, live_
     sign_in(page, "officer")
     page.wait_for_url("**/dashboard/")
     assert page.locator("table", has_text="Visitors late at night").is_visible()
-    assert Alert.objects.get().visit == visit
+    assert Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN).visit == visit
 
 
 def test_the_visit_form_fits_a_320_pixel_screen(browser, live_server, settings, scheme):

@@ -1,0 +1,333 @@
+"""The sweeps: each finds the cases where a condition holds, raises one alert per case, and
+resolves the alerts whose condition has cleared.
+
+A sweep can run any number of times, and by two workers at once, with the same result: alerts are
+inserted with ON CONFLICT DO NOTHING against the partial unique index on the alert's key (one
+unresolved alert per key), and resolving is a plain UPDATE of what no longer holds. Services that
+change a case (renewing a licence, recording a visit, deciding a referral) call
+`refresh_placement_alerts` or `refresh_referral_alerts` in their own transaction, so an alert
+clears the moment its condition does rather than at the next scheduled run.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Greatest
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import HomeVisit
+from placements.dates import add_working_days
+from placements.models import Alert, JobRun, Placement, SupportAgency
+from referrals.models import Referral
+
+
+@dataclass
+class SweepResult:
+    raised: int = 0
+    resolved: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.raised} raised, {self.resolved} resolved"
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "j F Y")
+
+
+def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:
+    """Make the unresolved alerts of `kind` within `scope` exactly `wanted` (matched by key)."""
+    wanted = {alert.key: alert for alert in wanted}
+    with transaction.atomic():
+        # Written as "not resolved" so that the partial index alert_unresolved_idx serves it.
+        current = dict(
+            Alert.objects.filter(scope, kind=kind)
+            .exclude(status=Alert.Status.RESOLVED)
+            .order_by()
+            .values_list("key", "pk")
+        )
+        new = [alert for key, alert in wanted.items() if key not in current]
+        # ON CONFLICT DO NOTHING: another worker may have raised the same key since we looked.
+        Alert.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+        stale = [pk for key, pk in current.items() if key not in wanted]
+        resolved = Alert.objects.filter(pk__in=stale, status__in=Alert.UNRESOLVED_STATUSES).update(
+            status=Alert.Status.RESOLVED, resolved_at=timezone.now()
+        )
+    return SweepResult(raised=len(new), resolved=resolved)
+
+
+def _subject(scope: Q, placement_id: int | None, referral_id: int | None = None) -> Q:
+    if placement_id is not None:
+        return scope & Q(placement_id=placement_id)
+    if referral_id is not None:
+        return scope & Q(referral_id=referral_id)
+    return scope
+
+
+# The sweeps ------------------------------------------------------------------------------------
+
+STAYING = (Placement.Status.PROVISIONAL, Placement.Status.CONFIRMED, Placement.Status.ACTIVE)
+
+
+def sweep_licence_ending(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """A licence term ends within N days (ALERT_LICENCE_ENDING_DAYS) with no renewal booked: a
+    renewal moves the placement's `ends_on` to the end of the new term, out of the window."""
+    within = settings.ALERT_LICENCE_ENDING_DAYS
+    placements = Placement.objects.filter(
+        status__in=STAYING, ends_on__gte=today, ends_on__lte=today + timedelta(days=within)
+    )
+    if placement_id is not None:
+        placements = placements.filter(pk=placement_id)
+    wanted = (
+        Alert(
+            kind=Alert.Kind.LICENCE_ENDING,
+            key=f"licence_ending:placement:{pk}:{ends_on}",
+            message=_("The licence term ends on %(day)s and no renewal is booked.") % {"day": _day(ends_on)},
+            due_on=ends_on,
+            offender_id=offender_id,
+            placement_id=pk,
+        )
+        for pk, offender_id, ends_on in placements.order_by().values_list("pk", "offender_id", "ends_on")
+    )
+    return _sync(Alert.Kind.LICENCE_ENDING, wanted, _subject(Q(), placement_id))
+
+
+def sweep_licence_overrun(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """The last licence term has ended, with no renewal and no departure recorded."""
+    placements = Placement.objects.filter(status=Placement.Status.ACTIVE, ends_on__lt=today)
+    if placement_id is not None:
+        placements = placements.filter(pk=placement_id)
+    wanted = (
+        Alert(
+            kind=Alert.Kind.LICENCE_OVERRUN,
+            key=f"licence_overrun:placement:{pk}:{ends_on}",
+            message=_(
+                "The licence term ended on %(day)s and no departure is recorded: they are staying "
+                "without a licence to occupy."
+            )
+            % {"day": _day(ends_on)},
+            due_on=ends_on,
+            offender_id=offender_id,
+            placement_id=pk,
+        )
+        for pk, offender_id, ends_on in placements.order_by().values_list("pk", "offender_id", "ends_on")
+    )
+    return _sync(Alert.Kind.LICENCE_OVERRUN, wanted, _subject(Q(), placement_id))
+
+
+def sweep_supervision_ending(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """A placed person's supervision licence ends within 28 days (or has ended): statutory
+    support stops then, so the move-on must be planned now."""
+    within = settings.ALERT_SUPERVISION_ENDING_DAYS
+    placements = Placement.objects.filter(
+        status=Placement.Status.ACTIVE, offender__licence_ends_on__lte=today + timedelta(days=within)
+    )
+    if placement_id is not None:
+        placements = placements.filter(pk=placement_id)
+    wanted = []
+    for pk, offender_id, ends_on in placements.order_by().values_list(
+        "pk", "offender_id", "offender__licence_ends_on"
+    ):
+        text = (
+            _("Their supervision licence ends on %(day)s: statutory support stops then.")
+            if ends_on >= today
+            else _("Their supervision licence ended on %(day)s: statutory support has stopped.")
+        )
+        wanted.append(
+            Alert(
+                kind=Alert.Kind.SUPERVISION_ENDING,
+                key=f"supervision_ending:placement:{pk}:{ends_on}",
+                message=text % {"day": _day(ends_on)},
+                due_on=ends_on,
+                offender_id=offender_id,
+                placement_id=pk,
+            )
+        )
+    return _sync(Alert.Kind.SUPERVISION_ENDING, wanted, _subject(Q(), placement_id))
+
+
+def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """An agency on an active placement's support plan has not visited within its frequency
+    (weekly by default): counted from its last visit, led or joint, not cancelled; or from the
+    arrival when it has not visited yet."""
+    not_cancelled = ~Q(outcome=HomeVisit.Outcome.CANCELLED)
+    led = (
+        HomeVisit.objects.filter(
+            not_cancelled,
+            placement_id=OuterRef("support_plan__placement_id"),
+            agency_id=OuterRef("agency_id"),
+        )
+        .order_by("-visited_at")
+        .values("visited_at")[:1]
+    )
+    joint = (
+        HomeVisit.objects.filter(
+            not_cancelled,
+            placement_id=OuterRef("support_plan__placement_id"),
+            other_agencies=OuterRef("agency_id"),
+        )
+        .order_by("-visited_at")
+        .values("visited_at")[:1]
+    )
+    rows = SupportAgency.objects.filter(
+        ended_on__isnull=True, support_plan__placement__status=Placement.Status.ACTIVE
+    )
+    if placement_id is not None:
+        rows = rows.filter(support_plan__placement_id=placement_id)
+    rows = rows.annotate(last_visit=Greatest(Subquery(led), Subquery(joint))).values_list(
+        "support_plan__placement_id",
+        "support_plan__placement__offender_id",
+        "support_plan__placement__arrived_on",
+        "agency_id",
+        "agency__name",
+        "visit_every_days",
+        "last_visit",
+    )
+    wanted = []
+    for pk, offender_id, arrived_on, agency_id, agency, every, last_visit in rows:
+        # PostgreSQL's GREATEST skips NULLs: last_visit is NULL only when the agency never visited.
+        since = arrived_on
+        if last_visit is not None:
+            since = max(since, timezone.localdate(last_visit))
+        due_on = since + timedelta(days=every)
+        if due_on >= today:
+            continue
+        wanted.append(
+            Alert(
+                kind=Alert.Kind.VISIT_MISSED,
+                key=f"visit_missed:placement:{pk}:agency:{agency_id}:{due_on}",
+                message=_("No visit by %(agency)s since %(day)s: a visit every %(every)s days is expected.")
+                % {"agency": agency, "day": _day(since), "every": every},
+                due_on=due_on,
+                offender_id=offender_id,
+                placement_id=pk,
+                agency_id=agency_id,
+            )
+        )
+    return _sync(Alert.Kind.VISIT_MISSED, wanted, _subject(Q(), placement_id))
+
+
+def decision_cutoff(today: date, working_days: int) -> date:
+    """The last submission date whose decision is due by today: submitted on Friday with 2
+    working days to decide, the decision is due on Tuesday."""
+    day = today
+    while add_working_days(day, working_days) > today:
+        day -= timedelta(days=1)
+    return day
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def sweep_referral_undecided(*, today: date, referral_id: int | None = None) -> SweepResult:
+    """A referral with no decision (accepted, declined or withdrawn) 2 working days after it was
+    submitted (ALERT_REFERRAL_DECISION_WORKING_DAYS)."""
+    working_days = settings.ALERT_REFERRAL_DECISION_WORKING_DAYS
+    cutoff = decision_cutoff(today, working_days)
+    referrals = Referral.objects.filter(
+        status__in=Referral.OPEN_STATUSES, submitted_at__lt=_start_of(cutoff + timedelta(days=1))
+    )
+    if referral_id is not None:
+        referrals = referrals.filter(pk=referral_id)
+    wanted = []
+    for pk, offender_id, submitted_at in referrals.order_by().values_list(
+        "pk", "offender_id", "submitted_at"
+    ):
+        submitted_on = timezone.localdate(submitted_at)
+        wanted.append(
+            Alert(
+                kind=Alert.Kind.REFERRAL_UNDECIDED,
+                key=f"referral_undecided:referral:{pk}",
+                message=_(
+                    "Referred on %(day)s and not yet decided: a decision was due within %(n)s working days."
+                )
+                % {"day": _day(submitted_on), "n": working_days},
+                due_on=add_working_days(submitted_on, working_days),
+                offender_id=offender_id,
+                referral_id=pk,
+            )
+        )
+    return _sync(Alert.Kind.REFERRAL_UNDECIDED, wanted, _subject(Q(), None, referral_id))
+
+
+def sweep_booking_unconfirmed(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """A provisional booking whose arrival date has come and is still not confirmed."""
+    placements = Placement.objects.filter(status=Placement.Status.PROVISIONAL, starts_on__lte=today)
+    if placement_id is not None:
+        placements = placements.filter(pk=placement_id)
+    wanted = (
+        Alert(
+            kind=Alert.Kind.BOOKING_UNCONFIRMED,
+            key=f"booking_unconfirmed:placement:{pk}:{starts_on}",
+            message=_("The booking for arrival on %(day)s is still provisional.") % {"day": _day(starts_on)},
+            due_on=starts_on,
+            offender_id=offender_id,
+            placement_id=pk,
+        )
+        for pk, offender_id, starts_on in placements.order_by().values_list("pk", "offender_id", "starts_on")
+    )
+    return _sync(Alert.Kind.BOOKING_UNCONFIRMED, wanted, _subject(Q(), placement_id))
+
+
+def sweep_arrival_missing(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """A confirmed booking with no arrival recorded by the day after its arrival date.
+    (A provisional one past its date is already alerted as unconfirmed.)"""
+    placements = Placement.objects.filter(status=Placement.Status.CONFIRMED, starts_on__lt=today)
+    if placement_id is not None:
+        placements = placements.filter(pk=placement_id)
+    wanted = (
+        Alert(
+            kind=Alert.Kind.ARRIVAL_MISSING,
+            key=f"arrival_missing:placement:{pk}:{starts_on}",
+            message=_("Arrival was booked for %(day)s and has not been recorded.") % {"day": _day(starts_on)},
+            due_on=starts_on,
+            offender_id=offender_id,
+            placement_id=pk,
+        )
+        for pk, offender_id, starts_on in placements.order_by().values_list("pk", "offender_id", "starts_on")
+    )
+    return _sync(Alert.Kind.ARRIVAL_MISSING, wanted, _subject(Q(), placement_id))
+
+
+PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
+    "licence_ending": sweep_licence_ending,
+    "licence_overrun": sweep_licence_overrun,
+    "supervision_ending": sweep_supervision_ending,
+    "visit_missed": sweep_visit_missed,
+    "booking_unconfirmed": sweep_booking_unconfirmed,
+    "arrival_missing": sweep_arrival_missing,
+}
+SWEEPS: dict[str, Callable[..., SweepResult]] = {
+    **PLACEMENT_SWEEPS,
+    "referral_undecided": sweep_referral_undecided,
+}
+
+
+def run_sweep(name: str, *, today: date | None = None) -> SweepResult:
+    """Run one sweep over every case, and record when it ran (shown to scheme managers)."""
+    result = SWEEPS[name](today=today or timezone.localdate())
+    job_ran(f"sweep:{name}", str(result))
+    return result
+
+
+def refresh_placement_alerts(placement_id: int, *, today: date | None = None) -> None:
+    """Re-check one placement's conditions now: called by the services that change a placement."""
+    today = today or timezone.localdate()
+    for sweep in PLACEMENT_SWEEPS.values():
+        sweep(today=today, placement_id=placement_id)
+
+
+def refresh_referral_alerts(referral_id: int, *, today: date | None = None) -> None:
+    sweep_referral_undecided(today=today or timezone.localdate(), referral_id=referral_id)
+
+
+def job_ran(name: str, summary: str = "") -> JobRun:
+    run, _created = JobRun.objects.update_or_create(
+        name=name, defaults={"last_run_at": timezone.now(), "summary": summary[:200]}
+    )
+    return run

@@ -1,0 +1,57 @@
+"""Scheduled jobs: the sweeps that raise and resolve alerts, the officers' daily digests, and the
+canary that shows beat and the workers are alive. Thin: each calls a service.
+
+Every task is idempotent (a sweep run twice changes nothing; an email is recorded once per
+recipient and alert), because with `acks_late` a task whose worker dies is delivered again.
+"""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from placements import notifications, sweeps
+
+# A sweep over 100,000 placements takes about a second (scripts/bench_sweeps.py); these limits
+# leave room for a slow day and stay well under the broker's visibility timeout (settings).
+SWEEP_LIMITS = {"time_limit": 240, "soft_time_limit": 200}
+EMAIL_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="placements.run_sweep", **SWEEP_LIMITS)
+def run_sweep(name: str) -> str:
+    return str(sweeps.run_sweep(name))
+
+
+@shared_task(name="placements.run_all_sweeps", time_limit=60, soft_time_limit=50)
+def run_all_sweeps() -> int:
+    """Queue each sweep as its own task, so one slow or failing sweep does not hold up the rest."""
+    for name in sweeps.SWEEPS:
+        run_sweep.delay(name)
+    return len(sweeps.SWEEPS)
+
+
+@shared_task(name="placements.send_digest", time_limit=120, soft_time_limit=100, **EMAIL_RETRY)
+def send_digest(user_id: int) -> int:
+    return notifications.digest_send(user_id=user_id)
+
+
+@shared_task(name="placements.send_digests", time_limit=60, soft_time_limit=50)
+def send_digests() -> int:
+    """Queue one digest per IOM officer (each retries on its own when the mail server fails)."""
+    officer_ids = list(notifications.iom_officers().values_list("pk", flat=True))
+    for user_id in officer_ids:
+        send_digest.delay(user_id)
+    sweeps.job_ran("digests", f"{len(officer_ids)} officers")
+    return len(officer_ids)
+
+
+@shared_task(name="placements.canary", time_limit=30, soft_time_limit=20)
+def canary() -> None:
+    """Records that beat queued it and a worker ran it: if this stops, scheduled sweeps stopped."""
+    sweeps.job_ran("canary")
