@@ -1,7 +1,7 @@
 """The API's URLs (namespace "api"): version 1 resources, the OpenAPI schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from referrals.api import ReferralEventViewSet, ReferralViewSet
 
@@ -26,5 +26,5 @@ urlpatterns = [
         name="referral-by-ref",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

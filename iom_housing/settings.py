@@ -225,7 +225,9 @@ SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
 SESSION_TIMEOUT_WARNING = timedelta(minutes=env_int("SESSION_WARNING_MINUTES", 5))
 if not timedelta(0) < SESSION_TIMEOUT_WARNING < SESSION_IDLE_TIMEOUT:
-    raise ImproperlyConfigured("SESSION_WARNING_MINUTES must be more than 0 and less than SESSION_IDLE_MINUTES.")
+    raise ImproperlyConfigured(
+        "SESSION_WARNING_MINUTES must be more than 0 and less than SESSION_IDLE_MINUTES."
+    )
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -301,6 +303,16 @@ OAUTH2_PROVIDER = {
     # A client may ask only for the scopes a scheme manager gave it (agencies.ApiClient.scopes).
     "SCOPES_BACKEND_CLASS": "iom_housing.api.ApiClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "iom_housing.api.ApiClientValidator",
+    # RFC 9700 (OAuth 2.0 Security BCP): only client credentials are used here, so every legacy
+    # path is refused, tokens are kept hashed and never read from a query string.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Named so that migrations referring to it (agencies.ApiClient) resolve; not swapped.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -316,6 +328,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Its schema check runs only with `check --deploy`; the schema is generated and tested by
+    # tests/referrals/test_api.py instead.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # The scheme this deployment serves, shown in the header and on reports.

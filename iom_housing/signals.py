@@ -37,7 +37,10 @@ def _signed_in(sender, request, user, **kwargs):
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     # `credentials` has the password already masked by Django; only the username is kept.
     security_event(
-        "sign_in_failed", request=request, attempted_username=credentials.get("username"), level=logging.WARNING
+        "sign_in_failed",
+        request=request,
+        attempted_username=credentials.get("username"),
+        level=logging.WARNING,
     )
 
 
@@ -86,7 +89,9 @@ def _user_after(sender, instance, created, **kwargs):
     instance._security_before = None
     if created:
         if instance.is_superuser:
-            security_event("role_changed", subject_user_id=instance.pk, change={"is_superuser": [False, True]})
+            security_event(
+                "role_changed", subject_user_id=instance.pk, change={"is_superuser": [False, True]}
+            )
         return
     if not before:
         return
@@ -110,7 +115,9 @@ def _membership_after(sender, instance, created, **kwargs):
         f: [before[f], getattr(instance, f)] for f in MEMBERSHIP_FIELDS if before[f] != getattr(instance, f)
     }
     if changes:
-        security_event("role_changed", subject_user_id=instance.user_id, change=changes, level=logging.WARNING)
+        security_event(
+            "role_changed", subject_user_id=instance.user_id, change=changes, level=logging.WARNING
+        )
 
 
 @receiver(post_delete, sender=StaffMembership)

@@ -1,7 +1,6 @@
 """Fixtures named by role: a signed-in test client for each kind of user."""
 
 import base64
-
 import logging
 
 import pytest
