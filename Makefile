@@ -31,10 +31,11 @@ migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
 ## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://127.0.0.1:8000
+## Two-factor authentication is off for the demo logins (every page says so).
 demo: install assets migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py run_sweeps
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:

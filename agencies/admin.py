@@ -4,17 +4,20 @@ role."""
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
 from agencies.services import api_client_register
 from iom_housing.admin import SchemeManagerPermissions, SchemeModelAdmin, SchemeStackedInline
+from iom_housing.services import user_sessions_end, user_two_factor_reset
 
 User = get_user_model()
 
@@ -237,6 +240,9 @@ if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 if admin.site.is_registered(User):
     admin.site.unregister(User)
+# Authenticators are reset from the user's page (an action), never read: the key is a secret.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class StaffMembershipInline(SchemeStackedInline):
@@ -267,6 +273,32 @@ class UserAdmin(SchemeManagerPermissions, DjangoUserAdmin):
     list_filter = ("membership__role", "membership__agency", "is_active", "is_superuser")
     list_select_related = ("membership__agency",)
     search_fields = ("username", "first_name", "last_name", "email")
+    actions = ("end_sessions", "reset_two_factor")
+
+    @admin.action(description=_("Sign out everywhere now (end their sessions)"))
+    def end_sessions(self, request, queryset):
+        ended = sum(user_sessions_end(user=user, by=request.user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d session ended.", "%(count)d sessions ended.", ended) % {"count": ended},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reset two-factor authentication (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        users = [user for user in queryset if self._may_edit(request, user)]
+        for user in users:
+            user_two_factor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d user: they set it up again at their next sign-in.",
+                "Two-factor authentication reset for %(count)d users: they set it up again at their next sign-in.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -1,7 +1,7 @@
 """The API's URLs (namespace "api"): version 1 resources, the OpenAPI schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies.api import SupportedPlacementViewSet, VisitViewSet
 from referrals.api import ReferralEventViewSet, ReferralViewSet
@@ -34,5 +34,5 @@ urlpatterns = [
     ),
     path("v1/visits/<uuid:public_id>/", VisitViewSet.as_view({"get": "retrieve"}), name="visit-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

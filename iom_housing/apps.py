@@ -6,6 +6,9 @@ class IomHousingConfig(AppConfig):
     name = "iom_housing"
     verbose_name = "IOM Housing"
 
+    def ready(self):
+        from iom_housing import signals  # noqa: F401 - connects the security receivers
+
 
 class IomHousingAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin, served by the site that lets scheme managers in (iom_housing/admin.py).

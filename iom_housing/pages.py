@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from iom_housing.security_log import security_event
+
 PAGE_SIZE = 25
 
 
@@ -47,4 +49,11 @@ def found_or_404(select: Callable, **lookup):
     try:
         return select(**lookup)
     except ObjectDoesNotExist:
+        security_event(
+            "access_refused",
+            status=404,
+            selector=select.__name__,
+            lookup={key: str(value) for key, value in lookup.items() if key != "user"},
+            **({"user": lookup["user"]} if "user" in lookup else {}),
+        )
         raise Http404 from None

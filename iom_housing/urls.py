@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from oauth2_provider.views import TokenView
 
-from iom_housing import views
+from iom_housing import two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,9 @@ urlpatterns = [
     # criminal-offence data, so a scheme manager resets a forgotten password.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/set-up/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/session/keep-alive/", two_factor.keep_alive, name="session_keep_alive"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("placements.urls")),

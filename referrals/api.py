@@ -517,7 +517,7 @@ class ReferralEventViewSet(viewsets.GenericViewSet):
             OpenApiParameter("after", str, description="The `next_cursor` of your last read."),
             OpenApiParameter(
                 "limit",
-                serializers.IntegerField(min_value=1, max_value=EVENT_PAGE_MAX),
+                {"type": "integer", "minimum": 1, "maximum": EVENT_PAGE_MAX},
                 description=f"Events per page (default {EVENT_PAGE_SIZE}, at most {EVENT_PAGE_MAX}).",
             ),
         ],

@@ -1,9 +1,12 @@
 """Fixtures named by role: a signed-in test client for each kind of user."""
 
 import base64
+import logging
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iom_housing.access import Role
 from tests.factories import (
@@ -38,6 +41,48 @@ def agency_worker(agency):
 @pytest.fixture
 def opcc_analyst(db):
     return user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner", name="OPCC"))
+
+
+_force_login_with_password_only = Client.force_login
+
+
+def pass_second_factor(client, user) -> TOTPDevice:
+    """Marks the client's session as having passed two-factor authentication with the user's
+    authenticator (made if they have none), as the code page does (django_otp.login)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """REQUIRE_2FA is on in the tests, as in production. `client.force_login(user)` stands for a
+    whole sign-in, so it passes the second factor too; `force_login_password_only` stops after the
+    password, for the tests of the two-factor step itself."""
+
+    def force_login(self, user, backend=None):
+        _force_login_with_password_only(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def force_login_password_only(client, user) -> None:
+    _force_login_with_password_only(client, user)
+
+
+@pytest.fixture
+def security_log(caplog):
+    """The `security` logger's records (it does not propagate to the root logger caplog reads)."""
+    logger = logging.getLogger("security")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="security")
+    yield caplog
+    logger.removeHandler(caplog.handler)
 
 
 def _client_for(client, user):

@@ -57,6 +57,10 @@ MATRIX = {
     "healthz": row(anon=200, own=200, other=200, opcc=200),
     "login": row(anon=200, own=200, other=200, opcc=200),
     "logout": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
+    # Signed in and past the second factor already, so both two-factor pages send the user on.
+    "two_factor_verify": row(officer=302, own=302, other=302, manager=302, opcc=302),
+    "two_factor_setup": row(officer=302, own=302, other=302, manager=302, opcc=302),
+    "session_keep_alive": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
     "password_change": EVERYONE_SIGNED_IN,
     "password_change_done": EVERYONE_SIGNED_IN,
     "placements:dashboard": OFFICERS_ONLY,

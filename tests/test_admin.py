@@ -28,6 +28,7 @@ from placements.models import (
 )
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
 from reports.models import Funding, UnitCost
+from tests.conftest import pass_second_factor
 from tests.factories import (
     AgencyFactory,
     AlertFactory,
@@ -251,6 +252,9 @@ def test_admin_login_accepts_a_scheme_manager_without_staff_flag(client, scheme_
         reverse("admin:login"), {"username": scheme_manager.username, "password": "a-long-test-password"}
     )
     assert response.status_code == 302
+    # Then the second factor, as everywhere on the site.
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("two_factor_verify"))
+    pass_second_factor(client, scheme_manager)
     assert client.get(reverse("admin:index")).status_code == 200
 
 

@@ -62,3 +62,22 @@ def test_celery_app_loads_with_redis_as_broker():
     assert result.returncode == 0, result.stderr
     assert "CELERY_BROKER_URL: 'redis://redis:6379/0'" in result.stdout
     assert "CELERY_TASK_ALWAYS_EAGER: False" in result.stdout
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = subprocess.run(  # noqa: S603
+        [BIN / "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_env(
+            SECRET_KEY="a-production-like-secret-key-" + "x" * 40,
+            ALLOWED_HOSTS="iom.example.org",
+            CSRF_TRUSTED_ORIGINS="https://iom.example.org",
+            BEHIND_TLS_PROXY="true",
+            SECURE_SSL_REDIRECT="true",
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

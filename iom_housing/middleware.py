@@ -1,0 +1,112 @@
+"""Session time-outs and the two-factor requirement, on every request; and the request context the
+security log uses."""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from iom_housing.security_log import current_request, security_event
+from iom_housing.signals import SESSION_LAST_SEEN, SESSION_STARTED
+
+# The last-seen time is written at most this often, so that a busy page does not write its session
+# on every request; the idle time-out is therefore exact to within a minute.
+TOUCH_EVERY_SECONDS = 60
+
+
+def touch_session(request, now: int | None = None) -> None:
+    request.session[SESSION_LAST_SEEN] = now or int(time.time())
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
+
+
+class SessionTimeoutMiddleware:
+    """Signs out after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_TIMEOUT after
+    sign-in whatever the activity. The server enforces both; static/js/session-timeout.js only warns."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(time.time())
+            started = session.setdefault(SESSION_STARTED, now)
+            last_seen = session.setdefault(SESSION_LAST_SEEN, now)
+            reason = None
+            if now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+                reason = "absolute"
+            elif now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+                reason = "idle"
+            if reason:
+                user_id = session[SESSION_KEY]
+                logout(request)
+                security_event("session_expired", request=request, user_id=user_id, reason=reason)
+                messages.info(request, self.message(reason))
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= TOUCH_EVERY_SECONDS:
+                touch_session(request, now)
+        return self.get_response(request)
+
+    @staticmethod
+    def message(reason: str) -> str:
+        if reason == "idle":
+            minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
+            return _("You were signed out because you had not done anything for %(minutes)s minutes.") % {
+                "minutes": minutes
+            }
+        hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
+        return _("You were signed out because you had been signed in for %(hours)s hours.") % {"hours": hours}
+
+
+# Pages a signed-in user reaches before their second factor: setting it up, entering a code,
+# signing out, and the health check.
+TWO_FACTOR_EXEMPT = {
+    "two_factor_setup",
+    "two_factor_verify",
+    "session_keep_alive",
+    "logout",
+    "healthz",
+    "admin:logout",
+}
+
+
+class TwoFactorMiddleware:
+    """With REQUIRE_2FA on, a signed-in user whose session has not passed a TOTP code reaches
+    only the two-factor pages and sign-out. The verified device's id is kept in the session (as
+    django-otp's `login` does); removing a device ends its user's sessions (signals.py), so the
+    session is trusted without a query on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.REQUIRE_2FA or DEVICE_ID_SESSION_KEY in request.session:
+            return None
+        if request.resolver_match.view_name in TWO_FACTOR_EXEMPT:
+            return None
+        if not request.user.is_authenticated:
+            return None
+        target = reverse("two_factor_verify")
+        next_url = request.get_full_path()
+        return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url != "/" else target)

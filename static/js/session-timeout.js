@@ -1,0 +1,60 @@
+// Warns before the idle time-out and lets the user stay signed in. The server enforces the
+// time-out whatever happens here (iom_housing/middleware.py); this file only warns. No inline script.
+(function () {
+  var dialog = document.getElementById("session-timeout-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  var idleMs = Number(dialog.getAttribute("data-idle-seconds")) * 1000;
+  var warningMs = Number(dialog.getAttribute("data-warning-seconds")) * 1000;
+  var form = dialog.querySelector("form");
+  var timeText = dialog.querySelector("[data-sign-out-time]");
+  var warnTimer, expireTimer;
+
+  function schedule() {
+    clearTimeout(warnTimer);
+    clearTimeout(expireTimer);
+    var signOutAt = new Date(Date.now() + idleMs);
+    warnTimer = setTimeout(function () {
+      timeText.textContent = signOutAt.toLocaleTimeString(document.documentElement.lang || "en-GB", {
+        hour: "2-digit",
+        minute: "2-digit",
+      });
+      dialog.showModal();
+    }, idleMs - warningMs);
+    // Past the time-out the server has signed the session out: reloading shows the sign-in page.
+    expireTimer = setTimeout(function () {
+      window.location.reload();
+    }, idleMs + 2000);
+  }
+
+  function staySignedIn() {
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!response.ok || !json) {
+          window.location.reload();
+          return;
+        }
+        dialog.close();
+        schedule();
+      })
+      .catch(function () {
+        form.submit();
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    staySignedIn();
+  });
+  // Escape closes a modal dialog: take it as "stay signed in", as the GOV.UK time-out pattern does.
+  dialog.addEventListener("cancel", function (event) {
+    event.preventDefault();
+    staySignedIn();
+  });
+  schedule();
+})();

@@ -1,0 +1,62 @@
+"""Security headers on every response, and no inline script or style for the CSP to refuse (the
+deployment check is in test_deploy.py)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import ReferralFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _assert_security_headers(response, url):
+    csp = response.headers.get("Content-Security-Policy", "")
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives.get("script-src") == "'self'", (url, csp)
+    assert directives.get("style-src") == "'self'", (url, csp)
+    assert directives.get("default-src") == "'self'" and directives.get("object-src") == "'none'", url
+    assert directives.get("frame-ancestors") == "'none'", url
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, url
+    assert response.headers["X-Frame-Options"] == "DENY", url
+    assert response.headers["Referrer-Policy"] == "same-origin", url
+    assert response.headers["X-Content-Type-Options"] == "nosniff", url
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", url
+
+
+@pytest.mark.django_db
+def test_every_kind_of_response_carries_the_security_headers(iom_officer_client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    referral = ReferralFactory()
+    signed_in = [
+        reverse("placements:dashboard"),
+        reverse("referrals:referral-list"),
+        reverse("referrals:referral-detail", args=[referral.public_id]),
+        reverse("referrals:offender-detail", args=[referral.offender.public_id]),
+        reverse("placements:property-list"),
+        reverse("password_change"),
+        reverse("api:referral-list"),
+        reverse("api:docs"),
+        "/no-such-page/",
+    ]
+    anonymous = [reverse("home"), reverse("login"), reverse("healthz"), reverse("placements:dashboard")]
+    for client, urls in ((iom_officer_client, signed_in), (Client(), anonymous)):
+        for url in urls:
+            response = client.get(url, secure=True)
+            _assert_security_headers(response, url)
+            assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), url
+
+
+def test_templates_have_no_inline_script_style_or_event_handlers():
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    style_element = re.compile(r"<style\b", re.I)
+    attributes = re.compile(r"\s(style|on[a-z]+)\s*=", re.I)
+    found = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        for pattern in (inline_script, style_element, attributes):
+            found += [f"{template.relative_to(ROOT)}: {match.group(0)}" for match in pattern.finditer(text)]
+    assert not found, "\n".join(found)
