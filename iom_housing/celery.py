@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iom_housing.settings")
 
@@ -11,4 +12,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Schedules live in code; scheduled sweeps are added by the issues that build them.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "audit-retention-due": {"task": "audit.list_retention_due", "schedule": crontab(hour=6, minute=15)},
+}

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
+from audit.access import logs_access, saw
+from audit.history import history_for
 from iom_housing.access import can_user_manage_placements, can_user_view_cases, require
 from iom_housing.pages import form_page, found_or_404
 from placements import selectors, services
@@ -41,21 +43,27 @@ case_readers = require(can_user_view_cases)
 
 
 @officers
+@logs_access
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
     user = request.user
+    ending = list(selectors.placements_ending(user=user, today=today))
+    overrun = list(selectors.placements_overrun(user=user, today=today))
+    waiting = list(referral_list(user=user)[:10])
+    concerns = list(selectors.open_alerts(user=user, kind=Alert.Kind.VISIT_CONCERN))
+    saw(people=[*ending, *overrun, *waiting, *concerns])
     return render(
         request,
         "placements/dashboard.html",
         {
             "today": today,
             "occupancy": selectors.occupancy_today(today=today),
-            "ending": selectors.placements_ending(user=user, today=today),
-            "overrun": selectors.placements_overrun(user=user, today=today),
-            "waiting": referral_list(user=user)[:10],
+            "ending": ending,
+            "overrun": overrun,
+            "waiting": waiting,
             "waiting_count": referral_list(user=user).count(),
-            "concerns": selectors.open_alerts(user=user, kind=Alert.Kind.VISIT_CONCERN),
+            "concerns": concerns,
         },
     )
 
@@ -72,17 +80,24 @@ def property_list(request):
 
 
 @officers
+@logs_access
 @require_GET
 def property_detail(request, pk):
     today = timezone.localdate()
     property_ = found_or_404(selectors.property_get, user=request.user, pk=pk)
+    calendars = selectors.occupancy_calendar(property_=property_, today=today)
+    saw(
+        people={
+            day.placement.offender_id for c in calendars for week in c.weeks for day in week if day.placement
+        }
+    )
     return render(
         request,
         "placements/property_detail.html",
         {
             "property": property_,
             "today": today,
-            "calendars": selectors.occupancy_calendar(property_=property_, today=today),
+            "calendars": calendars,
             "voids": VoidPeriod.objects.filter(bedspace__property=property_)
             .select_related("bedspace")
             .order_by("-starts_on")[:20],
@@ -95,6 +110,7 @@ def _placement_or_404(request, public_id) -> Placement:
 
 
 @case_readers
+@logs_access
 @require_GET
 def placement_detail(request, public_id):
     placement = _placement_or_404(request, public_id)
@@ -105,6 +121,7 @@ def placement_detail(request, public_id):
         "placements/placement_detail.html",
         {
             "placement": placement,
+            "history": history_for(request.user, placement),
             "terms": terms,
             "renewals": max(len(terms) - 1, 0),
             "total_days": (placement.ends_on - placement.starts_on).days,
@@ -147,6 +164,7 @@ PLACEMENT_ACTIONS = {
 
 
 @officers
+@logs_access
 def placement_action(request, public_id, action: str):
     form_class, service, title, message = PLACEMENT_ACTIONS[action]
     placement = _placement_or_404(request, public_id)
@@ -167,6 +185,7 @@ def placement_action(request, public_id, action: str):
 
 
 @officers
+@logs_access
 def support_plan_edit(request, public_id):
     """Which agencies support the placement, how often each visits, and the support tier."""
     placement = _placement_or_404(request, public_id)
@@ -203,6 +222,7 @@ def _accepted_referral_or_404(request, public_id) -> Referral:
 
 
 @officers
+@logs_access
 @require_GET
 def find_bedspace(request, public_id):
     """Step 1 and 2 of placing someone: choose dates, then see the bedspaces free for them."""
@@ -227,6 +247,7 @@ def find_bedspace(request, public_id):
 
 
 @officers
+@logs_access
 @require_POST
 def place(request, public_id):
     """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page."""
@@ -285,6 +306,7 @@ def void_end(request, pk):
 
 
 @officers
+@logs_access
 def exclusion_add(request, public_id):
     """Mark a property unsuitable for a named person (near a victim or associates, for example)."""
     offender = found_or_404(offender_get, user=request.user, public_id=public_id)
@@ -302,11 +324,13 @@ def exclusion_add(request, public_id):
 
 
 @officers
+@logs_access
 def alert_acknowledge(request, pk):
     try:
         alert = selectors.open_alerts(user=request.user).get(pk=pk)
     except Alert.DoesNotExist:
         raise Http404 from None
+    saw(alert)
     return form_page(
         request,
         form_class=AcknowledgeForm,
