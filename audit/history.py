@@ -7,13 +7,14 @@ from datetime import datetime
 import pghistory
 import pghistory.middleware
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.core.handlers.wsgi import WSGIRequest as DjangoWSGIRequest
 from pghistory.models import Events
 
 from agencies.models import ApiClient
 
 # Bookkeeping columns that change with every save and say nothing a reader needs.
-_NOT_SHOWN = {"id", "updated_at", "created_at", "last_activity_on"}
+_NOT_SHOWN = {"id", "public_id", "updated_at", "created_at", "last_activity_on"}
 
 
 class _ClientAwareRequest(pghistory.middleware.WSGIRequest):
@@ -52,10 +53,12 @@ class Change:
 
 
 def _label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
-    except Exception:  # noqa: BLE001 - a column the model no longer has: show its name
-        return name
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return str(model._meta.get_field(candidate).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name  # a column the model no longer has
 
 
 def record_history(obj, limit: int = 50) -> list[Change]:
