@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from agencies.models import Agency, HomeVisit
 from agencies.selectors import VisitState, agency_caseload, agency_visits, caseload, visit_list
 from agencies.services import visit_record
+from audit.access import AccessLoggedAPI
 from iom_housing.access import can_user_browse_api
 from iom_housing.api import (
     API_ERRORS,
@@ -168,7 +169,7 @@ VISIT_EXAMPLE = OpenApiExample(
 )
 
 
-class VisitApi:
+class VisitApi(AccessLoggedAPI):
     """What the visit endpoints share: the scope (`visits:write`, to read as well: there is no
     read scope), staff reading by role, and the agency of the client."""
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from agencies import selectors, services
 from agencies.forms import VisitCorrectForm, VisitForm
 from agencies.models import HomeVisit
+from audit.access import logs_access, saw
 from iom_housing.access import (
     agency_of,
     can_user_correct_visit,
@@ -27,10 +28,12 @@ visitors = require(can_user_record_visits)
 
 
 @case_readers
+@logs_access
 @require_GET
 def caseload(request):
     today = timezone.localdate()
     placements = list(selectors.caseload(user=request.user, today=today))
+    saw(people=placements)
     counts = {state: 0 for state in ("overdue", "due", "visited", "arriving")}
     for placement in placements:
         counts[placement.visit_state] += 1
@@ -52,6 +55,7 @@ def _placement_or_404(request, public_id) -> Placement:
 
 
 @visitors
+@logs_access
 def visit_record(request, public_id):
     placement = _placement_or_404(request, public_id)
     agency = agency_of(request.user)
@@ -106,6 +110,7 @@ def _visit_or_404(request, pk) -> HomeVisit:
 
 
 @case_readers
+@logs_access
 @require_GET
 def visit_detail(request, pk):
     visit = _visit_or_404(request, pk)
@@ -122,6 +127,7 @@ def visit_detail(request, pk):
 
 
 @case_readers
+@logs_access
 def visit_correct(request, pk):
     visit = _visit_or_404(request, pk)
     if not can_user_correct_visit(request.user, visit):

@@ -23,4 +23,6 @@ app.conf.beat_schedule = {
     "digests-daily": {"task": "placements.send_digests", "schedule": crontab(hour=7, minute=30)},
     # Proves beat and a worker are running: scheme managers see its last run on the dashboard.
     "canary": {"task": "placements.canary", "schedule": 300.0},
+    # Each morning: offender records due for their retention review (scheme managers act on them).
+    "audit-retention-due": {"task": "audit.list_retention_due", "schedule": crontab(hour=6, minute=15)},
 }

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from audit.access import saw
 from iom_housing.security_log import security_event
 
 PAGE_SIZE = 25
@@ -39,15 +40,18 @@ def form_page(
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """One page of a list; the count and the rows are two queries whatever the length."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """One page of a list; the count and the rows are two queries whatever the length. The rows
+    are fetched here, so that a logged page records the people it lists (`audit.access`)."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    saw(people=page.object_list)
+    return page
 
 
 def found_or_404(select: Callable, **lookup):
     """The record a scoped selector finds, or 404: a record the user may not see does not exist
     for them (its existence must not leak through a 403)."""
     try:
-        return select(**lookup)
+        record = select(**lookup)
     except ObjectDoesNotExist:
         security_event(
             "access_refused",
@@ -57,3 +61,5 @@ def found_or_404(select: Callable, **lookup):
             **({"user": lookup["user"]} if "user" in lookup else {}),
         )
         raise Http404 from None
+    saw(record)
+    return record

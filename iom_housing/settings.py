@@ -84,11 +84,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "pgtrigger",
+    "pghistory",
     "iom_housing",
     "agencies",
     "referrals",
     "placements",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed what, from which request (pghistory's context), and who read whose record.
+    "audit.history.HistoryMiddleware",
+    "audit.access.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iom_housing.middleware.SessionTimeoutMiddleware",
     "iom_housing.middleware.TwoFactorMiddleware",
@@ -363,6 +369,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Change history (django-pghistory on django-pgtrigger). The history triggers are installed by
+# `migrate` itself rather than written into each app's migrations: one of the tracked tables is
+# Django's own auth_user, whose migrations are not ours (docs/adr/).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+
+# Retention (DPA 2018 s.39 and the MoPI review periods): a person's record is due for review this
+# many years after the last thing that happened to them (a referral, a placement or an event).
+RETENTION_REVIEW_YEARS = env_int("RETENTION_REVIEW_YEARS", 6)
+if RETENTION_REVIEW_YEARS < 1:
+    raise ImproperlyConfigured("RETENTION_REVIEW_YEARS must be 1 or more.")
 
 # The scheme this deployment serves, shown in the header and on reports.
 SCHEME_NAME = env_str("SCHEME_NAME", "Ceredigion IOM housing scheme")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
+from audit.access import logs_access, saw
+from audit.history import history_for
 from iom_housing.access import (
     can_user_manage_placements,
     can_user_manage_scheme,
@@ -51,22 +53,28 @@ DASHBOARD_ALERTS = 10
 
 
 @officers
+@logs_access
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
     user = request.user
     job_runs = list(selectors.job_runs()) if can_user_manage_scheme(user) else None
+    ending = list(selectors.placements_ending(user=user, today=today))
+    overrun = list(selectors.placements_overrun(user=user, today=today))
+    waiting = list(referral_list(user=user)[:10])
+    alerts = list(selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ALERTS])
+    saw(people=[*ending, *overrun, *waiting, *alerts])
     return render(
         request,
         "placements/dashboard.html",
         {
             "today": today,
             "occupancy": selectors.occupancy_today(today=today),
-            "ending": selectors.placements_ending(user=user, today=today),
-            "overrun": selectors.placements_overrun(user=user, today=today),
-            "waiting": referral_list(user=user)[:10],
+            "ending": ending,
+            "overrun": overrun,
+            "waiting": waiting,
             "waiting_count": referral_list(user=user).count(),
-            "alerts": selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ALERTS],
+            "alerts": alerts,
             "job_runs": job_runs,
             "beat_late": job_runs is not None and selectors.scheduler_late(job_runs, now=timezone.now()),
         },
@@ -85,17 +93,24 @@ def property_list(request):
 
 
 @officers
+@logs_access
 @require_GET
 def property_detail(request, pk):
     today = timezone.localdate()
     property_ = found_or_404(selectors.property_get, user=request.user, pk=pk)
+    calendars = selectors.occupancy_calendar(property_=property_, today=today)
+    saw(
+        people={
+            day.placement.offender_id for c in calendars for week in c.weeks for day in week if day.placement
+        }
+    )
     return render(
         request,
         "placements/property_detail.html",
         {
             "property": property_,
             "today": today,
-            "calendars": selectors.occupancy_calendar(property_=property_, today=today),
+            "calendars": calendars,
             "voids": VoidPeriod.objects.filter(bedspace__property=property_)
             .select_related("bedspace")
             .order_by("-starts_on")[:20],
@@ -108,6 +123,7 @@ def _placement_or_404(request, public_id) -> Placement:
 
 
 @case_readers
+@logs_access
 @require_GET
 def placement_detail(request, public_id):
     placement = _placement_or_404(request, public_id)
@@ -118,6 +134,7 @@ def placement_detail(request, public_id):
         "placements/placement_detail.html",
         {
             "placement": placement,
+            "history": history_for(request.user, placement),
             "terms": terms,
             "renewals": max(len(terms) - 1, 0),
             "total_days": (placement.ends_on - placement.starts_on).days,
@@ -160,6 +177,7 @@ PLACEMENT_ACTIONS = {
 
 
 @officers
+@logs_access
 def placement_action(request, public_id, action: str):
     form_class, service, title, message = PLACEMENT_ACTIONS[action]
     placement = _placement_or_404(request, public_id)
@@ -180,6 +198,7 @@ def placement_action(request, public_id, action: str):
 
 
 @officers
+@logs_access
 def support_plan_edit(request, public_id):
     """Which agencies support the placement, how often each visits, and the support tier."""
     placement = _placement_or_404(request, public_id)
@@ -216,6 +235,7 @@ def _accepted_referral_or_404(request, public_id) -> Referral:
 
 
 @officers
+@logs_access
 @require_GET
 def find_bedspace(request, public_id):
     """Step 1 and 2 of placing someone: choose dates, then see the bedspaces free for them."""
@@ -240,6 +260,7 @@ def find_bedspace(request, public_id):
 
 
 @officers
+@logs_access
 @require_POST
 def place(request, public_id):
     """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page."""
@@ -298,6 +319,7 @@ def void_end(request, pk):
 
 
 @officers
+@logs_access
 def exclusion_add(request, public_id):
     """Mark a property unsuitable for a named person (near a victim or associates, for example)."""
     offender = found_or_404(offender_get, user=request.user, public_id=public_id)
@@ -315,6 +337,7 @@ def exclusion_add(request, public_id):
 
 
 @require(can_user_view_alerts)
+@logs_access
 @require_GET
 def alert_list(request):
     """Alerts with filters: open ones by default, soonest due first, each with what to do."""
@@ -332,11 +355,13 @@ def alert_list(request):
 
 
 @officers
+@logs_access
 def alert_acknowledge(request, pk):
     try:
         alert = selectors.open_alerts(user=request.user).get(pk=pk)
     except Alert.DoesNotExist:
         raise Http404 from None
+    saw(alert)
     return form_page(
         request,
         form_class=AcknowledgeForm,

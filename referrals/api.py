@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
+from audit.access import AccessLoggedAPI
 from iom_housing.access import can_user_browse_api, referral_scope
 from iom_housing.api import (
     API_ERRORS,
@@ -296,7 +297,7 @@ WRITE_ERRORS = {
         responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     ),
 )
-class ReferralViewSet(viewsets.GenericViewSet):
+class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     permission_classes = [ApiAccess]
     api_resource = "referrals"
@@ -492,7 +493,7 @@ def _event_after(cursor: str | None) -> int:
         raise exceptions.ValidationError({"after": _("This cursor is not valid.")}) from None
 
 
-class ReferralEventViewSet(viewsets.GenericViewSet):
+class ReferralEventViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
     serializer_class = ReferralEventSerializer
     permission_classes = [ApiAccess]
     api_resource = "referrals"

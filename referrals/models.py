@@ -95,7 +95,8 @@ class Offender(PublicId, TimeStamped):
     aliases = ArrayField(
         models.CharField(max_length=200), blank=True, default=list, verbose_name=_("aliases")
     )
-    date_of_birth = models.DateField(_("date of birth"))
+    # NULL only once the record is erased (see audit.services.offender_erase); forms require it.
+    date_of_birth = models.DateField(_("date of birth"), null=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=30, choices=Ethnicity.choices)
     pnc_id = models.CharField(
@@ -135,6 +136,13 @@ class Offender(PublicId, TimeStamped):
     responsible_officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="offenders", verbose_name=_("responsible officers")
     )
+    # Retention. `last_activity_on` is kept by a database trigger (see the migration): the latest
+    # referral, placement date or event of the person, whatever code wrote it.
+    last_activity_on = models.DateField(_("last activity"), null=True, blank=True, editable=False)
+    retain_until = models.DateField(
+        _("retain until"), null=True, blank=True, help_text=_("Set by a retention review: review again then.")
+    )
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -142,6 +150,17 @@ class Offender(PublicId, TimeStamped):
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="offender_name_idx"),
             models.Index(fields=["date_of_birth"], name="offender_dob_idx"),
+            # "Due for review" (audit.selectors.retention_due) reads these, never erased records.
+            models.Index(
+                fields=["last_activity_on"],
+                condition=Q(erased_at__isnull=True, retain_until__isnull=True),
+                name="offender_review_activity_idx",
+            ),
+            models.Index(
+                fields=["retain_until"],
+                condition=Q(erased_at__isnull=True, retain_until__isnull=False),
+                name="offender_review_until_idx",
+            ),
         ]
         constraints = [
             # Identifiers are compared without case: 2004/0123456x is 2004/0123456X.
@@ -163,6 +182,8 @@ class Offender(PublicId, TimeStamped):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return _("Erased record %(ref)s") % {"ref": str(self.public_id)[:8]}
         return f"{self.first_name} {self.last_name}"
 
     def get_absolute_url(self) -> str:

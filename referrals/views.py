@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from audit.access import logs_access, saw
+from audit.history import history_for
 from iom_housing.access import (
     agency_of,
     can_user_manage_placements,
@@ -47,6 +49,7 @@ def _offender_or_404(request, public_id) -> Offender:
 
 
 @officers
+@logs_access
 @require_GET
 def referral_list(request):
     filters = ReferralFilterForm(request.GET or None)
@@ -63,6 +66,7 @@ def referral_list(request):
 
 
 @case_readers
+@logs_access
 @require_GET
 def referral_detail(request, public_id):
     referral = _referral_or_404(request, public_id)
@@ -73,6 +77,7 @@ def referral_detail(request, public_id):
         "referrals/referral_detail.html",
         {
             "referral": referral,
+            "history": history_for(request.user, referral),
             "placements": placements,
             "can_place": can_place,
             "referred_by_my_agency": can_user_submit_referrals(request.user)
@@ -94,6 +99,7 @@ def _back_from_new_referral(request) -> str:
 
 
 @referrers
+@logs_access
 def referral_new(request):
     """Submit a referral. If someone with the same name and date of birth is already recorded, a
     second step asks whether it is them, carrying the entered details in hidden fields."""
@@ -111,6 +117,7 @@ def referral_new(request):
                 different_person=answer == DIFFERENT_PERSON,
             )
         except services.PossibleDuplicate as duplicate:
+            saw(people=Offender.objects.filter(public_id__in=[m.public_id for m in duplicate.matches]))
             asked = "duplicate_step" in request.POST
             question = SamePersonForm(request.POST if asked else None, matches=duplicate.matches)
             if asked:
@@ -129,6 +136,7 @@ def referral_new(request):
         except ValidationError as error:
             form.add_service_error(error)
         else:
+            saw(referral)
             messages.success(request, _("Referral submitted: the IOM team will review it"))
             return redirect(referral.get_absolute_url())
     return render(
@@ -144,6 +152,7 @@ def referral_new(request):
 
 
 @referrers
+@logs_access
 @require_GET
 def my_referrals(request):
     """The referrals the user's agency submitted, with their status and outcome."""
@@ -188,6 +197,7 @@ REFERRAL_ACTIONS = {
 
 
 @officers
+@logs_access
 def referral_action(request, public_id, action: str):
     form_class, service, title, message = REFERRAL_ACTIONS[action]
     referral = _referral_or_404(request, public_id)
@@ -208,6 +218,7 @@ def referral_action(request, public_id, action: str):
 
 
 @officers
+@logs_access
 @require_GET
 def offender_list(request):
     filters = OffenderFilterForm(request.GET or None)
@@ -224,6 +235,7 @@ def offender_list(request):
 
 
 @case_readers
+@logs_access
 @require_GET
 def offender_detail(request, public_id):
     offender = _offender_or_404(request, public_id)
@@ -232,6 +244,7 @@ def offender_detail(request, public_id):
         "referrals/offender_detail.html",
         {
             "offender": offender,
+            "history": history_for(request.user, offender),
             "timeline": selectors.offender_timeline(offender=offender),
             "today": timezone.localdate(),
         },
@@ -239,6 +252,7 @@ def offender_detail(request, public_id):
 
 
 @officers
+@logs_access
 def offender_event_add(request, public_id):
     offender = _offender_or_404(request, public_id)
     return form_page(

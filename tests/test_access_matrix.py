@@ -51,6 +51,7 @@ PERSON_RECORD = row(own=200, other=404)  # readable by agency workers, scoped to
 AGENCY_PERSON_ACTION = row(own=200, other=404)
 RECORD_VISIT = row(own=200, other=404, manager=403)  # managers read and correct visits, not record them
 EVERYONE_SIGNED_IN = row(own=200, other=200, opcc=200)
+MANAGERS_ONLY = row(officer=403)
 
 MATRIX = {
     "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=200),
@@ -111,6 +112,12 @@ MATRIX = {
     "api:visit-detail": row(anon=401, own=200, other=404, opcc=403),
     "api:schema": row(anon=401, own=200, other=200, opcc=200),
     "api:docs": row(anon=401, own=200, other=200, opcc=200),
+    # Data protection pages: scheme managers only.
+    "audit:access-log": MANAGERS_ONLY,
+    "audit:access-log-csv": MANAGERS_ONLY,
+    "audit:retention": MANAGERS_ONLY,
+    "audit:retention-review": MANAGERS_ONLY,
+    "audit:subject-access": MANAGERS_ONLY,
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -177,6 +184,9 @@ def scene():
         "bedspaces": bedspace.pk,
         "voids": void.pk,
         "visits": {"int": visit.pk, "uuid": visit.public_id},
+        "access-log": referral.offender.public_id,
+        "retention": referral.offender.public_id,
+        "subject-access": referral.offender.public_id,
     }
     return users, by_segment
 

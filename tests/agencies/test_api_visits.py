@@ -96,8 +96,9 @@ def test_the_client_lists_the_placements_its_agency_supports_with_the_address(ap
 def test_supported_placements_take_a_fixed_number_of_queries(api, ddas, django_assert_num_queries, rows):
     for _ in range(rows):
         in_residence(ddas)
-    # token, its client and agency; the placements with person, property, last visit and frequency
-    with django_assert_num_queries(3):
+    # token, its client and agency; the placements with person, property, last visit and
+    # frequency; the access-log row
+    with django_assert_num_queries(4):
         assert len(api.get(PLACEMENTS).json()) == rows
 
 
@@ -243,8 +244,9 @@ def test_a_page_of_visits_takes_a_fixed_number_of_queries(api, ddas, django_asse
     placement = in_residence(ddas)
     for _ in range(rows):
         HomeVisitFactory(placement=placement, agency=ddas).other_agencies.add(AgencyFactory())
-    # token, its client and agency, the visits with their placement and recorder, joint agencies
-    with django_assert_num_queries(4):
+    # token, its client and agency, the visits with their placement and recorder, joint agencies,
+    # the access-log row
+    with django_assert_num_queries(5):
         assert len(api.get(VISITS).json()["results"]) == rows
 
 

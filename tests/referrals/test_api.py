@@ -345,8 +345,9 @@ def test_a_page_of_referrals_takes_a_fixed_number_of_queries(
     probation_api, probation, django_assert_num_queries, rows
 ):
     _referrals_with_placements(probation, rows)
-    # token, its client and agency, the referrals with their people, placements, licence terms
-    with django_assert_num_queries(5):
+    # token, its client and agency, the referrals with their people, placements, licence terms;
+    # the access-log row
+    with django_assert_num_queries(6):
         response = probation_api.get(LIST)
     assert len(response.json()["results"]) == rows
 

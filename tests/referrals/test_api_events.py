@@ -191,7 +191,7 @@ def test_a_page_of_events_takes_a_fixed_number_of_queries(
 ):
     for _ in range(rows):
         referral_withdraw(referral_id=ReferralFactory(referring_agency=probation).pk, by=None)
-    # token, its client and agency, the events with their referrals
-    with django_assert_num_queries(3):
+    # token, its client and agency, the events with their referrals; the access-log row
+    with django_assert_num_queries(4):
         response = probation_api.get(FEED)
     assert len(response.json()["results"]) == rows

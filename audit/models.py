@@ -1,0 +1,135 @@
+"""The audit trail: the access log (who consulted, disclosed, altered, erased or exported whose
+record, DPA 2018 s.62), retention reviews, and the change history of every core record
+(django-pghistory event tables, filled by database triggers)."""
+
+import pghistory
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import HomeVisit, StaffMembership, VisitCorrection
+from placements.models import Alert, LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
+from referrals.models import Offender, OffenderEvent, Referral
+
+
+class AccessLogEntry(models.Model):
+    """One request (or one export) that touched named people's records. Append-only: the database
+    refuses to update or delete a row (a trigger, see the migration). It holds no names or
+    identifiers of the people, only their ids, so erasing a person leaves the log intact."""
+
+    class Action(models.TextChoices):
+        CONSULT = "consult", _("Consulted")
+        DISCLOSE = "disclose", _("Disclosed")
+        ALTER = "alter", _("Altered")
+        ERASE = "erase", _("Erased")
+        EXPORT = "export", _("Exported")
+
+    at = models.DateTimeField(_("when (UTC)"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    api_client = models.ForeignKey(
+        "agencies.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API client (recipient)"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("record type"), max_length=100, blank=True)
+    object_ref = models.CharField(_("record"), max_length=64, blank=True)
+    offender_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, verbose_name=_("people"))
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    reason = models.CharField(_("reason code"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            # "Whose records did this person look at" and "who looked at this person".
+            models.Index(fields=["user", "-at"], name="accesslog_user_at_idx"),
+            models.Index(fields=["api_client", "-at"], name="accesslog_client_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["consult", "disclose", "alter", "erase", "export"]),
+                name="accesslog_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.model} {self.object_ref} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class RetentionReview(models.Model):
+    """A scheme manager's decision on a record due for review: keep it (why, and until when) or
+    erase its personal data. Holds no personal data itself."""
+
+    class Decision(models.TextChoices):
+        RETAIN = "retain", _("Retain")
+        ERASE = "erase", _("Erase")
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="retention_reviews")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"))
+    retain_until = models.DateField(_("review again on"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("retention review")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="retain") | Q(retain_until__isnull=False),
+                name="retentionreview_retain_has_date",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="retentionreview_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.decided_at:%d %b %Y})"
+
+
+# Change history -------------------------------------------------------------------------------
+# Triggers on each tracked table write an event row (the row after an insert or update, the row
+# before a delete) in the same statement, so a bulk `.update()` or raw SQL is recorded too. The
+# request that made the change (user, path, method, API client) is in `pghistory.Context`.
+
+
+def _track(model, name: str, **kwargs):
+    # New trackers for each model: pghistory sets each one up for the model it tracks.
+    return pghistory.create_event_model(
+        model,
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        app_label="audit",
+        model_name=name,
+        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+        abstract=False,
+        **kwargs,
+    )
+
+
+# The trigger-kept retention date is not a change anyone made.
+OffenderHistory = _track(Offender, "OffenderHistory", exclude=["last_activity_on"])
+OffenderEventHistory = _track(OffenderEvent, "OffenderEventHistory")
+ReferralHistory = _track(Referral, "ReferralHistory")
+PlacementHistory = _track(Placement, "PlacementHistory")
+LicenceTermHistory = _track(LicenceTerm, "LicenceTermHistory")
+VoidPeriodHistory = _track(VoidPeriod, "VoidPeriodHistory")
+HomeVisitHistory = _track(HomeVisit, "HomeVisitHistory")
+VisitCorrectionHistory = _track(VisitCorrection, "VisitCorrectionHistory")
+AlertHistory = _track(Alert, "AlertHistory")
+SupportPlanHistory = _track(SupportPlan, "SupportPlanHistory")
+SupportAgencyHistory = _track(SupportAgency, "SupportAgencyHistory")
+StaffMembershipHistory = _track(StaffMembership, "StaffMembershipHistory")
+# Never the password hash; a sign-in's last_login is not a change to the account.
+UserHistory = _track(get_user_model(), "UserHistory", exclude=["password", "last_login"])

@@ -1,0 +1,217 @@
+"""Reads for the audit pages (scheme managers only): the access log, records due for retention
+review, and everything held about one person for a subject access request."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from agencies.models import HomeVisit, VisitCorrection
+from audit.history import record_history
+from audit.models import AccessLogEntry, RetentionReview
+from placements.models import Alert, LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
+from referrals.models import Offender, OffenderEvent, Referral
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def review_date(offender: Offender) -> date | None:
+    """When the record is (or was) due for review: the date a review set, else the rule's."""
+    if offender.retain_until:
+        return offender.retain_until
+    if offender.last_activity_on is None:
+        return None
+    last = offender.last_activity_on
+    years = settings.RETENTION_REVIEW_YEARS
+    try:
+        return last.replace(year=last.year + years)
+    except ValueError:
+        return last.replace(year=last.year + years, day=28)
+
+
+def retention_due(*, today: date) -> QuerySet[Offender]:
+    """People whose record is due for review on `today`: no activity for RETENTION_REVIEW_YEARS
+    and no later review date set, or a review date that has come. Both halves use a partial
+    index; erased records are never due again."""
+    cutoff = years_before(today, settings.RETENTION_REVIEW_YEARS)
+    return (
+        Offender.objects.filter(erased_at__isnull=True)
+        .filter(
+            Q(retain_until__isnull=True, last_activity_on__lte=cutoff)
+            | Q(retain_until__isnull=False, retain_until__lte=today)
+        )
+        .order_by("last_activity_on", "pk")
+    )
+
+
+def access_log_search(
+    *, user=None, offender: Offender | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[AccessLogEntry]:
+    entries = AccessLogEntry.objects.select_related("user", "api_client__application", "api_client__agency")
+    if user is not None:
+        entries = entries.filter(user=user)
+    if offender is not None:
+        entries = entries.filter(offender_ids__contains=[offender.pk])
+    if date_from is not None:
+        entries = entries.filter(at__date__gte=date_from)
+    if date_to is not None:
+        entries = entries.filter(at__date__lte=date_to)
+    return entries.order_by("-at", "-pk")
+
+
+def people_by_id(ids) -> dict[int, Offender]:
+    """The people named in a page of log rows, in one query."""
+    return Offender.objects.only("pk", "public_id", "first_name", "last_name", "erased_at").in_bulk(set(ids))
+
+
+# Subject access -------------------------------------------------------------------------------
+
+
+def _fields(obj, exclude=()) -> dict:
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        value = getattr(obj, field.attname)
+        data[field.attname] = value
+    return data
+
+
+def _history(obj) -> list[dict]:
+    return [
+        {
+            "at": change.at,
+            "change": change.label,
+            "by": change.who,
+            "request": f"{change.method} {change.url}".strip(),
+            "fields": {name: {"before": before, "after": after} for name, before, after in change.fields},
+        }
+        for change in record_history(obj, limit=1000)
+    ]
+
+
+def subject_access_items(offender: Offender) -> list[dict]:
+    """Everything held about one person, as a list of items a manager may redact one by one
+    before release. Each item: `key` (stable), `title`, `data` (fields), `history` (changes)."""
+    items = [
+        {
+            "key": "person",
+            "title": "Personal details",
+            "data": _fields(offender, exclude=("id",)),
+            "history": _history(offender),
+        }
+    ]
+    for referral in Referral.objects.filter(offender=offender).select_related("referring_agency"):
+        items.append(
+            {
+                "key": f"referral-{referral.pk}",
+                "title": f"Referral by {referral.referring_agency} on {referral.submitted_at:%d %b %Y}",
+                "data": _fields(referral, exclude=("id", "offender")),
+                "history": _history(referral),
+            }
+        )
+    for placement in Placement.objects.filter(offender=offender).select_related("bedspace__property"):
+        terms = [
+            _fields(t, exclude=("id", "placement")) for t in LicenceTerm.objects.filter(placement=placement)
+        ]
+        plan = SupportPlan.objects.filter(placement=placement).first()
+        items.append(
+            {
+                "key": f"placement-{placement.pk}",
+                "title": f"Placement at {placement.bedspace} from {placement.starts_on:%d %b %Y}",
+                "data": {
+                    **_fields(placement, exclude=("id", "offender")),
+                    "licence_terms": terms,
+                    "support_plan": _fields(plan, exclude=("id", "placement")) if plan else None,
+                    "support_agencies": [
+                        _fields(s, exclude=("id", "support_plan"))
+                        for s in SupportAgency.objects.filter(support_plan=plan)
+                    ]
+                    if plan
+                    else [],
+                },
+                "history": _history(placement),
+            }
+        )
+    visits = (
+        HomeVisit.objects.filter(placement__offender=offender).select_related("agency").order_by("visited_at")
+    )
+    for visit in visits:
+        items.append(
+            {
+                "key": f"visit-{visit.pk}",
+                "title": f"{visit.get_kind_display()} by {visit.agency} on {visit.visited_at:%d %b %Y}",
+                "data": {
+                    **_fields(visit, exclude=("id",)),
+                    "corrections": [
+                        _fields(c, exclude=("id", "visit"))
+                        for c in VisitCorrection.objects.filter(visit=visit)
+                    ],
+                },
+                "history": _history(visit),
+            }
+        )
+    for event in OffenderEvent.objects.filter(offender=offender).order_by("occurred_on"):
+        items.append(
+            {
+                "key": f"event-{event.pk}",
+                "title": f"{event.get_kind_display()} on {event.occurred_on:%d %b %Y}",
+                "data": _fields(event, exclude=("id", "offender")),
+                "history": _history(event),
+            }
+        )
+    for exclusion in PropertyExclusion.objects.filter(offender=offender).select_related("property"):
+        items.append(
+            {
+                "key": f"exclusion-{exclusion.pk}",
+                "title": f"Property marked unsuitable: {exclusion.property}",
+                "data": _fields(exclusion, exclude=("id", "offender")),
+                "history": [],
+            }
+        )
+    for alert in Alert.objects.filter(offender=offender):
+        items.append(
+            {
+                "key": f"alert-{alert.pk}",
+                "title": f"Alert: {alert.get_kind_display()} ({alert.raised_at:%d %b %Y})",
+                "data": _fields(alert, exclude=("id", "offender")),
+                "history": _history(alert),
+            }
+        )
+    for review in RetentionReview.objects.filter(offender=offender):
+        items.append(
+            {
+                "key": f"retention-{review.pk}",
+                "title": f"Retention review on {review.decided_at:%d %b %Y}",
+                "data": _fields(review, exclude=("id", "offender")),
+                "history": [],
+            }
+        )
+    items.append(
+        {
+            "key": "access-log",
+            "title": "Who has read or changed the record",
+            "data": {
+                "entries": [
+                    {
+                        "at": entry.at,
+                        "by": entry.user.username
+                        if entry.user
+                        else (str(entry.api_client) if entry.api_client else ""),
+                        "action": entry.action,
+                        "record": f"{entry.model} {entry.object_ref}".strip(),
+                        "address": entry.url,
+                        "reason": entry.reason,
+                    }
+                    for entry in access_log_search(offender=offender).order_by("at", "pk")
+                ]
+            },
+            "history": [],
+        }
+    )
+    return items

@@ -1,0 +1,233 @@
+"""Retention: review dates kept by the database, the daily list, retain or erase. After erasure
+no page, export or API response names the person, and the anonymous facts are all still there."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import HomeVisit
+from audit import models as audit_models
+from audit.models import AccessLogEntry, RetentionReview
+from audit.selectors import retention_due, review_date
+from audit.services import offender_erase, offender_retain
+from audit.tasks import list_retention_due
+from iom_housing.access import Role
+from placements.models import LicenceTerm, Placement
+from referrals.models import Offender, OffenderEvent, Referral
+from tests.factories import (
+    HomeVisitFactory,
+    OffenderEventFactory,
+    OffenderFactory,
+    PlacementFactory,
+    ReferralFactory,
+    SupportAgencyFactory,
+    SupportPlanFactory,
+    user_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = date(2015, 3, 1)
+
+
+def _old_person(**kwargs) -> Offender:
+    """Someone whose last placement ended in 2015."""
+    person = OffenderFactory(**kwargs)
+    PlacementFactory(
+        offender=person,
+        status=Placement.Status.ENDED,
+        starts_on=LONG_AGO,
+        ends_on=LONG_AGO + timedelta(days=20),
+        free_from=LONG_AGO + timedelta(days=20),
+        arrived_on=LONG_AGO,
+        departed_on=LONG_AGO + timedelta(days=20),
+        departure_reason="planned",
+        destination="social_rent",
+    )
+    Offender.objects.filter(pk=person.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2015, 1, 1))
+    )
+    OffenderEventFactory(offender=person, occurred_on=LONG_AGO)
+    person.refresh_from_db()
+    return person
+
+
+def test_the_last_activity_follows_placements_and_events_whatever_writes_them():
+    person = OffenderFactory()
+    person.refresh_from_db()
+    assert person.last_activity_on == timezone.localdate()  # recorded today
+    later = timezone.localdate() + timedelta(days=40)
+    placement = PlacementFactory(offender=person, starts_on=timezone.localdate())
+    person.refresh_from_db()
+    assert person.last_activity_on == placement.ends_on
+    Placement.objects.filter(pk=placement.pk).update(ends_on=later, free_from=later)  # a bulk update too
+    person.refresh_from_db()
+    assert person.last_activity_on == later
+
+
+def test_a_record_is_due_six_years_after_its_last_activity(settings):
+    old, recent = _old_person(), OffenderFactory()
+    today = timezone.localdate()
+    assert old.last_activity_on == LONG_AGO + timedelta(days=20)
+    assert list(retention_due(today=today)) == [old]
+    assert review_date(old) == date(2021, 3, 21)
+    settings.RETENTION_REVIEW_YEARS = 50
+    assert not retention_due(today=today).exists()
+    assert recent in retention_due(today=today + timedelta(days=365 * 51))
+
+
+def test_the_daily_job_lists_the_records_due():
+    old = _old_person()
+    assert list_retention_due.delay().get() == [str(old.public_id)]
+
+
+def test_retaining_a_record_takes_it_off_the_list_until_the_new_date(scheme_manager):
+    old = _old_person()
+    today = timezone.localdate()
+    offender_retain(
+        offender_id=old.pk,
+        reason="Linked investigation open",
+        retain_until=today + timedelta(days=365),
+        by=scheme_manager,
+    )
+    assert not retention_due(today=today).exists()
+    assert list(retention_due(today=today + timedelta(days=365))) == [old]
+    with pytest.raises(ValidationError) as refused:
+        offender_retain(offender_id=old.pk, reason="", retain_until=today, by=scheme_manager)
+    assert set(refused.value.error_dict) == {"reason", "retain_until"}
+
+
+def test_the_retention_page_lists_records_due_and_refuses_a_retain_without_a_date(scheme_manager_client):
+    old = _old_person(last_name="Oldrecord")
+    assert "Oldrecord" in scheme_manager_client.get(reverse("audit:retention")).content.decode()
+    url = reverse("audit:retention-review", args=[old.public_id])
+    response = scheme_manager_client.post(url, {"decision": "retain", "reason": "Still open"})
+    assert response.status_code == 200
+    assert "The next review date must be in the future" in response.content.decode()
+    assert not RetentionReview.objects.exists()
+
+
+def _everything_about(person):
+    """A person with a referral, a placement with terms, a support plan, a visit with a
+    correction and a concern, an event: free text everywhere."""
+    officer = user_with_role(Role.IOM_OFFICER)
+    referral = ReferralFactory(
+        offender=person,
+        status=Referral.Status.ACCEPTED,
+        risk_summary="Knows Mr Bloggs",
+        decision_notes="Fine",
+    )
+    placement = PlacementFactory(
+        offender=person,
+        referral=referral,
+        status=Placement.Status.ACTIVE,
+        starts_on=LONG_AGO,
+        ends_on=LONG_AGO + timedelta(days=28),
+        free_from=LONG_AGO + timedelta(days=28),
+        arrived_on=LONG_AGO,
+        notes="Brother is Sam Quinby",
+        with_term=True,
+    )
+    plan = SupportPlanFactory(placement=placement, notes="Sees Quinby family")
+    SupportAgencyFactory(support_plan=plan, agency=referral.referring_agency)
+    visit = HomeVisitFactory(
+        placement=placement,
+        agency=referral.referring_agency,
+        recorded_by=officer,
+        visited_at=timezone.make_aware(timezone.datetime(2015, 3, 5, 10)),
+        concern_raised=True,
+        concern="Quinby was drunk",
+        notes="Quinby in good spirits",
+    )
+    HomeVisit.objects.filter(pk=visit.pk).update(notes="Quinby corrected")
+    OffenderEventFactory(offender=person, occurred_on=LONG_AGO, notes="Arrested with Quinby")
+    return referral, placement, visit
+
+
+def test_erasure_removes_every_trace_of_the_person_and_keeps_the_facts(
+    client, scheme_manager, api_client_for
+):
+    person = OffenderFactory(
+        first_name="Tobias", last_name="Quinby", aliases=["Toby Q"], licence_conditions="Curfew"
+    )
+    referral, placement, visit = _everything_about(person)
+    secrets = ["Tobias", "Quinby", person.pnc_id, person.crn, referral.external_ref, "Bloggs", "1980"]
+    counts = lambda: (  # noqa: E731
+        Placement.objects.filter(offender=person).count(),
+        HomeVisit.objects.filter(placement__offender=person).count(),
+        OffenderEvent.objects.filter(offender=person).count(),
+        Referral.objects.filter(offender=person).count(),
+        LicenceTerm.objects.filter(placement__offender=person).count(),
+    )
+    before = counts()
+    assert audit_models.PlacementHistory.objects.filter(pgh_obj_id=placement.pk).exists()
+
+    erased = offender_erase(offender_id=person.pk, reason="Six years without contact", by=scheme_manager)
+
+    assert counts() == before
+    assert (erased.gender, erased.ethnicity, erased.needs) == (person.gender, person.ethnicity, person.needs)
+    assert erased.date_of_birth is None and erased.erased_at is not None
+    placement.refresh_from_db()
+    assert (placement.starts_on, placement.status) == (LONG_AGO, Placement.Status.ACTIVE)
+    for model in (audit_models.OffenderHistory, audit_models.PlacementHistory, audit_models.HomeVisitHistory):
+        assert not model.objects.filter(pgh_obj_id__in=[person.pk, placement.pk, visit.pk]).exists() or (
+            model is not audit_models.OffenderHistory
+        )
+    assert not audit_models.OffenderHistory.objects.filter(pgh_obj_id=person.pk).exists()
+    assert not audit_models.HomeVisitHistory.objects.filter(pgh_obj_id=visit.pk).exists()
+    log = AccessLogEntry.objects.filter(action="erase").get()
+    assert log.offender_ids == [person.pk] and log.user == scheme_manager
+
+    # Walk every page, export and API response that could show them.
+    pages = []
+    for role in (Role.IOM_OFFICER, Role.SCHEME_MANAGER):
+        client.force_login(user_with_role(role))
+        for url in (
+            reverse("referrals:offender-detail", args=[person.public_id]),
+            reverse("referrals:offender-list"),
+            reverse("referrals:referral-list") + "?status=accepted",
+            reverse("referrals:referral-detail", args=[referral.public_id]),
+            reverse("placements:placement-detail", args=[placement.public_id]),
+            reverse("placements:dashboard"),
+            reverse("agencies:visit-detail", args=[visit.pk]),
+        ):
+            pages.append((url, client.get(url)))
+    pages.append(
+        (
+            "subject access",
+            client.post(reverse("audit:subject-access", args=[person.public_id]), {"file_format": "json"}),
+        )
+    )
+    pages.append(("access log", client.get(reverse("audit:access-log") + f"?person={person.public_id}")))
+    api = api_client_for(referral.referring_agency)
+    pages.append(("api list", api.get(reverse("api:referral-list"))))
+    pages.append(("api detail", api.get(reverse("api:referral-detail", args=[referral.public_id]))))
+    leaks = []
+    for where, response in pages:
+        assert response.status_code == 200, where
+        body = response.content.decode()
+        leaks += [f"{where}: {secret}" for secret in secrets if secret in body]
+    assert not leaks, leaks
+    assert "Erased record" in pages[0][1].content.decode()
+    search = client.get(reverse("referrals:offender-list"), {"q": person.pnc_id})
+    assert "No people match" in search.content.decode()
+
+
+def test_an_erased_record_cannot_be_erased_or_retained_again(scheme_manager):
+    person = _old_person()
+    offender_erase(offender_id=person.pk, reason="Due", by=scheme_manager)
+    with pytest.raises(ValidationError):
+        offender_erase(offender_id=person.pk, reason="Again", by=scheme_manager)
+    assert not retention_due(today=timezone.localdate()).exists()
+
+
+def test_erasing_through_the_review_page(scheme_manager_client):
+    person = _old_person()
+    url = reverse("audit:retention-review", args=[person.public_id])
+    response = scheme_manager_client.post(url, {"decision": "erase", "reason": "No contact for six years"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.erased_at is not None and person.last_name == ""
