@@ -11,4 +11,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Schedules live in code; scheduled sweeps are added by the issues that build them.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "delete-expired-report-files": {"task": "reports.delete_expired_report_files", "schedule": 3600.0},
+}

@@ -116,3 +116,9 @@ def _tasks_run_eagerly():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _report_files_in_tmp(settings, tmp_path):
+    """Report files made in tests go to the test's own folder."""
+    settings.REPORT_FILES_DIR = tmp_path / "reports"

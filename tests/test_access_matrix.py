@@ -22,6 +22,7 @@ from tests.factories import (
     HomeVisitFactory,
     PlacementFactory,
     ReferralFactory,
+    ReportExportFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
     VoidPeriodFactory,
@@ -53,7 +54,7 @@ RECORD_VISIT = row(own=200, other=404, manager=403)  # managers read and correct
 EVERYONE_SIGNED_IN = row(own=200, other=200, opcc=200)
 
 MATRIX = {
-    "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=200),
+    "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=302),
     "healthz": row(anon=200, own=200, other=200, opcc=200),
     "login": row(anon=200, own=200, other=200, opcc=200),
     "logout": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
@@ -100,8 +101,15 @@ MATRIX = {
     "api:referral-by-ref": row(anon=401, own=200, other=404, opcc=403),
     # POST only: staff may read, so they get 405; clients write with `referrals:write`.
     "api:referral-withdraw": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
-    "api:schema": row(anon=401, own=200, other=200, opcc=200),
-    "api:docs": row(anon=401, own=200, other=200, opcc=200),
+    # OPCC analysts reach the reports and nothing else (their own password apart).
+    "api:schema": row(anon=401, own=200, other=200, opcc=403),
+    "api:docs": row(anon=401, own=200, other=200, opcc=403),
+    "reports:report": row(opcc=200),
+    # Without a period the download shows the report's form.
+    "reports:download": row(opcc=200),
+    # A file made in the background is its requester's only (here the analyst's): 404 to others.
+    "reports:export-detail": row(officer=404, manager=404, opcc=200),
+    "reports:export-download": row(officer=404, manager=404, opcc=200),
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -150,12 +158,14 @@ def scene():
         kind=Alert.Kind.VISIT_CONCERN, offender=referral.offender, placement=placement, visit=visit
     )
     void = VoidPeriodFactory(bedspace=bedspace, starts_on=today + timedelta(days=90))
+    opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
+    export = ReportExportFactory(requested_by=opcc)
     users = {
         OFFICER: user_with_role(Role.IOM_OFFICER, AgencyFactory(name="Police", kind="police")),
         OWN: own_worker,
         OTHER: user_with_role(Role.AGENCY_WORKER, AgencyFactory(name="Elsewhere")),
         MANAGER: user_with_role(Role.SCHEME_MANAGER),
-        OPCC: user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner")),
+        OPCC: opcc,
     }
     # The record each kind of URL argument names, by the URL's first path segment.
     by_segment = {
@@ -168,6 +178,7 @@ def scene():
         "bedspaces": bedspace.pk,
         "voids": void.pk,
         "visits": visit.pk,
+        "exports": export.pk,
     }
     return users, by_segment
 
