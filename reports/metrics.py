@@ -1151,8 +1151,9 @@ def per_property(scope: Scope, facts: Facts) -> Table:
         Column("cost", _("Cost"), MONEY),
     ]
     rows = []
+    stays = facts.per_property_stays
     for property_id, p in facts.nights_by_property.items():
-        s = facts.per_property_stays.get(property_id, {})
+        s = stays.get(property_id, {})
         available = p["bed_nights"] - p["void"]
         rows.append(
             Row(
