@@ -11,7 +11,10 @@ RUN npm run build
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-RUN useradd --create-home --uid 1000 app
+# Pango for WeasyPrint (the PDF reports), and a font for it to draw with.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+RUN useradd --create-home --uid 1000 app && mkdir -p /app/.data/reports && chown -R app /app/.data
 COPY pyproject.toml README.md ./
 COPY iom_housing iom_housing
 COPY agencies agencies

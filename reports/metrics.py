@@ -21,6 +21,7 @@ from placements.models import (
     DESTINATION_GROUPS,
     TIER_WEEKLY_HOURS,
     DepartureReason,
+    Destination,
     DestinationGroup,
     Placement,
 )
@@ -115,7 +116,7 @@ beds AS (
     SELECT b.id, b.property_id FROM placements_bedspace b
     JOIN placements_property pr ON pr.id = b.property_id
     WHERE (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
-      AND ((b.active AND pr.active) OR EXISTS (SELECT 1 FROM in_period ip WHERE ip.bedspace_id = b.id))
+      AND ((b.active AND pr.active) OR b.id IN (SELECT bedspace_id FROM in_period))
 ),
 voids AS (
     SELECT v.bedspace_id, daterange(v.starts_on, v.ends_on) AS r FROM placements_voidperiod v
@@ -170,18 +171,24 @@ class Facts:
                 FROM stays s WHERE s.departed_on IS NOT NULL AND s.free_from > s.departed_on
                   AND daterange(s.departed_on, s.free_from) && (SELECT r FROM period)
             )
-            SELECT pr.id AS property_id, pr.name, pr.weekly_cost,
-              (SELECT COUNT(*) FROM beds WHERE beds.property_id = pr.id) * %(days)s AS bed_nights,
-              (SELECT COALESCE(SUM({nights_of("v.r * (SELECT r FROM period)")}), 0)
-                 FROM voids v JOIN beds ON beds.id = v.bedspace_id WHERE beds.property_id = pr.id) AS void,
-              (SELECT COALESCE(SUM(ip.nights), 0) FROM in_period ip WHERE ip.property_id = pr.id) AS occupied,
-              (SELECT COALESCE(SUM({nights_of("t.r")}), 0) - COALESCE(SUM(
-                   (SELECT COALESCE(SUM({nights_of("t.r * v.r")}), 0) FROM voids v
-                    WHERE v.bedspace_id = t.bedspace_id)), 0)
-                 FROM turnaround t JOIN beds ON beds.id = t.bedspace_id WHERE beds.property_id = pr.id
-              ) AS turnaround
+            , turnaround_nights AS (
+                SELECT t.bedspace_id, {nights_of("t.r")} - COALESCE((
+                    SELECT SUM({nights_of("t.r * v.r")}) FROM voids v
+                    WHERE v.bedspace_id = t.bedspace_id AND v.r && t.r), 0) AS n
+                FROM turnaround t
+            )
+            SELECT pr.id AS property_id, pr.name, pr.weekly_cost, bc.n * %(days)s AS bed_nights,
+              COALESCE(vo.n, 0) AS void, COALESCE(oc.n, 0) AS occupied, COALESCE(tn.n, 0) AS turnaround
             FROM placements_property pr
-            WHERE pr.id IN (SELECT property_id FROM beds)
+            JOIN (SELECT property_id, COUNT(*) AS n FROM beds GROUP BY property_id) bc ON bc.property_id = pr.id
+            LEFT JOIN (SELECT beds.property_id, SUM({nights_of("v.r * (SELECT r FROM period)")}) AS n
+                       FROM voids v JOIN beds ON beds.id = v.bedspace_id GROUP BY beds.property_id) vo
+                   ON vo.property_id = pr.id
+            LEFT JOIN (SELECT property_id, SUM(nights) AS n FROM in_period GROUP BY property_id) oc
+                   ON oc.property_id = pr.id
+            LEFT JOIN (SELECT beds.property_id, SUM(t.n) AS n FROM turnaround_nights t
+                       JOIN beds ON beds.id = t.bedspace_id GROUP BY beds.property_id) tn
+                   ON tn.property_id = pr.id
             ORDER BY pr.name""",
             {**self.scope.params, "days": self.scope.days},
         )
@@ -227,33 +234,41 @@ class Facts:
             ), people AS (
                 SELECT offender_id, MIN(a) AS first_a, MAX(departed_on) AS last_d, SUM(departed_on - a) AS days
                 FROM ended GROUP BY offender_id
+            ), ev AS (
+                SELECT e.offender_id, e.kind, e.occurred_on FROM referrals_offenderevent e
+                WHERE e.kind IN ('arrest', 'caution', 'recall') AND e.offender_id IN (SELECT offender_id FROM people)
+            ), during AS (
+                SELECT ev.offender_id,
+                  COUNT(*) FILTER (WHERE ev.kind IN {kinds}) AS during,
+                  COUNT(*) FILTER (WHERE ev.kind = 'arrest') AS arrests_during,
+                  COUNT(*) FILTER (WHERE ev.kind = 'recall') AS recalls_during
+                FROM ev JOIN ended s ON s.offender_id = ev.offender_id
+                  AND ev.occurred_on >= s.a AND ev.occurred_on < s.departed_on
+                GROUP BY ev.offender_id
+            ), around AS (
+                SELECT p.offender_id,
+                  COUNT(*) FILTER (WHERE ev.kind IN {kinds} AND ev.occurred_on >= (p.first_a - interval '12 months')::date
+                                   AND ev.occurred_on < p.first_a) AS before,
+                  COUNT(*) FILTER (WHERE ev.kind = 'arrest' AND ev.occurred_on >= (p.first_a - interval '12 months')::date
+                                   AND ev.occurred_on < p.first_a) AS arrests_before,
+                  COUNT(*) FILTER (WHERE ev.kind = 'recall' AND ev.occurred_on >= (p.first_a - interval '12 months')::date
+                                   AND ev.occurred_on < p.first_a) AS recalls_before,
+                  COUNT(*) FILTER (WHERE ev.kind IN {kinds} AND ev.occurred_on >= p.last_d
+                    AND ev.occurred_on < LEAST((p.last_d + interval '12 months')::date, %(today)s::date)) AS after,
+                  MIN(ev.occurred_on) FILTER (WHERE ev.kind IN {kinds} AND ev.occurred_on >= p.last_d) AS next_offence
+                FROM people p JOIN ev ON ev.offender_id = p.offender_id
+                GROUP BY p.offender_id
             ), counted AS (
                 SELECT p.*,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev WHERE ev.offender_id = p.offender_id
-                     AND ev.kind IN {kinds} AND ev.occurred_on >= (p.first_a - interval '12 months')::date
-                     AND ev.occurred_on < p.first_a) AS before,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev WHERE ev.offender_id = p.offender_id
-                     AND ev.kind = 'arrest' AND ev.occurred_on >= (p.first_a - interval '12 months')::date
-                     AND ev.occurred_on < p.first_a) AS arrests_before,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev WHERE ev.offender_id = p.offender_id
-                     AND ev.kind = 'recall' AND ev.occurred_on >= (p.first_a - interval '12 months')::date
-                     AND ev.occurred_on < p.first_a) AS recalls_before,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev JOIN ended s ON s.offender_id = ev.offender_id
-                     AND ev.occurred_on >= s.a AND ev.occurred_on < s.departed_on
-                     WHERE ev.offender_id = p.offender_id AND ev.kind IN {kinds}) AS during,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev JOIN ended s ON s.offender_id = ev.offender_id
-                     AND ev.occurred_on >= s.a AND ev.occurred_on < s.departed_on
-                     WHERE ev.offender_id = p.offender_id AND ev.kind = 'arrest') AS arrests_during,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev JOIN ended s ON s.offender_id = ev.offender_id
-                     AND ev.occurred_on >= s.a AND ev.occurred_on < s.departed_on
-                     WHERE ev.offender_id = p.offender_id AND ev.kind = 'recall') AS recalls_during,
-                  LEAST((p.last_d + interval '12 months')::date, %(today)s::date) - p.last_d AS after_days,
-                  (SELECT COUNT(*) FROM referrals_offenderevent ev WHERE ev.offender_id = p.offender_id
-                     AND ev.kind IN {kinds} AND ev.occurred_on >= p.last_d
-                     AND ev.occurred_on < LEAST((p.last_d + interval '12 months')::date, %(today)s::date)) AS after,
-                  (SELECT MIN(ev.occurred_on) FROM referrals_offenderevent ev WHERE ev.offender_id = p.offender_id
-                     AND ev.kind IN {kinds} AND ev.occurred_on >= p.last_d) AS next_offence
+                  COALESCE(ar.before, 0) AS before, COALESCE(ar.arrests_before, 0) AS arrests_before,
+                  COALESCE(ar.recalls_before, 0) AS recalls_before, COALESCE(ar.after, 0) AS after,
+                  ar.next_offence,
+                  COALESCE(du.during, 0) AS during, COALESCE(du.arrests_during, 0) AS arrests_during,
+                  COALESCE(du.recalls_during, 0) AS recalls_during,
+                  LEAST((p.last_d + interval '12 months')::date, %(today)s::date) - p.last_d AS after_days
                 FROM people p
+                LEFT JOIN around ar ON ar.offender_id = p.offender_id
+                LEFT JOIN during du ON du.offender_id = p.offender_id
             )
             SELECT COUNT(*) AS people,
               COALESCE(SUM(before), 0) AS before, COALESCE(SUM(during), 0) AS during,
@@ -1218,12 +1233,12 @@ def placement_list(scope: Scope, facts: Facts) -> Table:
             arrived_on__lt=scope.end,
         )
         .filter(Q(departed_on__isnull=True) | Q(departed_on__gt=scope.start))
-        .select_related("offender", "bedspace__property")
         .annotate(terms=Count("licence_terms"))
         .order_by("arrived_on", "pk")
     )
     if scope.area:
         placements = placements.filter(bedspace__property__local_authority=scope.area)
+    destinations, reasons = dict(Destination.choices), dict(DepartureReason.choices)
     columns = [
         Column("property", _("Property"), TEXT),
         Column("arrived", _("Arrived"), TEXT),
@@ -1232,22 +1247,37 @@ def placement_list(scope: Scope, facts: Facts) -> Table:
         Column("destination", _("Move-on"), TEXT),
         Column("reason", _("Reason for leaving"), TEXT),
     ]
-    return Table(
-        columns,
-        [
+    rows = []
+    # Plain values, not model instances: the list can run to tens of thousands of stays.
+    for p in placements.values(
+        "offender__first_name",
+        "offender__last_name",
+        "bedspace__property__name",
+        "bedspace__label",
+        "arrived_on",
+        "departed_on",
+        "terms",
+        "destination",
+        "departure_reason",
+    ):
+        rows.append(
             Row(
-                p.offender.full_name,
+                f"{p['offender__first_name']} {p['offender__last_name']}",
                 {
-                    "property": str(p.bedspace),
-                    "arrived": f"{p.arrived_on:%d %b %Y}",
-                    "departed": f"{p.departed_on:%d %b %Y}" if p.departed_on else str(_("Still placed")),
-                    "renewals": max(p.terms - 1, 0),
-                    "destination": p.get_destination_display(),
-                    "reason": p.get_departure_reason_display(),
+                    "property": f"{p['bedspace__property__name']}, {p['bedspace__label']}",
+                    "arrived": f"{p['arrived_on']:%d %b %Y}",
+                    "departed": f"{p['departed_on']:%d %b %Y}"
+                    if p["departed_on"]
+                    else str(_("Still placed")),
+                    "renewals": max(p["terms"] - 1, 0),
+                    "destination": str(destinations.get(p["destination"], "")),
+                    "reason": str(reasons.get(p["departure_reason"], "")),
                 },
             )
-            for p in placements
-        ],
+        )
+    return Table(
+        columns,
+        rows,
         row_header=str(_("Person")),
     )
 

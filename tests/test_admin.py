@@ -24,7 +24,7 @@ from placements.models import (
     VoidPeriod,
 )
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
-from reports.models import Funding, UnitCost
+from reports.models import Funding, ReportDownload, ReportExport, UnitCost
 from tests.factories import (
     AgencyFactory,
     AlertFactory,
@@ -38,6 +38,7 @@ from tests.factories import (
     PropertyExclusionFactory,
     PropertyFactory,
     ReferralFactory,
+    ReportExportFactory,
     StaffMembershipFactory,
     SupportAgencyFactory,
     UnitCostFactory,
@@ -155,6 +156,13 @@ BUILDERS = {
     Alert: _alerts,
     Funding: lambda n: FundingFactory.create_batch(n),
     UnitCost: lambda n: UnitCostFactory.create_batch(n),
+    ReportExport: lambda n: ReportExportFactory.create_batch(n),
+    ReportDownload: lambda n: [
+        ReportDownload.objects.create(
+            user=UserFactory(), audience="opcc", start=date(2026, 1, 1), end=date(2026, 3, 31), format="pdf"
+        )
+        for _ in range(n)
+    ],
     User: _users,
 }
 
@@ -171,7 +179,8 @@ def test_site_is_named_for_the_scheme():
 
 # Scheme managers use every page
 
-READ_ONLY = {ReferralEvent}  # only the services write these; the database refuses edits
+# Only the services write these (the database refuses edits to referral events).
+READ_ONLY = {ReferralEvent, ReportDownload, ReportExport}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)
