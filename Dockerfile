@@ -11,16 +11,17 @@ RUN npm run build
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-# Pango for WeasyPrint (subject access PDFs).
-RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+# Pango for WeasyPrint (the PDF reports and subject access exports), and a font for it to draw with.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 1000 app
+RUN useradd --create-home --uid 1000 app && mkdir -p /app/.data/reports && chown -R app /app/.data
 COPY pyproject.toml README.md ./
 COPY iom_housing iom_housing
 COPY agencies agencies
 COPY referrals referrals
 COPY placements placements
 COPY reports reports
+COPY audit audit
 RUN pip install .
 COPY manage.py ./
 COPY templates templates

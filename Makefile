@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets migrate demo test lint browser clean
+.PHONY: install assets migrate demo test lint browser pdf-libs clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ migrate: install
 
 ## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://127.0.0.1:8000
 ## Two-factor authentication is off for the demo logins (every page says so).
-demo: install assets migrate
+demo: install assets migrate pdf-libs
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py run_sweeps
 	DEBUG=1 REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -44,8 +44,15 @@ browser:
 	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; }
 
+## Debian's Pango, which WeasyPrint needs to make the PDF reports (and poppler-utils to look at them).
+pdf-libs: install
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
+	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
+	  else echo "Pango is missing: PDF reports will fail (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; fi; }
+
 ## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
-test: install assets browser
+test: install assets browser pdf-libs
 	$(BIN)/pytest
 
 lint: install

@@ -123,6 +123,21 @@ def can_user_manage_placements(user) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
+def can_user_view_reports(user) -> bool:
+    """Evaluation reports: the OPCC's pseudonymised version, and officers and managers."""
+    return role_of(user) in (*SCHEME_WIDE_ROLES, Role.OPCC_ANALYST)
+
+
+def can_user_view_operational_reports(user) -> bool:
+    """The operational version names people (for case review): officers and managers only."""
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def can_user_read_api_docs(user) -> bool:
+    """The API's schema and docs are for staff who use case data; OPCC analysts see reports only."""
+    return getattr(user, "api_client", None) is not None or can_user_view_cases(user)
+
+
 # The API: agencies' case systems (OAuth 2.0 clients) and staff browsing it ----------------------
 
 API_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -184,3 +199,13 @@ def require(rule):
         return wrapped
 
     return decorator
+
+
+class ApiDocsPermission:
+    """DRF permission for the API's schema and docs (see `can_user_read_api_docs`)."""
+
+    def has_permission(self, request, view) -> bool:
+        return can_user_read_api_docs(request.user)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self.has_permission(request, view)

@@ -25,4 +25,6 @@ app.conf.beat_schedule = {
     "canary": {"task": "placements.canary", "schedule": 300.0},
     # Each morning: offender records due for their retention review (scheme managers act on them).
     "audit-retention-due": {"task": "audit.list_retention_due", "schedule": crontab(hour=6, minute=15)},
+    # Report files made in the background are deleted once they expire.
+    "delete-expired-report-files": {"task": "reports.delete_expired_report_files", "schedule": 3600.0},
 }

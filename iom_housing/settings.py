@@ -351,7 +351,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Referral sync for partner agencies' case systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.IsAuthenticated",
+        "iom_housing.access.ApiDocsPermission",
+    ],
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_SCOPES": API_SCOPES,
@@ -384,6 +387,15 @@ if RETENTION_REVIEW_YEARS < 1:
 
 # The scheme this deployment serves, shown in the header and on reports.
 SCHEME_NAME = env_str("SCHEME_NAME", "Ceredigion IOM housing scheme")
+# Evaluation reports: counts from 1 to threshold-1 are suppressed for OPCC analysts; downloads of
+# periods longer than REPORT_SYNC_MAX_DAYS are made by a background task and kept this many hours.
+REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+if REPORT_SUPPRESSION_THRESHOLD < 2:
+    raise ImproperlyConfigured("REPORT_SUPPRESSION_THRESHOLD must be 2 or more.")
+REPORT_SYNC_MAX_DAYS = env_int("REPORT_SYNC_MAX_DAYS", 92)
+REPORT_FILES_KEEP_HOURS = env_int("REPORT_FILES_KEEP_HOURS", 24)
+REPORT_FILES_DIR = Path(env_str("REPORT_FILES_DIR", str(BASE_DIR / ".data" / "reports")))
+
 # Demo logins (seed_demo); never used by the application itself.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-password")
 
@@ -405,5 +417,7 @@ LOGGING = {
         # Security events, one JSON object a line (iom_housing/security_log.py), for a SIEM to read.
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -14,11 +14,13 @@ from iom_housing.access import Role, can_user_manage_placements, role_of
 @require_GET
 def home(request):
     """What the service is; signed-in officers go straight to their dashboard, agency workers to
-    their caseload."""
+    their caseload, OPCC analysts to the evaluation report."""
     if can_user_manage_placements(request.user):
         return redirect("placements:dashboard")
     if role_of(request.user) == Role.AGENCY_WORKER:
         return redirect("agencies:caseload")
+    if role_of(request.user) == Role.OPCC_ANALYST:
+        return redirect("reports:report")
     return render(request, "iom_housing/home.html")
 
 

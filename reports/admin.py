@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from iom_housing.admin import SchemeModelAdmin
-from reports.models import Funding, UnitCost
+from reports.models import Funding, ReportDownload, ReportExport, UnitCost
 
 
 @admin.register(Funding)
@@ -19,3 +19,31 @@ class UnitCostAdmin(SchemeModelAdmin):
     list_display = ("name", "key", "amount", "unit", "source", "source_date")
     search_fields = ("name", "key", "source")
     prepopulated_fields = {"key": ("name",)}
+
+
+class LogAdmin(SchemeModelAdmin):
+    """Read-only: made by the service, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReportDownload)
+class ReportDownloadAdmin(LogAdmin):
+    list_display = ("downloaded_at", "user", "audience", "format", "start", "end", "area")
+    list_filter = ("audience", "format")
+    list_select_related = ("user",)
+    date_hierarchy = "downloaded_at"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReportExport)
+class ReportExportAdmin(LogAdmin):
+    list_display = ("created_at", "requested_by", "format", "start", "end", "status", "expires_at")
+    list_filter = ("status", "format")
+    list_select_related = ("requested_by",)

@@ -1,5 +1,9 @@
 """Funding lines and comparator unit costs: the money side of the evaluation."""
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -59,3 +63,68 @@ class UnitCost(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name}: £{self.amount:,.2f} per {self.unit}"
+
+
+class ReportExport(models.Model):
+    """A report file made by a background task (a long period), kept for REPORT_FILES_KEEP_HOURS
+    and then deleted with its file. Only the person who asked for it may download it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(_("audience"), max_length=10)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    format = models.CharField(_("format"), max_length=4)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("deleted after"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report export")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="reportexport_dates_in_order"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="reportexport_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | ~Q(file_name=""), name="reportexport_ready_has_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format.upper()} report {self.start} to {self.end} ({self.get_status_display()})"
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.REPORT_FILES_DIR) / self.file_name
+
+
+class ReportDownload(models.Model):
+    """Every download of a report, in any format: who, when and which report."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    downloaded_at = models.DateTimeField(_("downloaded"), auto_now_add=True)
+    audience = models.CharField(_("audience"), max_length=10)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    format = models.CharField(_("format"), max_length=4)
+    export = models.ForeignKey(
+        ReportExport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+        verbose_name = _("report download")
+
+    def __str__(self) -> str:
+        return f"{self.user} downloaded {self.format.upper()} {self.start} to {self.end}"

@@ -169,3 +169,9 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _report_files_in_tmp(settings, tmp_path):
+    """Report files made in tests go to the test's own folder."""
+    settings.REPORT_FILES_DIR = tmp_path / "reports"

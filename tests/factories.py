@@ -22,7 +22,7 @@ from placements.models import (
     VoidPeriod,
 )
 from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
-from reports.models import Funding, UnitCost
+from reports.models import Funding, ReportExport, UnitCost
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -264,3 +264,27 @@ class UnitCostFactory(factory.django.DjangoModelFactory):
     unit = "night"
     source = "HMPPS annual report: costs per prison place"
     source_date = date(2025, 10, 1)
+
+
+class ReportExportFactory(factory.django.DjangoModelFactory):
+    """A report file made in the background; a ready one has its file written."""
+
+    class Meta:
+        model = ReportExport
+        skip_postgeneration_save = True
+
+    requested_by = factory.SubFactory(UserFactory)
+    audience = "opcc"
+    start = date(2026, 1, 1)
+    end = date(2026, 6, 30)
+    format = "csv"
+    status = ReportExport.Status.READY
+    progress = 100
+    file_name = factory.Sequence(lambda n: f"test-{n}-report.zip")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+    @factory.post_generation
+    def write_file(export, create, extracted, **kwargs):
+        if create and export.status == ReportExport.Status.READY:
+            export.path.parent.mkdir(parents=True, exist_ok=True)
+            export.path.write_bytes(b"PK test file")

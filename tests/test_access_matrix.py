@@ -22,6 +22,7 @@ from tests.factories import (
     HomeVisitFactory,
     PlacementFactory,
     ReferralFactory,
+    ReportExportFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
     VoidPeriodFactory,
@@ -54,7 +55,7 @@ EVERYONE_SIGNED_IN = row(own=200, other=200, opcc=200)
 MANAGERS_ONLY = row(officer=403)
 
 MATRIX = {
-    "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=200),
+    "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=302),
     "healthz": row(anon=200, own=200, other=200, opcc=200),
     "login": row(anon=200, own=200, other=200, opcc=200),
     "logout": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
@@ -110,14 +111,21 @@ MATRIX = {
     "api:visit-list": row(anon=401, own=200, other=200, opcc=403),
     "api:visit-placements": row(anon=401, own=200, other=200, opcc=403),
     "api:visit-detail": row(anon=401, own=200, other=404, opcc=403),
-    "api:schema": row(anon=401, own=200, other=200, opcc=200),
-    "api:docs": row(anon=401, own=200, other=200, opcc=200),
+    # OPCC analysts reach the reports and nothing else (their own password apart).
+    "api:schema": row(anon=401, own=200, other=200, opcc=403),
+    "api:docs": row(anon=401, own=200, other=200, opcc=403),
     # Data protection pages: scheme managers only.
     "audit:access-log": MANAGERS_ONLY,
     "audit:access-log-csv": MANAGERS_ONLY,
     "audit:retention": MANAGERS_ONLY,
     "audit:retention-review": MANAGERS_ONLY,
     "audit:subject-access": MANAGERS_ONLY,
+    "reports:report": row(opcc=200),
+    # Without a period the download shows the report's form.
+    "reports:download": row(opcc=200),
+    # A file made in the background is its requester's only (here the analyst's): 404 to others.
+    "reports:export-detail": row(officer=404, manager=404, opcc=200),
+    "reports:export-download": row(officer=404, manager=404, opcc=200),
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -166,12 +174,14 @@ def scene():
         kind=Alert.Kind.VISIT_CONCERN, offender=referral.offender, placement=placement, visit=visit
     )
     void = VoidPeriodFactory(bedspace=bedspace, starts_on=today + timedelta(days=90))
+    opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
+    export = ReportExportFactory(requested_by=opcc)
     users = {
         OFFICER: user_with_role(Role.IOM_OFFICER, AgencyFactory(name="Police", kind="police")),
         OWN: own_worker,
         OTHER: user_with_role(Role.AGENCY_WORKER, AgencyFactory(name="Elsewhere")),
         MANAGER: user_with_role(Role.SCHEME_MANAGER),
-        OPCC: user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner")),
+        OPCC: opcc,
     }
     # The record each kind of URL argument names, by the URL's first path segment.
     by_segment = {
@@ -187,6 +197,7 @@ def scene():
         "access-log": referral.offender.public_id,
         "retention": referral.offender.public_id,
         "subject-access": referral.offender.public_id,
+        "exports": export.pk,
     }
     return users, by_segment
 

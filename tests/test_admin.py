@@ -27,7 +27,7 @@ from placements.models import (
     VoidPeriod,
 )
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
-from reports.models import Funding, UnitCost
+from reports.models import Funding, ReportDownload, ReportExport, UnitCost
 from tests.conftest import pass_second_factor
 from tests.factories import (
     AgencyFactory,
@@ -42,6 +42,7 @@ from tests.factories import (
     PropertyExclusionFactory,
     PropertyFactory,
     ReferralFactory,
+    ReportExportFactory,
     StaffMembershipFactory,
     SupportAgencyFactory,
     UnitCostFactory,
@@ -168,6 +169,13 @@ BUILDERS = {
     ],
     Funding: lambda n: FundingFactory.create_batch(n),
     UnitCost: lambda n: UnitCostFactory.create_batch(n),
+    ReportExport: lambda n: ReportExportFactory.create_batch(n),
+    ReportDownload: lambda n: [
+        ReportDownload.objects.create(
+            user=UserFactory(), audience="opcc", start=date(2026, 1, 1), end=date(2026, 3, 31), format="pdf"
+        )
+        for _ in range(n)
+    ],
     User: _users,
 }
 
@@ -185,7 +193,7 @@ def test_site_is_named_for_the_scheme():
 # Scheme managers use every page
 
 # Only the services (or scheduled jobs) write these: read, never edited here.
-READ_ONLY = {ReferralEvent, AlertNotice, JobRun}
+READ_ONLY = {ReferralEvent, AlertNotice, JobRun, ReportDownload, ReportExport}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)

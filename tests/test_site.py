@@ -21,11 +21,12 @@ def test_home_page_says_what_the_service_is_and_links_to_sign_in(client, db):
     assert reverse("login").encode() in response.content
 
 
-def test_home_page_names_the_signed_in_users_role(opcc_client):
-    # (Officers go to their dashboard and agency workers to their caseload instead.)
+def test_opcc_analysts_go_straight_to_the_evaluation_report(opcc_client):
     response = opcc_client.get(reverse("home"))
-    assert b"Your role is OPCC analyst" in response.content
-    assert reverse("admin:index").encode() not in response.content
+    assert response["Location"] == reverse("reports:report")
+    report = opcc_client.get(response["Location"])
+    assert reverse("admin:index").encode() not in report.content
+    assert reverse("placements:dashboard").encode() not in report.content
 
 
 def test_officers_go_straight_to_their_dashboard(iom_officer_client):

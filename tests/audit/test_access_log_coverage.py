@@ -72,6 +72,12 @@ QUERY = {"referrals:referral-list": "?status=accepted"}
 NOT_PERSONAL = {
     "home": "the start page",
     "healthz": "a health check",
+    # Walked as the OPCC analyst: counts only, suppressed. (The officers' named version is
+    # recorded in reports.ReportDownload, not yet in the access log: see the issue's note.)
+    "reports:report": "the pseudonymised evaluation report",
+    "reports:download": "the pseudonymised evaluation report as a file",
+    "reports:export-detail": "a background report's progress",
+    "reports:export-download": "the pseudonymised report file",
     "two_factor_setup": "setting up one's own authenticator",
     "two_factor_verify": "the sign-in code form",
     "session_keep_alive": "POST only: keeps one's own session",

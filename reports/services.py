@@ -1,0 +1,83 @@
+"""Report files: asking for one made in the background, making it, logging downloads, deleting
+old files."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from reports.builder import build_report
+from reports.models import ReportDownload, ReportExport
+from reports.render import file_name, render_file
+
+logger = logging.getLogger(__name__)
+
+
+def export_request(*, user, start, end, area: str, audience: str, fmt: str) -> ReportExport:
+    """Queue a report file for a long period; the task runs once the request is committed."""
+    from reports.tasks import make_report_export
+
+    with transaction.atomic():
+        export = ReportExport.objects.create(
+            requested_by=user,
+            start=start,
+            end=end,
+            area=area,
+            audience=audience,
+            format=fmt,
+            expires_at=timezone.now() + timedelta(hours=settings.REPORT_FILES_KEEP_HOURS),
+        )
+        transaction.on_commit(lambda: make_report_export.delay(str(export.pk)))
+    return export
+
+
+def export_make(*, export_id) -> ReportExport:
+    """Build the report and write its file, reporting progress on the way."""
+    export = ReportExport.objects.get(pk=export_id)
+    if export.status != ReportExport.Status.QUEUED:
+        return export  # a redelivered task: the first run has it in hand
+    ReportExport.objects.filter(pk=export.pk).update(status=ReportExport.Status.RUNNING)
+
+    def progress(percent: int) -> None:
+        # Building is most of the work; writing the file is the last tenth.
+        ReportExport.objects.filter(pk=export.pk).update(progress=min(percent * 9 // 10, 90))
+
+    try:
+        report = build_report(
+            start=export.start, end=export.end, area=export.area, audience=export.audience, progress=progress
+        )
+        content = render_file(report, export.format)
+        name = f"{export.pk}-{file_name(report, export.format)}"
+        directory = settings.REPORT_FILES_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_bytes(content)
+    except Exception:  # noqa: BLE001 - any failure is shown to the user as a failed file
+        logger.exception("Report export %s failed", export.pk)
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ReportExport.Status.FAILED, error="The report could not be made."
+        )
+        return ReportExport.objects.get(pk=export.pk)
+    ReportExport.objects.filter(pk=export.pk).update(
+        status=ReportExport.Status.READY, progress=100, file_name=name
+    )
+    export.refresh_from_db()
+    return export
+
+
+def download_log(*, user, start, end, area: str, audience: str, fmt: str, export=None) -> ReportDownload:
+    return ReportDownload.objects.create(
+        user=user, start=start, end=end, area=area, audience=audience, format=fmt, export=export
+    )
+
+
+def exports_delete_expired(*, now=None) -> int:
+    """Delete report files (and their records) past their time; returns how many."""
+    now = now or timezone.now()
+    expired = list(ReportExport.objects.filter(expires_at__lte=now))
+    for export in expired:
+        if export.file_name:
+            export.path.unlink(missing_ok=True)
+    ReportExport.objects.filter(pk__in=[e.pk for e in expired]).delete()
+    return len(expired)

@@ -1,0 +1,15 @@
+"""Background work for reports: making a long period's file, and deleting old files."""
+
+from celery import shared_task
+
+from reports.services import export_make, exports_delete_expired
+
+
+@shared_task(name="reports.make_report_export")
+def make_report_export(export_id: str) -> None:
+    export_make(export_id=export_id)
+
+
+@shared_task(name="reports.delete_expired_report_files")
+def delete_expired_report_files() -> int:
+    return exports_delete_expired()

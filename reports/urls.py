@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reports/", views.report, name="report"),
+    path("reports/download/", views.download, name="download"),
+    path("reports/exports/<uuid:pk>/", views.export_detail, name="export-detail"),
+    path("reports/exports/<uuid:pk>/file/", views.export_download, name="export-download"),
+]
