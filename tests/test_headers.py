@@ -54,8 +54,13 @@ def test_templates_have_no_inline_script_style_or_event_handlers():
     inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
     style_element = re.compile(r"<style\b", re.I)
     attributes = re.compile(r"\s(style|on[a-z]+)\s*=", re.I)
+    # Documents made into files (PDF by WeasyPrint, a standalone HTML download) carry their own
+    # styles: they are never pages of the site, so the site's CSP does not apply to them.
+    documents = {"templates/reports/report_document.html", "templates/audit/subject_access.pdf.html"}
     found = []
     for template in (ROOT / "templates").rglob("*.html"):
+        if str(template.relative_to(ROOT)) in documents:
+            continue
         text = template.read_text()
         for pattern in (inline_script, style_element, attributes):
             found += [f"{template.relative_to(ROOT)}: {match.group(0)}" for match in pattern.finditer(text)]
