@@ -60,12 +60,34 @@ def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:
     return SweepResult(raised=len(new), resolved=resolved)
 
 
-def _subject(scope: Q, placement_id: int | None, referral_id: int | None = None) -> Q:
+def _subject(*, placement_id: int | None = None, referral_id: int | None = None) -> Q:
+    """The alerts a sweep answers for: all of its kind, or one case's when it re-checks one."""
     if placement_id is not None:
-        return scope & Q(placement_id=placement_id)
+        return Q(placement_id=placement_id)
     if referral_id is not None:
-        return scope & Q(referral_id=referral_id)
-    return scope
+        return Q(referral_id=referral_id)
+    return Q()
+
+
+def _placement_dated_sweep(
+    kind: str, placements, *, date_field: str, message: str, placement_id: int | None
+) -> SweepResult:
+    """One alert per placement in `placements`, keyed by the date in `date_field` (which the
+    message names and the alert is due on)."""
+    if placement_id is not None:
+        placements = placements.filter(pk=placement_id)
+    wanted = (
+        Alert(
+            kind=kind,
+            key=f"{kind}:placement:{pk}:{day}",
+            message=message % {"day": _day(day)},
+            due_on=day,
+            offender_id=offender_id,
+            placement_id=pk,
+        )
+        for pk, offender_id, day in placements.order_by().values_list("pk", "offender_id", date_field)
+    )
+    return _sync(kind, wanted, _subject(placement_id=placement_id))
 
 
 # The sweeps ------------------------------------------------------------------------------------
@@ -77,46 +99,29 @@ def sweep_licence_ending(*, today: date, placement_id: int | None = None) -> Swe
     """A licence term ends within N days (ALERT_LICENCE_ENDING_DAYS) with no renewal booked: a
     renewal moves the placement's `ends_on` to the end of the new term, out of the window."""
     within = settings.ALERT_LICENCE_ENDING_DAYS
-    placements = Placement.objects.filter(
-        status__in=STAYING, ends_on__gte=today, ends_on__lte=today + timedelta(days=within)
+    return _placement_dated_sweep(
+        Alert.Kind.LICENCE_ENDING,
+        Placement.objects.filter(
+            status__in=STAYING, ends_on__gte=today, ends_on__lte=today + timedelta(days=within)
+        ),
+        date_field="ends_on",
+        message=_("The licence term ends on %(day)s and no renewal is booked."),
+        placement_id=placement_id,
     )
-    if placement_id is not None:
-        placements = placements.filter(pk=placement_id)
-    wanted = (
-        Alert(
-            kind=Alert.Kind.LICENCE_ENDING,
-            key=f"licence_ending:placement:{pk}:{ends_on}",
-            message=_("The licence term ends on %(day)s and no renewal is booked.") % {"day": _day(ends_on)},
-            due_on=ends_on,
-            offender_id=offender_id,
-            placement_id=pk,
-        )
-        for pk, offender_id, ends_on in placements.order_by().values_list("pk", "offender_id", "ends_on")
-    )
-    return _sync(Alert.Kind.LICENCE_ENDING, wanted, _subject(Q(), placement_id))
 
 
 def sweep_licence_overrun(*, today: date, placement_id: int | None = None) -> SweepResult:
     """The last licence term has ended, with no renewal and no departure recorded."""
-    placements = Placement.objects.filter(status=Placement.Status.ACTIVE, ends_on__lt=today)
-    if placement_id is not None:
-        placements = placements.filter(pk=placement_id)
-    wanted = (
-        Alert(
-            kind=Alert.Kind.LICENCE_OVERRUN,
-            key=f"licence_overrun:placement:{pk}:{ends_on}",
-            message=_(
-                "The licence term ended on %(day)s and no departure is recorded: they are staying "
-                "without a licence to occupy."
-            )
-            % {"day": _day(ends_on)},
-            due_on=ends_on,
-            offender_id=offender_id,
-            placement_id=pk,
-        )
-        for pk, offender_id, ends_on in placements.order_by().values_list("pk", "offender_id", "ends_on")
+    return _placement_dated_sweep(
+        Alert.Kind.LICENCE_OVERRUN,
+        Placement.objects.filter(status=Placement.Status.ACTIVE, ends_on__lt=today),
+        date_field="ends_on",
+        message=_(
+            "The licence term ended on %(day)s and no departure is recorded: they are staying "
+            "without a licence to occupy."
+        ),
+        placement_id=placement_id,
     )
-    return _sync(Alert.Kind.LICENCE_OVERRUN, wanted, _subject(Q(), placement_id))
 
 
 def sweep_supervision_ending(*, today: date, placement_id: int | None = None) -> SweepResult:
@@ -147,7 +152,7 @@ def sweep_supervision_ending(*, today: date, placement_id: int | None = None) ->
                 placement_id=pk,
             )
         )
-    return _sync(Alert.Kind.SUPERVISION_ENDING, wanted, _subject(Q(), placement_id))
+    return _sync(Alert.Kind.SUPERVISION_ENDING, wanted, _subject(placement_id=placement_id))
 
 
 def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> SweepResult:
@@ -208,7 +213,7 @@ def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> Sweep
                 agency_id=agency_id,
             )
         )
-    return _sync(Alert.Kind.VISIT_MISSED, wanted, _subject(Q(), placement_id))
+    return _sync(Alert.Kind.VISIT_MISSED, wanted, _subject(placement_id=placement_id))
 
 
 def decision_cutoff(today: date, working_days: int) -> date:
@@ -252,46 +257,30 @@ def sweep_referral_undecided(*, today: date, referral_id: int | None = None) -> 
                 referral_id=pk,
             )
         )
-    return _sync(Alert.Kind.REFERRAL_UNDECIDED, wanted, _subject(Q(), None, referral_id))
+    return _sync(Alert.Kind.REFERRAL_UNDECIDED, wanted, _subject(referral_id=referral_id))
 
 
 def sweep_booking_unconfirmed(*, today: date, placement_id: int | None = None) -> SweepResult:
     """A provisional booking whose arrival date has come and is still not confirmed."""
-    placements = Placement.objects.filter(status=Placement.Status.PROVISIONAL, starts_on__lte=today)
-    if placement_id is not None:
-        placements = placements.filter(pk=placement_id)
-    wanted = (
-        Alert(
-            kind=Alert.Kind.BOOKING_UNCONFIRMED,
-            key=f"booking_unconfirmed:placement:{pk}:{starts_on}",
-            message=_("The booking for arrival on %(day)s is still provisional.") % {"day": _day(starts_on)},
-            due_on=starts_on,
-            offender_id=offender_id,
-            placement_id=pk,
-        )
-        for pk, offender_id, starts_on in placements.order_by().values_list("pk", "offender_id", "starts_on")
+    return _placement_dated_sweep(
+        Alert.Kind.BOOKING_UNCONFIRMED,
+        Placement.objects.filter(status=Placement.Status.PROVISIONAL, starts_on__lte=today),
+        date_field="starts_on",
+        message=_("The booking for arrival on %(day)s is still provisional."),
+        placement_id=placement_id,
     )
-    return _sync(Alert.Kind.BOOKING_UNCONFIRMED, wanted, _subject(Q(), placement_id))
 
 
 def sweep_arrival_missing(*, today: date, placement_id: int | None = None) -> SweepResult:
     """A confirmed booking with no arrival recorded by the day after its arrival date.
     (A provisional one past its date is already alerted as unconfirmed.)"""
-    placements = Placement.objects.filter(status=Placement.Status.CONFIRMED, starts_on__lt=today)
-    if placement_id is not None:
-        placements = placements.filter(pk=placement_id)
-    wanted = (
-        Alert(
-            kind=Alert.Kind.ARRIVAL_MISSING,
-            key=f"arrival_missing:placement:{pk}:{starts_on}",
-            message=_("Arrival was booked for %(day)s and has not been recorded.") % {"day": _day(starts_on)},
-            due_on=starts_on,
-            offender_id=offender_id,
-            placement_id=pk,
-        )
-        for pk, offender_id, starts_on in placements.order_by().values_list("pk", "offender_id", "starts_on")
+    return _placement_dated_sweep(
+        Alert.Kind.ARRIVAL_MISSING,
+        Placement.objects.filter(status=Placement.Status.CONFIRMED, starts_on__lt=today),
+        date_field="starts_on",
+        message=_("Arrival was booked for %(day)s and has not been recorded."),
+        placement_id=placement_id,
     )
-    return _sync(Alert.Kind.ARRIVAL_MISSING, wanted, _subject(Q(), placement_id))
 
 
 PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
