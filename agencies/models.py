@@ -153,7 +153,7 @@ class HomeVisit(PublicId, TimeStamped):
         """Who recorded the visit: a member of staff, or the agency's case system."""
         if self.recorded_by is not None:
             return self.recorded_by.get_full_name() or self.recorded_by.username
-        return _("%(client)s (case system)") % {"client": self.recorded_by_client.application.name}
+        return _("%(client)s, over the API") % {"client": self.recorded_by_client.application.name}
 
 
 class VisitCorrection(models.Model):

@@ -1,12 +1,28 @@
 """The API's URLs (namespace "api"): version 1 resources, the OpenAPI schema and its docs."""
 
-from django.urls import path
+from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies.api import SupportedPlacementViewSet, VisitViewSet
 from referrals.api import ReferralEventViewSet, ReferralViewSet
 
 app_name = "api"
+
+
+class AgencyReference:
+    """An agency's own reference in a path: printable, no slash, at most 100 characters (the
+    field's length). Anything else matches no address (a 404), never reaching the database."""
+
+    regex = r"[^/\x00-\x1f\x7f]{1,100}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AgencyReference, "agency_ref")
 
 urlpatterns = [
     path("v1/referrals/", ReferralViewSet.as_view({"get": "list", "post": "create"}), name="referral-list"),
@@ -22,7 +38,7 @@ urlpatterns = [
         name="referral-withdraw",
     ),
     path(
-        "v1/referrals/by-ref/<str:external_ref>",
+        "v1/referrals/by-ref/<agency_ref:external_ref>",
         ReferralViewSet.as_view({"get": "retrieve_by_ref", "put": "upsert_by_ref"}),
         name="referral-by-ref",
     ),

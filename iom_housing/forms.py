@@ -75,8 +75,12 @@ class ServiceForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = self.method == "get"
-        self.helper.layout = Layout(*(_govuk_field(name, field) for name, field in self.fields.items()))
+        self.lay_out()
         self.helper.add_input(Submit("submit", self.submit_label))
+
+    def lay_out(self) -> None:
+        """The page's layout from the fields: call again after adding or removing one."""
+        self.helper.layout = Layout(*(_govuk_field(name, field) for name, field in self.fields.items()))
 
     def add_service_error(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):

@@ -418,6 +418,7 @@ LOGGING = {
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        "pgtrigger": {"level": "WARNING"},  # one line a trigger on every migrate otherwise
         "fontTools": {"level": "WARNING"},
     },
 }

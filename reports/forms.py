@@ -6,30 +6,25 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.forms import GovukDateField, ServiceForm
 from placements.models import Property
 from reports.builder import OFFICER, OPCC
 
 MAX_DAYS = 3 * 366
 
 
-class ReportForm(forms.Form):
-    start = forms.DateField(
-        label=_("First day"),
-        help_text=_("For example, 2025-04-01"),
-        error_messages={
-            "required": _("Enter the first day of the period"),
-            "invalid": _("Enter a real date"),
-        },
-    )
-    end = forms.DateField(
-        label=_("Last day"),
-        help_text=_("Yesterday or earlier, for example 2026-03-31"),
-        error_messages={"required": _("Enter the last day of the period"), "invalid": _("Enter a real date")},
-    )
+class ReportForm(ServiceForm):
+    method = "get"
+    submit_label = _("Show report")
+
+    start = GovukDateField(label=_("First day"), help_text=_("For example, 1 4 2025"))
+    end = GovukDateField(label=_("Last day"), help_text=_("Yesterday or earlier, for example 31 3 2026"))
     area = forms.ChoiceField(label=_("Area (local authority)"), required=False)
     audience = forms.ChoiceField(
         label=_("Version"),
         required=False,
+        widget=forms.RadioSelect,
+        initial=OFFICER,
         choices=[(OFFICER, _("Operational, with names")), (OPCC, _("OPCC, pseudonymised"))],
     )
 
@@ -41,6 +36,7 @@ class ReportForm(forms.Form):
         self.fields["area"].choices = [("", _("All areas")), *((a, a) for a in areas)]
         if not operational:
             del self.fields["audience"]
+            self.lay_out()
 
     def clean(self):
         data = super().clean()

@@ -120,7 +120,7 @@ def test_a_client_records_a_visit_which_the_site_shows_as_from_its_case_system(a
     assert api.get(f"{VISITS}{data['id']}/").json() == data
     assert [row["id"] for row in api.get(VISITS).json()["results"]] == [data["id"]]
     page = iom_officer_client.get(visit.get_absolute_url()).content.decode()
-    assert f"{api.api_client.application.name} (case system)" in page
+    assert f"{api.api_client.application.name}, over the API" in page
 
 
 def test_a_retry_with_the_same_key_records_nothing_more(api, ddas):

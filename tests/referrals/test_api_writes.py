@@ -208,3 +208,9 @@ def test_another_agencys_referral_is_404(api):
     assert api.patch(f"{LIST}{uuid.uuid4()}/", {}, content_type=JSON).status_code == 404
     other.refresh_from_db()
     assert other.status == Referral.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("reference", ["a%00b", "tab%09here", "x" * 101])
+def test_a_reference_no_agency_could_hold_is_a_404_not_an_error(api, reference):
+    assert api.get(f"{LIST}by-ref/{reference}").status_code == 404
+    assert api.put(f"{LIST}by-ref/{reference}", body(), content_type=JSON).status_code == 404

@@ -20,7 +20,17 @@ from tests.reports import scenario
 
 pytestmark = pytest.mark.django_db
 
-PERIOD = {"start": "2026-03-01", "end": "2026-03-31"}
+
+def period(start: str, end: str) -> dict:
+    """The form's query: each date as the GOV.UK day, month and year boxes."""
+    query = {}
+    for name, value in (("start", start), ("end", end)):
+        year, month, day = value.split("-")
+        query |= {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
+    return query
+
+
+PERIOD = period("2026-03-01", "2026-03-31")
 
 
 @pytest.fixture
@@ -113,10 +123,11 @@ def test_opcc_home_page_is_the_report(opcc_client):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ({"start": "2026-03-10", "end": "2026-03-01"}, "end", "same as or after the first day"),
-        ({"start": "2026-03-01", "end": "2999-01-01"}, "end", "must be in the past"),
-        ({"start": "not a date", "end": "2026-03-01"}, "start", "Enter a real date"),
-        ({"start": "2020-01-01", "end": "2026-03-01"}, "start", "3 years or shorter"),
+        (period("2026-03-10", "2026-03-01"), "end", "same as or after the first day"),
+        (period("2026-03-01", "2999-01-01"), "end", "must be in the past"),
+        (period("2026-02-31", "2026-03-01"), "start", "must be a real date"),
+        (period("2020-01-01", "2026-03-01"), "start", "3 years or shorter"),
+        ({**period("2026-03-01", "2026-03-31"), "start_0": ""}, "start", "Enter the day, month and year"),
     ],
 )
 def test_bad_periods_get_an_error_by_the_field(opcc_client, query, field, message):
