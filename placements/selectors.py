@@ -314,19 +314,6 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
     return calendars
 
 
-def open_alerts(*, user, kind: str = "") -> QuerySet[Alert]:
-    """Alerts not yet acknowledged or resolved, about people the user may see, newest first."""
-    alerts = (
-        Alert.objects.filter(status=Alert.Status.OPEN)
-        .filter(people_scope(user, "offender"))
-        .select_related("offender", "placement__bedspace__property", "agency", "visit__agency")
-        .order_by("-raised_at")
-    )
-    if kind:
-        alerts = alerts.filter(kind=kind)
-    return alerts
-
-
 def alert_list(*, user, kind: str = "", status: str = "") -> QuerySet[Alert]:
     """Alerts the user may see (`alert_scope`), soonest due first, with what their action links need."""
     alerts = (
@@ -339,6 +326,11 @@ def alert_list(*, user, kind: str = "", status: str = "") -> QuerySet[Alert]:
     if status:
         alerts = alerts.filter(status=status)
     return alerts
+
+
+def open_alert_get(*, user, pk: int) -> Alert:
+    """One open alert the user may see, or Alert.DoesNotExist (a 404)."""
+    return alert_list(user=user, status=Alert.Status.OPEN).get(pk=pk)
 
 
 def open_alert_count(*, user) -> int | None:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -357,11 +356,7 @@ def alert_list(request):
 @officers
 @logs_access
 def alert_acknowledge(request, pk):
-    try:
-        alert = selectors.open_alerts(user=request.user).get(pk=pk)
-    except Alert.DoesNotExist:
-        raise Http404 from None
-    saw(alert)
+    alert = found_or_404(selectors.open_alert_get, user=request.user, pk=pk)
     return form_page(
         request,
         form_class=AcknowledgeForm,
