@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets migrate demo test lint browser pdf-libs clean
+.PHONY: install assets migrate demo test bench lint browser pdf-libs clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,24 @@ pdf-libs: install
 ## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
 test: install assets browser pdf-libs
 	$(BIN)/pytest
+
+## Load benchmark (bench/README.md): load BENCH_SEED into its own database (BENCH_DATABASE_URL,
+## default iom_bench on 127.0.0.1:5432, else the embedded server), serve it with gunicorn on
+## 127.0.0.1:8029, drive every page and API call at a fixed concurrency, time the sweeps and the
+## one-year report, and print each figure against its budget (JSON in bench/results/).
+BENCH_OFFENDERS ?= 100000
+BENCH_SEED ?= seed_scale --offenders $(BENCH_OFFENDERS)
+BENCH_WORKERS ?= 3
+BENCH_THREADS ?= 1
+BENCH_CONCURRENCY ?= 8
+BENCH_REQUESTS ?= 200
+BENCH_WARMUP ?= 20
+BENCH_PORT ?= 8029
+
+bench: install assets pdf-libs
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python -m bench --seed "$(BENCH_SEED)" \
+	  --workers $(BENCH_WORKERS) --threads $(BENCH_THREADS) \
+	  --concurrency $(BENCH_CONCURRENCY) --requests $(BENCH_REQUESTS) --warmup $(BENCH_WARMUP) --port $(BENCH_PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,7 +16,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
 from agencies.services import api_client_register
-from iom_housing.admin import SchemeManagerPermissions, SchemeModelAdmin, SchemeStackedInline
+from iom_housing.admin import (
+    AccessLoggedAdmin,
+    SchemeManagerPermissions,
+    SchemeModelAdmin,
+    SchemeStackedInline,
+)
 from iom_housing.services import user_sessions_end, user_two_factor_reset
 
 User = get_user_model()
@@ -56,6 +61,7 @@ class StaffMembershipAdmin(SchemeModelAdmin):
 
 @admin.register(HomeVisit)
 class HomeVisitAdmin(SchemeModelAdmin):
+    people = ("placement__offender",)
     list_display = (
         "visited_at",
         "person",
@@ -126,6 +132,7 @@ class HomeVisitAdmin(SchemeModelAdmin):
 class VisitCorrectionAdmin(SchemeModelAdmin):
     """Corrections are made on the visit's own page; here they can be looked up."""
 
+    people = ("visit__placement__offender",)
     list_display = ("corrected_at", "visit", "corrected_by", "reason")
     list_select_related = ("visit__agency", "corrected_by")
     search_fields = ("reason", "visit__placement__offender__last_name", "corrected_by__username")
@@ -258,7 +265,7 @@ class StaffMembershipInline(SchemeStackedInline):
 
 
 @admin.register(User)
-class UserAdmin(SchemeManagerPermissions, DjangoUserAdmin):
+class UserAdmin(AccessLoggedAdmin, SchemeManagerPermissions, DjangoUserAdmin):
     inlines = (StaffMembershipInline,)
     list_display = (
         "username",

@@ -21,6 +21,7 @@ from iom_housing.api import (
     ChangedSinceFilter,
     ProblemSerializer,
     UpdatedAtCursorPagination,
+    UtcDateTimeField,
     idempotent,
 )
 from placements.models import Placement, Property
@@ -106,7 +107,7 @@ class VisitCreateSerializer(serializers.Serializer):
     """The shapes of the fields; every rule about their values is the service's."""
 
     placement = serializers.UUIDField(help_text="The placement's `id`, from /api/v1/visits/placements/.")
-    visited_at = serializers.DateTimeField(help_text="When the visit happened (ISO 8601, with offset).")
+    visited_at = UtcDateTimeField(help_text="When the visit happened (ISO 8601, with offset).")
     kind = serializers.ChoiceField(choices=HomeVisit.Kind.choices)
     staff_names = serializers.CharField(allow_blank=True, help_text="Who visited.")
     outcome = serializers.ChoiceField(choices=HomeVisit.Outcome.choices)

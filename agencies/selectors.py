@@ -1,17 +1,14 @@
 """Reads for partner agencies: their caseload with each person's visit status, a placement's visit
 history with weekly support hours, and single visits. People are scoped by
-`iom_housing.access.people_scope` (directly or through `placements.selectors.placement_list`)."""
+`iom_housing.access.people_scope`."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
-    CharField,
-    DateField,
+    Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -19,16 +16,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
+    Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, VisitCorrection
 from iom_housing.access import agency_of, people_scope
 from placements.models import TIER_WEEKLY_HOURS, Placement, SupportAgency, SupportPlan, SupportTier
-from placements.selectors import placement_list
 
 # Bookings arriving within this many days are on the caseload, so the first visit can be planned.
 ARRIVING_WITHIN_DAYS = 7
@@ -57,8 +53,8 @@ def _visits_by(agency_id: int) -> QuerySet[HomeVisit]:
     )
 
 
-def caseload(*, user, today: date) -> QuerySet[Placement]:
-    """The placements the user's agency supports today, overdue visits first, in one query.
+def caseload(*, user, today: date) -> list[Placement]:
+    """The placements the user's agency supports today, overdue visits first (two queries).
 
     Active placements, and bookings arriving in the next week. Each row carries `last_visit_at`
     (the agency's latest visit), `visit_every_days`, `visit_due_on` (from the last visit, or from
@@ -66,57 +62,69 @@ def caseload(*, user, today: date) -> QuerySet[Placement]:
     """
     agency = agency_of(user)
     if agency is None:
-        return Placement.objects.none()
-    return agency_caseload(agency=agency, today=today, placements=placement_list(user=user))
+        return []
+    # Only the caseload's few placements are checked against the scope (by id, below).
+    placements = Placement.objects.filter(people_scope(user, "offender", few=True))
+    return agency_caseload(agency=agency, today=today, placements=placements)
 
 
-def agency_caseload(*, agency: Agency, today: date, placements: QuerySet[Placement]) -> QuerySet[Placement]:
+STATE_ORDER = {VisitState.OVERDUE: 0, VisitState.DUE: 1, VisitState.VISITED: 2, VisitState.ARRIVING: 3}
+
+
+def agency_caseload(*, agency: Agency, today: date, placements: QuerySet[Placement]) -> list[Placement]:
     """`caseload` for an agency (its case system over the API, or a member of staff), from
     `placements` (already scoped to whoever asks)."""
-    week_ends = today + timedelta(days=6 - today.weekday())  # Sunday of this week
-    supporting = _supporting(agency.pk, today)
-    last_visit = _visits_by(agency.pk).order_by("-visited_at").values("visited_at")[:1]
-    return (
-        placements.filter(Exists(supporting))
-        .filter(
+    visit_every_days = Subquery(
+        _supporting(agency.pk, today).values("visit_every_days")[:1], output_field=IntegerField()
+    )
+    # First the ids: each placement in residence or arriving (a few thousand nationally) checked
+    # against its plan by index. As a join, PostgreSQL would read every placement the agency ever
+    # supported, which grows with the years.
+    ids = list(
+        Placement.objects.filter(
             Q(status=Placement.Status.ACTIVE)
             | Q(
                 status__in=Placement.BOOKED_STATUSES,
                 starts_on__lte=today + timedelta(days=ARRIVING_WITHIN_DAYS),
             )
         )
-        .annotate(
-            last_visit_at=Subquery(last_visit),
-            visit_every_days=Subquery(supporting.values("visit_every_days")[:1], output_field=IntegerField()),
-        )
-        .annotate(
-            visit_due_on=ExpressionWrapper(
-                Coalesce(
-                    TruncDate("last_visit_at", tzinfo=timezone.get_current_timezone()),
-                    F("arrived_on"),
-                    F("starts_on"),
-                )
-                + F("visit_every_days"),
-                output_field=DateField(),
-            )
-        )
-        .annotate(
-            visit_state=Case(
-                When(~Q(status=Placement.Status.ACTIVE), then=Value(VisitState.ARRIVING)),
-                When(visit_due_on__lt=today, then=Value(VisitState.OVERDUE)),
-                When(visit_due_on__lte=week_ends, then=Value(VisitState.DUE)),
-                default=Value(VisitState.VISITED),
-                output_field=CharField(),
-            ),
-            state_rank=Case(
-                When(~Q(status=Placement.Status.ACTIVE), then=Value(3)),
-                When(visit_due_on__lt=today, then=Value(0)),
-                When(visit_due_on__lte=week_ends, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("state_rank", "visit_due_on", "offender__last_name", "offender__first_name", "pk")
+        .alias(visit_every_days=visit_every_days)
+        .filter(visit_every_days__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    last_visit = _visits_by(agency.pk).order_by("-visited_at").values("visited_at")[:1]
+    rows = list(
+        placements.filter(pk__in=ids)
+        .select_related("offender", "bedspace__property")
+        .annotate(last_visit_at=Subquery(last_visit), visit_every_days=visit_every_days)
+        .order_by("offender__last_name", "offender__first_name", "pk")
+    )
+    week_ends = today + timedelta(days=6 - today.weekday())  # Sunday of this week
+    for placement in rows:
+        last = timezone.localdate(placement.last_visit_at) if placement.last_visit_at else None
+        start = last or placement.arrived_on or placement.starts_on
+        placement.visit_due_on = start + timedelta(days=placement.visit_every_days)
+        if placement.status != Placement.Status.ACTIVE:
+            placement.visit_state = VisitState.ARRIVING
+        elif placement.visit_due_on < today:
+            placement.visit_state = VisitState.OVERDUE
+        elif placement.visit_due_on <= week_ends:
+            placement.visit_state = VisitState.DUE
+        else:
+            placement.visit_state = VisitState.VISITED
+    # A stable sort: within a state and a due day, names stay in the database's order.
+    rows.sort(key=lambda placement: (STATE_ORDER[placement.visit_state], placement.visit_due_on))
+    return rows
+
+
+def visit_placement_get(*, user, public_id) -> Placement:
+    """The placement a visit is recorded for, with the person and address the form shows, or
+    Placement.DoesNotExist (a 404) when the user may not see it."""
+    return (
+        Placement.objects.filter(people_scope(user, "offender", few=True))
+        .select_related("offender", "bedspace__property")
+        .get(public_id=public_id)
     )
 
 
@@ -130,10 +138,11 @@ def agency_supports(*, agency: Agency | None, placement: Placement, on: date) ->
     )
 
 
-def visit_list(*, user) -> QuerySet[HomeVisit]:
-    """Visits to people the user may see, with what a list or a visit's page shows."""
+def visit_list(*, user, few: bool = False) -> QuerySet[HomeVisit]:
+    """Visits to people the user may see, with what a list or a visit's page shows (`few`: see
+    `people_scope`)."""
     return (
-        HomeVisit.objects.filter(people_scope(user, "placement__offender"))
+        HomeVisit.objects.filter(people_scope(user, "placement__offender", few=few))
         .select_related(
             "placement__offender",
             "placement__bedspace__property",
@@ -158,7 +167,7 @@ def agency_visits(*, agency: Agency) -> QuerySet[HomeVisit]:
 def visit_get(*, user, pk: int) -> HomeVisit:
     """One visit with its corrections, or HomeVisit.DoesNotExist (a 404) when the user may not see it."""
     return (
-        visit_list(user=user)
+        visit_list(user=user, few=True)
         .prefetch_related(
             Prefetch("corrections", queryset=VisitCorrection.objects.select_related("corrected_by"))
         )
@@ -166,10 +175,15 @@ def visit_get(*, user, pk: int) -> HomeVisit:
     )
 
 
+# A placement's page shows each agency's latest visits; the rest are on its visits page.
+VISITS_SHOWN_PER_AGENCY = 5
+
+
 @dataclass
 class AgencyVisits:
     agency: Agency
-    visits: list[HomeVisit]
+    visits: list[HomeVisit]  # the latest VISITS_SHOWN_PER_AGENCY
+    total: int = 0
 
 
 @dataclass
@@ -199,6 +213,11 @@ class VisitHistory:
     visit_count: int = 0
 
     @property
+    def more(self) -> bool:
+        """Visits not shown on the placement's page (on its visits page)."""
+        return self.visit_count > sum(len(group.visits) for group in self.by_agency)
+
+    @property
     def completed_weeks(self) -> list[SupportWeek]:
         return [week for week in self.weeks if not week.in_progress]
 
@@ -215,7 +234,7 @@ class VisitHistory:
         return sum((week.target for week in self.completed_weeks), Decimal("0"))
 
 
-def _support_weeks(placement: Placement, visits: list[HomeVisit], today: date, weekly) -> list[SupportWeek]:
+def _support_weeks(placement: Placement, by_day: list[dict], today: date, weekly) -> list[SupportWeek]:
     if not placement.arrived_on:
         return []
     first = placement.arrived_on
@@ -236,37 +255,64 @@ def _support_weeks(placement: Placement, visits: list[HomeVisit], today: date, w
             in_progress=placement.departed_on is None and monday == this_monday,
         )
         monday += timedelta(days=7)
-    for visit in visits:
-        day = timezone.localdate(visit.visited_at)
-        week = weeks.get(day - timedelta(days=day.weekday()))
+    for row in by_day:
+        week = weeks.get(row["day"] - timedelta(days=row["day"].weekday()))
         if week is not None:
-            week.visits += 1
-            week.hours += visit.support_hours
+            week.visits += row["visits"]
+            week.hours += row["hours"]
     return sorted(weeks.values(), key=lambda week: week.starts_on, reverse=True)
 
 
 def visit_history(*, user, placement: Placement, today: date | None = None) -> VisitHistory:
-    """The placement's visits grouped by agency, and support hours per week against the tier.
+    """Each agency's latest visits to the placement with its count of them, and support hours per
+    week against the tier.
 
-    Three queries whatever the number of visits: the visits, their joint agencies, the plan.
+    Four queries whatever the number of visits: the latest visits (ranked by the database), their
+    joint agencies, the count and hours by day, the plan.
     """
     today = today or timezone.localdate()
-    visits = list(
-        HomeVisit.objects.filter(people_scope(user, "placement__offender"), placement=placement)
+    visits = HomeVisit.objects.filter(
+        people_scope(user, "placement__offender", few=True), placement=placement
+    )
+    by_agency = F("agency_id")
+    latest = list(
+        visits.annotate(
+            rank=Window(
+                RowNumber(), partition_by=by_agency, order_by=[F("visited_at").desc(), F("pk").desc()]
+            ),
+            agency_total=Window(Count("pk"), partition_by=by_agency),
+        )
+        .filter(rank__lte=VISITS_SHOWN_PER_AGENCY)
         .select_related("agency")
         .prefetch_related("other_agencies")
-        .order_by("agency__name", "agency_id", "-visited_at")
+        .order_by("agency__name", "agency_id", "-visited_at", "-pk")
+    )
+    by_day = list(
+        visits.annotate(day=TruncDate("visited_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(visits=Count("pk"), hours=Sum("support_hours"))
+        .order_by()
     )
     plan = SupportPlan.objects.filter(placement=placement).only("tier").first()
     weekly = TIER_WEEKLY_HOURS[SupportTier(plan.tier)] if plan else None
     history = VisitHistory(
         tier=plan.get_tier_display() if plan else "",
         weekly_hours=weekly,
-        visit_count=len(visits),
-        weeks=_support_weeks(placement, visits, today, weekly),
+        visit_count=sum(row["visits"] for row in by_day),
+        weeks=_support_weeks(placement, by_day, today, weekly),
     )
-    for visit in visits:
+    for visit in latest:
         if not history.by_agency or history.by_agency[-1].agency.pk != visit.agency_id:
-            history.by_agency.append(AgencyVisits(agency=visit.agency, visits=[]))
+            history.by_agency.append(AgencyVisits(agency=visit.agency, visits=[], total=visit.agency_total))
         history.by_agency[-1].visits.append(visit)
     return history
+
+
+def placement_visits(*, user, placement: Placement) -> QuerySet[HomeVisit]:
+    """Every visit to the placement the user may see, newest first, for its visits page."""
+    return (
+        HomeVisit.objects.filter(people_scope(user, "placement__offender", few=True), placement=placement)
+        .select_related("agency")
+        .prefetch_related("other_agencies")
+        .order_by("-visited_at", "-pk")
+    )

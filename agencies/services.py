@@ -19,7 +19,7 @@ from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
 from iom_housing.services import locked
 from placements.models import Alert, Placement, SupportAgency
-from placements.sweeps import refresh_placement_alerts
+from placements.sweeps import sweep_visit_missed
 
 MAX_SUPPORT_HOURS = Decimal("24")
 
@@ -277,11 +277,18 @@ def visit_record(
         visit = HomeVisit.objects.create(
             placement=placement, agency=agency, recorded_by=by, recorded_by_client=api_client, **values
         )
-        visit.other_agencies.set(other_agency_ids)
+        if other_agency_ids:
+            visit.other_agencies.add(*other_agency_ids)
         if visit.concern_raised:
             _raise_concern(visit, placement)
-        refresh_placement_alerts(placement.pk)
+        _refresh_visit_alerts(placement)
     return visit
+
+
+def _refresh_visit_alerts(placement: Placement) -> None:
+    """A visit changes only whether a visit is overdue: the placement's other alerts (its licence,
+    its booking) do not depend on visits, so only that condition is checked again."""
+    sweep_visit_missed(today=timezone.localdate(), placement_id=placement.pk)
 
 
 def _stored(value):
@@ -363,7 +370,7 @@ def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
         VisitCorrection.objects.create(visit=visit, corrected_by=by, reason=reason, changes=changes)
         if visit.concern_raised and ("concern_raised" in changes or "concern" in changes):
             _raise_concern(visit, placement)
-        refresh_placement_alerts(placement.pk)
+        _refresh_visit_alerts(placement)
     return visit
 
 

@@ -1,5 +1,5 @@
-"""Partner agencies' pages: the caseload, recording a visit (phone first), a visit and its
-corrections. Thin: selectors read, services write, `iom_housing.access` says who may."""
+"""Partner agencies' pages: the caseload, recording a visit (phone first), a placement's visits,
+a visit and its corrections. Thin: selectors read, services write, `iom_housing.access` says who may."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +19,8 @@ from iom_housing.access import (
     can_user_view_cases,
     require,
 )
-from iom_housing.pages import found_or_404
+from iom_housing.pages import found_or_404, paginate
 from placements.models import Placement
-from placements.selectors import placement_get
 
 case_readers = require(can_user_view_cases)
 visitors = require(can_user_record_visits)
@@ -51,7 +50,7 @@ def caseload(request):
 
 
 def _placement_or_404(request, public_id) -> Placement:
-    return found_or_404(placement_get, user=request.user, public_id=public_id)
+    return found_or_404(selectors.visit_placement_get, user=request.user, public_id=public_id)
 
 
 @visitors
@@ -103,6 +102,18 @@ def visit_record(request, public_id):
             **form_kwargs,
         )
     return render(request, "agencies/visit_form.html", {**context, "form": form})
+
+
+@case_readers
+@logs_access
+@require_GET
+def placement_visits(request, public_id):
+    """Every visit to a placement, newest first: its page shows each agency's latest few."""
+    placement = _placement_or_404(request, public_id)
+    visits = selectors.placement_visits(user=request.user, placement=placement)
+    return render(
+        request, "agencies/placement_visits.html", {"placement": placement, "page": paginate(request, visits)}
+    )
 
 
 def _visit_or_404(request, pk) -> HomeVisit:

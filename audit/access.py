@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The note of the request being served, if its view logs access.
 _current: ContextVar["AccessNote | None"] = ContextVar("access_note", default=None)
@@ -26,12 +27,13 @@ SAFE_METHODS = ("GET", "HEAD")
 # Why a record was read, when the reader says (`?reason=` on a logged page, or the reason of an
 # export). Codes, never free text: the log must not hold what erasure would have to remove.
 REASON_CODES = {
-    "case_management": "Case management",
-    "safeguarding": "Safeguarding",
-    "subject_access": "Subject access request",
-    "retention_review": "Retention review",
-    "audit": "Audit or complaint",
-    "disclosure_request": "Disclosure request from another body",
+    "case_management": _("Case management"),
+    "safeguarding": _("Safeguarding"),
+    "subject_access": _("Subject access request"),
+    "retention_review": _("Retention review"),
+    "audit": _("Audit or complaint"),
+    "disclosure_request": _("Disclosure request from another body"),
+    "evaluation": _("Scheme evaluation"),
 }
 
 
@@ -65,13 +67,15 @@ def _ref(obj) -> str:
     return str(getattr(obj, "public_id", None) or obj.pk)
 
 
-def saw(obj=None, *, people: Iterable = (), reason: str = "") -> None:
+def saw(obj=None, *, people: Iterable = (), reason: str = "", model: type | None = None) -> None:
     """Add to the current request's access note: `obj` is the record the page is about (its
-    people are added), `people` rows or offender ids listed on it. Outside a logged view this
-    does nothing."""
+    people are added), `people` rows or offender ids listed on it, `model` the kind of record
+    listed when the ids alone are given. Outside a logged view this does nothing."""
     note = _current.get()
     if note is None:
         return
+    if model is not None and not note.model:
+        note.model = model._meta.label
     if obj is not None and isinstance(obj, models.Model):
         if not note.object_ref:
             note.model, note.object_ref = obj._meta.label, _ref(obj)

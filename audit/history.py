@@ -52,18 +52,41 @@ class Change:
     fields: list[tuple[str, object, object]]  # (field label, before, after)
 
 
-def _label(model, name: str) -> str:
+def _field(model, name: str):
     for candidate in (name, name.removesuffix("_id")):
         try:
-            return str(model._meta.get_field(candidate).verbose_name)
+            return model._meta.get_field(candidate)
         except FieldDoesNotExist:
             continue
-    return name  # a column the model no longer has
+    return None  # a column the model no longer has
 
 
-def record_history(obj, limit: int = 50) -> list[Change]:
+def _label(model, name: str) -> str:
+    field = _field(model, name)
+    return str(field.verbose_name) if field is not None else name
+
+
+def _readable(model, name: str, value):
+    """A value as its page shows it: a choice by its label, a list of choices joined."""
+    field = _field(model, name)
+    base = getattr(field, "base_field", field)  # an ArrayField's items
+    choices = {str(key): label for key, label in base.flatchoices} if base is not None else {}
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(str(item), item)) for item in value)
+    if value is not None and str(value) in choices:
+        return choices[str(value)]
+    return value
+
+
+def record_history(obj, limit: int = 50, readable: bool = False) -> list[Change]:
     """The last `limit` changes of `obj`, newest first: two queries (the events with their
-    context and diff, then the users named), whatever the number."""
+    context and diff, then the users named), whatever the number. Values as stored, or
+    `readable` as a page shows them."""
+    model = type(obj)
+
+    def shown(name, value):
+        return _readable(model, name, value) if readable else value
+
     events = list(Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit])
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context and e.pgh_context.get("user")}
     users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
@@ -84,13 +107,13 @@ def record_history(obj, limit: int = 50) -> list[Change]:
             who = ""
         if event.pgh_label == "update":
             fields = [
-                (_label(type(obj), name), before, after)
+                (_label(model, name), shown(name, before), shown(name, after))
                 for name, (before, after) in sorted((event.pgh_diff or {}).items())
                 if name not in _NOT_SHOWN
             ]
         elif event.pgh_label == "insert":
             fields = [
-                (_label(type(obj), name), None, value)
+                (_label(model, name), None, shown(name, value))
                 for name, value in sorted((event.pgh_data or {}).items())
                 if name not in _NOT_SHOWN and value not in (None, "", [], {})
             ]
@@ -110,7 +133,10 @@ def record_history(obj, limit: int = 50) -> list[Change]:
 
 
 def history_for(user, obj) -> list[Change] | None:
-    """A record's change history for its page: scheme managers only (None hides the section)."""
+    """A record's change history for its page, choices by their labels: scheme managers only
+    (None hides the section)."""
     from iom_housing.access import can_user_manage_scheme
 
-    return record_history(obj) if can_user_manage_scheme(user) else None
+    if not can_user_manage_scheme(user):
+        return None
+    return record_history(obj, readable=True)

@@ -66,6 +66,12 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.model} {self.object_ref} at {self.at:%Y-%m-%d %H:%M:%S}"
 
+    @property
+    def reason_label(self) -> str:
+        from audit.access import REASON_CODES
+
+        return str(REASON_CODES.get(self.reason, self.reason))
+
 
 class RetentionReview(models.Model):
     """A scheme manager's decision on a record due for review: keep it (why, and until when) or

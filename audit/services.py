@@ -15,6 +15,7 @@ from audit.models import AccessLogEntry, RetentionReview
 from iom_housing.services import locked
 from placements.models import Alert, LicenceTerm, Placement, PropertyExclusion, SupportPlan
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral
+from reports.models import ReportExport
 
 # What erasure leaves in a text field the database requires to be filled.
 ERASED = "[erased]"
@@ -91,7 +92,8 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
     agencies' references), every free text written about them (licence conditions, safety
     warnings, referral reasons and risk, decision notes, placement and visit notes, concerns,
     corrections, renewal reasons, exclusion reasons, alert messages), the API's stored replies
-    naming them, and the change history of all those records. Kept: gender, ethnicity, needs,
+    naming them, report files made in the background that name them, and the change history of
+    all those records. Kept: gender, ethnicity, needs,
     risk level, IOM category, licence dates, and every referral, placement, licence term, visit
     and event with its dates, kinds, outcomes and hours. The access log keeps its rows (they hold
     ids, not names) and gains one saying who erased the record and when.
@@ -141,6 +143,11 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
             alert.save(update_fields=["message", "acknowledgement_note"])
         # A client's retry of a referral is answered from here: the stored reply names the person.
         IdempotencyKey.objects.filter(response_body__id__in=referral_ids).delete()
+        # An officers' report file waiting to be downloaded lists them by name.
+        files = ReportExport.objects.filter(offender_ids__contains=[offender.pk])
+        paths = [export.path for export in files if export.file_name]
+        files.delete()
+        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
 
         # Last, so that the history rows the updates above just wrote go too.
         for event_model, ids in history:

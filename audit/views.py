@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit import selectors, services
-from audit.access import REASON_CODES, access_record, logs_access, saw
+from audit.access import access_record, logs_access, saw
 from audit.forms import AccessLogFilterForm, RetentionDecisionForm, SubjectAccessForm
 from audit.models import AccessLogEntry, RetentionReview
 from iom_housing.access import can_user_manage_scheme, require
@@ -52,7 +52,7 @@ def access_log(request):
     return render(
         request,
         "audit/access_log.html",
-        {"filters": filters, "page": page, "rows": rows, "person": person, "reasons": REASON_CODES},
+        {"filters": filters, "page": page, "rows": rows, "person": person},
     )
 
 

@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,12 +41,19 @@ def agency_of(user):
     return user.membership.agency if role_of(user) is not None else None
 
 
-def people_scope(user, offender_field: str = "pk") -> Q:
+def people_scope(user, offender_field: str = "pk", *, few: bool = False) -> Q:
     """A filter for the people (offenders) `user` may see, on the field naming the offender.
 
     Officers and scheme managers see the whole scheme. An agency worker sees a person only when
     their agency referred them or is (or was) on the support plan of one of their placements.
     Anyone else sees no one. Every selector that returns people applies this.
+
+    By default the database builds, once per query, the set of everyone the agency ever referred
+    or supported (thousands, nationally) and tests each row against it: right for a list. With
+    `few=True` each row is tested on its own, by index (EXISTS): right for a query that looks at a
+    few rows (one record, one placement's visits, a caseload), which then costs next to nothing.
+    Not for long lists: PostgreSQL prices EXISTS row by row, and for thousands of rows that
+    estimate alone is high enough to make it compile the query (JIT), which costs more than it saves.
     """
     role = role_of(user)
     if role in SCHEME_WIDE_ROLES:
@@ -56,6 +63,13 @@ def people_scope(user, offender_field: str = "pk") -> Q:
         from referrals.models import Referral
 
         agency = user.membership.agency_id
+        if few:
+            person = OuterRef(offender_field)
+            referred = Referral.objects.filter(referring_agency_id=agency, offender_id=person)
+            supported = SupportAgency.objects.filter(
+                agency_id=agency, support_plan__placement__offender_id=person
+            )
+            return Q(Exists(referred)) | Q(Exists(supported))
         referred = Referral.objects.filter(referring_agency_id=agency).values("offender_id")
         supported = SupportAgency.objects.filter(agency_id=agency).values(
             "support_plan__placement__offender_id"

@@ -215,12 +215,24 @@ class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 date-time, turned to UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO
     allows, and a date too near year 1 or 9999 to shift is refused here as invalid."""
 
-    def strptime(self, value, format):
-        parsed = super().strptime(value, format)
+    def to_python(self, value):
+        # Django parses ISO 8601 itself before trying `strptime`, so the shift is made here.
+        parsed = super().to_python(value)
+        try:
+            return parsed.astimezone(UTC) if parsed and parsed.tzinfo else parsed
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """A serializer's date-time, turned to UTC for the same reason as `UtcIsoDateTimeField`."""
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
         try:
             return parsed.astimezone(UTC) if parsed.tzinfo else parsed
         except OverflowError:
-            raise ValueError(value) from None
+            self.fail("invalid", format="ISO 8601 with an offset")
 
 
 class ChangedSinceFilter(django_filters.IsoDateTimeFilter):

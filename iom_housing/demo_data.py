@@ -389,6 +389,41 @@ OFFENCE_NOTES = {
     EK.CAUTION: "Conditional caution issued.",
 }
 
+
+def demo_unit_costs() -> list[UnitCost]:
+    """The published unit costs the reports price outcomes with (illustrative figures)."""
+    illustrative = "Illustrative demo figure: check the current published source before using it."
+    return [
+        UnitCost(
+            key="custody-night",
+            name="A night in custody",
+            amount=Decimal("140.00"),
+            unit="night",
+            source="Ministry of Justice: costs per prison place and cost per prisoner",
+            source_date=date(2024, 10, 31),
+            notes=illustrative,
+        ),
+        UnitCost(
+            key="recall",
+            name="Recall to custody",
+            amount=Decimal("4800.00"),
+            unit="recall",
+            source="HM Prison and Probation Service: recall process costs (estimate)",
+            source_date=date(2023, 3, 31),
+            notes=illustrative,
+        ),
+        UnitCost(
+            key="arrest",
+            name="Arrest and police custody time",
+            amount=Decimal("780.00"),
+            unit="arrest",
+            source="Greater Manchester Combined Authority: unit cost database (police)",
+            source_date=date(2022, 7, 1),
+            notes=illustrative,
+        ),
+    ]
+
+
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
@@ -1611,36 +1646,7 @@ class DemoBuilder:
                 notes="Match funding for a support worker for the pilot year.",
             ),
         ]
-        illustrative = "Illustrative demo figure: check the current published source before using it."
-        self.unit_costs = [
-            UnitCost(
-                key="custody-night",
-                name="A night in custody",
-                amount=Decimal("140.00"),
-                unit="night",
-                source="Ministry of Justice: costs per prison place and cost per prisoner",
-                source_date=date(2024, 10, 31),
-                notes=illustrative,
-            ),
-            UnitCost(
-                key="recall",
-                name="Recall to custody",
-                amount=Decimal("4800.00"),
-                unit="recall",
-                source="HM Prison and Probation Service: recall process costs (estimate)",
-                source_date=date(2023, 3, 31),
-                notes=illustrative,
-            ),
-            UnitCost(
-                key="arrest",
-                name="Arrest and police custody time",
-                amount=Decimal("780.00"),
-                unit="arrest",
-                source="Greater Manchester Combined Authority: unit cost database (police)",
-                source_date=date(2022, 7, 1),
-                notes=illustrative,
-            ),
-        ]
+        self.unit_costs = demo_unit_costs()
 
     # ---- saving ---------------------------------------------------------------------------
 

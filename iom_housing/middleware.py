@@ -1,5 +1,5 @@
-"""Session time-outs and the two-factor requirement, on every request; and the request context the
-security log uses."""
+"""Session time-outs and the two-factor requirement, on every request; the request context the
+security log uses; and, when asked for, the Server-Timing header the load benchmark reads."""
 
 import time
 from urllib.parse import urlencode
@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -110,3 +112,41 @@ class TwoFactorMiddleware:
         target = reverse("two_factor_verify")
         next_url = request.get_full_path()
         return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url != "/" else target)
+
+
+class ServerTimingMiddleware:
+    """With SERVER_TIMING on, a `Server-Timing` header on every response: the time spent in SQL (and
+    the number of queries) and the time in the app in all, so a load test can see the cost of the
+    code over its queries. Off by default: the header tells a caller how the server spends its time."""
+
+    def __init__(self, get_response):
+        if not settings.SERVER_TIMING:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            response = self.get_response(request)
+        total_ms = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = (
+            f'sql;dur={timer.seconds * 1000:.1f};desc="{timer.count} queries", total;dur={total_ms:.1f}'
+        )
+        return response
+
+
+class QueryTimer:
+    """A `connection.execute_wrapper` adding up the time and number of the queries it sees."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1

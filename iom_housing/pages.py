@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 
 from audit.access import saw
 from iom_housing.security_log import security_event
@@ -39,10 +40,36 @@ def form_page(
     return render(request, template, {**context, "form": form})
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
+class CountedUpTo(Paginator):
+    """A paginator that counts no further than `limit` rows (`more` says there are others): past
+    that, counting is most of a page's cost (hundreds of thousands of referrals), and nobody
+    pages so far; they filter or search."""
+
+    def __init__(self, object_list, per_page, limit: int):
+        super().__init__(object_list, per_page)
+        self.limit = limit
+
+    @cached_property
+    def _found(self) -> int:
+        return self.object_list[: self.limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._found, self.limit)
+
+    @property
+    def more(self) -> bool:
+        return self._found > self.limit
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, count_up_to: int | None = None):
     """One page of a list; the count and the rows are two queries whatever the length. The rows
     are fetched here, so that a logged page records the people it lists (`audit.access`)."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    if count_up_to is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = CountedUpTo(queryset, per_page, count_up_to)
+    page = paginator.get_page(request.GET.get("page"))
     saw(people=page.object_list)
     return page
 

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its total covers every other middleware; only with SERVER_TIMING on (bench/).
+    "iom_housing.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iom_housing.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -398,6 +400,10 @@ REPORT_FILES_DIR = Path(env_str("REPORT_FILES_DIR", str(BASE_DIR / ".data" / "re
 
 # Demo logins (seed_demo); never used by the application itself.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-password")
+
+# A Server-Timing header on every response (time in SQL, number of queries, time in all), for the
+# load benchmark (`make bench`). Off in production: it tells anyone how the server spends its time.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

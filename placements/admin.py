@@ -45,6 +45,7 @@ class PropertyExclusionInline(SchemeTabularInline):
 
 @admin.register(Property)
 class PropertyAdmin(SchemeModelAdmin):
+    page_people = ("exclusions__offender",)  # the people it is unsuitable for
     list_display = (
         "name",
         "town",
@@ -108,6 +109,7 @@ class BedspaceAdmin(SchemeModelAdmin):
 
 @admin.register(PropertyExclusion)
 class PropertyExclusionAdmin(SchemeModelAdmin):
+    people = ("offender",)
     list_display = ("offender", "property", "reason", "created_by", "created_at")
     list_filter = ("property",)
     list_select_related = ("offender", "property", "created_by")
@@ -137,6 +139,7 @@ class LicenceTermInline(SchemeTabularInline):
 
 @admin.register(Placement)
 class PlacementAdmin(SchemeModelAdmin):
+    people = ("offender",)
     list_display = (
         "offender",
         "bedspace",
@@ -183,6 +186,7 @@ class PlacementAdmin(SchemeModelAdmin):
 
 @admin.register(LicenceTerm)
 class LicenceTermAdmin(SchemeModelAdmin):
+    people = ("placement__offender",)
     list_display = ("placement", "number", "starts_on", "ends_on", "days", "created_by", "created_at")
     list_filter = ("placement__status",)
     list_select_related = ("placement__offender", "placement__bedspace__property", "created_by")
@@ -204,6 +208,7 @@ class SupportAgencyInline(SchemeTabularInline):
 
 @admin.register(SupportPlan)
 class SupportPlanAdmin(SchemeModelAdmin):
+    people = ("placement__offender",)
     list_display = ("placement", "tier", "supporting_agencies")
     list_filter = ("tier",)
     list_select_related = ("placement__offender", "placement__bedspace__property")
@@ -235,6 +240,7 @@ class SupportPlanAdmin(SchemeModelAdmin):
 
 @admin.register(SupportAgency)
 class SupportAgencyAdmin(SchemeModelAdmin):
+    people = ("support_plan__placement__offender",)
     list_display = ("agency", "person", "support_plan", "visit_every_days", "ended_on")
     list_filter = ("agency",)
     list_select_related = (
@@ -252,6 +258,7 @@ class SupportAgencyAdmin(SchemeModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(SchemeModelAdmin):
+    people = ("offender", "placement__offender", "referral__offender")
     list_display = ("message", "kind", "status", "due_on", "offender", "agency", "raised_at")
     list_filter = ("status", "kind", "agency")
     list_select_related = ("offender", "agency")
@@ -278,6 +285,7 @@ class ReadOnlyAdmin(SchemeModelAdmin):
 class AlertNoticeAdmin(ReadOnlyAdmin):
     """Which emails told whom about which alert (each sent once)."""
 
+    people = ("alert__offender", "alert__placement__offender", "alert__referral__offender")
     list_display = ("alert", "recipient", "channel", "sent_at")
     list_filter = ("channel",)
     list_select_related = ("alert", "recipient")

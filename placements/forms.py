@@ -151,11 +151,14 @@ class ExclusionForm(ServiceForm):
 
 
 class AlertFilterForm(forms.Form):
-    """Filters on the alerts page; no status chosen means open (needing action)."""
+    """Filters on the alerts page; no status chosen means open (needing action). "Open or
+    acknowledged" is every case the condition still holds for (the dashboard's full lists)."""
+
+    UNRESOLVED = "unresolved"
 
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("Open"))]
+        choices=[("", _("Open")), (UNRESOLVED, _("Open or acknowledged"))]
         + [c for c in Alert.Status.choices if c[0] != Alert.Status.OPEN]
         + [("all", _("All"))],
         required=False,
@@ -163,6 +166,14 @@ class AlertFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds"))] + Alert.Kind.choices, required=False
     )
+
+
+class PropertyFilterForm(forms.Form):
+    area = forms.ChoiceField(label=_("Area"), required=False)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
 
 
 class AcknowledgeForm(ServiceForm):

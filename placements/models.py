@@ -238,6 +238,10 @@ class Placement(PublicId, TimeStamped):
         indexes = [
             models.Index(fields=["status", "ends_on"], name="placement_status_ends_idx"),
             models.Index(fields=["offender", "starts_on"], name="placement_offender_idx"),
+            # Who is in each bedspace now: the few active stays among years of ended ones.
+            models.Index(
+                fields=["bedspace", "starts_on"], condition=Q(status="active"), name="placement_active_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -474,6 +478,8 @@ class Alert(models.Model):
         verbose_name = _("alert")
         indexes = [
             models.Index(fields=["status", "kind"], name="alert_status_kind_idx"),
+            # The alerts page's order (`selectors.alert_list`), so a page is read off the index.
+            models.Index(fields=["status", "due_on", "-raised_at", "id"], name="alert_status_due_idx"),
             # The header count and the alerts page read the few unresolved alerts among many resolved.
             models.Index(
                 fields=["kind", "offender"], condition=~Q(status="resolved"), name="alert_unresolved_idx"

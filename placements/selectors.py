@@ -4,7 +4,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from placements.models import (
 from referrals.models import Gender
 
 LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
+STAYING_STATUSES = (Placement.Status.ACTIVE, Placement.Status.CONFIRMED, Placement.Status.PROVISIONAL)
 
 
 def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
@@ -57,24 +58,37 @@ def placement_get(*, user, public_id) -> Placement:
     )
 
 
+def _count(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of `queryset` as a correlated subquery: counted for the rows a page shows only,
+    where a join and GROUP BY would count for every row before the page is cut."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
+def _placements_due(*, user) -> QuerySet[Placement]:
+    """Placements for the dashboard's short lists, with what `placement_table.html` shows."""
+    return (
+        Placement.objects.filter(people_scope(user, "offender"))
+        .select_related("offender", "bedspace__property")
+        .annotate(term_count=_count(LicenceTerm.objects.filter(placement=OuterRef("pk"))))
+    )
+
+
 def placements_ending(*, user, today: date, within_days: int = 7) -> QuerySet[Placement]:
     """Active or booked placements whose licence term ends in the next `within_days` days."""
     return (
-        placement_list(user=user)
-        .filter(
-            status__in=[Placement.Status.ACTIVE, Placement.Status.CONFIRMED, Placement.Status.PROVISIONAL]
-        )
+        _placements_due(user=user)
+        .filter(status__in=STAYING_STATUSES)
         .filter(ends_on__gte=today, ends_on__lte=today + timedelta(days=within_days))
-        .order_by("ends_on")
+        .order_by("ends_on", "pk")
     )
 
 
 def placements_overrun(*, user, today: date) -> QuerySet[Placement]:
     """Active placements whose last licence term has ended with no renewal and no departure."""
     return (
-        placement_list(user=user)
+        _placements_due(user=user)
         .filter(status=Placement.Status.ACTIVE, ends_on__lt=today)
-        .order_by("ends_on")
+        .order_by("ends_on", "pk")
     )
 
 
@@ -98,48 +112,71 @@ def _void_today(today: date) -> Q:
 
 
 def occupancy_today(*, today: date) -> Occupancy:
+    """Bedspaces in use today, occupied and void: each bedspace is checked by index
+    (`placement_active_idx`), never by reading its years of past stays."""
+    occupied = Exists(Placement.objects.filter(_occupied_today(today), bedspace=OuterRef("pk")))
+    void = Exists(VoidPeriod.objects.filter(_void_today(today), bedspace=OuterRef("pk")))
     bedspaces = Bedspace.objects.filter(active=True, property__active=True).aggregate(
         total=Count("pk"),
-        occupied=Count(
-            "pk", filter=Q(Exists(Placement.objects.filter(_occupied_today(today), bedspace=OuterRef("pk"))))
-        ),
-        void=Count(
-            "pk",
-            filter=Q(Exists(VoidPeriod.objects.filter(_void_today(today), bedspace=OuterRef("pk"))))
-            & ~Q(Exists(Placement.objects.filter(_occupied_today(today), bedspace=OuterRef("pk")))),
-        ),
+        occupied=Count("pk", filter=Q(occupied)),
+        void=Count("pk", filter=Q(void) & ~Q(occupied)),
     )
     return Occupancy(bedspaces=bedspaces["total"], occupied=bedspaces["occupied"], void=bedspaces["void"])
 
 
-def property_list(*, user, today: date) -> QuerySet[Property]:
-    """Properties with today's occupancy counted in the same query."""
+def _properties(*, user) -> QuerySet[Property]:
     if not sees_whole_scheme(user):
         return Property.objects.none()
-    return Property.objects.annotate(
-        bedspace_count=Count("bedspaces", filter=Q(bedspaces__active=True), distinct=True),
-        occupied_count=Count(
-            "bedspaces__placements",
-            filter=Q(
-                bedspaces__placements__status=Placement.Status.ACTIVE,
-                bedspaces__placements__starts_on__lte=today,
+    return Property.objects.all()
+
+
+def property_list(*, user, area: str = "") -> QuerySet[Property]:
+    """Properties by name, in one local authority area or all; `property_occupancy` counts a page."""
+    properties = _properties(user=user)
+    if area:
+        properties = properties.filter(local_authority=area)
+    return properties.order_by("name")
+
+
+def property_occupancy(properties: list[Property], *, today: date) -> list[Property]:
+    """Set today's `bedspace_count`, `occupied_count` and `void_count` on each of `properties`
+    (a page of them), in one query whatever their number.
+
+    Counted for the page only: as annotations on the list they would be counted for every row
+    the page's OFFSET skips too.
+    """
+    counts = {
+        row.pop("pk"): row
+        for row in Property.objects.filter(pk__in=[p.pk for p in properties])
+        .annotate(
+            bedspace_count=_count(Bedspace.objects.filter(property=OuterRef("pk"), active=True)),
+            occupied_count=_count(
+                Placement.objects.filter(_occupied_today(today), bedspace__property=OuterRef("pk"))
             ),
-            distinct=True,
-        ),
-        void_count=Count(
-            "bedspaces__void_periods",
-            filter=Q(bedspaces__void_periods__starts_on__lte=today)
-            & (
-                Q(bedspaces__void_periods__ends_on__isnull=True)
-                | Q(bedspaces__void_periods__ends_on__gt=today)
+            void_count=_count(
+                VoidPeriod.objects.filter(_void_today(today), bedspace__property=OuterRef("pk"))
             ),
-            distinct=True,
-        ),
-    ).order_by("name")
+        )
+        .values("pk", "bedspace_count", "occupied_count", "void_count")
+    }
+    for property_ in properties:
+        for name, value in counts[property_.pk].items():
+            setattr(property_, name, value)
+    return properties
+
+
+def property_areas(*, user) -> list[str]:
+    """The local authority areas of every property, in use or not, for the property list's filter."""
+    return list(
+        _properties(user=user)
+        .order_by("local_authority")
+        .values_list("local_authority", flat=True)
+        .distinct()
+    )
 
 
 def property_get(*, user, pk: int) -> Property:
-    return property_list(user=user, today=date.today()).get(pk=pk)
+    return _properties(user=user).get(pk=pk)
 
 
 def available_bedspaces(
@@ -314,16 +351,23 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
     return calendars
 
 
-def alert_list(*, user, kind: str = "", status: str = "") -> QuerySet[Alert]:
-    """Alerts the user may see (`alert_scope`), soonest due first, with what their action links need."""
+def alert_list(*, user, kind: str = "", status: str | tuple[str, ...] = "") -> QuerySet[Alert]:
+    """Alerts the user may see (`alert_scope`), soonest due first, with what their action links
+    need; of one status, or of any of a tuple of them. With one status a page is read in the order
+    of `alert_status_due_idx`."""
     alerts = (
         Alert.objects.filter(alert_scope(user))
-        .select_related("offender", "placement__bedspace__property", "referral", "agency", "acknowledged_by")
+        # Joining the agency and the acknowledging user as well made planning the query take
+        # 20 ms; who acknowledged is read for the page's few acknowledged alerts, by id.
+        .select_related("offender", "placement__bedspace__property", "referral")
+        .prefetch_related("acknowledged_by")
         .order_by(F("due_on").asc(nulls_last=True), "-raised_at", "pk")
     )
     if kind:
         alerts = alerts.filter(kind=kind)
-    if status:
+    if isinstance(status, tuple):
+        alerts = alerts.filter(status__in=status)
+    elif status:
         alerts = alerts.filter(status=status)
     return alerts
 

@@ -11,7 +11,7 @@ from celery import shared_task
 
 from placements import notifications, sweeps
 
-# A sweep over 100,000 placements takes about a second (scripts/bench_sweeps.py); these limits
+# A sweep over 100,000 placements takes about a second (`make bench`, bench/README.md); these limits
 # leave room for a slow day and stay well under the broker's visibility timeout (settings).
 SWEEP_LIMITS = {"time_limit": 240, "soft_time_limit": 200}
 EMAIL_RETRY = {

@@ -35,6 +35,7 @@ from placements.forms import (
     ExclusionForm,
     NotArrivedForm,
     PlaceForm,
+    PropertyFilterForm,
     RenewForm,
     SupportPlanForm,
     VoidEndForm,
@@ -48,7 +49,8 @@ officers = require(can_user_manage_placements)
 case_readers = require(can_user_view_cases)
 
 
-DASHBOARD_ALERTS = 10
+# Each list on the dashboard shows its first rows, with the total and a link to the full list.
+DASHBOARD_ROWS = 10
 
 
 @officers
@@ -58,36 +60,38 @@ def dashboard(request):
     today = timezone.localdate()
     user = request.user
     job_runs = list(selectors.job_runs()) if can_user_manage_scheme(user) else None
-    ending = list(selectors.placements_ending(user=user, today=today))
-    overrun = list(selectors.placements_overrun(user=user, today=today))
-    waiting = list(referral_list(user=user)[:10])
-    alerts = list(selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ALERTS])
-    saw(people=[*ending, *overrun, *waiting, *alerts])
-    return render(
-        request,
-        "placements/dashboard.html",
-        {
-            "today": today,
-            "occupancy": selectors.occupancy_today(today=today),
-            "ending": ending,
-            "overrun": overrun,
-            "waiting": waiting,
-            "waiting_count": referral_list(user=user).count(),
-            "alerts": alerts,
-            "job_runs": job_runs,
-            "beat_late": job_runs is not None and selectors.scheduler_late(job_runs, now=timezone.now()),
-        },
-    )
+    ending = selectors.placements_ending(user=user, today=today)
+    overrun = selectors.placements_overrun(user=user, today=today)
+    context = {
+        "today": today,
+        "occupancy": selectors.occupancy_today(today=today),
+        "ending": list(ending[:DASHBOARD_ROWS]),
+        "ending_count": ending.count(),
+        "overrun": list(overrun[:DASHBOARD_ROWS]),
+        "overrun_count": overrun.count(),
+        "waiting": list(referral_list(user=user)[:DASHBOARD_ROWS]),
+        "waiting_count": referral_list(user=user).count(),
+        "alerts": list(selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ROWS]),
+        "job_runs": job_runs,
+        "beat_late": job_runs is not None and selectors.scheduler_late(job_runs, now=timezone.now()),
+        "unresolved": AlertFilterForm.UNRESOLVED,
+    }
+    saw(people=[*context["ending"], *context["overrun"], *context["waiting"], *context["alerts"]])
+    return render(request, "placements/dashboard.html", context)
 
 
 @officers
 @require_GET
 def property_list(request):
     today = timezone.localdate()
+    filters = PropertyFilterForm(request.GET or None, areas=selectors.property_areas(user=request.user))
+    area = filters.cleaned_data["area"] if filters.is_valid() else ""
+    page = paginate(request, selectors.property_list(user=request.user, area=area))
+    selectors.property_occupancy(page.object_list, today=today)
     return render(
         request,
         "placements/property_list.html",
-        {"properties": selectors.property_list(user=request.user, today=today), "today": today},
+        {"filters": filters, "area": area, "page": page, "today": today},
     )
 
 
@@ -343,9 +347,11 @@ def alert_list(request):
     filters = AlertFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     status = cleaned.get("status") or Alert.Status.OPEN
-    alerts = selectors.alert_list(
-        user=request.user, kind=cleaned.get("kind", ""), status="" if status == "all" else status
-    )
+    if status == "all":
+        status = ""
+    elif status == AlertFilterForm.UNRESOLVED:
+        status = Alert.UNRESOLVED_STATUSES
+    alerts = selectors.alert_list(user=request.user, kind=cleaned.get("kind", ""), status=status)
     return render(
         request,
         "placements/alert_list.html",

@@ -1,5 +1,7 @@
 """Admin for offenders, their offending and compliance events, and referrals."""
 
+import uuid
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,7 @@ class OffenderEventInline(SchemeTabularInline):
 
 @admin.register(Offender)
 class OffenderAdmin(SchemeModelAdmin):
+    people = ("pk",)
     form = OffenderForm
     list_display = (
         "full_name",
@@ -90,6 +93,7 @@ class OffenderAdmin(SchemeModelAdmin):
 
 @admin.register(OffenderEvent)
 class OffenderEventAdmin(SchemeModelAdmin):
+    people = ("offender",)
     list_display = ("occurred_on", "offender", "kind", "offence_category", "recorded_by")
     list_filter = ("kind", "offence_category")
     list_select_related = ("offender", "recorded_by")
@@ -100,6 +104,7 @@ class OffenderEventAdmin(SchemeModelAdmin):
 
 @admin.register(Referral)
 class ReferralAdmin(SchemeModelAdmin):
+    people = ("offender",)
     form = ReferralForm
     list_display = (
         "offender",
@@ -149,12 +154,22 @@ class IdempotencyKeyAdmin(SchemeModelAdmin):
     search_fields = ("key",)
     readonly_fields = ("fingerprint", "response_status", "response_body", "created_at")
 
+    def people_on_record_page(self, obj) -> set[int]:
+        # The stored reply to a referral names its person (the list shows only the key).
+        body = obj.response_body if isinstance(obj.response_body, dict) else {}
+        try:
+            referral = uuid.UUID(str(body.get("id")))
+        except ValueError:
+            return set()
+        return set(Referral.objects.filter(public_id=referral).values_list("offender_id", flat=True))
+
 
 @admin.register(ReferralEvent)
 class ReferralEventAdmin(SchemeModelAdmin):
     """The API's events feed. Only the services write events and the database refuses to change
     or delete one, so here they can only be read."""
 
+    people = ("referral__offender",)
     list_display = ("pk", "kind", "referral", "occurred_at")
     list_filter = ("kind",)
     list_select_related = ("referral__offender", "referral__referring_agency")

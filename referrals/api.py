@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -108,11 +109,16 @@ class OutcomeSerializer(serializers.ModelSerializer):
     def get_decision(self, referral) -> str | None:
         return referral.status if referral.status in Referral.DECIDED_STATUSES else None
 
+    @cached_property
+    def _placement(self) -> PlacementOutcomeSerializer:
+        # One serializer for every row of a page: building one (its fields) costs more than using it.
+        return PlacementOutcomeSerializer(context=self.context)
+
     @extend_schema_field(PlacementOutcomeSerializer(allow_null=True))
     def get_placement(self, referral):
         # At most one placement per referral holds a bedspace (a database constraint).
         placements = referral.live_placements
-        return PlacementOutcomeSerializer(placements[0]).data if placements else None
+        return self._placement.to_representation(placements[0]) if placements else None
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -379,7 +385,8 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         sent_ref = serializer.validated_data["external_ref"].strip()
         if sent_ref and sent_ref != external_ref:
             raise exceptions.ValidationError({"external_ref": _("This is not the reference in the address.")})
-        referral = self.get_queryset().filter(external_ref=external_ref).first()
+        # Only which referral it is: the answer is read afresh after the change.
+        referral = self.get_queryset().prefetch_related(None).filter(external_ref=external_ref).first()
         if referral is None:
             if request.headers.get("If-Match") not in (None, "*"):
                 raise PreconditionFailed()

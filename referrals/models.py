@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -251,6 +251,15 @@ class OffenderEvent(TimeStamped):
         return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
 
 
+# The referral queue's order: emergencies first, then urgent, then routine (Referral.Urgency).
+URGENCY_RANK = Case(
+    When(urgency="emergency", then=Value(0)),
+    When(urgency="urgent", then=Value(1)),
+    default=Value(2),
+    output_field=models.IntegerField(),
+)
+
+
 class Referral(PublicId, TimeStamped):
     """An agency asks for a place for an offender."""
 
@@ -318,6 +327,17 @@ class Referral(PublicId, TimeStamped):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="referral_status_idx"),
             models.Index(fields=["referring_agency", "updated_at", "id"], name="referral_agency_updated_idx"),
+            # The queue (referral_list) in its order: the open referrals, and every referral for
+            # the other statuses; the open ones are the newest, so the second alone would walk
+            # nearly all of them to find a page.
+            models.Index(
+                URGENCY_RANK,
+                "submitted_at",
+                "id",
+                condition=Q(status__in=["submitted", "in_review"]),
+                name="referral_queue_idx",
+            ),
+            models.Index(URGENCY_RANK, "submitted_at", "id", name="referral_queue_all_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,22 +3,16 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, F, Func, Max, Min, Prefetch, Q, QuerySet, TextField
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.models import HomeVisit
 from iom_housing.access import agency_of, people_scope, referral_scope
-from placements.models import LicenceTerm, Placement
-from referrals.models import Offender, OffenderEvent, Referral
-
-# Emergencies first, then urgent, then routine.
-URGENCY_RANK = Case(
-    When(urgency=Referral.Urgency.EMERGENCY, then=Value(0)),
-    When(urgency=Referral.Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-)
+from placements.models import DepartureReason, Destination, LicenceTerm, Placement
+from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
 
 
 def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> QuerySet[Referral]:
@@ -84,20 +78,52 @@ def referral_get(*, user, public_id) -> Referral:
     return referral_list(user=user, status="all").get(public_id=public_id)
 
 
+class AliasesText(Func):
+    """A person's aliases as one string, the SQL function of migration 0005 (which indexes it)."""
+
+    function = "offender_aliases_text"
+    output_field = TextField()
+
+
+def _contains(field: str, word: str) -> Q:
+    """`field` contains `word`, case aside. A word of one or two letters must start one of the
+    field's words instead: a trigram index cannot narrow a shorter string down, and "an"
+    anywhere in a name matches a quarter of all people."""
+    if len(word) >= 3:
+        return Q(**{f"{field}__icontains": word})
+    return Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__icontains": f" {word}"})
+
+
+def _offender_matches(word: str) -> Q:
+    """A name or alias containing the word, or a PNC ID or CRN equal to it, case aside. Each arm
+    has its index (trigram on the names and aliases, migration 0005; the unique ones on the
+    identifiers, which the empty-identifier tests let PostgreSQL use), so it reads only the
+    matches; the aliases test spares the function call for the many with none."""
+    return (
+        _contains("first_name", word)
+        | _contains("last_name", word)
+        | (~Q(aliases=[]) & _contains("aliases_text", word))
+        | (Q(pnc_id__iexact=word) & ~Q(pnc_id=""))
+        | (Q(crn__iexact=word) & ~Q(crn=""))
+    )
+
+
 def offender_list(*, user, q: str = "", risk: str = "", category: str = "") -> QuerySet[Offender]:
     offenders = Offender.objects.filter(people_scope(user))
-    for word in q.split():
-        offenders = offenders.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(pnc_id__iexact=word)
-            | Q(crn__iexact=word)
-            | Q(aliases__icontains=word)
-        )
+    words = q.split()
+    if words:
+        offenders = offenders.alias(aliases_text=AliasesText("aliases"))
+    for word in words:
+        offenders = offenders.filter(_offender_matches(word))
     if risk:
         offenders = offenders.filter(risk_of_serious_harm=risk)
     if category:
         offenders = offenders.filter(iom_category=category)
+    if words:
+        # Sorted with NULLS FIRST (the same order, names are never NULL) so that PostgreSQL
+        # cannot walk offender_name_idx testing each person until a page matches: for a
+        # surname such as Jones, half the table. It reads the matches and sorts those.
+        return offenders.order_by(F("last_name").asc(nulls_first=True), "first_name", "pk")
     return offenders.order_by("last_name", "first_name", "pk")
 
 
@@ -124,93 +150,151 @@ class TimelineEntry:
         return datetime(self.when.year, self.when.month, self.when.day)
 
 
+# Visits come every week for as long as a person stays, hundreds over the years: the timeline
+# shows the latest few and every concern, and sums up the rest of each stay, whose placement
+# page lists every visit.
+RECENT_VISITS = 10
+
+
+def _labels(choices) -> dict[str, str]:
+    """A choice field's labels, translated once for the whole timeline."""
+    return {value: str(label) for value, label in choices}
+
+
+def _day(value: date) -> str:
+    return date_format(value, "j F Y")
+
+
 def offender_timeline(*, offender: Offender) -> list[TimelineEntry]:
-    """Referrals, placements and licence terms, visits and offending, newest first: five queries."""
-    entries: list[TimelineEntry] = []
-    for referral in offender.referrals.select_related("referring_agency"):
+    """The person's story, newest first: referrals and decisions, bookings, stays, licence
+    renewals and departures, offending and compliance, the latest visits and every concern, and
+    the rest of each stay's visits summed up. Six queries, whatever the number of visits."""
+    entries = _referral_entries(offender)
+    placement_urls = _placement_entries(offender, entries)
+    entries += _visit_entries(offender, placement_urls)
+    kinds = _labels(OffenderEvent.Kind.choices)
+    categories = _labels(OffenceCategory.choices)
+    for kind, occurred_on, category in offender.events.values_list("kind", "occurred_on", "offence_category"):
+        entries.append(TimelineEntry(occurred_on, kinds[kind], categories.get(category, "")))
+    return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)
+
+
+def _referral_entries(offender: Offender) -> list[TimelineEntry]:
+    statuses = _labels(Referral.Status.choices)
+    received = _("Referral received")
+    entries = []
+    referrals = offender.referrals.select_related("referring_agency").only(
+        "offender_id",
+        "public_id",
+        "status",
+        "reason",
+        "submitted_at",
+        "decided_at",
+        "decision_notes",
+        "referring_agency__name",
+    )
+    for referral in referrals:
         url = referral.get_absolute_url()
         entries.append(
             TimelineEntry(
-                referral.submitted_at,
-                _("Referral received"),
-                referral.reason,
-                str(referral.referring_agency),
-                url,
+                referral.submitted_at, received, referral.reason, referral.referring_agency.name, url
             )
         )
         if referral.decided_at:
-            entries.append(
-                TimelineEntry(
-                    referral.decided_at,
-                    _("Referral %(status)s") % {"status": referral.get_status_display().lower()},
-                    referral.decision_notes,
-                    url=url,
-                )
-            )
-    placements = offender.placements.select_related("bedspace__property").prefetch_related(
-        Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number"))
+            title = _("Referral %(status)s") % {"status": statuses[referral.status].lower()}
+            entries.append(TimelineEntry(referral.decided_at, title, referral.decision_notes, url=url))
+    return entries
+
+
+def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict[int, str]:
+    """Each booking and what became of it, appended to `entries`; returns each placement's URL."""
+    statuses = _labels(Placement.Status.choices)
+    reasons = _labels(DepartureReason.choices)
+    destinations = _labels(Destination.choices)
+    urls = {}
+    placements = (
+        offender.placements.select_related("bedspace__property")
+        .defer("notes", "bedspace__property__notes")
+        .prefetch_related(
+            Prefetch("licence_terms", queryset=LicenceTerm.objects.filter(number__gt=1).order_by("number"))
+        )
     )
     for placement in placements:
-        url = placement.get_absolute_url()
+        url = urls[placement.pk] = placement.get_absolute_url()
         place = str(placement.bedspace)
         entries.append(
             TimelineEntry(
                 placement.created_at,
                 _("Bedspace booked"),
-                _("%(place)s from %(start)s")
-                % {"place": place, "start": date_format(placement.starts_on, "j F Y")},
+                _("%(place)s from %(start)s") % {"place": place, "start": _day(placement.starts_on)},
                 url=url,
             )
         )
-        if placement.status in (Placement.Status.CANCELLED, Placement.Status.NOT_ARRIVED):
-            entries.append(
-                TimelineEntry(
-                    placement.updated_at,
-                    _("Booking %(status)s") % {"status": placement.get_status_display().lower()},
-                    placement.cancellation_reason,
-                    url=url,
-                )
-            )
+        if placement.status in Placement.RELEASED_STATUSES:
+            title = _("Booking %(status)s") % {"status": statuses[placement.status].lower()}
+            entries.append(TimelineEntry(placement.updated_at, title, placement.cancellation_reason, url=url))
         if placement.arrived_on:
             entries.append(TimelineEntry(placement.arrived_on, _("Arrived"), place, url=url))
         for term in placement.licence_terms.all():
-            if term.number > 1:
-                entries.append(
-                    TimelineEntry(
-                        term.starts_on,
-                        _("Licence renewed (term %(number)s, %(days)s days)")
-                        % {"number": term.number, "days": term.days},
-                        term.reason,
-                        url=url,
-                    )
-                )
+            title = _("Licence renewed (term %(number)s, %(days)s days)") % {
+                "number": term.number,
+                "days": term.days,
+            }
+            entries.append(TimelineEntry(term.starts_on, title, term.reason, url=url))
         if placement.departed_on:
+            description = f"{reasons.get(placement.departure_reason, '')}. {destinations.get(placement.destination, '')}."
             entries.append(
-                TimelineEntry(
-                    placement.departed_on,
-                    _("Left the placement"),
-                    f"{placement.get_departure_reason_display()}. {placement.get_destination_display()}.",
-                    url=url,
-                )
+                TimelineEntry(placement.departed_on, _("Left the placement"), description, url=url)
             )
-    visits = HomeVisit.objects.filter(placement__offender=offender).select_related("agency", "placement")
-    for visit in visits:
-        description = visit.get_outcome_display()
-        if visit.concern_raised:
-            description += ". " + _("Concern: %(concern)s") % {"concern": visit.concern}
-        entries.append(
-            TimelineEntry(
-                visit.visited_at,
-                visit.get_kind_display(),
-                description,
-                str(visit.agency),
-                visit.placement.get_absolute_url(),
-            )
+    return urls
+
+
+def _visit_entries(offender: Offender, placement_urls: dict[int, str]) -> list[TimelineEntry]:
+    """The latest visits and every concern one by one; then, for each stay, one entry for the
+    rest of its visits (how many, when, their outcomes), linking to the placement."""
+    kinds = _labels(HomeVisit.Kind.choices)
+    outcomes = _labels(HomeVisit.Outcome.choices)
+    visits = HomeVisit.objects.filter(placement__offender=offender)
+    latest = visits.order_by("-visited_at", "-pk").values("pk")[:RECENT_VISITS]
+    shown = list(
+        visits.filter(Q(pk__in=latest) | Q(concern_raised=True)).values_list(
+            "pk", "visited_at", "kind", "outcome", "concern_raised", "concern", "agency__name", "placement_id"
         )
-    for event in offender.events.all():
-        description = event.get_offence_category_display() if event.offence_category else ""
-        entries.append(TimelineEntry(event.occurred_on, event.get_kind_display(), description))
-    return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)
+    )
+    entries = []
+    for _pk, visited_at, kind, outcome, concern_raised, concern, agency, placement_id in shown:
+        description = outcomes[outcome]
+        if concern_raised:
+            description += ". " + _("Concern: %(concern)s") % {"concern": concern}
+        entries.append(
+            TimelineEntry(visited_at, kinds[kind], description, agency, placement_urls[placement_id])
+        )
+    earlier = (
+        visits.exclude(pk__in=[row[0] for row in shown])
+        .values("placement_id", "outcome")
+        .annotate(count=Count("pk"), first=Min("visited_at"), last=Max("visited_at"))
+        .order_by()
+    )
+    stays: dict[int, dict[str, dict]] = {}
+    for row in earlier:
+        stays.setdefault(row["placement_id"], {})[row["outcome"]] = row
+    for placement_id, by_outcome in stays.items():
+        rows = by_outcome.values()
+        count = sum(row["count"] for row in rows)
+        last = max(row["last"] for row in rows)
+        title = ngettext("%(count)s earlier visit", "%(count)s earlier visits", count) % {"count": count}
+        dates = _("From %(first)s to %(last)s.") % {
+            "first": _day(timezone.localdate(min(row["first"] for row in rows))),
+            "last": _day(timezone.localdate(last)),
+        }
+        tally = [
+            _("%(outcome)s: %(count)s.") % {"outcome": label, "count": by_outcome[outcome]["count"]}
+            for outcome, label in outcomes.items()
+            if outcome in by_outcome
+        ]
+        description = " ".join([dates, *tally, _("Each visit is on the placement's page.")])
+        entries.append(TimelineEntry(last, title, description, url=placement_urls[placement_id]))
+    return entries
 
 
 def offending_events(*, offender: Offender) -> QuerySet[OffenderEvent]:

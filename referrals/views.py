@@ -35,6 +35,9 @@ from referrals.forms import (
 )
 from referrals.models import Offender, Referral
 
+# The lists count this many rows at most; past it they say "more than" and ask for a filter.
+COUNT_UP_TO = 1000
+
 officers = require(can_user_manage_placements)
 case_readers = require(can_user_view_cases)
 referrers = require(can_user_submit_referrals)
@@ -61,7 +64,9 @@ def referral_list(request):
         urgency=cleaned.get("urgency", ""),
     )
     return render(
-        request, "referrals/referral_list.html", {"filters": filters, "page": paginate(request, referrals)}
+        request,
+        "referrals/referral_list.html",
+        {"filters": filters, "page": paginate(request, referrals, count_up_to=COUNT_UP_TO)},
     )
 
 
@@ -230,7 +235,9 @@ def offender_list(request):
         category=cleaned.get("category", ""),
     )
     return render(
-        request, "referrals/offender_list.html", {"filters": filters, "page": paginate(request, offenders)}
+        request,
+        "referrals/offender_list.html",
+        {"filters": filters, "page": paginate(request, offenders, count_up_to=COUNT_UP_TO)},
     )
 
 

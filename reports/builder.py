@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from reports.metrics import COMPARISON_METRICS, REGISTRY, SECTIONS, Facts, Scope, comparison
@@ -18,13 +19,14 @@ AUDIENCES = (OPCC, OFFICER)
 
 
 def _tables(scope: Scope, keys, progress: Callable[[int], None] | None = None) -> dict[str, Table]:
-    facts = Facts(scope)
     tables = {}
     keys = list(keys)
-    for done, key in enumerate(keys, start=1):
-        tables[key] = REGISTRY[key].compute(scope, facts)
-        if progress:
-            progress(done * 100 // (len(keys) + len(COMPARISON_METRICS)))
+    # One transaction: the facts' temporary table lives and is dropped within it.
+    with transaction.atomic(), Facts(scope) as facts:
+        for done, key in enumerate(keys, start=1):
+            tables[key] = REGISTRY[key].compute(scope, facts)
+            if progress:
+                progress(done * 100 // (len(keys) + len(COMPARISON_METRICS)))
     return tables
 
 
@@ -73,7 +75,7 @@ def build_report(
         results = [
             MetricResult(
                 key=m.key,
-                title=str(m.title),
+                title=str(m.area_title if area and m.area_title else m.title),
                 definition=str(m.definition),
                 table=tables[m.key],
                 chart_column=m.chart,

@@ -7,6 +7,7 @@ occupies it until the report is made. The period is [start, end + 1 day) in the 
 convention (docs/adr/001).
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,16 +15,16 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
 from placements.models import (
     DESTINATION_GROUPS,
     TIER_WEEKLY_HOURS,
     DepartureReason,
     Destination,
     DestinationGroup,
-    Placement,
 )
 from referrals.models import EthnicityGroup, Gender, Need, Referral
 from reports.models import UnitCost
@@ -33,6 +34,7 @@ DAYS_PER_MONTH = 365.25 / 12
 # Offences are counted where they enter the record: an arrest, or a caution given without one.
 # Charges and convictions follow an arrest and would count the same offence again.
 OFFENCE_KINDS = ("arrest", "caution")
+OFFENCE_SQL = "(" + ", ".join(f"'{kind}'" for kind in OFFENCE_KINDS) + ")"
 RECALL_CUSTODY_NIGHTS = 28
 
 
@@ -64,6 +66,7 @@ class Metric:
     compute: Callable
     chart: str | None = None
     audience: str = "all"  # "officer": the named, operational rows
+    area_title: str | None = None  # the title when one area is chosen, if the table differs
 
 
 SECTIONS = {
@@ -83,9 +86,17 @@ SECTIONS = {
 REGISTRY: dict[str, Metric] = {}
 
 
-def metric(key: str, section: str, title, definition, chart: str | None = None, audience: str = "all"):
+def metric(
+    key: str,
+    section: str,
+    title,
+    definition,
+    chart: str | None = None,
+    audience: str = "all",
+    area_title=None,
+):
     def register(compute):
-        REGISTRY[key] = Metric(key, section, title, definition, compute, chart, audience)
+        REGISTRY[key] = Metric(key, section, title, definition, compute, chart, audience, area_title)
         return compute
 
     return register
@@ -93,22 +104,25 @@ def metric(key: str, section: str, title, definition, chart: str | None = None, 
 
 # SQL building blocks ------------------------------------------------------------------------------
 
-STAYS = """
-stays AS (
-    SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, p.referral_id,
-           p.arrived_on AS a, COALESCE(p.departed_on, %(today)s::date) AS d,
-           p.departed_on, p.free_from, p.destination, p.departure_reason
-    FROM placements_placement p
-    JOIN placements_bedspace b ON b.id = p.bedspace_id
-    JOIN placements_property pr ON pr.id = b.property_id
-    WHERE p.status IN ('active', 'ended') AND p.arrived_on IS NOT NULL
-      AND (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
-),
-in_period AS (
-    SELECT *, GREATEST(0, LEAST(d, %(e)s::date) - GREATEST(a, %(s)s::date)) AS nights
-    FROM stays WHERE a < %(e)s::date AND d > %(s)s::date
-)
+# The scope's stays that matter to the period, copied once a report into a temporary table (see
+# `Facts`): those with a night in it (`in_period`), and ended ones whose turnaround reaches into it.
+STAYS_TABLE = """
+CREATE TEMPORARY TABLE {table} AS
+SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority AS area, p.referral_id,
+       p.arrived_on AS a, COALESCE(p.departed_on, %(today)s::date) AS d,
+       p.departed_on, p.free_from, p.destination, p.departure_reason,
+       COALESCE(p.departed_on, %(today)s::date) > %(s)s::date AS in_period,
+       GREATEST(0, LEAST(COALESCE(p.departed_on, %(today)s::date), %(e)s::date)
+                   - GREATEST(p.arrived_on, %(s)s::date)) AS nights
+FROM placements_placement p
+JOIN placements_bedspace b ON b.id = p.bedspace_id
+JOIN placements_property pr ON pr.id = b.property_id
+WHERE p.status IN ('active', 'ended') AND p.arrived_on IS NOT NULL AND p.arrived_on < %(e)s::date
+  AND (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+  AND (COALESCE(p.departed_on, %(today)s::date) > %(s)s::date OR p.free_from > %(s)s::date)
 """
+
+LOCAL_ZONE = "Europe/London"  # a visit's day is its date in this zone
 
 # Bedspaces counted as available: those in use, and any other that held a stay in the period.
 BEDSPACES = """
@@ -143,15 +157,63 @@ def sql_one(sql: str, params: dict) -> dict:
 
 
 class Facts:
-    """Aggregates several metrics share, each queried once per report."""
+    """Aggregates several metrics share, each queried once per report.
+
+    The scope's stays are copied once into a temporary table that every query reads (`stays_sql`),
+    rather than each query joining placements, bedspaces and properties again. Use it as a context
+    manager (inside a transaction) so the table is dropped when the report is made."""
+
+    _numbers = itertools.count(1)
 
     def __init__(self, scope: Scope):
         self.scope = scope
+        self.table = f"report_stays_{next(self._numbers)}"
+        self._made = False
+
+    def __enter__(self) -> "Facts":
+        with connection.cursor() as cursor:
+            # For the report's transaction: compiling (JIT) costs more than it saves on these
+            # queries, and their sorts and hashes of a year's visits fit in memory.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._made:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            self._made = False
+
+    @property
+    def stays_sql(self) -> str:
+        """The common table expressions `stays` (those in the table) and `in_period`."""
+        if not self._made:
+            with connection.cursor() as cursor:
+                cursor.execute(STAYS_TABLE.format(table=self.table), self.scope.params)
+                # Statistics for the columns queries join and filter on (all columns take 4 times longer).
+                cursor.execute(
+                    f"ANALYZE {self.table} (id, offender_id, bedspace_id, a, departed_on, in_period)"
+                )
+            self._made = True
+        # Not materialized: each query reads the table itself, so the planner knows its size.
+        return (
+            f"stays AS NOT MATERIALIZED (SELECT * FROM {self.table}), "
+            f"in_period AS NOT MATERIALIZED (SELECT * FROM {self.table} WHERE in_period)"
+        )
+
+    @property
+    def place(self) -> str:
+        """What the by-place tables have a row for: each property of the one area chosen, or each
+        area (local authority) when all areas are."""
+        return "property_id" if self.scope.area else "area"
 
     @cached_property
     def stays(self) -> dict:
         return sql_one(
-            f"""WITH {STAYS}
+            f"""WITH {self.stays_sql}
             SELECT COUNT(*) AS stays,
                    COUNT(DISTINCT offender_id) AS people,
                    COUNT(*) FILTER (WHERE a >= %(s)s::date) AS started,
@@ -164,7 +226,7 @@ class Facts:
     @cached_property
     def nights_by_property(self) -> dict[int, dict]:
         rows = sql_rows(
-            f"""WITH {STAYS}, {BEDSPACES},
+            f"""WITH {self.stays_sql}, {BEDSPACES},
             period AS (SELECT daterange(%(s)s::date, %(e)s::date) AS r),
             turnaround AS (
                 SELECT s.bedspace_id, daterange(s.departed_on, s.free_from) * (SELECT r FROM period) AS r
@@ -177,7 +239,8 @@ class Facts:
                     WHERE v.bedspace_id = t.bedspace_id AND v.r && t.r), 0) AS n
                 FROM turnaround t
             )
-            SELECT pr.id AS property_id, pr.name, pr.weekly_cost, bc.n * %(days)s AS bed_nights,
+            SELECT pr.id AS property_id, pr.name, pr.local_authority AS area, pr.weekly_cost,
+              bc.n * %(days)s AS bed_nights,
               COALESCE(vo.n, 0) AS void, COALESCE(oc.n, 0) AS occupied, COALESCE(tn.n, 0) AS turnaround
             FROM placements_property pr
             JOIN (SELECT property_id, COUNT(*) AS n FROM beds GROUP BY property_id) bc ON bc.property_id = pr.id
@@ -189,27 +252,42 @@ class Facts:
             LEFT JOIN (SELECT beds.property_id, SUM(t.n) AS n FROM turnaround_nights t
                        JOIN beds ON beds.id = t.bedspace_id GROUP BY beds.property_id) tn
                    ON tn.property_id = pr.id
-            ORDER BY pr.name""",
+            ORDER BY pr.local_authority, pr.name""",
             {**self.scope.params, "days": self.scope.days},
         )
         return {row["property_id"]: row for row in rows}
 
     @cached_property
-    def per_property_stays(self) -> dict[int, dict]:
+    def places(self) -> list[dict]:
+        """A row for each place (see `place`): its bedspace-nights, property cost and stays."""
+        weeks = Decimal(self.scope.days) / 7
+        places: dict = {}
+        for p in self.nights_by_property.values():
+            key = p[self.place]
+            label = p["name"] if self.scope.area else p["area"]
+            place = places.setdefault(key, dict.fromkeys(("bed_nights", "void", "occupied", "turnaround"), 0))
+            place["label"] = label
+            for column in ("bed_nights", "void", "occupied", "turnaround"):
+                place[column] += p[column]
+            # Each property's cost is rounded to the penny first, so the places add up to the total.
+            place["cost"] = place.get("cost", Decimal(0)) + _money(p["weekly_cost"] * weeks)
         rows = sql_rows(
-            f"""WITH {STAYS}
-            SELECT property_id, COUNT(*) AS stays, COUNT(DISTINCT offender_id) AS people,
+            f"""WITH {self.stays_sql}
+            SELECT {self.place} AS place, COUNT(*) AS stays, COUNT(DISTINCT offender_id) AS people,
                    COUNT(*) FILTER (WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended
-            FROM in_period GROUP BY property_id""",
+            FROM in_period GROUP BY 1""",
             self.scope.params,
         )
-        return {row["property_id"]: row for row in rows}
+        stays = {row.pop("place"): row for row in rows}
+        for key, place in places.items():
+            place |= stays.get(key, dict.fromkeys(("stays", "people", "ended"), 0))
+        return list(places.values())
 
     @cached_property
     def ended(self) -> dict:
         """Stays ended in the period: length and renewals."""
         return sql_one(
-            f"""WITH {STAYS}, ended AS (
+            f"""WITH {self.stays_sql}, ended AS (
                 SELECT s.id, s.departed_on - s.a AS nights,
                        (SELECT COUNT(*) FROM placements_licenceterm t WHERE t.placement_id = s.id) AS terms
                 FROM stays s WHERE s.departed_on >= %(s)s::date AND s.departed_on < %(e)s::date
@@ -227,16 +305,18 @@ class Facts:
     @cached_property
     def leavers(self) -> dict:
         """People whose stays ended in the period: offending before, during and after."""
-        kinds = "('arrest', 'caution')"
+        kinds = OFFENCE_SQL
         return sql_one(
-            f"""WITH {STAYS}, ended AS (
+            f"""WITH {self.stays_sql}, ended AS (
                 SELECT * FROM stays WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date
             ), people AS (
                 SELECT offender_id, MIN(a) AS first_a, MAX(departed_on) AS last_d, SUM(departed_on - a) AS days
                 FROM ended GROUP BY offender_id
             ), ev AS (
                 SELECT e.offender_id, e.kind, e.occurred_on FROM referrals_offenderevent e
-                WHERE e.kind IN ('arrest', 'caution', 'recall') AND e.offender_id IN (SELECT offender_id FROM people)
+                WHERE e.kind IN ('arrest', 'caution', 'recall') AND e.offender_id IN (
+                    SELECT offender_id FROM {self.table}
+                    WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date)
             ), during AS (
                 SELECT ev.offender_id,
                   COUNT(*) FILTER (WHERE ev.kind IN {kinds}) AS during,
@@ -291,28 +371,156 @@ class Facts:
 
     ENTRANTS = """first_stays AS (
         SELECT DISTINCT ON (offender_id) offender_id, a, referral_id FROM in_period ORDER BY offender_id, a
-    ), entrants AS (
+    ), entrants AS MATERIALIZED (
         SELECT o.gender,
                CASE WHEN o.ethnicity = 'not_stated' THEN 'not_stated'
                     ELSE split_part(o.ethnicity, '_', 1) END AS ethnicity_group,
-               CASE WHEN date_part('year', age(f.a, o.date_of_birth)) < 25 THEN '18–24'
-                    WHEN date_part('year', age(f.a, o.date_of_birth)) < 35 THEN '25–34'
-                    WHEN date_part('year', age(f.a, o.date_of_birth)) < 45 THEN '35–44'
-                    WHEN date_part('year', age(f.a, o.date_of_birth)) < 55 THEN '45–54'
-                    ELSE '55+' END AS age_band,
-               CASE WHEN cardinality(r.needs) > 0 THEN r.needs ELSE o.needs END AS needs
+               date_part('year', age(f.a, o.date_of_birth)) AS years,
+               -- The referral's needs if it has any, else the person's (looked up by id: cheaper
+               -- than joining every referral).
+               COALESCE(NULLIF((SELECT r.needs FROM referrals_referral r WHERE r.id = f.referral_id), '{}'),
+                        o.needs) AS needs
         FROM first_stays f JOIN referrals_offender o ON o.id = f.offender_id
-        LEFT JOIN referrals_referral r ON r.id = f.referral_id
     )"""
 
-    def entrants_by(self, column: str) -> dict:
-        """People placed in the period, described at the arrival of their first stay in it."""
-        source = "entrants" if column != "need" else "entrants, unnest(entrants.needs) AS need"
+    @cached_property
+    def entrants(self) -> dict[str, dict]:
+        """People placed in the period, described at the arrival of their first stay in it: counts
+        by gender, age band, ethnic group and need, in one pass."""
         rows = sql_rows(
-            f"WITH {STAYS}, {self.ENTRANTS} SELECT {column} AS value, COUNT(*) AS n FROM {source} GROUP BY 1",
+            f"""WITH {self.stays_sql}, {self.ENTRANTS}
+            SELECT 'gender' AS by, gender AS value, COUNT(*) AS n FROM entrants GROUP BY 2
+            UNION ALL SELECT 'age_band', CASE WHEN years < 25 THEN '18–24' WHEN years < 35 THEN '25–34'
+                WHEN years < 45 THEN '35–44' WHEN years < 55 THEN '45–54' ELSE '55+' END, COUNT(*)
+              FROM entrants GROUP BY 2
+            UNION ALL SELECT 'ethnicity_group', ethnicity_group, COUNT(*) FROM entrants GROUP BY 2
+            UNION ALL SELECT 'need', need, COUNT(*) FROM entrants, unnest(entrants.needs) AS need GROUP BY 2""",
             self.scope.params,
         )
-        return {row["value"]: row["n"] for row in rows}
+        found: dict[str, dict] = {"gender": {}, "age_band": {}, "ethnicity_group": {}, "need": {}}
+        for row in rows:
+            found[row["by"]][row["value"]] = row["n"]
+        return found
+
+    def ended_by(self, field: str) -> dict:
+        return self.ended_counts[field]
+
+    @cached_property
+    def ended_counts(self) -> dict[str, dict]:
+        """Stays ended in the period by destination and by reason for leaving."""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, ended AS (
+                SELECT * FROM stays WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date
+            )
+            SELECT 'destination' AS by, destination AS value, COUNT(*) AS n FROM ended GROUP BY 2
+            UNION ALL SELECT 'departure_reason', departure_reason, COUNT(*) FROM ended GROUP BY 2""",
+            self.scope.params,
+        )
+        found: dict[str, dict] = {"destination": {}, "departure_reason": {}}
+        for row in rows:
+            found[row["by"]][row["value"]] = row["n"]
+        return found
+
+    REFERRALS = f"""r AS MATERIALIZED (
+        SELECT r.id, r.status, r.decline_reason,
+               (r.submitted_at AT TIME ZONE '{LOCAL_ZONE}')::date AS submitted,
+               (r.decided_at AT TIME ZONE '{LOCAL_ZONE}')::date AS decided
+        FROM referrals_referral r
+        WHERE r.submitted_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+          AND r.submitted_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+    )"""
+
+    @cached_property
+    def referrals(self) -> dict:
+        """Referrals received in the period (by the day submitted), in one pass: counts by status
+        and by reason declined, and the median days to a decision."""
+        rows = sql_rows(
+            f"""WITH {self.REFERRALS}
+            SELECT 'status' AS by, status AS value, COUNT(*)::float AS n FROM r GROUP BY 2
+            UNION ALL SELECT 'decline_reason', decline_reason, COUNT(*) FROM r WHERE status = 'declined' GROUP BY 2
+            UNION ALL SELECT 'to_decision', NULL, percentile_cont(0.5) WITHIN GROUP (ORDER BY decided - submitted)
+              FROM r WHERE status IN ('accepted', 'declined')""",
+            self.scope.params,
+        )
+        found: dict = {"status": {}, "decline_reason": {}}
+        for row in rows:
+            if row["by"] in found:
+                found[row["by"]][row["value"]] = int(row["n"])
+            else:
+                found[row["by"]] = row["n"]
+        return found
+
+    @cached_property
+    def events_during(self) -> dict[str, dict]:
+        """Offences (arrests and cautions, as "offence") and licence events dated in the period
+        while the person was in a stay: events and different people, by kind."""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, ev AS (
+                SELECT DISTINCT ev.id, ev.offender_id,
+                       CASE WHEN ev.kind IN {OFFENCE_SQL} THEN 'offence' ELSE ev.kind END AS kind
+                FROM in_period ip JOIN referrals_offenderevent ev ON ev.offender_id = ip.offender_id
+                 AND ev.kind IN ('arrest', 'caution', 'licence_warning', 'licence_breach', 'recall')
+                 AND ev.occurred_on >= GREATEST(ip.a, %(s)s::date) AND ev.occurred_on < LEAST(ip.d, %(e)s::date)
+            )
+            SELECT kind, COUNT(*) AS events, COUNT(DISTINCT offender_id) AS people FROM ev GROUP BY kind""",
+            self.scope.params,
+        )
+        found = {
+            kind: {"events": 0, "people": 0}
+            for kind in ("offence", "licence_warning", "licence_breach", "recall")
+        }
+        found |= {row.pop("kind"): row for row in rows}
+        return found
+
+    @cached_property
+    def visits(self) -> dict:
+        """Visits to stays in the period, in one pass over the visits: counts by agency (one area)
+        or kind of agency (all areas), support hours, and the complete stay-weeks starting in the
+        period (see `weeks_with_visit`) with and without a visit. A week starting on the period's
+        last day runs 6 days past it, so visits are read to 7 days after the period."""
+        group = "ag.name" if self.scope.area else "ag.kind"
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, v AS MATERIALIZED (
+                SELECT hv.id, hv.agency_id, hv.placement_id, hv.support_hours, ip.a, ip.d,
+                       (hv.visited_at AT TIME ZONE '{LOCAL_ZONE}')::date AS day
+                FROM agencies_homevisit hv JOIN in_period ip ON ip.id = hv.placement_id
+                WHERE hv.outcome <> 'cancelled'
+                  AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+                  AND hv.visited_at < ((%(e)s::date + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+            ), by_agency AS (
+                SELECT agency_id, COUNT(*) AS n, SUM(support_hours) AS hours FROM v
+                WHERE day < %(e)s::date GROUP BY agency_id
+            ), groups AS (
+                SELECT {group} AS label, SUM(n) AS n FROM by_agency
+                JOIN agencies_agency ag ON ag.id = by_agency.agency_id GROUP BY 1
+                UNION ALL
+                -- A joint visit counts again for each other agency (or kind of agency) on it.
+                SELECT {group}, COUNT(DISTINCT v.id) FROM v
+                JOIN agencies_homevisit_other_agencies j ON j.homevisit_id = v.id
+                JOIN agencies_agency ag ON ag.id = j.agency_id
+                JOIN agencies_agency lead ON lead.id = v.agency_id
+                WHERE v.day < %(e)s::date AND {group} <> {group.replace("ag.", "lead.")} GROUP BY 1
+            ), weeks AS (
+                SELECT w::date AS w FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
+                WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
+            ), visited AS (
+                SELECT placement_id, a + (day - a) / 7 * 7 AS w, d FROM v WHERE day >= a GROUP BY 1, 2, 3
+            )
+            SELECT 'groups' AS fact, label, SUM(n) AS n, row_number() OVER (ORDER BY label) AS position
+            FROM groups GROUP BY label
+            UNION ALL SELECT 'hours', NULL, COALESCE(SUM(hours), 0), NULL FROM by_agency
+            UNION ALL SELECT 'weeks', NULL, COUNT(*), NULL FROM weeks
+            UNION ALL SELECT 'visited', NULL, COUNT(*), NULL FROM visited
+              WHERE w >= %(s)s::date AND w < %(e)s::date AND w + 7 <= d""",
+            self.scope.params,
+        )
+        found: dict = {"groups": {}}
+        for row in sorted(rows, key=lambda row: row["position"] or 0):
+            if row["fact"] == "groups":
+                found["groups"][row["label"]] = int(row["n"])
+            else:
+                found[row["fact"]] = row["n"] if row["fact"] == "hours" else int(row["n"])
+        return found
 
 
 def _money(value) -> Decimal:
@@ -339,10 +547,6 @@ def _group_table(counts: dict, labels, total: int, total_label, total_fact: str 
 # Referrals ------------------------------------------------------------------------------------------
 
 
-def _referrals(scope: Scope):
-    return Referral.objects.filter(submitted_at__date__gte=scope.start, submitted_at__date__lt=scope.end)
-
-
 REFERRAL_AREA_NOTE = _(
     "A referral has no area until the person is placed, so referral figures are for the whole "
     "scheme even when an area is chosen."
@@ -361,7 +565,7 @@ REFERRAL_AREA_NOTE = _(
     chart="count",
 )
 def referral_outcomes(scope: Scope, facts: Facts) -> Table:
-    counts = dict(_referrals(scope).values_list("status").annotate(n=Count("id")))
+    counts = dict(facts.referrals["status"])
     received = sum(counts.values())
     counts["waiting"] = counts.get("submitted", 0) + counts.get("in_review", 0)
     labels = [
@@ -383,8 +587,7 @@ def referral_outcomes(scope: Scope, facts: Facts) -> Table:
     chart="count",
 )
 def referral_decline_reasons(scope: Scope, facts: Facts) -> Table:
-    declined = _referrals(scope).filter(status=Referral.Status.DECLINED)
-    counts = dict(declined.values_list("decline_reason").annotate(n=Count("id")))
+    counts = facts.referrals["decline_reason"]
     return _group_table(
         counts, Referral.DeclineReason.choices, sum(counts.values()), _("Declined"), "referrals.declined"
     )
@@ -402,24 +605,17 @@ def referral_decline_reasons(scope: Scope, facts: Facts) -> Table:
     + REFERRAL_AREA_NOTE,
 )
 def referral_days(scope: Scope, facts: Facts) -> Table:
-    row = sql_one(
-        """WITH r AS (
-            SELECT r.id, (r.submitted_at AT TIME ZONE 'Europe/London')::date AS submitted,
-                   (r.decided_at AT TIME ZONE 'Europe/London')::date AS decided, r.status
-            FROM referrals_referral r
-            WHERE (r.submitted_at AT TIME ZONE 'Europe/London')::date >= %(s)s::date
-              AND (r.submitted_at AT TIME ZONE 'Europe/London')::date < %(e)s::date
-        ), placed AS (
+    r = facts.referrals
+    decided = sum(
+        r["status"].get(status, 0) for status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED)
+    )
+    placed = sql_one(
+        f"""WITH {Facts.REFERRALS}, placed AS (
             SELECT r.id, MIN(p.arrived_on) - MIN(r.submitted) AS days FROM r
             JOIN placements_placement p ON p.referral_id = r.id AND p.arrived_on IS NOT NULL
             GROUP BY r.id
         )
-        SELECT
-          (SELECT COUNT(*) FROM r WHERE status IN ('accepted', 'declined')) AS decided,
-          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY decided - submitted) FROM r
-             WHERE status IN ('accepted', 'declined')) AS to_decision,
-          (SELECT COUNT(*) FROM placed) AS placed,
-          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM placed) AS to_placement""",
+        SELECT COUNT(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median FROM placed""",
         scope.params,
     )
     columns = [
@@ -429,8 +625,8 @@ def referral_days(scope: Scope, facts: Facts) -> Table:
     return Table(
         columns,
         [
-            Row(str(_("Referral to decision")), {"referrals": row["decided"], "median": row["to_decision"]}),
-            Row(str(_("Referral to arrival")), {"referrals": row["placed"], "median": row["to_placement"]}),
+            Row(str(_("Referral to decision")), {"referrals": decided, "median": r["to_decision"]}),
+            Row(str(_("Referral to arrival")), {"referrals": placed["n"], "median": placed["median"]}),
         ],
     )
 
@@ -496,15 +692,27 @@ def bedspace_nights(scope: Scope, facts: Facts) -> Table:
     return table
 
 
+PLACE_NOTE = _(
+    "With all areas, a row for each area (the local authority of the properties); with one area "
+    "chosen, a row for each of its properties."
+)
+
+
+def _place_header(scope: Scope) -> str:
+    return str(_("Property") if scope.area else _("Area"))
+
+
 @metric(
     "occupancy",
     "placements",
-    _("Occupancy rate by property"),
+    _("Occupancy rate by area"),
     _(
         "Occupied bedspace-nights divided by available bedspace-nights in the period. Void nights are "
-        "not available; nights empty in turnaround are available but empty."
-    ),
+        "not available; nights empty in turnaround are available but empty. "
+    )
+    + PLACE_NOTE,
     chart="rate",
+    area_title=_("Occupancy rate by property"),
 )
 def occupancy(scope: Scope, facts: Facts) -> Table:
     columns = [
@@ -513,11 +721,11 @@ def occupancy(scope: Scope, facts: Facts) -> Table:
         Column("rate", _("Occupancy"), PERCENT, derived_from="occupied"),
     ]
     rows = []
-    for p in facts.nights_by_property.values():
+    for p in facts.places:
         available = p["bed_nights"] - p["void"]
         rows.append(
             Row(
-                p["name"],
+                p["label"],
                 {"available": available, "occupied": p["occupied"], "rate": _ratio(p["occupied"], available)},
             )
         )
@@ -528,7 +736,7 @@ def occupancy(scope: Scope, facts: Facts) -> Table:
         {"available": available, "occupied": occupied, "rate": _ratio(occupied, available)},
         {"occupied": "nights.occupied"},
     )
-    return Table(columns, rows, total=total, additive=True, row_header=str(_("Property")))
+    return Table(columns, rows, total=total, additive=True, row_header=_place_header(scope))
 
 
 @metric(
@@ -588,16 +796,6 @@ def long_stays(scope: Scope, facts: Facts) -> Table:
 # Move-on -------------------------------------------------------------------------------------------
 
 
-def _ended_by(scope: Scope, field: str) -> dict:
-    rows = sql_rows(
-        f"""WITH {STAYS}
-        SELECT {field} AS value, COUNT(*) AS n FROM stays
-        WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date GROUP BY {field}""",
-        scope.params,
-    )
-    return {row["value"]: row["n"] for row in rows}
-
-
 @metric(
     "move_on",
     "move_on",
@@ -611,7 +809,7 @@ def _ended_by(scope: Scope, field: str) -> dict:
 )
 def move_on(scope: Scope, facts: Facts) -> Table:
     counts: dict = {}
-    for destination, n in _ended_by(scope, "destination").items():
+    for destination, n in facts.ended_by("destination").items():
         group = DESTINATION_GROUPS.get(destination, DestinationGroup.OTHER)
         counts[group] = counts.get(group, 0) + n
     table = _group_table(
@@ -629,7 +827,7 @@ def move_on(scope: Scope, facts: Facts) -> Table:
     chart="count",
 )
 def departure_reasons(scope: Scope, facts: Facts) -> Table:
-    counts = _ended_by(scope, "departure_reason")
+    counts = facts.ended_by("departure_reason")
     table = _group_table(
         counts, DepartureReason.choices, sum(counts.values()), _("Placements ended"), "placements.ended"
     )
@@ -656,14 +854,7 @@ OFFENCE_NOTE = _(
     + OFFENCE_NOTE,
 )
 def offending_during(scope: Scope, facts: Facts) -> Table:
-    row = sql_one(
-        f"""WITH {STAYS}
-        SELECT COUNT(DISTINCT ip.offender_id) AS offended FROM in_period ip
-        JOIN referrals_offenderevent ev ON ev.offender_id = ip.offender_id
-         AND ev.kind IN ('arrest', 'caution')
-         AND ev.occurred_on >= GREATEST(ip.a, %(s)s::date) AND ev.occurred_on < LEAST(ip.d, %(e)s::date)""",
-        scope.params,
-    )
+    offended = facts.events_during["offence"]["people"]
     people = facts.stays["people"]
     columns = [
         Column("people", _("People placed")),
@@ -675,7 +866,7 @@ def offending_during(scope: Scope, facts: Facts) -> Table:
         [
             Row(
                 str(_("During placement")),
-                {"people": people, "offended": row["offended"], "share": _ratio(row["offended"], people)},
+                {"people": people, "offended": offended, "share": _ratio(offended, people)},
                 {"people": "people.placed"},
             )
         ],
@@ -771,16 +962,7 @@ def offence_rates(scope: Scope, facts: Facts) -> Table:
     chart="events",
 )
 def compliance(scope: Scope, facts: Facts) -> Table:
-    rows = sql_rows(
-        f"""WITH {STAYS}
-        SELECT ev.kind, COUNT(DISTINCT ev.id) AS events, COUNT(DISTINCT ev.offender_id) AS people
-        FROM in_period ip JOIN referrals_offenderevent ev ON ev.offender_id = ip.offender_id
-         AND ev.kind IN ('licence_warning', 'licence_breach', 'recall')
-         AND ev.occurred_on >= GREATEST(ip.a, %(s)s::date) AND ev.occurred_on < LEAST(ip.d, %(e)s::date)
-        GROUP BY ev.kind""",
-        scope.params,
-    )
-    by_kind = {row["kind"]: row for row in rows}
+    by_kind = facts.events_during
     columns = [Column("events", _("Events")), Column("people", _("People"))]
     return Table(
         columns,
@@ -798,36 +980,30 @@ def compliance(scope: Scope, facts: Facts) -> Table:
 # Engagement -------------------------------------------------------------------------------------------
 
 VISIT_NOTE = _("A visit is a home visit, call or office appointment recorded and not cancelled.")
-LOCAL_VISIT_DAY = "(hv.visited_at AT TIME ZONE 'Europe/London')::date"
 
 
 @metric(
     "visits_by_agency",
     "engagement",
-    _("Visits per placement-week, by agency"),
+    _("Visits per placement-week, by kind of agency"),
     _(
-        "Visits on days in the period to people in a stay, by agency (a joint visit counts for every "
-        "agency on it), divided by the placement-weeks in the period (occupied nights ÷ 7). "
+        "Visits on days in the period to people in a stay, divided by the placement-weeks in the "
+        "period (occupied nights ÷ 7). With all areas, a row for each kind of agency (probation "
+        "services, drug and alcohol services, …): a visit counts once for each kind of agency on it. "
+        "With one area chosen, a row for each agency: a joint visit counts for every agency on it. "
     )
     + VISIT_NOTE,
     chart="per_week",
+    area_title=_("Visits per placement-week, by agency"),
 )
 def visits_by_agency(scope: Scope, facts: Facts) -> Table:
-    rows = sql_rows(
-        f"""WITH {STAYS}, v AS (
-            SELECT hv.id, hv.agency_id FROM agencies_homevisit hv
-            JOIN in_period ip ON ip.id = hv.placement_id
-            WHERE hv.outcome <> 'cancelled'
-              AND {LOCAL_VISIT_DAY} >= %(s)s::date AND {LOCAL_VISIT_DAY} < %(e)s::date
-        ), by_agency AS (
-            SELECT agency_id, id FROM v
-            UNION
-            SELECT j.agency_id, v.id FROM v JOIN agencies_homevisit_other_agencies j ON j.homevisit_id = v.id
-        )
-        SELECT a.name, COUNT(*) AS visits FROM by_agency JOIN agencies_agency a ON a.id = by_agency.agency_id
-        GROUP BY a.name ORDER BY a.name""",
-        scope.params,
-    )
+    counts = facts.visits["groups"]
+    if scope.area:
+        labels = [(name, name) for name in counts]
+        header = _("Agency")
+    else:
+        labels = [(kind, label) for kind, label in Agency.Kind.choices if kind in counts]
+        header = _("Kind of agency")
     weeks = facts.stays["nights"] / 7
     columns = [
         Column("visits", _("Visits")),
@@ -835,8 +1011,11 @@ def visits_by_agency(scope: Scope, facts: Facts) -> Table:
     ]
     return Table(
         columns,
-        [Row(r["name"], {"visits": r["visits"], "per_week": _ratio(r["visits"], weeks)}) for r in rows],
-        row_header=str(_("Agency")),
+        [
+            Row(str(label), {"visits": counts[key], "per_week": _ratio(counts[key], weeks)})
+            for key, label in labels
+        ],
+        row_header=str(header),
     )
 
 
@@ -852,19 +1031,7 @@ def visits_by_agency(scope: Scope, facts: Facts) -> Table:
     + VISIT_NOTE,
 )
 def weeks_with_visit(scope: Scope, facts: Facts) -> Table:
-    row = sql_one(
-        f"""WITH {STAYS}, weeks AS (
-            SELECT ip.id, w::date AS w FROM in_period ip,
-              generate_series(ip.a, ip.d - 7, interval '7 days') AS w
-            WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
-        )
-        SELECT COUNT(*) AS weeks,
-          COUNT(*) FILTER (WHERE EXISTS (
-            SELECT 1 FROM agencies_homevisit hv WHERE hv.placement_id = weeks.id AND hv.outcome <> 'cancelled'
-              AND {LOCAL_VISIT_DAY} >= weeks.w AND {LOCAL_VISIT_DAY} < weeks.w + 7)) AS visited
-        FROM weeks""",
-        scope.params,
-    )
+    weeks, visited = facts.visits["weeks"], facts.visits["visited"]
     columns = [
         Column("weeks", _("Placement-weeks")),
         Column("visited", _("With a visit")),
@@ -872,10 +1039,10 @@ def weeks_with_visit(scope: Scope, facts: Facts) -> Table:
         Column("share", _("Share with a visit"), PERCENT, derived_from="visited", basis="weeks"),
     ]
     values = {
-        "weeks": row["weeks"],
-        "visited": row["visited"],
-        "not_visited": row["weeks"] - row["visited"],
-        "share": _ratio(row["visited"], row["weeks"]),
+        "weeks": weeks,
+        "visited": visited,
+        "not_visited": weeks - visited,
+        "share": _ratio(visited, weeks),
     }
     return Table(
         columns,
@@ -897,17 +1064,12 @@ def weeks_with_visit(scope: Scope, facts: Facts) -> Table:
 def support_hours(scope: Scope, facts: Facts) -> Table:
     tiers = " ".join(f"WHEN '{tier}' THEN {hours}" for tier, hours in TIER_WEEKLY_HOURS.items())
     row = sql_one(
-        f"""WITH {STAYS}
-        SELECT
-          (SELECT COALESCE(SUM(hv.support_hours), 0) FROM agencies_homevisit hv
-             JOIN in_period ip ON ip.id = hv.placement_id WHERE hv.outcome <> 'cancelled'
-             AND {LOCAL_VISIT_DAY} >= %(s)s::date AND {LOCAL_VISIT_DAY} < %(e)s::date) AS delivered,
-          (SELECT COALESCE(SUM(ip.nights / 7.0 * CASE sp.tier {tiers} END), 0) FROM in_period ip
-             JOIN placements_supportplan sp ON sp.placement_id = ip.id) AS expected,
-          (SELECT COUNT(*) FROM in_period ip JOIN placements_supportplan sp ON sp.placement_id = ip.id)
-             AS planned""",
+        f"""WITH {facts.stays_sql}
+        SELECT COALESCE(SUM(ip.nights / 7.0 * CASE sp.tier {tiers} END), 0) AS expected, COUNT(*) AS planned
+        FROM in_period ip JOIN placements_supportplan sp ON sp.placement_id = ip.id""",
         scope.params,
     )
+    delivered = facts.visits["hours"]
     columns = [
         Column("planned", _("Placements with a support plan")),
         Column("delivered", _("Hours delivered"), NUMBER, basis="planned"),
@@ -916,9 +1078,9 @@ def support_hours(scope: Scope, facts: Facts) -> Table:
     ]
     values = {
         "planned": row["planned"],
-        "delivered": row["delivered"],
+        "delivered": delivered,
         "expected": row["expected"],
-        "share": _ratio(row["delivered"], row["expected"]),
+        "share": _ratio(delivered, row["expected"]),
     }
     return Table(columns, [Row(str(_("Support hours")), values)])
 
@@ -1072,7 +1234,7 @@ def costs_avoided(scope: Scope, facts: Facts) -> Table:
 
 
 def _people_table(facts: Facts, column: str, labels) -> Table:
-    counts = facts.entrants_by(column)
+    counts = facts.entrants[column]
     return _group_table(counts, labels, facts.stays["people"], _("People placed"), "people.placed")
 
 
@@ -1123,7 +1285,7 @@ def ethnicity(scope: Scope, facts: Facts) -> Table:
     chart="count",
 )
 def needs(scope: Scope, facts: Facts) -> Table:
-    counts = facts.entrants_by("need")
+    counts = facts.entrants["need"]
     people = facts.stays["people"]
     columns = [
         Column("count", _("People")),
@@ -1146,15 +1308,16 @@ def needs(scope: Scope, facts: Facts) -> Table:
 @metric(
     "per_property",
     "properties",
-    _("Breakdown by property"),
+    _("Breakdown by area"),
     _(
-        "For each property: placements in the period, different people, placements ended, occupied "
-        "nights, void nights, nights empty in turnaround, occupancy (as above) and property cost "
-        "(weekly cost × weeks in the period). A person placed in two properties is counted in each."
-    ),
+        "Placements in the period, different people, placements ended, occupied nights, void nights, "
+        "nights empty in turnaround, occupancy (as above) and property cost (weekly cost × weeks in "
+        "the period). A person placed in two places is counted in each. "
+    )
+    + PLACE_NOTE,
+    area_title=_("Breakdown by property"),
 )
 def per_property(scope: Scope, facts: Facts) -> Table:
-    weeks = Decimal(scope.days) / 7
     columns = [
         Column("stays", _("Placements")),
         Column("people", _("People")),
@@ -1166,29 +1329,15 @@ def per_property(scope: Scope, facts: Facts) -> Table:
         Column("cost", _("Cost"), MONEY),
     ]
     rows = []
-    stays = facts.per_property_stays
-    for property_id, p in facts.nights_by_property.items():
-        s = stays.get(property_id, {})
-        available = p["bed_nights"] - p["void"]
-        rows.append(
-            Row(
-                p["name"],
-                {
-                    "stays": s.get("stays", 0),
-                    "people": s.get("people", 0),
-                    "ended": s.get("ended", 0),
-                    "occupied": p["occupied"],
-                    "void": p["void"],
-                    "turnaround": p["turnaround"],
-                    "rate": _ratio(p["occupied"], available),
-                    "cost": _money(p["weekly_cost"] * weeks),
-                },
-            )
-        )
+    for p in facts.places:
+        values = {
+            key: p[key] for key in ("stays", "people", "ended", "occupied", "void", "turnaround", "cost")
+        }
+        rows.append(Row(p["label"], values | {"rate": _ratio(p["occupied"], p["bed_nights"] - p["void"])}))
     sums = {
         key: sum(r.values[key] for r in rows) for key in ("stays", "ended", "occupied", "void", "turnaround")
     }
-    available = sum(p["bed_nights"] - p["void"] for p in facts.nights_by_property.values())
+    available = sum(p["bed_nights"] - p["void"] for p in facts.places)
     total = Row(
         str(_("All properties")),
         {
@@ -1209,36 +1358,48 @@ def per_property(scope: Scope, facts: Facts) -> Table:
         rows,
         total=total,
         additive={"stays", "ended", "occupied", "void", "turnaround"},
-        row_header=str(_("Property")),
+        row_header=_place_header(scope),
     )
 
 
 # Case review (IOM officers and scheme managers only) -----------------------------------------------------
 
 
+CASE_REVIEW_SHOWN = 500  # rows of the named list in the page and the PDF
+
+
 @metric(
     "placement_list",
     "case_review",
     _("Placements in the period"),
-    _(
-        "Every stay with a night in the period, with the person's name, for case review. Not in the "
-        "OPCC version of the report."
+    format_lazy(
+        _(
+            "Every stay with a night in the period, with the person's name, for case review, earliest "
+            "arrival first. The page and the PDF show the first {shown}; the spreadsheet (XLSX) and "
+            "CSV downloads list them all. Not in the OPCC version of the report."
+        ),
+        shown=CASE_REVIEW_SHOWN,
     ),
     audience="officer",
 )
 def placement_list(scope: Scope, facts: Facts) -> Table:
-    placements = (
-        Placement.objects.filter(
-            status__in=[Placement.Status.ACTIVE, Placement.Status.ENDED],
-            arrived_on__lt=scope.end,
-        )
-        .filter(Q(departed_on__isnull=True) | Q(departed_on__gt=scope.start))
-        .annotate(terms=Count("licence_terms"))
-        .order_by("arrived_on", "pk")
+    stays = sql_rows(
+        f"""WITH {facts.stays_sql}
+        SELECT o.id AS offender_id, o.first_name, o.last_name, pr.name AS property, b.label AS bedspace,
+               ip.a, ip.departed_on,
+               ip.destination, ip.departure_reason,
+               (SELECT COUNT(*) FROM placements_licenceterm t WHERE t.placement_id = ip.id) AS terms
+        FROM in_period ip
+        JOIN referrals_offender o ON o.id = ip.offender_id
+        JOIN placements_bedspace b ON b.id = ip.bedspace_id
+        JOIN placements_property pr ON pr.id = ip.property_id
+        ORDER BY ip.a, ip.id""",
+        scope.params,
     )
-    if scope.area:
-        placements = placements.filter(bedspace__property__local_authority=scope.area)
-    destinations, reasons = dict(Destination.choices), dict(DepartureReason.choices)
+    # Labels translated once, not once a row: the list can run to tens of thousands of stays.
+    destinations = {value: str(label) for value, label in Destination.choices}
+    reasons = {value: str(label) for value, label in DepartureReason.choices}
+    still_placed = str(_("Still placed"))
     columns = [
         Column("property", _("Property"), TEXT),
         Column("arrived", _("Arrived"), TEXT),
@@ -1247,38 +1408,26 @@ def placement_list(scope: Scope, facts: Facts) -> Table:
         Column("destination", _("Move-on"), TEXT),
         Column("reason", _("Reason for leaving"), TEXT),
     ]
-    rows = []
-    # Plain values, not model instances: the list can run to tens of thousands of stays.
-    for p in placements.values(
-        "offender__first_name",
-        "offender__last_name",
-        "bedspace__property__name",
-        "bedspace__label",
-        "arrived_on",
-        "departed_on",
-        "terms",
-        "destination",
-        "departure_reason",
-    ):
-        rows.append(
-            Row(
-                f"{p['offender__first_name']} {p['offender__last_name']}",
-                {
-                    "property": f"{p['bedspace__property__name']}, {p['bedspace__label']}",
-                    "arrived": f"{p['arrived_on']:%d %b %Y}",
-                    "departed": f"{p['departed_on']:%d %b %Y}"
-                    if p["departed_on"]
-                    else str(_("Still placed")),
-                    "renewals": max(p["terms"] - 1, 0),
-                    "destination": str(destinations.get(p["destination"], "")),
-                    "reason": str(reasons.get(p["departure_reason"], "")),
-                },
-            )
+    rows = [
+        Row(
+            f"{p['first_name']} {p['last_name']}",
+            {
+                "property": f"{p['property']}, {p['bedspace']}",
+                "arrived": f"{p['a']:%d %b %Y}",
+                "departed": f"{p['departed_on']:%d %b %Y}" if p["departed_on"] else still_placed,
+                "renewals": max(p["terms"] - 1, 0),
+                "destination": destinations.get(p["destination"], ""),
+                "reason": reasons.get(p["departure_reason"], ""),
+            },
         )
+        for p in stays
+    ]
     return Table(
         columns,
         rows,
         row_header=str(_("Person")),
+        people=sorted({p["offender_id"] for p in stays}),
+        shown_rows=CASE_REVIEW_SHOWN,
     )
 
 

@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,10 @@ class ReportExport(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # Who the file names (the officers' version), for the access log when it is downloaded.
+    offender_ids = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name=_("people named")
+    )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     expires_at = models.DateTimeField(_("deleted after"))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ class MetricView:
     rows: list[tuple[str, list[str]]]
     total: tuple[str, list[str]] | None
     chart: str
+    note: str = ""
 
 
 def period_text(report: Report) -> str:
@@ -51,9 +53,20 @@ def suppression_note(report: Report) -> str:
     return str(SUPPRESSION_NOTE).format(threshold=report.threshold, top=report.threshold - 1)
 
 
-def metric_view(metric: MetricResult, threshold: int) -> MetricView:
+def metric_view(metric: MetricResult, threshold: int, *, whole: bool = False) -> MetricView:
+    """The metric's cells as shown; a long list cut to its first rows unless `whole`."""
     table = metric.table
-    shown = [(row.label, [display(c, row, threshold) for c in table.columns]) for row in table.rows]
+    rows, note = table.rows, ""
+    if not whole and table.shown_rows is not None and len(rows) > table.shown_rows:
+        rows = rows[: table.shown_rows]
+        note = _(
+            "The first %(shown)s of %(count)s rows are shown here. The spreadsheet (XLSX) and CSV "
+            "downloads list them all."
+        ) % {
+            "shown": number_format(table.shown_rows, force_grouping=True),
+            "count": number_format(len(table.rows), force_grouping=True),
+        }
+    shown = [(row.label, [display(c, row, threshold) for c in table.columns]) for row in rows]
     total = None
     if table.total is not None:
         total = (table.total.label, [display(c, table.total, threshold) for c in table.columns])
@@ -66,6 +79,7 @@ def metric_view(metric: MetricResult, threshold: int) -> MetricView:
         rows=shown,
         total=total,
         chart=bar_chart(metric, threshold) if metric.chart_column else "",
+        note=note,
     )
 
 
@@ -162,7 +176,7 @@ def _about_rows(report: Report) -> list[list[str]]:
 
 
 def _metric_rows(metric: MetricResult, threshold: int) -> list[list[str]]:
-    view = metric_view(metric, threshold)
+    view = metric_view(metric, threshold, whole=True)
     rows = [[view.title], [view.row_header, *view.headers]]
     rows += [[label, *cells] for label, cells in view.rows]
     if view.total:

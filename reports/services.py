@@ -1,5 +1,5 @@
-"""Report files: asking for one made in the background, making it, logging downloads, deleting
-old files."""
+"""Report files: asking for one made in the background, making it, logging views and downloads
+(in the DPA access log too), deleting old files."""
 
 import logging
 from datetime import timedelta
@@ -8,11 +8,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reports.builder import build_report
+from audit.access import access_record
+from audit.models import AccessLogEntry
+from reports.builder import OFFICER, OPCC, build_report
 from reports.models import ReportDownload, ReportExport
 from reports.render import file_name, render_file
+from reports.tables import Report
 
 logger = logging.getLogger(__name__)
+
+# How a report is named in the access log, and why it was made: the OPCC version for evaluating
+# the scheme, the officers' (named) version for reviewing cases.
+REPORT_RECORD = "reports.Report"
+REPORT_REASONS = {OPCC: "evaluation", OFFICER: "case_management"}
 
 
 def export_request(*, user, start, end, area: str, audience: str, fmt: str) -> ReportExport:
@@ -60,16 +68,74 @@ def export_make(*, export_id) -> ReportExport:
         )
         return ReportExport.objects.get(pk=export.pk)
     ReportExport.objects.filter(pk=export.pk).update(
-        status=ReportExport.Status.READY, progress=100, file_name=name
+        status=ReportExport.Status.READY, progress=100, file_name=name, offender_ids=report.people
     )
     export.refresh_from_db()
     return export
 
 
-def download_log(*, user, start, end, area: str, audience: str, fmt: str, export=None) -> ReportDownload:
-    return ReportDownload.objects.create(
-        user=user, start=start, end=end, area=area, audience=audience, format=fmt, export=export
+def report_access_log(
+    *,
+    user,
+    action: str,
+    audience: str,
+    start,
+    end,
+    area: str,
+    fmt: str,
+    people,
+    url: str,
+    method: str = "GET",
+) -> AccessLogEntry:
+    """The access-log row for a report seen or taken away. The officers' version names the people
+    in its case-review list (their ids, so each shows in that person's access history); the OPCC
+    version names no one. The record is the report itself: version, format, period and area."""
+    return access_record(
+        user=user,
+        action=action,
+        offender_ids=people,
+        model=REPORT_RECORD,
+        object_ref=f"{audience} {fmt} {start:%Y-%m-%d}/{end:%Y-%m-%d} {area}".strip(),
+        url=url,
+        method=method,
+        reason=REPORT_REASONS[audience],
     )
+
+
+def view_log(*, user, report: Report, url: str) -> AccessLogEntry:
+    """The report page was shown: a consultation of the people it names."""
+    return report_access_log(
+        user=user,
+        action=AccessLogEntry.Action.CONSULT,
+        audience=report.audience,
+        start=report.start,
+        end=report.end,
+        area=report.area,
+        fmt="html",
+        people=report.people,
+        url=url,
+    )
+
+
+def download_log(
+    *, user, start, end, area: str, audience: str, fmt: str, people, url: str, export=None
+) -> ReportDownload:
+    """A file of the report was handed over: a report download, and an export in the access log."""
+    with transaction.atomic():
+        report_access_log(
+            user=user,
+            action=AccessLogEntry.Action.EXPORT,
+            audience=audience,
+            start=start,
+            end=end,
+            area=area,
+            fmt=fmt,
+            people=people,
+            url=url,
+        )
+        return ReportDownload.objects.create(
+            user=user, start=start, end=end, area=area, audience=audience, format=fmt, export=export
+        )
 
 
 def exports_delete_expired(*, now=None) -> int:

@@ -49,6 +49,10 @@ class Table:
     row_header: str = ""
     # Within each row, a count column that is the sum of others: (total column, part columns).
     row_relations: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The ids of the people the table names (the officers' case-review list): the access log's.
+    people: list[int] = field(default_factory=list)
+    # A long list shows its first rows only in the page and the PDF (the CSV and XLSX hold all).
+    shown_rows: int | None = None
 
     def count_columns(self) -> list[Column]:
         return [c for c in self.columns if c.kind == COUNT]
@@ -91,6 +95,11 @@ class Report:
     def metrics(self):
         for section in self.sections:
             yield from section.metrics
+
+    @property
+    def people(self) -> list[int]:
+        """The ids of everyone the report names: none in the OPCC version."""
+        return sorted({person for metric in self.metrics() for person in metric.table.people})
 
 
 # Suppression -----------------------------------------------------------------------------------

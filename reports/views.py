@@ -37,6 +37,7 @@ def report(request):
         query = request.GET.copy()
         query.pop("format", None)
         context |= report_context(built) | {"query": query.urlencode(), "large": _is_large(data)}
+        services.view_log(user=request.user, report=built, url=request.path)
     return render(request, "reports/report.html", context, status=400 if form.errors else 200)
 
 
@@ -54,8 +55,9 @@ def download(request):
         export = services.export_request(user=request.user, fmt=fmt, **args)
         return redirect("reports:export-detail", export.pk)
     built = build_report(**args)
-    services.download_log(user=request.user, fmt=fmt, **args)
-    response = HttpResponse(render_file(built, fmt), content_type=FORMATS[fmt][0])
+    content = render_file(built, fmt)
+    services.download_log(user=request.user, fmt=fmt, people=built.people, url=request.path, **args)
+    response = HttpResponse(content, content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = f'attachment; filename="{file_name(built, fmt)}"'
     return response
 
@@ -84,6 +86,8 @@ def export_download(request, pk):
         area=export.area,
         audience=export.audience,
         fmt=export.format,
+        people=export.offender_ids,
+        url=request.path,
         export=export,
     )
     name = export.file_name.split("-", 5)[-1]  # without the export's id

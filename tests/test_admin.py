@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
+from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from placements.models import (
     Alert,
@@ -409,7 +410,7 @@ def test_scheme_manager_adds_a_property_with_bedspaces(scheme_manager_client):
     ]
 
 
-def test_scheme_manager_adds_an_offender_with_needs_ticked(scheme_manager_client):
+def test_scheme_manager_adds_an_offender_with_needs_ticked(scheme_manager_client, scheme_manager):
     response = scheme_manager_client.post(
         _url(Offender, "add"),
         {
@@ -429,6 +430,13 @@ def test_scheme_manager_adds_an_offender_with_needs_ticked(scheme_manager_client
     assert response.status_code == 302, response.context["adminform"].form.errors
     offender = Offender.objects.get(pnc_id="2004/0123456X")
     assert (offender.needs, offender.aliases) == (["accommodation", "alcohol"], ["Dave Lewis"])
+    log = AccessLogEntry.objects.get()  # in the access log, as a change made on a page would be
+    assert (log.user, log.action, log.offender_ids) == (scheme_manager, "alter", [offender.pk])
+    assert (log.model, log.object_ref) == ("referrals.Offender", str(offender.public_id))
+    # The index's "Recent actions" names them again.
+    assert "Dai Llewellyn" in scheme_manager_client.get(reverse("admin:index")).content.decode()
+    index = AccessLogEntry.objects.latest("pk")
+    assert (index.action, index.offender_ids, index.url) == ("consult", [offender.pk], "/admin/")
 
 
 def test_bulk_delete_of_properties_from_the_changelist(scheme_manager_client):

@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
-from iom_housing.access import Role
+from iom_housing.access import Role, people_scope
+from placements.models import Placement
 from placements.selectors import placement_list
+from referrals.models import Offender
 from referrals.selectors import offender_list, referral_list
 from tests.factories import (
     AgencyFactory,
@@ -82,3 +84,15 @@ def test_a_deactivated_membership_sees_no_one(world):
     worker.membership.active = False
     worker.membership.save()
     assert not offender_list(user=worker).exists()
+
+
+@pytest.mark.parametrize(
+    "role", [Role.AGENCY_WORKER, Role.IOM_OFFICER, Role.SCHEME_MANAGER, Role.OPCC_ANALYST]
+)
+@pytest.mark.parametrize("agency", ["probation", "ddas", "other"])
+def test_checking_a_few_people_one_by_one_sees_the_same_people(world, role, agency):
+    worker = user_with_role(role, world[agency] if agency in world else AgencyFactory())
+    for model, field in ((Offender, "pk"), (Placement, "offender")):
+        whole_set = set(model.objects.filter(people_scope(worker, field)))
+        one_by_one = set(model.objects.filter(people_scope(worker, field, few=True)))
+        assert one_by_one == whole_set

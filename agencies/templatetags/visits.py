@@ -1,13 +1,18 @@
 """Visit helpers for templates: the visit history on a placement's page, the caseload's visit-state
-tag, support hours as people write them, and a correction's changes in words."""
+tag, support hours as people write them, dates cheap enough for long lists, and a correction's
+changes in words."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from django import template
+from django import forms, template
 from django.core.exceptions import ValidationError
-from django.utils import formats
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from agencies import selectors, services
@@ -51,6 +56,46 @@ def visit_state_tag(placement):
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label())
 
 
+@lru_cache
+def _day_names(language: str) -> tuple[list[str], dict[int, str]]:
+    """Weekday and month names in the active language (`language` keys the cache)."""
+    return [str(name) for name in WEEKDAYS.values()], {number: str(name) for number, name in MONTHS.items()}
+
+
+def _local_date(value) -> date:
+    return timezone.localdate(value) if isinstance(value, datetime) else value
+
+
+@register.filter
+def long_date(value) -> str:
+    """`value|date:"l j F Y"` ("Monday 2 March 2026") at a tenth of its cost, for long lists."""
+    if value in (None, ""):
+        return ""
+    day = _local_date(value)
+    weekdays, months = _day_names(get_language())
+    return f"{weekdays[day.weekday()]} {day.day} {months[day.month]} {day.year}"
+
+
+@register.filter
+def short_date(value) -> str:
+    """`value|date:"j F Y"` ("2 March 2026"), as cheaply."""
+    if value in (None, ""):
+        return ""
+    day = _local_date(value)
+    return f"{day.day} {_day_names(get_language())[1][day.month]} {day.year}"
+
+
+@lru_cache
+def _every_days(days: int, language: str) -> str:
+    return ngettext("Every day", "Every %(days)s days", days) % {"days": days}
+
+
+@register.filter
+def every_days(days: int) -> str:
+    """Every 7 days: the same few values on every row of a caseload, translated once each."""
+    return _every_days(days, get_language())
+
+
 @register.filter
 def hours(value) -> str:
     """1.50 → "1.5", 2.00 → "2"."""
@@ -59,12 +104,47 @@ def hours(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-@register.filter
-def as_strings(value) -> list[str]:
+def _as_strings(value) -> list[str]:
     """A multiple-choice field's value as strings, to tick its checkboxes."""
     if value is None or isinstance(value, str):
         return [] if not value else [value]
     return [str(item) for item in value]
+
+
+CHOICE_ITEM = (
+    '<div class="govuk-{kind}__item">'
+    '<input class="govuk-{kind}__input" id="{id}" name="{name}" type="{type}" value="{value}"{checked}>'
+    '<label class="govuk-label govuk-{kind}__label" for="{id}">{label}</label>'
+    "</div>"
+)
+
+
+@register.filter
+def choice_items(field) -> str:
+    """The GOV.UK radios or checkboxes items of a choice field, built here in one pass rather than
+    by a template loop: the joint-visit list names every agency in the country. The first input
+    carries the field's own id, so that the error summary's link lands on it."""
+    checkboxes = isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+    current = field.value()
+    selected = set(_as_strings(current)) if checkboxes else {str(current)}
+    kind, input_type = ("checkboxes", "checkbox") if checkboxes else ("radios", "radio")
+    checked = mark_safe(" checked")  # noqa: S308 -- a constant
+    return format_html_join(
+        "\n",
+        CHOICE_ITEM,
+        (
+            {
+                "kind": kind,
+                "id": field.auto_id if number == 1 else f"{field.auto_id}_{number}",
+                "name": field.html_name,
+                "type": input_type,
+                "value": str(value),
+                "checked": checked if str(value) in selected else "",
+                "label": label,
+            }
+            for number, (value, label) in enumerate(field.field.choices, start=1)
+        ),
+    )
 
 
 @register.filter

@@ -1,7 +1,10 @@
-"""Template helpers: status tags in GOV.UK colours, and the overrun flag."""
+"""Template helpers: status tags in GOV.UK colours, choice labels, and the overrun flag."""
+
+from functools import cache
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -32,11 +35,26 @@ TAG_COLOURS = {
 }
 
 
+@cache
+def _choice_labels(field, language: str | None) -> dict:
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+@register.filter
+def choice_label(obj, field_name: str) -> str:
+    """`obj.get_<field>_display()` for lists: Django's translates every label of the field on each
+    call (it hashes the lazy labels), hundreds of gettext calls on a page of rows; these are
+    translated once per field and language."""
+    field = obj._meta.get_field(field_name)
+    value = getattr(obj, field.attname)
+    return _choice_labels(field, get_language()).get(value, value)
+
+
 @register.simple_tag
 def status_tag(obj, field: str = "status"):
     """<strong class="govuk-tag …">Label</strong> for a choice field of `obj`."""
     value = getattr(obj, field)
-    label = getattr(obj, f"get_{field}_display")()
+    label = choice_label(obj, field)
     colour = TAG_COLOURS.get(value, "grey")
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
 

@@ -158,6 +158,31 @@ def test_recording_a_joint_visit_with_a_concern(agency_worker_client, agency_wor
     assert "Your concern has been sent to the IOM team" in dashboard
 
 
+def test_a_form_shown_again_keeps_the_ticked_agencies_and_links_errors_to_the_first_option(
+    agency_worker_client, scene
+):
+    partners = [AgencyFactory(name=f"Partner {n}") for n in range(3)]
+    response = agency_worker_client.post(
+        reverse("agencies:visit-record", args=[scene["placement"].public_id]),
+        _form(kind="", other_agencies=[partners[0].pk, partners[2].pk]),
+    )
+    content = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_kind"' in content
+    assert 'id="id_kind" name="kind" type="radio" value="home">' in content
+    assert 'id="id_kind_2" name="kind" type="radio" value="phone">' in content
+    ticked = {p.pk for p in partners if f'type="checkbox" value="{p.pk}" checked>' in content}
+    assert ticked == {partners[0].pk, partners[2].pk}
+    assert 'name="property_in_good_order" type="radio" value="yes" checked>' in content
+
+
+def test_the_visit_form_makes_the_same_number_of_queries_for_2_or_20_agencies(agency_worker_client, scene):
+    url = reverse("agencies:visit-record", args=[scene["placement"].public_id])
+    AgencyFactory.create_batch(2)
+    with_two = _queries(agency_worker_client, url)
+    AgencyFactory.create_batch(18)
+    assert _queries(agency_worker_client, url) == with_two
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -266,6 +291,26 @@ def test_caseload_states_overdue_due_and_visited(agency, agency_worker):
     assert [p.visit_state for p in caseload(user=agency_worker, today=today)][:2] == ["overdue", "overdue"]
 
 
+def test_caseload_lists_by_state_then_due_day_then_name(agency, agency_worker):
+    today = timezone.localdate()
+    # Overdue by the same day: by name. Overdue longer comes first; arriving soon comes last.
+    adams = supported_placement(agency, arrived_days_ago=10, offender=OffenderFactory(last_name="Adams"))
+    zeller = supported_placement(agency, arrived_days_ago=10, offender=OffenderFactory(last_name="Zeller"))
+    longer = supported_placement(agency, arrived_days_ago=12, offender=OffenderFactory(last_name="Young"))
+    arriving = PlacementFactory(
+        status=Placement.Status.CONFIRMED,
+        starts_on=today + timedelta(days=1),
+        offender=OffenderFactory(last_name="Aaron"),
+    )
+    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=arriving), agency=agency)
+
+    rows = caseload(user=agency_worker, today=today)
+
+    assert [row.pk for row in rows] == [longer.pk, adams.pk, zeller.pk, arriving.pk]
+    assert [row.visit_state for row in rows] == ["overdue", "overdue", "overdue", "arriving"]
+    assert rows[-1].visit_due_on == today + timedelta(days=8)
+
+
 def test_caseload_page_shows_safety_warnings_and_a_record_button(agency_worker_client, agency):
     placement = supported_placement(
         agency, offender=OffenderFactory(safety_warnings="Do not visit alone: lone visiting not allowed.")
@@ -359,3 +404,58 @@ def test_visit_history_without_a_plan_has_no_target(agency_worker):
     # And an agency worker who cannot see the person sees none of their visits.
     HomeVisitFactory(placement=placement)
     assert visit_history(user=agency_worker, placement=placement).visit_count == 0
+
+
+# A placement's visits ------------------------------------------------------------------------------
+
+
+def test_the_placement_page_shows_each_agencys_latest_visits_and_links_to_them_all(
+    agency_worker_client, agency, agency_worker
+):
+    placement = supported_placement(agency, arrived_days_ago=20)
+    partner = AgencyFactory(name="Partner")
+    now = timezone.now()
+    ours = [
+        HomeVisitFactory(placement=placement, agency=agency, visited_at=now - timedelta(days=n, hours=1))
+        for n in range(7)
+    ]
+    HomeVisitFactory.create_batch(2, placement=placement, agency=partner, visited_at=now - timedelta(hours=3))
+
+    history = visit_history(user=agency_worker, placement=placement)
+    shown = {group.agency: group for group in history.by_agency}
+    assert [visit.pk for visit in shown[agency].visits] == [visit.pk for visit in ours[:5]]
+    assert (shown[agency].total, shown[partner].total, history.visit_count) == (7, 2, 9)
+    assert sum(week.visits for week in history.weeks) == 9
+
+    page = agency_worker_client.get(placement.get_absolute_url()).content.decode()
+    assert "7 visits" in page and "The latest 5 are shown" in page and "See all 9 visits" in page
+    assert ours[5].get_absolute_url() not in page
+    all_visits = agency_worker_client.get(reverse("agencies:placement-visits", args=[placement.public_id]))
+    assert all_visits.context["page"].paginator.count == 9
+    assert ours[6].get_absolute_url() in all_visits.content.decode()
+
+
+def test_a_placement_with_few_visits_shows_them_all_without_a_link(agency_worker_client, scene):
+    page = agency_worker_client.get(scene["placement"].get_absolute_url()).content.decode()
+    assert "See all" not in page and "are shown" not in page
+    assert scene["visit"].get_absolute_url() in page
+
+
+def test_a_placements_visits_page_makes_the_same_number_of_queries_for_2_or_20_visits(
+    agency_worker_client, agency
+):
+    placement = supported_placement(agency, arrived_days_ago=25)
+    url = reverse("agencies:placement-visits", args=[placement.public_id])
+
+    def visits(count):
+        for n in range(count):
+            visit = HomeVisitFactory(
+                placement=placement, agency=agency, visited_at=timezone.now() - timedelta(days=n)
+            )
+            visit.other_agencies.add(AgencyFactory())
+
+    visits(2)
+    with_two = _queries(agency_worker_client, url)
+    visits(18)
+    assert _queries(agency_worker_client, url) == with_two
+    assert len(agency_worker_client.get(url).context["page"].object_list) == 20

@@ -16,6 +16,7 @@ from agencies.tasks import send_concern_email
 from iom_housing.access import Role
 from placements.models import Alert, AlertNotice, Placement
 from placements.notifications import concern_email_send
+from placements.sweeps import sweep_visit_missed
 from tests.factories import (
     AgencyFactory,
     HomeVisitFactory,
@@ -89,6 +90,16 @@ def test_a_visit_is_recorded_for_the_workers_agency(placement, agency, agency_wo
     assert visit.notes == "Settling in well."
     assert visit.support_hours == Decimal("1.25")
     assert not Alert.objects.exists()
+
+
+def test_a_visit_resolves_the_agencys_missed_visit_alert(placement, agency_worker):
+    sweep_visit_missed(today=timezone.localdate())
+    missed = Alert.objects.get(kind=Alert.Kind.VISIT_MISSED, placement=placement)
+
+    visit_record(placement_id=placement.pk, by=agency_worker, **answers())
+
+    missed.refresh_from_db()
+    assert missed.status == Alert.Status.RESOLVED
 
 
 def test_a_visit_in_the_future_is_refused(placement, agency_worker):

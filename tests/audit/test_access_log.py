@@ -3,7 +3,7 @@ history downloadable as CSV."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -97,6 +97,15 @@ def test_managers_search_the_log_by_user_person_and_date(scheme_manager_client):
     assert "Evans" in by_person and "Llewellyn" not in by_person
     tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
     assert "No entries match" in scheme_manager_client.get(url, {"date_from": tomorrow}).content.decode()
+
+
+def test_the_log_shows_utc_times_reason_names_and_rows_naming_no_one(scheme_manager_client, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"  # nine hours from UTC all year
+    named = _entry(user=user_with_role(Role.IOM_OFFICER), offender_ids=[OffenderFactory().pk], reason="audit")
+    _entry(user=user_with_role(Role.OPCC_ANALYST), model="reports.Report", reason="evaluation")
+    html = scheme_manager_client.get(reverse("audit:access-log")).content.decode()
+    assert named.at.astimezone(UTC).strftime("%H:%M:%S") in html
+    assert "Audit or complaint" in html and "Scheme evaluation" in html and "No one named" in html
 
 
 @pytest.mark.parametrize("rows", [2, 20])

@@ -93,3 +93,14 @@ def test_the_history_table_takes_a_fixed_number_of_queries(django_assert_num_que
         Placement.objects.filter(pk=placement.pk).update(notes=f"note {n}")
     with django_assert_num_queries(1):  # no user or client named: the events alone
         assert len(record_history(placement)) == 6
+
+
+def test_the_page_shows_choices_by_their_labels_and_lists_joined(scheme_manager_client):
+    referral = ReferralFactory(offender__needs=["accommodation", "drugs"])
+    Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.IN_REVIEW)
+    html = scheme_manager_client.get(
+        reverse("referrals:offender-detail", args=[referral.offender.public_id])
+    ).content.decode()
+    assert "Accommodation, Drugs" in html and "[&#x27;accommodation" not in html
+    [change, _created] = record_history(referral, readable=True)
+    assert ("status", "Submitted", "In review") in change.fields

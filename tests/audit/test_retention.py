@@ -17,12 +17,14 @@ from audit.tasks import list_retention_due
 from iom_housing.access import Role
 from placements.models import LicenceTerm, Placement
 from referrals.models import Offender, OffenderEvent, Referral
+from reports.models import ReportExport
 from tests.factories import (
     HomeVisitFactory,
     OffenderEventFactory,
     OffenderFactory,
     PlacementFactory,
     ReferralFactory,
+    ReportExportFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
     user_with_role,
@@ -148,7 +150,7 @@ def _everything_about(person):
 
 
 def test_erasure_removes_every_trace_of_the_person_and_keeps_the_facts(
-    client, scheme_manager, api_client_for
+    client, scheme_manager, api_client_for, django_capture_on_commit_callbacks
 ):
     person = OffenderFactory(
         first_name="Tobias", last_name="Quinby", aliases=["Toby Q"], licence_conditions="Curfew"
@@ -164,10 +166,14 @@ def test_erasure_removes_every_trace_of_the_person_and_keeps_the_facts(
     )
     before = counts()
     assert audit_models.PlacementHistory.objects.filter(pgh_obj_id=placement.pk).exists()
+    naming, other = ReportExportFactory(audience="officer", offender_ids=[person.pk]), ReportExportFactory()
 
-    erased = offender_erase(offender_id=person.pk, reason="Six years without contact", by=scheme_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = offender_erase(offender_id=person.pk, reason="Six years without contact", by=scheme_manager)
 
     assert counts() == before
+    assert not naming.path.exists() and other.path.exists()
+    assert list(ReportExport.objects.all()) == [other]
     assert (erased.gender, erased.ethnicity, erased.needs) == (person.gender, person.ethnicity, person.needs)
     assert erased.date_of_birth is None and erased.erased_at is not None
     placement.refresh_from_db()

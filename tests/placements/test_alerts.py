@@ -23,6 +23,7 @@ from tests.factories import (
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
+    UserFactory,
     user_with_role,
 )
 
@@ -138,6 +139,53 @@ def test_the_alerts_page_makes_the_same_number_of_queries_for_2_or_20_alerts(iom
     with_two = count()
     make(9)
     assert count() == with_two
+
+
+def test_open_or_acknowledged_lists_every_alert_whose_condition_still_holds(iom_officer_client):
+    alert_about(message="Needs action")
+    alert_about(status=Alert.Status.ACKNOWLEDGED, acknowledged_by=UserFactory(), message="In hand")
+    alert_about(status=Alert.Status.RESOLVED, resolved_at=timezone.now(), message="Old news")
+
+    content = iom_officer_client.get(
+        reverse("placements:alert-list"), {"status": "unresolved"}
+    ).content.decode()
+
+    assert "Needs action" in content and "In hand" in content and "Old news" not in content
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_a_page_of_alerts_takes_a_fixed_number_of_queries(
+    iom_officer_client, django_assert_num_queries, rows
+):
+    for n in range(rows):
+        status = Alert.Status.ACKNOWLEDGED if n % 2 else Alert.Status.OPEN
+        alert_about(kind=Alert.Kind.LICENCE_OVERRUN, status=status, acknowledged_by=UserFactory())
+    url = reverse("placements:alert-list")
+    iom_officer_client.get(url)
+    # session, user, membership; the count and the page; who acknowledged them; the header count;
+    # the access log
+    with django_assert_num_queries(8):
+        assert iom_officer_client.get(url, {"status": "unresolved"}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_an_agency_workers_alerts_take_a_fixed_number_of_queries(
+    client, agency, django_assert_num_queries, rows
+):
+    worker = user_with_role(Role.AGENCY_WORKER, agency)
+    for _ in range(rows):
+        placement = PlacementFactory(status=Placement.Status.ACTIVE, arrived_on=timezone.localdate())
+        SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
+        AlertFactory(
+            kind=Alert.Kind.VISIT_MISSED, offender=placement.offender, placement=placement, agency=agency
+        )
+    client.force_login(worker)
+    url = reverse("placements:alert-list")
+    client.get(url)
+    # session, user, membership; the count and the page; the header count; the access log
+    with django_assert_num_queries(7):
+        page = client.get(url)
+    assert len(page.context["page"].object_list) == min(rows, 25)
 
 
 def test_scheme_managers_see_when_the_canary_last_ran(scheme_manager_client, iom_officer):

@@ -380,3 +380,23 @@ def test_an_unknown_api_address_is_a_problem_not_a_page(probation_api, client):
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == 404
     assert client.get("/nothing-here/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        "0421-03-03T17:46:20.802823-19:10",  # an offset ISO allows but PostgreSQL does not (schemathesis)
+        "2026-03-03T17:46:20+23:59",
+    ],
+)
+def test_a_time_of_change_with_a_far_offset_is_read_in_utc(probation_api, probation, since):
+    referral = ReferralFactory(referring_agency=probation)
+    response = probation_api.get(LIST, {"updated_since": since})
+    assert response.status_code == 200
+    assert _ids(response) == [str(referral.public_id)]
+
+
+def test_a_time_of_change_too_near_year_one_to_shift_is_a_400(probation_api):
+    response = probation_api.get(LIST, {"updated_since": "0001-01-01T00:10:00+01:00"})
+    assert response.status_code == 400
+    assert {error["field"] for error in response.json()["errors"]} == {"updated_since"}

@@ -1,10 +1,12 @@
 """Each metric against the hand-built scenario (tests/reports/scenario.py works every answer out)."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from reports.builder import build_report
+from tests.factories import BedspaceFactory, OffenderFactory, PropertyFactory
 from tests.reports import scenario
 
 pytestmark = pytest.mark.django_db
@@ -62,11 +64,13 @@ def test_bedspace_nights_with_a_void_inside_a_turnaround(figures):
     }
 
 
-def test_occupancy_per_property_and_overall(figures):
+def test_occupancy_by_area_and_overall(figures):
+    # All areas: a row for each area (Alpha House is in Ceredigion, Beta Flat in Powys).
     occupancy = figures["occupancy"]
-    assert occupancy["Alpha House"]["available"] == 27 and occupancy["Alpha House"]["occupied"] == 22
-    assert occupancy["Alpha House"]["rate"] == pytest.approx(22 / 27)
-    assert occupancy["Beta Flat"]["rate"] == pytest.approx(25 / 31)
+    assert list(occupancy) == ["Ceredigion", "Powys", "All properties"]
+    assert occupancy["Ceredigion"]["available"] == 27 and occupancy["Ceredigion"]["occupied"] == 22
+    assert occupancy["Ceredigion"]["rate"] == pytest.approx(22 / 27)
+    assert occupancy["Powys"]["rate"] == pytest.approx(25 / 31)
     assert occupancy["All properties"]["rate"] == pytest.approx(47 / 58)
 
 
@@ -115,9 +119,10 @@ def test_compliance(figures):
 
 
 def test_engagement(figures):
+    # All areas: by kind of agency (Probation is a probation service, DDAS a drug and alcohol one).
     visits = figures["visits_by_agency"]
-    assert visits["Probation"]["visits"] == 2 and visits["DDAS"]["visits"] == 2
-    assert visits["Probation"]["per_week"] == pytest.approx(2 / (47 / 7))
+    assert visits["Probation service"]["visits"] == 2 and visits["Drug and alcohol service"]["visits"] == 2
+    assert visits["Probation service"]["per_week"] == pytest.approx(2 / (47 / 7))
     weeks = figures["weeks_with_visit"]["Complete placement-weeks"]
     assert (weeks["weeks"], weeks["visited"], weeks["not_visited"], weeks["share"]) == (5, 2, 3, 0.4)
     hours = figures["support_hours"]["Support hours"]
@@ -155,8 +160,8 @@ def test_people_at_entry(figures):
     )
 
 
-def test_per_property_breakdown(figures):
-    alpha, total = figures["per_property"]["Alpha House"], figures["per_property"]["All properties"]
+def test_per_area_breakdown(figures):
+    alpha, total = figures["per_property"]["Ceredigion"], figures["per_property"]["All properties"]
     assert {k: alpha[k] for k in ("stays", "people", "ended", "occupied", "void", "turnaround")} == {
         "stays": 2,
         "people": 2,
@@ -188,6 +193,70 @@ def test_area_filter_keeps_one_local_authority():
     assert figures["placement_activity"]["Placements in the period"]["count"] == 2  # S3 and S4
     assert str(figures["cost"]["Funding lines"]["amount"]) == "0.00"  # funding is scheme-wide
     assert figures["referral_outcomes"]["Referrals received"]["count"] == 5  # referrals have no area
+
+
+def test_one_area_has_a_row_for_each_agency_and_all_areas_one_for_each_kind():
+    scenario.build()
+    ceredigion = _figures(
+        build_report(
+            start=scenario.START,
+            end=scenario.END,
+            area="Ceredigion",
+            audience="officer",
+            today=scenario.TODAY,
+        )
+    )
+    # V1 (Probation, with DDAS jointly) and V4 (Probation) were to stays in Ceredigion.
+    visits = {label: row["visits"] for label, row in ceredigion["visits_by_agency"].items()}
+    assert visits == {"DDAS": 1, "Probation": 2}
+
+
+def test_all_areas_add_up_each_areas_properties():
+    """A second property in Ceredigion: the all-areas row for Ceredigion is its two properties
+    together, and the Ceredigion report shows each of them."""
+    scenario.build()
+    gamma = PropertyFactory(
+        name="Gamma Court", local_authority="Ceredigion", weekly_cost=Decimal("35"), turnaround_days=0
+    )
+    scenario._stay(
+        OffenderFactory(first_name="Dilys"),
+        BedspaceFactory(property=gamma, label="Flat 1"),
+        date(2026, 3, 10),
+        date(2026, 3, 20),
+        destination="family",
+        departure_reason="planned_move_on",
+    )
+
+    def report(area=""):
+        return build_report(
+            start=scenario.START, end=scenario.END, area=area, audience="officer", today=scenario.TODAY
+        )
+
+    everywhere, one_area = report(), report("Ceredigion")
+    areas, properties = _figures(everywhere), _figures(one_area)
+    assert list(areas["occupancy"]) == ["Ceredigion", "Powys", "All properties"]
+    assert list(properties["occupancy"]) == ["Alpha House", "Gamma Court", "All properties"]
+    assert properties["occupancy"]["Gamma Court"] | {} == {"available": 31, "occupied": 10, "rate": 10 / 31}
+    assert areas["occupancy"]["Ceredigion"] == properties["occupancy"]["All properties"] | {
+        "rate": pytest.approx(32 / 58)
+    }
+    ceredigion = areas["per_property"]["Ceredigion"]
+    assert {k: ceredigion[k] for k in ("stays", "people", "ended", "occupied", "void", "turnaround")} == {
+        "stays": 3,
+        "people": 3,
+        "ended": 2,
+        "occupied": 32,
+        "void": 4,
+        "turnaround": 1,
+    }
+    assert str(ceredigion["cost"]) == "465.00"  # £310 + £35 × 31/7 = £155
+    assert properties["per_property"]["Gamma Court"]["stays"] == 1
+    titles = {m.key: (m.title, m.table.row_header) for m in everywhere.metrics()}
+    assert titles["occupancy"] == ("Occupancy rate by area", "Area")
+    assert titles["visits_by_agency"] == ("Visits per placement-week, by kind of agency", "Kind of agency")
+    titles = {m.key: (m.title, m.table.row_header) for m in one_area.metrics()}
+    assert titles["per_property"] == ("Breakdown by property", "Property")
+    assert titles["visits_by_agency"] == ("Visits per placement-week, by agency", "Agency")
 
 
 def test_operational_version_names_people_for_case_review(figures):

@@ -6,13 +6,14 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from audit.models import AccessLogEntry
 from reports.models import ReportDownload, ReportExport
 from reports.services import exports_delete_expired
 from tests.factories import ReportExportFactory
@@ -111,6 +112,60 @@ def test_officer_sees_the_operational_version_with_names(iom_officer_client, dat
     assert "Annwen" not in html
 
 
+def _placed_in_march(data) -> list[int]:
+    ann, bea, col = data["people"][:3]
+    return sorted([ann.pk, bea.pk, col.pk])
+
+
+def test_each_view_of_the_report_is_in_the_access_log_naming_whom_it_names(
+    client, iom_officer, opcc_analyst, data
+):
+    for user, query in ((iom_officer, {**PERIOD, "area": "Powys"}), (opcc_analyst, PERIOD)):
+        client.force_login(user)
+        client.get("/reports/", query)
+    officer, opcc = AccessLogEntry.objects.order_by("pk")
+    assert (officer.user, officer.action, officer.url, officer.reason) == (
+        iom_officer,
+        "consult",
+        "/reports/",
+        "case_management",
+    )
+    assert (officer.model, officer.object_ref) == (
+        "reports.Report",
+        "officer html 2026-03-01/2026-03-31 Powys",
+    )
+    ann, _bea, col = data["people"][:3]
+    assert officer.offender_ids == sorted([ann.pk, col.pk])  # the stays at Beta Flat, in Powys
+    assert (opcc.user, opcc.action, opcc.offender_ids, opcc.reason) == (
+        opcc_analyst,
+        "consult",
+        [],
+        "evaluation",
+    )
+    assert opcc.object_ref == "opcc html 2026-03-01/2026-03-31"
+    # A form with errors showed no report.
+    client.get("/reports/", period("2026-03-10", "2026-03-01"))
+    assert AccessLogEntry.objects.count() == 2
+
+
+# The download is logged the same way whatever the format (PDF is the slowest to make: left out).
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_each_file_of_the_named_version_is_an_export_of_the_people_it_names(
+    iom_officer_client, iom_officer, data, fmt
+):
+    response = iom_officer_client.get("/reports/download/", {**PERIOD, "format": fmt})
+    assert response.status_code == 200
+    log = AccessLogEntry.objects.get()
+    assert (log.user, log.action, log.offender_ids, log.url) == (
+        iom_officer,
+        "export",
+        _placed_in_march(data),
+        "/reports/download/",
+    )
+    assert log.object_ref == f"officer {fmt} 2026-03-01/2026-03-31"
+    assert ReportDownload.objects.get().audience == "officer"
+
+
 def test_agency_worker_cannot_see_reports(agency_worker_client, data):
     assert agency_worker_client.get("/reports/", PERIOD).status_code == 403
 
@@ -147,6 +202,9 @@ def test_each_download_is_logged(opcc_client, opcc_analyst, data):
         "Powys",
         "opcc",
     )
+    access = AccessLogEntry.objects.get()
+    assert (access.user, access.action, access.offender_ids) == (opcc_analyst, "export", [])
+    assert (access.object_ref, access.reason) == ("opcc xlsx 2026-03-01/2026-03-31 Powys", "evaluation")
 
 
 def test_xlsx_has_the_definitions_sheet_first_and_a_sheet_a_section(opcc_client, data):
@@ -169,6 +227,26 @@ def test_a_long_period_is_made_in_the_background_then_downloaded_and_logged(
     file = opcc_client.get(f"/reports/exports/{export.pk}/file/")
     assert file.status_code == 200 and b"".join(file.streaming_content)[:2] == b"PK"
     assert ReportDownload.objects.get().export == export
+    assert AccessLogEntry.objects.get().offender_ids == []
+
+
+def test_a_named_file_made_in_the_background_logs_the_people_in_it_when_downloaded(
+    iom_officer_client, iom_officer, data, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_SYNC_MAX_DAYS = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        iom_officer_client.get("/reports/download/", {**PERIOD, "format": "csv"})
+    export = ReportExport.objects.get()
+    assert export.offender_ids == _placed_in_march(data)
+    assert not AccessLogEntry.objects.exists()  # made, not yet handed over
+    iom_officer_client.get(f"/reports/exports/{export.pk}/file/")
+    log = AccessLogEntry.objects.get()
+    assert (log.user, log.action, log.offender_ids, log.url) == (
+        iom_officer,
+        "export",
+        _placed_in_march(data),
+        f"/reports/exports/{export.pk}/file/",
+    )
 
 
 def test_someone_elses_file_is_not_found(iom_officer_client, data):
@@ -209,6 +287,32 @@ def test_the_command_writes_what_the_page_downloads(opcc_client, data, tmp_path)
             return {name: archive.read(name) for name in archive.namelist() if name != "00-about.csv"}
 
     assert sections(output.read_bytes()) == sections(downloaded)
+    command, _download = AccessLogEntry.objects.order_by("pk")
+    assert (command.user, command.action, command.offender_ids) == (None, "export", [])
+    assert (command.url, command.object_ref) == (
+        "manage.py evaluation_report",
+        "opcc csv 2026-03-01/2026-03-31",
+    )
+
+
+def test_the_command_writes_the_named_version_only_for_an_officer_and_logs_it(
+    data, tmp_path, iom_officer, opcc_analyst
+):
+    args = ["--start", "2026-03-01", "--end", "2026-03-31", "--audience", "officer", "--format", "csv"]
+    args += ["--output", str(tmp_path / "named.zip")]
+    with pytest.raises(CommandError, match="--user is required"):
+        call_command("evaluation_report", *args, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="may not see"):
+        call_command("evaluation_report", *args, "--user", opcc_analyst.username)
+    assert not AccessLogEntry.objects.exists()
+    call_command("evaluation_report", *args, "--user", iom_officer.username, stdout=io.StringIO())
+    log = AccessLogEntry.objects.get()
+    assert (log.user, log.action, log.offender_ids, log.reason) == (
+        iom_officer,
+        "export",
+        _placed_in_march(data),
+        "case_management",
+    )
 
 
 def test_the_report_runs_a_fixed_number_of_queries_whatever_the_data(opcc_client):

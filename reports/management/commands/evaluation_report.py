@@ -1,15 +1,22 @@
 """`python manage.py evaluation_report`: a report file for scheduled exports, exactly as the page
-makes it (the same builder and renderers)."""
+makes it (the same builder and renderers), logged in the access log as an export."""
 
 import argparse
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reports.builder import AUDIENCES, build_report
+from audit.models import AccessLogEntry
+from iom_housing.access import can_user_view_operational_reports, can_user_view_reports
+from reports.builder import AUDIENCES, OFFICER, build_report
 from reports.render import FORMATS, render_file
+from reports.services import report_access_log
+
+# Where the access log says a file came from (a command has no web address).
+COMMAND = "manage.py evaluation_report"
 
 
 def _iso_date(value: str) -> date:
@@ -17,6 +24,21 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-03-31.") from None
+
+
+def _user(username: str, audience: str):
+    if not username:
+        if audience == OFFICER:
+            # The named version must say who took it (DPA 2018 s.62: who disclosed the data).
+            raise CommandError("--user is required for the officer version: it names people.")
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"No active user {username!r}.")
+    allowed = can_user_view_operational_reports if audience == OFFICER else can_user_view_reports
+    if not allowed(user):
+        raise CommandError(f"{username} may not see the {audience} version of the report.")
+    return user
 
 
 class Command(BaseCommand):
@@ -31,12 +53,30 @@ class Command(BaseCommand):
         parser.add_argument("--audience", choices=AUDIENCES, required=True)
         parser.add_argument("--format", choices=list(FORMATS), required=True)
         parser.add_argument("--output", type=Path, required=True, help="File to write.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="Username of whoever the file is for, in the access log (required for the officer version).",
+        )
 
-    def handle(self, *args, start, end, area, audience, format, output, **options):
+    def handle(self, *args, start, end, area, audience, format, output, user, **options):
         if end < start:
             raise CommandError("--end must be the same as or after --start.")
         if end >= timezone.localdate():
             raise CommandError("--end must be in the past (yesterday or earlier).")
+        by = _user(user, audience)
         report = build_report(start=start, end=end, area=area, audience=audience)
         output.write_bytes(render_file(report, format))
+        report_access_log(
+            user=by,
+            action=AccessLogEntry.Action.EXPORT,
+            audience=audience,
+            start=start,
+            end=end,
+            area=area,
+            fmt=format,
+            people=report.people,
+            url=COMMAND,
+            method="",
+        )
         self.stdout.write(f"Wrote {output} ({format}, {audience}, {start} to {end}).")

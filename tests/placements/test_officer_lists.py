@@ -1,0 +1,208 @@
+"""The officers' summary pages at national scale, through HTTP: the dashboard shows the first rows
+of each list with the total and a link to the rest, the property list is paginated and filtered
+by area with each page's occupancy counted, and the occupancy calendar's cells say what they show.
+Each pins its query count with two rows and with twenty."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from placements.models import Alert, Placement
+from placements.views import DASHBOARD_ROWS
+from tests.factories import (
+    AlertFactory,
+    BedspaceFactory,
+    PlacementFactory,
+    PropertyFactory,
+    ReferralFactory,
+    VoidPeriodFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = Placement.Status
+
+
+def today():
+    return timezone.localdate()
+
+
+def ending_in(days: int) -> Placement:
+    return PlacementFactory(
+        status=Status.CONFIRMED,
+        starts_on=today() - timedelta(days=20),
+        ends_on=today() + timedelta(days=days),
+    )
+
+
+def overrun_by(days: int) -> Placement:
+    starts_on = today() - timedelta(days=25)
+    return PlacementFactory(
+        status=Status.ACTIVE,
+        starts_on=starts_on,
+        arrived_on=starts_on,
+        ends_on=today() - timedelta(days=days),
+        with_term=True,
+    )
+
+
+# The dashboard ----------------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_the_soonest_ten_of_each_list_with_the_total_and_a_link_to_all(
+    iom_officer_client,
+):
+    ending = [ending_in(n % 7 + 1) for n in range(DASHBOARD_ROWS + 2)]
+    overrun = [overrun_by(n + 1) for n in range(DASHBOARD_ROWS + 1)]
+
+    response = iom_officer_client.get(reverse("placements:dashboard"))
+
+    soonest = sorted(ending, key=lambda p: (p.ends_on, p.pk))[:DASHBOARD_ROWS]
+    assert response.context["ending"] == soonest and response.context["ending_count"] == 12
+    longest_ago = sorted(overrun, key=lambda p: (p.ends_on, p.pk))[:DASHBOARD_ROWS]
+    assert response.context["overrun"] == longest_ago and response.context["overrun_count"] == 11
+    content = response.content.decode()
+    assert "Licence terms ending in the next 7 days (12)" in content
+    assert "Licence terms overrun (11)" in content
+    alerts = reverse("placements:alert-list")
+    assert (
+        f'href="{alerts}?kind=licence_ending&amp;status=unresolved">See all 12 licence terms ending<'
+        in content
+    )
+    assert (
+        f'href="{alerts}?kind=licence_overrun&amp;status=unresolved">See all 11 overrun licence terms<'
+        in content
+    )
+
+
+def test_a_short_list_on_the_dashboard_has_no_link_to_more(iom_officer_client):
+    ending_in(3)
+    content = iom_officer_client.get(reverse("placements:dashboard")).content.decode()
+    assert "Licence terms ending in the next 7 days (1)" in content
+    assert "See all" not in content.split("Licence terms ending in the next 7 days")[1].split("<h2")[0]
+
+
+def _dashboard_rows(count: int) -> None:
+    for n in range(count):
+        overrun = overrun_by(n % 5 + 1)
+        ending_in(n % 7)
+        AlertFactory(kind=Alert.Kind.LICENCE_OVERRUN, offender=overrun.offender, placement=overrun)
+        AlertFactory(kind=Alert.Kind.REFERRAL_UNDECIDED, referral=(referral := ReferralFactory()))
+        AlertFactory(kind=Alert.Kind.SUPERVISION_ENDING, offender=referral.offender)
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_dashboard_takes_a_fixed_number_of_queries(iom_officer_client, django_assert_num_queries, rows):
+    _dashboard_rows(rows)
+    iom_officer_client.get(reverse("placements:dashboard"))  # the session's first read is done
+    # session, user, membership; occupancy; ending and overrun with their counts; referrals and
+    # their count; alerts; the header's alert count; the access log
+    with django_assert_num_queries(13):
+        assert iom_officer_client.get(reverse("placements:dashboard")).status_code == 200
+
+
+# The property list ------------------------------------------------------------------------------
+
+
+def test_the_property_list_counts_bedspaces_occupied_and_void_today(iom_officer_client):
+    property_ = PropertyFactory(name="Bridge Street")
+    occupied, void, _free = (BedspaceFactory(property=property_) for _ in range(3))
+    BedspaceFactory(property=property_, active=False)
+    overrun_by(0)  # elsewhere
+    PlacementFactory(
+        bedspace=occupied,
+        status=Status.ACTIVE,
+        starts_on=today() - timedelta(days=3),
+        arrived_on=today() - timedelta(days=3),
+    )
+    PlacementFactory(
+        bedspace=occupied,
+        status=Status.ENDED,
+        starts_on=today() - timedelta(days=60),
+        arrived_on=today() - timedelta(days=60),
+        ends_on=today() - timedelta(days=40),
+        free_from=today() - timedelta(days=38),
+        departed_on=today() - timedelta(days=40),
+        departure_reason="planned_move_on",
+        destination="family",
+    )
+    VoidPeriodFactory(bedspace=void, starts_on=today() - timedelta(days=1), ends_on=None)
+    VoidPeriodFactory(
+        bedspace=void, starts_on=today() - timedelta(days=30), ends_on=today() - timedelta(days=20)
+    )
+
+    page = iom_officer_client.get(reverse("placements:property-list"), {"area": "Ceredigion"}).context["page"]
+
+    [row] = [p for p in page.object_list if p.name == "Bridge Street"]
+    assert (row.bedspace_count, row.occupied_count, row.void_count) == (3, 1, 1)
+
+
+def test_the_property_list_is_paginated_by_name(iom_officer_client):
+    for n in range(30):
+        PropertyFactory(name=f"House {n:02}")
+    url = reverse("placements:property-list")
+
+    first = iom_officer_client.get(url)
+    second = iom_officer_client.get(url, {"page": 2})
+
+    assert [p.name for p in first.context["page"].object_list] == [f"House {n:02}" for n in range(25)]
+    assert [p.name for p in second.context["page"].object_list] == [f"House {n:02}" for n in range(25, 30)]
+    assert "30 properties" in first.content.decode()
+    assert 'rel="next"' in first.content.decode()
+
+
+def test_the_property_list_filters_by_area(iom_officer_client):
+    PropertyFactory(name="Aber House", local_authority="Ceredigion")
+    PropertyFactory(name="Powys House", local_authority="Powys")
+    url = reverse("placements:property-list")
+
+    content = iom_officer_client.get(url, {"area": "Powys"}).content.decode()
+
+    assert "Powys House" in content and "Aber House" not in content
+    assert '<option value="Powys" selected>Powys</option>' in content
+    # An area no property is in is ignored, not a 500.
+    unknown = iom_officer_client.get(url, {"area": "Atlantis"})
+    assert unknown.status_code == 200 and "Aber House" in unknown.content.decode()
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_the_property_list_takes_a_fixed_number_of_queries(
+    iom_officer_client, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        bedspace = BedspaceFactory()
+        PlacementFactory(bedspace=bedspace, status=Status.ACTIVE, arrived_on=today())
+        VoidPeriodFactory(bedspace=BedspaceFactory(property=bedspace.property))
+    iom_officer_client.get(reverse("placements:property-list"))
+    # session, user, membership; the areas; the count, the page and its occupancy; the header count
+    with django_assert_num_queries(8):
+        assert iom_officer_client.get(reverse("placements:property-list")).status_code == 200
+
+
+# The occupancy calendar -------------------------------------------------------------------------
+
+
+def test_each_calendar_day_links_to_its_placement_and_names_its_state(iom_officer_client):
+    bedspace = BedspaceFactory()
+    placement = PlacementFactory(
+        bedspace=bedspace,
+        status=Status.ACTIVE,
+        starts_on=today() - timedelta(days=2),
+        arrived_on=today() - timedelta(days=2),
+    )
+
+    content = iom_officer_client.get(
+        reverse("placements:property-detail", args=[bedspace.property_id])
+    ).content.decode()
+
+    day = today()
+    month = day.strftime("%B")
+    assert (
+        '<td class="govuk-table__cell app-calendar__day app-calendar__day--occupied app-calendar__day--today"'
+        f' title="{day.day} {month}"><a class="govuk-link" href="{placement.get_absolute_url()}">{day.day}'
+        f'<span class="govuk-visually-hidden"> {month}: occupied</span><span aria-hidden="true"> O</span></a></td>'
+    ) in content
+    last = today() + timedelta(weeks=9)
+    assert "app-calendar__day--free" in content and f"{last:%B}: free</span>" in content
