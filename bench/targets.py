@@ -50,12 +50,11 @@ def pick_targets(*, today: date, api_client_id: str) -> Targets:
         (username, str(public_id))
         for username in AGENCY_WORKERS
         for public_id in spread(
-            list(
-                caseload(user=users[username], today=today)
-                .filter(status=Placement.Status.ACTIVE)
-                .order_by("pk")
-                .values_list("public_id", flat=True)
-            ),
+            [
+                placement.public_id
+                for placement in sorted(caseload(user=users[username], today=today), key=lambda p: p.pk)
+                if placement.status == Placement.Status.ACTIVE
+            ],
             SAMPLE // len(AGENCY_WORKERS),
         )
     ]

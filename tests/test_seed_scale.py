@@ -10,6 +10,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from agencies.models import HomeVisit
+from bench.__main__ import API_CLIENT_ID
+from bench.targets import pick_targets
 from iom_housing.scale_data import LOADED_TABLES
 from placements.models import Alert, LicenceTerm, Placement, Property
 from referrals.models import Offender, OffenderEvent, Referral, ReferralEvent
@@ -43,6 +45,7 @@ def test_a_small_national_data_set_keeps_every_rule(client, settings):
     the_triggers_are_on_again_after_the_load()
     the_events_feed_is_in_time_order()
     sweeps_ran_and_the_demo_logins_sign_in(seeded, client, settings)
+    the_benchmark_finds_something_of_each_kind_to_ask_for()
     a_second_run_does_nothing()
 
 
@@ -109,6 +112,12 @@ def sweeps_ran_and_the_demo_logins_sign_in(seeded, client, settings):
         assert response.status_code == 302, username
         client.post(reverse("logout"))
         assert username in seeded
+
+
+def the_benchmark_finds_something_of_each_kind_to_ask_for():
+    targets = pick_targets(today=TODAY, api_client_id=API_CLIENT_ID)
+    assert all(targets.counts().values()), targets.counts()
+    assert {username for username, _ in targets.visits} == {"probation", "ddas"}
 
 
 def a_second_run_does_nothing():
