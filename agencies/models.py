@@ -126,7 +126,20 @@ class HomeVisit(PublicId, TimeStamped):
         ordering = ["-visited_at"]
         verbose_name = _("home visit")
         indexes = [
-            models.Index(fields=["placement", "agency", "-visited_at"], name="visit_placement_agency_idx")
+            models.Index(fields=["placement", "agency", "-visited_at"], name="visit_placement_agency_idx"),
+            # For the evaluation report: whether a stay-week had a visit (one probe a week), and a
+            # period's visits counted by agency without reading the table (an index-only scan).
+            models.Index(
+                fields=["placement", "visited_at"],
+                condition=~Q(outcome="cancelled"),
+                name="visit_placement_time_idx",
+            ),
+            models.Index(
+                fields=["visited_at"],
+                include=["placement", "agency", "support_hours"],
+                condition=~Q(outcome="cancelled"),
+                name="visit_time_counts_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

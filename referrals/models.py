@@ -326,6 +326,12 @@ class Referral(PublicId, TimeStamped):
         verbose_name = _("referral")
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="referral_status_idx"),
+            # The evaluation report's referrals received in a period, read from the index alone.
+            models.Index(
+                fields=["submitted_at"],
+                include=["status", "decline_reason", "decided_at"],
+                name="referral_submitted_idx",
+            ),
             models.Index(fields=["referring_agency", "updated_at", "id"], name="referral_agency_updated_idx"),
             # The queue (referral_list) in its order: the open referrals, and every referral for
             # the other statuses; the open ones are the newest, so the second alone would walk

@@ -474,44 +474,52 @@ class Facts:
 
     @cached_property
     def visits(self) -> dict:
-        """Visits to stays in the period, in one pass over the visits: counts by agency (one area)
-        or kind of agency (all areas), support hours, and the complete stay-weeks starting in the
-        period (see `weeks_with_visit`) with and without a visit. A week starting on the period's
-        last day runs 6 days past it, so visits are read to 7 days after the period."""
+        """Visits to stays in the period: counts by agency (one area) or kind of agency (all
+        areas), support hours, and the complete stay-weeks starting in the period (see
+        `weeks_with_visit`) with and without a visit.
+
+        The counts aggregate the period's visits as they are read (by index). Whether a week had a
+        visit is one index probe a stay-week (tens of thousands a year), not a year's visits
+        (half a million nationally) put into weeks, which cost a time-zone conversion each."""
         group = "ag.name" if self.scope.area else "ag.kind"
+        visits = f"""agencies_homevisit hv JOIN in_period ip ON ip.id = hv.placement_id
+            WHERE hv.outcome <> 'cancelled'
+              AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+        before_end = f"hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"
         rows = sql_rows(
-            f"""WITH {self.stays_sql}, v AS MATERIALIZED (
-                SELECT hv.id, hv.agency_id, hv.placement_id, hv.support_hours, ip.a, ip.d,
-                       (hv.visited_at AT TIME ZONE '{LOCAL_ZONE}')::date AS day
-                FROM agencies_homevisit hv JOIN in_period ip ON ip.id = hv.placement_id
-                WHERE hv.outcome <> 'cancelled'
-                  AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-                  AND hv.visited_at < ((%(e)s::date + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-            ), by_agency AS (
-                SELECT agency_id, COUNT(*) AS n, SUM(support_hours) AS hours FROM v
-                WHERE day < %(e)s::date GROUP BY agency_id
+            f"""WITH {self.stays_sql}, by_agency AS (
+                SELECT hv.agency_id, COUNT(*) AS n, SUM(hv.support_hours) AS hours
+                FROM {visits} AND {before_end} GROUP BY hv.agency_id
             ), groups AS (
                 SELECT {group} AS label, SUM(n) AS n FROM by_agency
                 JOIN agencies_agency ag ON ag.id = by_agency.agency_id GROUP BY 1
                 UNION ALL
                 -- A joint visit counts again for each other agency (or kind of agency) on it.
-                SELECT {group}, COUNT(DISTINCT v.id) FROM v
-                JOIN agencies_homevisit_other_agencies j ON j.homevisit_id = v.id
+                SELECT {group}, COUNT(DISTINCT hv.id)
+                FROM agencies_homevisit_other_agencies j
                 JOIN agencies_agency ag ON ag.id = j.agency_id
-                JOIN agencies_agency lead ON lead.id = v.agency_id
-                WHERE v.day < %(e)s::date AND {group} <> {group.replace("ag.", "lead.")} GROUP BY 1
+                JOIN {visits.replace("agencies_homevisit hv", "agencies_homevisit hv ON hv.id = j.homevisit_id")}
+                  AND {before_end}
+                  AND {group} <> (SELECT {group.replace("ag.", "lead.")} FROM agencies_agency lead
+                                  WHERE lead.id = hv.agency_id)
+                GROUP BY 1
             ), weeks AS (
-                SELECT w::date AS w FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
+                SELECT ip.id, w::date AS w
+                FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
                 WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
             ), visited AS (
-                SELECT placement_id, a + (day - a) / 7 * 7 AS w, d FROM v WHERE day >= a GROUP BY 1, 2, 3
+                SELECT 1 FROM weeks WHERE EXISTS (
+                    SELECT 1 FROM agencies_homevisit hv
+                    WHERE hv.placement_id = weeks.id AND hv.outcome <> 'cancelled'
+                      AND hv.visited_at >= (weeks.w::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+                      AND hv.visited_at < ((weeks.w + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+                )
             )
             SELECT 'groups' AS fact, label, SUM(n) AS n, row_number() OVER (ORDER BY label) AS position
             FROM groups GROUP BY label
             UNION ALL SELECT 'hours', NULL, COALESCE(SUM(hours), 0), NULL FROM by_agency
             UNION ALL SELECT 'weeks', NULL, COUNT(*), NULL FROM weeks
-            UNION ALL SELECT 'visited', NULL, COUNT(*), NULL FROM visited
-              WHERE w >= %(s)s::date AND w < %(e)s::date AND w + 7 <= d""",
+            UNION ALL SELECT 'visited', NULL, COUNT(*), NULL FROM visited""",
             self.scope.params,
         )
         found: dict = {"groups": {}}

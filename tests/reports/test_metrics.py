@@ -1,12 +1,12 @@
 """Each metric against the hand-built scenario (tests/reports/scenario.py works every answer out)."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
 
 from reports.builder import build_report
-from tests.factories import BedspaceFactory, OffenderFactory, PropertyFactory
+from tests.factories import BedspaceFactory, HomeVisitFactory, OffenderFactory, PropertyFactory
 from tests.reports import scenario
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +276,25 @@ def test_a_period_with_no_data_gives_zeros_and_no_errors():
     assert figures["placement_activity"]["Placements in the period"]["count"] == 0
     assert figures["length_of_stay"]["Placements ended in the period"]["median"] is None
     assert figures["occupancy"]["All properties"]["occupied"] == 0
+
+
+def test_a_visit_counts_in_the_week_of_its_day_in_london():
+    # Arrived Monday 6 April 2026 (summer time), left 20 April: complete weeks 6–12 and 13–19 April.
+    # Each is visited at half past midnight on its first day: the day before in UTC.
+    stay = scenario._stay(
+        OffenderFactory(),
+        BedspaceFactory(),
+        date(2026, 4, 6),
+        date(2026, 4, 20),
+        destination="social_rent",
+        departure_reason="planned_move_on",
+    )
+    for day in (date(2026, 4, 6), date(2026, 4, 13)):
+        HomeVisitFactory(
+            placement=stay, visited_at=datetime.combine(day, time(0, 30), tzinfo=scenario.LONDON)
+        )
+    report = build_report(
+        start=date(2026, 4, 1), end=date(2026, 4, 30), audience="officer", today=scenario.TODAY
+    )
+    weeks = _figures(report)["weeks_with_visit"]["Complete placement-weeks"]
+    assert (weeks["weeks"], weeks["visited"]) == (2, 2)
