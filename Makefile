@@ -53,7 +53,7 @@ pdf-libs: install
 
 ## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
 test: install assets browser pdf-libs
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## Load benchmark (bench/README.md): load BENCH_SEED into its own database (BENCH_DATABASE_URL,
 ## default iom_bench on 127.0.0.1:5432, else the embedded server), serve it with gunicorn on

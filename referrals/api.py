@@ -65,7 +65,7 @@ class LicenceTermSerializer(serializers.ModelSerializer):
 
 
 class PlacementOutcomeSerializer(serializers.ModelSerializer):
-    licence_terms = LicenceTermSerializer(many=True, read_only=True)
+    licence_terms = LicenceTermSerializer(source="terms_in_order", many=True, read_only=True)
     # Blank until they leave; declared so that the schema allows "".
     departure_reason = serializers.ChoiceField(
         choices=DepartureReason.choices, allow_blank=True, read_only=True

@@ -58,7 +58,8 @@ def agency_referrals(*, user) -> QuerySet[Referral]:
 def referral_sync_list(*, user) -> QuerySet[Referral]:
     """Referrals for the API, scoped by `referral_scope` (an agency's client sees its agency's, staff
     what their role allows), each with the placement that holds (or held) a bedspace for it and
-    that placement's licence terms in `live_placements`: three queries for any number of rows."""
+    that placement's licence terms in order in `terms_in_order`: three queries for any number of
+    rows. (Lists, not managers: a prefetched manager costs a queryset clone a row.)"""
     return (
         Referral.objects.filter(referral_scope(user))
         .select_related("offender")
@@ -66,7 +67,9 @@ def referral_sync_list(*, user) -> QuerySet[Referral]:
             Prefetch(
                 "placements",
                 queryset=Placement.objects.exclude(status__in=Placement.RELEASED_STATUSES).prefetch_related(
-                    Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number"))
+                    Prefetch(
+                        "licence_terms", queryset=LicenceTerm.objects.order_by("number"), to_attr="terms_in_order"
+                    )
                 ),
                 to_attr="live_placements",
             )

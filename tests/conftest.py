@@ -164,10 +164,17 @@ def _tasks_run_eagerly():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """API throttling counts requests in the cache (Redis on CI): each test starts with none."""
+def _empty_cache(settings, worker_id):
+    """API throttling counts requests in the cache (Redis on CI): each test starts with none.
+    Clearing Redis empties its whole database, so each parallel worker (pytest-xdist's gw0, gw1…)
+    has a database of its own, counting down from REDIS_URL's."""
     from django.core.cache import cache
 
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if worker_id != "master" and location.startswith("redis://"):
+        base, _, number = location.rpartition("/")
+        own = (int(number or 0) - 1 - int(worker_id.removeprefix("gw"))) % 16
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{base}/{own}"}}
     cache.clear()
 
 
