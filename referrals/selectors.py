@@ -68,7 +68,9 @@ def referral_sync_list(*, user) -> QuerySet[Referral]:
                 "placements",
                 queryset=Placement.objects.exclude(status__in=Placement.RELEASED_STATUSES).prefetch_related(
                     Prefetch(
-                        "licence_terms", queryset=LicenceTerm.objects.order_by("number"), to_attr="terms_in_order"
+                        "licence_terms",
+                        queryset=LicenceTerm.objects.order_by("number"),
+                        to_attr="terms_in_order",
                     )
                 ),
                 to_attr="live_placements",
