@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, StaffMembership
@@ -288,3 +290,11 @@ class ReportExportFactory(factory.django.DjangoModelFactory):
         if create and export.status == ReportExport.Status.READY:
             export.path.parent.mkdir(parents=True, exist_ok=True)
             export.path.write_bytes(b"PK test file")
+
+
+def page_queries(client, url) -> int:
+    """The number of queries a page takes (it must answer 200): for the tests that pin a list
+    page's queries whatever its number of rows."""
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)

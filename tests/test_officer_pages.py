@@ -4,8 +4,6 @@ move-on, errors shown next to the field, and list pages whose query count does n
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +18,7 @@ from tests.factories import (
     PropertyFactory,
     ReferralFactory,
     VoidPeriodFactory,
+    page_queries,
 )
 
 pytestmark = pytest.mark.django_db
@@ -228,12 +227,6 @@ def test_overrun_placement_is_flagged_on_the_dashboard(iom_officer_client):
     assert "Overrun" in response.content.decode()
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
-
-
 def _make_rows(count: int) -> None:
     today = timezone.localdate()
     for _ in range(count):
@@ -264,9 +257,9 @@ def _make_rows(count: int) -> None:
 def test_list_pages_make_the_same_number_of_queries_for_2_or_50_rows(iom_officer_client, url_name):
     url = reverse(url_name)
     _make_rows(2)
-    with_two = _queries(iom_officer_client, url)
+    with_two = page_queries(iom_officer_client, url)
     _make_rows(48)
-    assert _queries(iom_officer_client, url) == with_two
+    assert page_queries(iom_officer_client, url) == with_two
 
 
 def test_property_calendar_query_count_does_not_grow_with_bookings(iom_officer_client):
@@ -279,7 +272,7 @@ def test_property_calendar_query_count_does_not_grow_with_bookings(iom_officer_c
         ends_on=today - timedelta(days=15),
         free_from=today - timedelta(days=15),
     )
-    with_one = _queries(iom_officer_client, url)
+    with_one = page_queries(iom_officer_client, url)
     for week in range(4):
         start = today + timedelta(days=7 * week)
         PlacementFactory(
@@ -288,7 +281,7 @@ def test_property_calendar_query_count_does_not_grow_with_bookings(iom_officer_c
             ends_on=start + timedelta(days=5),
             free_from=start + timedelta(days=6),
         )
-    assert _queries(iom_officer_client, url) == with_one
+    assert page_queries(iom_officer_client, url) == with_one
 
 
 def test_a_property_marked_unsuitable_is_not_offered_for_that_person(iom_officer_client):

@@ -5,8 +5,6 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from tests.factories import (
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
+    page_queries,
     user_with_role,
 )
 
@@ -178,9 +177,9 @@ def test_a_form_shown_again_keeps_the_ticked_agencies_and_links_errors_to_the_fi
 def test_the_visit_form_makes_the_same_number_of_queries_for_2_or_20_agencies(agency_worker_client, scene):
     url = reverse("agencies:visit-record", args=[scene["placement"].public_id])
     AgencyFactory.create_batch(2)
-    with_two = _queries(agency_worker_client, url)
+    with_two = page_queries(agency_worker_client, url)
     AgencyFactory.create_batch(18)
-    assert _queries(agency_worker_client, url) == with_two
+    assert page_queries(agency_worker_client, url) == with_two
 
 
 @pytest.mark.parametrize(
@@ -321,12 +320,6 @@ def test_caseload_page_shows_safety_warnings_and_a_record_button(agency_worker_c
     assert "Overdue" in content
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
-
-
 def _caseload_rows(agency, count: int) -> None:
     for _ in range(count):
         placement = supported_placement(agency, offender=OffenderFactory(safety_warnings="Visit in pairs."))
@@ -336,9 +329,9 @@ def _caseload_rows(agency, count: int) -> None:
 def test_caseload_makes_the_same_number_of_queries_for_2_or_20_rows(agency_worker_client, agency):
     url = reverse("agencies:caseload")
     _caseload_rows(agency, 2)
-    with_two = _queries(agency_worker_client, url)
+    with_two = page_queries(agency_worker_client, url)
     _caseload_rows(agency, 18)
-    assert _queries(agency_worker_client, url) == with_two
+    assert page_queries(agency_worker_client, url) == with_two
     assert len(agency_worker_client.get(url).context["placements"]) == 20
 
 
@@ -358,9 +351,9 @@ def test_visit_history_makes_the_same_number_of_queries_for_2_or_20_visits(agenc
             visit.other_agencies.add(AgencyFactory())
 
     visits(2)
-    with_two = _queries(agency_worker_client, url)
+    with_two = page_queries(agency_worker_client, url)
     visits(18)
-    assert _queries(agency_worker_client, url) == with_two
+    assert page_queries(agency_worker_client, url) == with_two
     content = agency_worker_client.get(url).content.decode()
     assert "Support hours delivered against the tier" in content
 
@@ -455,7 +448,7 @@ def test_a_placements_visits_page_makes_the_same_number_of_queries_for_2_or_20_v
             visit.other_agencies.add(AgencyFactory())
 
     visits(2)
-    with_two = _queries(agency_worker_client, url)
+    with_two = page_queries(agency_worker_client, url)
     visits(18)
-    assert _queries(agency_worker_client, url) == with_two
+    assert page_queries(agency_worker_client, url) == with_two
     assert len(agency_worker_client.get(url).context["page"].object_list) == 20

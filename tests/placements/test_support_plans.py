@@ -6,8 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from tests.factories import (
     PlacementFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
+    page_queries,
     user_with_role,
 )
 
@@ -356,16 +355,10 @@ def test_a_supporting_agency_sees_the_plan_but_no_change_link(client, placement,
     assert "Change support plan" not in content
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
-
-
 def test_the_placement_page_query_count_does_not_grow_with_the_agencies(iom_officer_client, placement):
     plan = SupportPlanFactory(placement=placement)
     SupportAgencyFactory(support_plan=plan)
-    with_one = _queries(iom_officer_client, placement.get_absolute_url())
+    with_one = page_queries(iom_officer_client, placement.get_absolute_url())
     for n in range(6):
         SupportAgencyFactory(support_plan=plan, ended_on=timezone.localdate() if n % 2 else None)
-    assert _queries(iom_officer_client, placement.get_absolute_url()) == with_one
+    assert page_queries(iom_officer_client, placement.get_absolute_url()) == with_one

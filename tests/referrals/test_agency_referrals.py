@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from tests.factories import (
     OffenderFactory,
     PlacementFactory,
     ReferralFactory,
+    page_queries,
     user_with_role,
 )
 
@@ -606,15 +606,9 @@ def _make_referrals(agency, count: int) -> None:
             )
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
-
-
 def test_my_referrals_makes_the_same_number_of_queries_for_2_or_20_rows(agency_worker_client, agency):
     _make_referrals(agency, 2)
-    with_two = _queries(agency_worker_client, MINE)
+    with_two = page_queries(agency_worker_client, MINE)
     _make_referrals(agency, 18)
-    assert _queries(agency_worker_client, MINE) == with_two
+    assert page_queries(agency_worker_client, MINE) == with_two
     assert len(agency_worker_client.get(MINE).context["page"].object_list) == 20
