@@ -120,6 +120,7 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from bench.targets import upsert_body
     from referrals.models import Referral
     from tests.conftest import fetch_token
 
@@ -184,24 +185,7 @@ def main() -> None:
     def upserts():
         answers = set()
         for referral in Referral.objects.select_related("offender")[:100]:
-            person = referral.offender
-            body = {
-                "person": {
-                    "first_name": person.first_name,
-                    "last_name": person.last_name,
-                    "date_of_birth": person.date_of_birth.isoformat(),
-                    "gender": person.gender,
-                    "ethnicity": person.ethnicity,
-                    "pnc_id": person.pnc_id,
-                    "crn": person.crn,
-                    "iom_category": person.iom_category,
-                    "risk_of_serious_harm": person.risk_of_serious_harm,
-                },
-                "urgency": referral.urgency,
-                "needs": [],
-                "risk_summary": referral.risk_summary,
-                "reason": referral.reason,
-            }
+            body = upsert_body(referral)  # the referral as the case system holds it
             response = http.put(
                 f"/api/v1/referrals/by-ref/{referral.external_ref}", body, content_type="application/json"
             )
