@@ -482,14 +482,15 @@ class Facts:
         visit is one index probe a stay-week (tens of thousands a year), not a year's visits
         (half a million nationally) put into weeks, which cost a time-zone conversion each."""
         group = "ag.name" if self.scope.area else "ag.kind"
-        visits = f"""agencies_homevisit hv JOIN in_period ip ON ip.id = hv.placement_id
-            WHERE hv.outcome <> 'cancelled'
-              AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
-        before_end = f"hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"
+        # A visit `hv` to a stay `ip` in the period, made in the period (its local day).
+        counted = f"""hv.outcome <> 'cancelled'
+            AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+            AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
         rows = sql_rows(
             f"""WITH {self.stays_sql}, by_agency AS (
                 SELECT hv.agency_id, COUNT(*) AS n, SUM(hv.support_hours) AS hours
-                FROM {visits} AND {before_end} GROUP BY hv.agency_id
+                FROM agencies_homevisit hv JOIN in_period ip ON ip.id = hv.placement_id
+                WHERE {counted} GROUP BY hv.agency_id
             ), groups AS (
                 SELECT {group} AS label, SUM(n) AS n FROM by_agency
                 JOIN agencies_agency ag ON ag.id = by_agency.agency_id GROUP BY 1
@@ -498,10 +499,10 @@ class Facts:
                 SELECT {group}, COUNT(DISTINCT hv.id)
                 FROM agencies_homevisit_other_agencies j
                 JOIN agencies_agency ag ON ag.id = j.agency_id
-                JOIN {visits.replace("agencies_homevisit hv", "agencies_homevisit hv ON hv.id = j.homevisit_id")}
-                  AND {before_end}
-                  AND {group} <> (SELECT {group.replace("ag.", "lead.")} FROM agencies_agency lead
-                                  WHERE lead.id = hv.agency_id)
+                JOIN agencies_homevisit hv ON hv.id = j.homevisit_id
+                JOIN in_period ip ON ip.id = hv.placement_id
+                JOIN agencies_agency lead ON lead.id = hv.agency_id
+                WHERE {counted} AND {group} <> {group.replace("ag.", "lead.")}
                 GROUP BY 1
             ), weeks AS (
                 SELECT ip.id, w::date AS w
