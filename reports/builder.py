@@ -5,10 +5,11 @@ The page, the downloads, the background task and `manage.py evaluation_report` a
 """
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reports.metrics import COMPARISON_METRICS, REGISTRY, SECTIONS, Facts, Scope, comparison
@@ -18,16 +19,73 @@ OPCC, OFFICER = "opcc", "officer"
 AUDIENCES = (OPCC, OFFICER)
 
 
-def _tables(scope: Scope, keys, progress: Callable[[int], None] | None = None) -> dict[str, Table]:
+# Computed on a second database connection while the rest are computed on the first, so that a
+# long report uses both of PostgreSQL's cores: the sections whose costliest facts (a period's
+# visits, the people's descriptions) no other section needs, and the previous period.
+SECOND_CONNECTION_SECTIONS = {"engagement", "people"}
+
+
+def _compute(scope: Scope, keys, progress: Callable[[], None] | None = None) -> dict[str, Table]:
+    """The metrics `keys` for `scope`, inside the caller's transaction (Facts' temporary table
+    lives and is dropped within it)."""
     tables = {}
-    keys = list(keys)
-    # One transaction: the facts' temporary table lives and is dropped within it.
-    with transaction.atomic(), Facts(scope) as facts:
-        for done, key in enumerate(keys, start=1):
+    with Facts(scope) as facts:
+        for key in keys:
             tables[key] = REGISTRY[key].compute(scope, facts)
             if progress:
-                progress(done * 100 // (len(keys) + len(COMPARISON_METRICS)))
+                progress()
     return tables
+
+
+def _repeatable_read(snapshot: str | None = None) -> str | None:
+    """Make the current transaction see one snapshot throughout: `snapshot` (exported by another
+    transaction), or its own, exported and returned for a second connection to share."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if snapshot:
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            return None
+        cursor.execute("SELECT pg_export_snapshot()")
+        return cursor.fetchone()[0]
+
+
+def _on_second_connection(snapshot: str, jobs: list[tuple[Scope, list[str]]]) -> list[dict[str, Table]]:
+    try:
+        with transaction.atomic():
+            _repeatable_read(snapshot)
+            return [_compute(scope, keys) for scope, keys in jobs]
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _all_tables(scope: Scope, keys: list[str], previous: Scope, progress) -> tuple[dict, dict]:
+    """The period's tables and the previous period's (for the comparison), from one snapshot of
+    the database. Split over two connections, unless the caller holds a transaction open (a test's):
+    a second connection could not see what it has not committed."""
+    done, total = 0, len(keys) + len(COMPARISON_METRICS)
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done * 100 // total)
+
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return _compute(scope, keys, step), _compute(previous, COMPARISON_METRICS, step)
+    second = [key for key in keys if REGISTRY[key].section in SECOND_CONNECTION_SECTIONS]
+    first = [key for key in keys if key not in second]
+    with transaction.atomic():
+        snapshot = _repeatable_read()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            later = pool.submit(
+                _on_second_connection, snapshot, [(scope, second), (previous, COMPARISON_METRICS)]
+            )
+            tables = _compute(scope, first, step)
+            # Waited for inside this transaction: its snapshot is only there while it is open.
+            more, before = later.result()
+    tables |= more
+    return {key: tables[key] for key in keys}, before  # in the registry's order, as computed alone
 
 
 def _suppress(tables: dict[str, Table], threshold: int) -> None:
@@ -63,8 +121,7 @@ def build_report(
         for key, m in REGISTRY.items()
         if key != "comparison" and (m.audience == "all" or audience == OFFICER)
     ]
-    tables = _tables(scope, keys, progress)
-    before = _tables(previous, COMPARISON_METRICS)
+    tables, before = _all_tables(scope, keys, previous, progress)
     if suppressed:
         _suppress(tables, threshold)
         _suppress(before, threshold)
