@@ -2,10 +2,11 @@
 (in the DPA access log too), deleting old files."""
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.access import access_record
@@ -41,6 +42,24 @@ def export_request(*, user, start, end, area: str, audience: str, fmt: str) -> R
     return export
 
 
+def _written_at_once(write) -> None:
+    """Run `write` on a connection of its own (a short-lived thread's), committed as it ends: the
+    build holds one transaction open for its snapshot, and a write inside it would be seen by the
+    page polling the file's progress only when the build is over."""
+
+    def run() -> None:
+        try:
+            write()
+        except Exception:  # noqa: BLE001 - progress is a courtesy: the file is made without it
+            logger.exception("Could not record a report file's progress")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+
+
 def export_make(*, export_id) -> ReportExport:
     """Build the report and write its file, reporting progress on the way."""
     export = ReportExport.objects.get(pk=export_id)
@@ -50,7 +69,9 @@ def export_make(*, export_id) -> ReportExport:
 
     def progress(percent: int) -> None:
         # Building is most of the work; writing the file is the last tenth.
-        ReportExport.objects.filter(pk=export.pk).update(progress=min(percent * 9 // 10, 90))
+        _written_at_once(
+            lambda: ReportExport.objects.filter(pk=export.pk).update(progress=min(percent * 9 // 10, 90))
+        )
 
     try:
         report = build_report(
