@@ -30,6 +30,7 @@ def test_compose_has_postgres_redis_web_worker_and_one_beat():
     services = _compose()["services"]
     assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
     assert services["postgres"]["image"] == "postgres:16"
+    assert "shared_buffers=${POSTGRES_SHARED_BUFFERS:-1GB}" in services["postgres"]["command"]
     assert services["redis"]["image"] == "redis:7"
     assert services["beat"]["deploy"]["replicas"] == 1
     assert "migrate" in services["web"]["command"] and "gunicorn" in services["web"]["command"]
