@@ -3,12 +3,15 @@
 import base64
 import logging
 
+import factory
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iom_housing.access import Role
+from tests import factories
+from tests.clock import AWKWARD_MOMENTS
 from tests.factories import (
     ALL_API_SCOPES,
     API_CLIENT_SECRET,
@@ -182,3 +185,57 @@ def _empty_cache(settings, worker_id):
 def _report_files_in_tmp(settings, tmp_path):
     """Report files made in tests go to the test's own folder."""
     settings.REPORT_FILES_DIR = tmp_path / "reports"
+
+
+# Repeatable data and order (pytest-randomly) ------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _factory_sequences_from_zero():
+    """pytest-randomly reseeds random, factory-boy and Faker from the run's seed and the test's id
+    before each test; starting every factory sequence from 0 too makes a test's data the same
+    whichever tests ran before it, and on whichever xdist worker, so one seed repeats a failure."""
+    for model_factory in vars(factories).values():
+        is_factory = isinstance(model_factory, type) and issubclass(model_factory, factory.Factory)
+        if is_factory and model_factory._meta.model is not None:
+            model_factory.reset_sequence()
+
+
+def _seed(config) -> int | None:
+    seed = config.getoption("randomly_seed", None)  # None with -p no:randomly
+    return seed if isinstance(seed, int) else None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report says how to run it again with the same data."""
+    report = yield
+    if report.failed and (seed := _seed(item.config)) is not None:
+        report.sections.append(("random seed", f"repeat: pytest '{item.nodeid}' --randomly-seed={seed}"))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    stats = terminalreporter.stats
+    if (stats.get("failed") or stats.get("error")) and (seed := _seed(config)) is not None:
+        terminalreporter.write_line(
+            f"Random seed {seed}: repeat with the same factory data and test order with --randomly-seed={seed}"
+        )
+
+
+# Awkward dates -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=AWKWARD_MOMENTS, ids=[moment.id for moment in AWKWARD_MOMENTS])
+def awkward_now(request, time_machine):
+    """A test that takes this fixture runs once at each awkward moment (tests/clock.py), with the
+    clock stopped there; it is pinned before the test's other fixtures make users or data."""
+    time_machine.move_to(request.param.at, tick=False)
+    return request.param
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "awkward_now" in item.fixturenames:
+            item.fixturenames.remove("awkward_now")
+            item.fixturenames.insert(0, "awkward_now")
