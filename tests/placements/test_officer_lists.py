@@ -3,7 +3,7 @@ of each list with the total and a link to the rest, the property list is paginat
 by area with each page's occupancy counted, and the occupancy calendar's cells say what they show.
 Each pins its query count with two rows and with twenty."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from placements.models import Alert, Placement
 from placements.views import DASHBOARD_ROWS
+from tests.clock import london
 from tests.factories import (
     AlertFactory,
     BedspaceFactory,
@@ -184,25 +185,61 @@ def test_the_property_list_takes_a_fixed_number_of_queries(
 # The occupancy calendar -------------------------------------------------------------------------
 
 
-def test_each_calendar_day_links_to_its_placement_and_names_its_state(iom_officer_client):
+def _cell(day: date, state: str, *, today=False, href="", code="") -> str:
+    """One calendar cell as the page writes it."""
+    month = f"{day:%B}"
+    link, end = (f'<a class="govuk-link" href="{href}">', "</a>") if href else ("", "")
+    code = f'<span aria-hidden="true"> {code}</span>' if code else ""
+    return (
+        f'<td class="govuk-table__cell app-calendar__day app-calendar__day--{state}'
+        f'{" app-calendar__day--today" if today else ""}" title="{day.day} {month}">{link}{day.day}'
+        f'<span class="govuk-visually-hidden"> {month}: {state}</span>{code}{end}</td>'
+    )
+
+
+# Pinned days, with the calendar's edges worked out by hand: it shows the Monday 4 weeks before
+# this week's to the Sunday 8 weeks after it. The stay runs from 2 days ago for 28 nights.
+@pytest.mark.parametrize(
+    ("first_shown", "arrived", "last_occupied", "first_free", "last_shown"),
+    [
+        pytest.param(
+            date(2026, 11, 2),
+            date(2026, 12, 1),
+            date(2026, 12, 28),
+            date(2026, 12, 29),
+            date(2027, 1, 24),
+            marks=pytest.mark.time_machine(london(2026, 12, 3), tick=False),
+            id="thursday-3-december-into-the-new-year",
+        ),
+        pytest.param(
+            date(2027, 1, 4),
+            date(2027, 1, 30),
+            date(2027, 2, 26),
+            date(2027, 2, 27),
+            date(2027, 3, 28),
+            marks=pytest.mark.time_machine(london(2027, 2, 1, 0, 5), tick=False),
+            id="monday-1-february-just-after-midnight",
+        ),
+    ],
+)
+def test_each_calendar_day_links_to_its_placement_and_names_its_state(
+    iom_officer_client, first_shown, arrived, last_occupied, first_free, last_shown
+):
     bedspace = BedspaceFactory()
     placement = PlacementFactory(
-        bedspace=bedspace,
-        status=Status.ACTIVE,
-        starts_on=today() - timedelta(days=2),
-        arrived_on=today() - timedelta(days=2),
+        bedspace=bedspace, status=Status.ACTIVE, starts_on=arrived, arrived_on=arrived
     )
+    assert placement.ends_on == first_free  # the factory's 28 nights, with no turnaround stored
 
     content = iom_officer_client.get(
         reverse("placements:property-detail", args=[bedspace.property_id])
     ).content.decode()
 
-    day = today()
-    month = day.strftime("%B")
-    assert (
-        '<td class="govuk-table__cell app-calendar__day app-calendar__day--occupied app-calendar__day--today"'
-        f' title="{day.day} {month}"><a class="govuk-link" href="{placement.get_absolute_url()}">{day.day}'
-        f'<span class="govuk-visually-hidden"> {month}: occupied</span><span aria-hidden="true"> O</span></a></td>'
-    ) in content
-    last = today() + timedelta(weeks=9)
-    assert "app-calendar__day--free" in content and f"{last:%B}: free</span>" in content
+    href = placement.get_absolute_url()
+    assert _cell(today(), "occupied", today=True, href=href, code="O") in content
+    assert _cell(arrived, "occupied", href=href, code="O") in content
+    assert _cell(last_occupied, "occupied", href=href, code="O") in content
+    assert _cell(first_free, "free") in content
+    assert _cell(first_shown, "free") in content and _cell(last_shown, "free") in content
+    assert content.count('<td class="govuk-table__cell app-calendar__day ') == 12 * 7  # 12 weeks
+    assert content.count("app-calendar__day--today") == 1
