@@ -5,7 +5,7 @@ The app reads the clock only through Python (`timezone.now`, `timezone.localdate
 so time-machine moves all of it."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -14,6 +14,12 @@ LONDON = ZoneInfo("Europe/London")
 def london(year, month, day, hour=12, minute=0, *, fold=0) -> datetime:
     """A wall-clock time in London; `fold=1` is the second of a time the autumn change repeats."""
     return datetime(year, month, day, hour, minute, tzinfo=LONDON, fold=fold)
+
+
+def written(day: date) -> list[str]:
+    """Every way the app writes a date ("23 October 1977", "23 Oct 1977", ISO, "23/10/1977"):
+    what a "must not appear" check looks for, rather than a year or a day that may occur by chance."""
+    return [f"{day.day} {day:%B %Y}", f"{day.day} {day:%b %Y}", day.isoformat(), f"{day:%d/%m/%Y}"]
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,7 @@ def officers(iom_officer):
 
 def test_each_officer_gets_their_open_alerts_once(officers, mailoutbox):
     mine, theirs = officers
-    offender = OffenderFactory()
+    offender = OffenderFactory(last_name="Quillfeather")  # no factory's name; Faker's include "May"
     offender.responsible_officers.add(mine)
     alert_about(offender, kind=Alert.Kind.LICENCE_OVERRUN)
     other_person = OffenderFactory()
@@ -224,7 +224,7 @@ def test_each_officer_gets_their_open_alerts_once(officers, mailoutbox):
     assert tasks.send_digests.delay().get() == 2
     to_me = [m for m in mailoutbox if m.to == [mine.email]]
     assert len(to_me) == 1 and "Licence term overrun: 1" in to_me[0].body
-    assert offender.last_name not in to_me[0].body  # no names by email
+    assert "Quillfeather" not in to_me[0].body  # no names by email
     assert "/alerts/" in to_me[0].body
 
     mailoutbox.clear()
