@@ -1,7 +1,6 @@
 """Scheme managers' data protection pages: the access log, retention reviews and erasure, and
 subject access exports. Thin: selectors read, services write."""
 
-import csv
 from datetime import UTC
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from audit.forms import AccessLogFilterForm, RetentionDecisionForm, SubjectAcces
 from audit.models import AccessLogEntry, RetentionReview
 from iom_housing.access import can_user_manage_scheme, require
 from iom_housing.pages import form_page, paginate
+from iom_housing.spreadsheets import csv_writer
 from referrals.models import Offender
 
 managers = require(can_user_manage_scheme)
@@ -63,7 +63,7 @@ def access_log_csv(request, public_id):
     person = get_object_or_404(Offender, public_id=public_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="access-history-{str(person.public_id)[:8]}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)  # usernames, addresses and reasons never start a formula
     writer.writerow(
         ["when (UTC)", "user", "API client", "action", "record type", "record", "address", "reason"]
     )

@@ -241,7 +241,9 @@ class Facts:
             )
             SELECT pr.id AS property_id, pr.name, pr.local_authority AS area, pr.weekly_cost,
               bc.n * %(days)s AS bed_nights,
-              COALESCE(vo.n, 0) AS void, COALESCE(oc.n, 0) AS occupied, COALESCE(tn.n, 0) AS turnaround
+              -- A SUM of bigints is numeric (a Decimal in Python): counts are read back as integers.
+              COALESCE(vo.n, 0)::bigint AS void, COALESCE(oc.n, 0)::bigint AS occupied,
+              COALESCE(tn.n, 0)::bigint AS turnaround
             FROM placements_property pr
             JOIN (SELECT property_id, COUNT(*) AS n FROM beds GROUP BY property_id) bc ON bc.property_id = pr.id
             LEFT JOIN (SELECT beds.property_id, SUM({nights_of("v.r * (SELECT r FROM period)")}) AS n
@@ -350,11 +352,14 @@ class Facts:
                 LEFT JOIN around ar ON ar.offender_id = p.offender_id
                 LEFT JOIN during du ON du.offender_id = p.offender_id
             )
+            -- Sums of counts as integers (a SUM of bigints is numeric, a Decimal in Python).
             SELECT COUNT(*) AS people,
-              COALESCE(SUM(before), 0) AS before, COALESCE(SUM(during), 0) AS during,
-              COALESCE(SUM(after), 0) AS after,
-              COALESCE(SUM(arrests_before), 0) AS arrests_before, COALESCE(SUM(arrests_during), 0) AS arrests_during,
-              COALESCE(SUM(recalls_before), 0) AS recalls_before, COALESCE(SUM(recalls_during), 0) AS recalls_during,
+              COALESCE(SUM(before), 0)::bigint AS before, COALESCE(SUM(during), 0)::bigint AS during,
+              COALESCE(SUM(after), 0)::bigint AS after,
+              COALESCE(SUM(arrests_before), 0)::bigint AS arrests_before,
+              COALESCE(SUM(arrests_during), 0)::bigint AS arrests_during,
+              COALESCE(SUM(recalls_before), 0)::bigint AS recalls_before,
+              COALESCE(SUM(recalls_during), 0)::bigint AS recalls_during,
               COALESCE(SUM(days), 0) AS during_days, COALESCE(SUM(after_days), 0) AS after_days,
               COUNT(*) FILTER (WHERE (last_d + interval '3 months')::date <= %(today)s::date) AS followed_3,
               COUNT(*) FILTER (WHERE (last_d + interval '3 months')::date <= %(today)s::date

@@ -2,7 +2,6 @@
 file a section) and XLSX. Every format shows each metric's definition under it and the same
 cells, suppression and all, since they all read `reports.tables.display`."""
 
-import csv
 import io
 import zipfile
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from iom_housing.spreadsheets import csv_writer, xlsx_append
 from reports.tables import PERCENT, SUPPRESSION_NOTE, MetricResult, Report, display, plain_value
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -188,7 +188,8 @@ def _metric_rows(metric: MetricResult, threshold: int) -> list[list[str]]:
 
 def to_csv_zip(report: Report) -> bytes:
     """A zip of CSV files: an about file, then one a section; each metric is its title, its table
-    (cells as shown, with the suppression markers) and its definition under it."""
+    (cells as shown, with the suppression markers) and its definition under it. Text is quoted and
+    never starts a formula (iom_housing.spreadsheets)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         files = [("00-about.csv", _about_rows(report))]
@@ -199,7 +200,7 @@ def to_csv_zip(report: Report) -> bytes:
             files.append((f"{number:02d}-{section.key.replace('_', '-')}.csv", rows))
         for name, rows in files:
             text = io.StringIO()
-            csv.writer(text).writerows(rows)
+            csv_writer(text).writerows(rows)
             # With a byte-order mark, so Excel reads the £ and the Welsh letters right.
             archive.writestr(name, "\ufeff" + text.getvalue())
     return buffer.getvalue()
@@ -207,7 +208,7 @@ def to_csv_zip(report: Report) -> bytes:
 
 def to_xlsx(report: Report) -> bytes:
     """One sheet a section, the definitions sheet first. Numbers are numbers (percentages as
-    percentages); a withheld cell is its marker as text."""
+    percentages); a withheld cell is its marker as text; text is never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -216,44 +217,40 @@ def to_xlsx(report: Report) -> bytes:
     sheet.title = _("Definitions")[:31]
     bold = Font(bold=True)
     for row in _about_rows(report):
-        sheet.append(row)
-        sheet.cell(sheet.max_row, 1).font = bold
-    sheet.append([])
-    sheet.append([_("Section"), _("Metric"), _("Definition")])
-    for cell in sheet[sheet.max_row]:
+        xlsx_append(sheet, row)[0].font = bold
+    xlsx_append(sheet, [])
+    for cell in xlsx_append(sheet, [_("Section"), _("Metric"), _("Definition")]):
         cell.font = bold
     for section in report.sections:
         for metric in section.metrics:
-            sheet.append([section.title, metric.title, metric.definition])
-            sheet.cell(sheet.max_row, 3).alignment = Alignment(wrap_text=True, vertical="top")
+            cells = xlsx_append(sheet, [section.title, metric.title, metric.definition])
+            cells[2].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 50
     sheet.column_dimensions["C"].width = 100
 
     for section in report.sections:
         ws = workbook.create_sheet(section.title[:31])
-        ws.append([section.title])
-        ws.cell(1, 1).font = Font(bold=True, size=14)
-        ws.append([f"{report.scheme_name} · {period_text(report)} · {area_text(report)} · {MARKING}"])
+        xlsx_append(ws, [section.title])[0].font = Font(bold=True, size=14)
+        xlsx_append(ws, [f"{report.scheme_name} · {period_text(report)} · {area_text(report)} · {MARKING}"])
         for metric in section.metrics:
             table = metric.table
-            ws.append([])
-            ws.append([metric.title])
-            ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
-            ws.append([table.row_header, *[str(c.label) for c in table.columns]])
-            for cell in ws[ws.max_row]:
+            xlsx_append(ws, [])
+            xlsx_append(ws, [metric.title])[0].font = Font(bold=True, size=12)
+            for cell in xlsx_append(ws, [table.row_header, *[str(c.label) for c in table.columns]]):
                 cell.font = bold
             for row in table.all_rows():
                 cells = []
                 for column in table.columns:
                     value = plain_value(column, row)
                     cells.append(display(column, row, report.threshold) if value is None else value)
-                ws.append([row.label, *cells])
+                appended = xlsx_append(ws, [row.label, *cells])
                 if row is table.total:
-                    for cell in ws[ws.max_row]:
+                    for cell in appended:
                         cell.font = bold
-            ws.append([_("Definition: %(text)s") % {"text": metric.definition}])
-            ws.cell(ws.max_row, 1).font = Font(italic=True)
+            xlsx_append(ws, [_("Definition: %(text)s") % {"text": metric.definition}])[0].font = Font(
+                italic=True
+            )
         ws.column_dimensions["A"].width = 45
         for letter in "BCDEFGHI":
             ws.column_dimensions[letter].width = 18

@@ -10,6 +10,10 @@ cell is 1 to 4 and a "[c]" cell is any count (0 or more). With one equation and 
 an integer interval, a cell's feasible values are exactly the interval
 `[max(lo, total_lo - sum(others' hi)), min(hi, total_hi - sum(others' lo))]`, so the check is exact.
 Zeros are shown: a zero reveals nobody.
+
+Counts are worked with as Python integers, whatever type they arrive as (a PostgreSQL SUM of
+counts is a `numeric`, read as a Decimal), so the unbounded "[c]" interval (a float infinity)
+adds to them exactly.
 """
 
 from dataclasses import dataclass
@@ -25,6 +29,15 @@ class Group:
 
     parts: tuple[str | None, ...]
     total: str | None
+
+
+def whole(value) -> int:
+    """A count as an int; a count that is not a whole number is a mistake upstream, not a cell
+    to suppress by guesswork."""
+    number = int(value)
+    if number != value:
+        raise ValueError(f"A count must be a whole number, not {value!r}")
+    return number
 
 
 def is_small(value: int, threshold: int) -> bool:
@@ -44,6 +57,7 @@ def determined_cells(
     parts: list[int], total: int, states: list[str | None], total_state: str | None, threshold: int
 ) -> list[int]:
     """Indexes of suppressed cells a reader can work out exactly (-1 for the total)."""
+    parts, total = [whole(v) for v in parts], whole(total)
     ranges = [interval(v, s, threshold) for v, s in zip(parts, states, strict=True)]
     total_lo, total_hi = interval(total, total_state, threshold)
     sum_lo = sum(lo for lo, _ in ranges)
@@ -65,6 +79,7 @@ def suppress_group(parts: list[int], total: int, threshold: int) -> Group:
     """Suppress the parts of `total` (`sum(parts) == total`) so that none from 1 to threshold-1 is
     shown and no suppressed one can be worked out. Secondary suppression takes the smallest shown
     non-zero part (least information lost), then, if none is left, the total itself."""
+    parts, total = [whole(v) for v in parts], whole(total)
     states: list[str | None] = [PRIMARY if is_small(v, threshold) else None for v in parts]
     total_state = PRIMARY if is_small(total, threshold) else None
     while determined_cells(parts, total, states, total_state, threshold):
