@@ -147,6 +147,15 @@ def can_user_view_operational_reports(user) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
+def can_user_view_report_version(user, audience: str) -> bool:
+    """One version of the report ("officer", named, or "opcc"), judged by the user's role now: a
+    file made earlier is handed over only while its maker may still make it (an officer moved to
+    the OPCC loses the named files they made)."""
+    if audience == "officer":
+        return can_user_view_operational_reports(user)
+    return can_user_view_reports(user)
+
+
 def can_user_read_api_docs(user) -> bool:
     """The API's schema and docs are for staff who use case data; OPCC analysts see reports only."""
     return getattr(user, "api_client", None) is not None or can_user_view_cases(user)

@@ -1,12 +1,19 @@
 """The evaluation report page, its downloads, and files made in the background."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from iom_housing.access import can_user_view_operational_reports, can_user_view_reports, require
+from iom_housing.access import (
+    can_user_view_operational_reports,
+    can_user_view_report_version,
+    can_user_view_reports,
+    require,
+)
+from iom_housing.security_log import security_event
 from reports import services
 from reports.builder import build_report
 from reports.forms import ReportForm
@@ -63,8 +70,13 @@ def download(request):
 
 
 def _own_export(request, pk) -> ReportExport:
-    # Someone else's file does not exist for you (a 404, not a 403).
-    return get_object_or_404(ReportExport, pk=pk, requested_by=request.user)
+    """The requester's own file (someone else's does not exist for you: a 404, not a 403), while
+    their role still allows its version: the right is the one they hold now, not when they asked."""
+    export = get_object_or_404(ReportExport, pk=pk, requested_by=request.user)
+    if not can_user_view_report_version(request.user, export.audience):
+        security_event("access_refused", request=request, status=403, rule="can_user_view_report_version")
+        raise PermissionDenied
+    return export
 
 
 @require_GET

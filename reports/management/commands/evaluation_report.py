@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
-from iom_housing.access import can_user_view_operational_reports, can_user_view_reports
+from iom_housing.access import can_user_view_report_version
 from reports.builder import AUDIENCES, OFFICER, build_report
 from reports.render import FORMATS, render_file
 from reports.services import report_access_log
@@ -35,8 +35,7 @@ def _user(username: str, audience: str):
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"No active user {username!r}.")
-    allowed = can_user_view_operational_reports if audience == OFFICER else can_user_view_reports
-    if not allowed(user):
+    if not can_user_view_report_version(user, audience):
         raise CommandError(f"{username} may not see the {audience} version of the report.")
     return user
 
