@@ -1,6 +1,7 @@
 """Reads for the audit pages (scheme managers only): the access log, records due for retention
 review, and everything held about one person for a subject access request."""
 
+import calendar
 from datetime import date
 
 from django.conf import settings
@@ -14,10 +15,15 @@ from referrals.models import Offender, OffenderEvent, Referral
 
 
 def years_before(day: date, years: int) -> date:
+    """The latest last activity whose review (`review_date`) falls on or before `day`."""
     try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
+        earlier = day.replace(year=day.year - years)
+    except ValueError:  # 29 February, in a year that has none
         return day.replace(year=day.year - years, day=28)
+    if (day.month, day.day) == (2, 28) and calendar.isleap(earlier.year) and not calendar.isleap(day.year):
+        # A record last active on 29 February is reviewed on 28 February, with that day's.
+        return earlier.replace(day=29)
+    return earlier
 
 
 def review_date(offender: Offender) -> date | None:

@@ -1,7 +1,7 @@
 """Retention: review dates kept by the database, the daily list, retain or erase. After erasure
 no page, export or API response names the person, and the anonymous facts are all still there."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -80,6 +80,21 @@ def test_a_record_is_due_six_years_after_its_last_activity(settings):
     settings.RETENTION_REVIEW_YEARS = 50
     assert not retention_due(today=today).exists()
     assert recent in retention_due(today=today + timedelta(days=365 * 51))
+
+
+def test_a_record_last_active_on_29_february_is_due_on_28_february_with_that_days_records():
+    """Six years on there is no 29 February: the review falls on the 28th (review_date), and the
+    list on that day must show it, with the records last active on the 28th."""
+    leap, before = OffenderFactory(), OffenderFactory()
+    Offender.objects.filter(pk__in=[leap.pk, before.pk]).update(
+        created_at=timezone.make_aware(datetime(2000, 1, 1))
+    )
+    OffenderEventFactory(offender=leap, occurred_on=date(2028, 2, 29))
+    OffenderEventFactory(offender=before, occurred_on=date(2028, 2, 28))
+    leap.refresh_from_db()
+    assert review_date(leap) == date(2034, 2, 28)
+    assert list(retention_due(today=date(2034, 2, 27))) == []
+    assert list(retention_due(today=date(2034, 2, 28))) == [before, leap]
 
 
 def test_the_daily_job_lists_the_records_due():
