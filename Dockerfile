@@ -10,6 +10,8 @@ RUN npm run build
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# gunicorn's sync workers keep one database connection each (README, "Database connections").
+ENV DB_CONN_MAX_AGE=60
 WORKDIR /app
 # Pango for WeasyPrint (the PDF reports and subject access exports), and a font for it to draw with.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \

@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the demo's emails point at the server `make demo` runs.
+SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install assets migrate demo test bench lint browser pdf-libs clean
+.PHONY: install assets migrate demo test bench lint browser pdf-libs db-stop db-reset clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,12 +32,12 @@ assets: static/build/.built
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
-## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://127.0.0.1:8000
+## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://$(HOST):$(PORT)
 ## Two-factor authentication is off for the demo logins (every page says so).
 demo: install assets migrate pdf-libs
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py run_sweeps
-	DEBUG=1 REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py run_sweeps
+	DEBUG=1 SITE_URL=$(SITE_URL) REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:
@@ -44,11 +46,11 @@ browser:
 	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; }
 
-## Debian's Pango, which WeasyPrint needs to make the PDF reports (and poppler-utils to look at them).
+## Debian's Pango, which WeasyPrint needs to make the PDF reports; nothing when it is there.
 pdf-libs: install
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
-	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
+	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
 	  else echo "Pango is missing: PDF reports will fail (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; fi; }
 
 ## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
@@ -72,6 +74,14 @@ bench: install assets pdf-libs
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python -m bench --seed "$(BENCH_SEED)" \
 	  --workers $(BENCH_WORKERS) --threads $(BENCH_THREADS) \
 	  --concurrency $(BENCH_CONCURRENCY) --requests $(BENCH_REQUESTS) --warmup $(BENCH_WARMUP) --port $(BENCH_PORT)
+
+## The embedded PostgreSQL (no DATABASE_URL; EMBEDDED_DB_DIR, default .data/postgresql): stop it,
+## or stop it and delete its database (the next command makes an empty one; `make demo` seeds it).
+db-stop: install
+	$(BIN)/python -m iom_housing.embedded_db stop
+
+db-reset: install
+	$(BIN)/python -m iom_housing.embedded_db reset
 
 lint: install
 	$(BIN)/ruff check .

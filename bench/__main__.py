@@ -65,6 +65,7 @@ def server_environment(url: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "iom_housing.settings",
     }
     env.setdefault("SECRET_KEY", "benchmark-only-key-for-a-loopback-server")
+    env.setdefault("DB_CONN_MAX_AGE", "60")  # one connection a gunicorn worker, as docker-compose has
     return env
 
 

@@ -23,10 +23,13 @@ def database_url() -> str:
     if not url:
         url = DEFAULT_URL
         if not answers(url):
-            from iom_housing.embedded_db import embedded_database_url
+            from iom_housing.embedded_db import EmbeddedDatabaseError, embedded_database_url
 
-            print(f"No PostgreSQL answers at {DEFAULT_URL}: using the embedded server under .data/pg.")
-            url = with_database(embedded_database_url(PROJECT_DIR / ".data" / "pg"), "iom_bench")
+            print(f"No PostgreSQL answers at {DEFAULT_URL}: using the embedded server.")
+            try:
+                url = with_database(embedded_database_url(), "iom_bench")
+            except EmbeddedDatabaseError as error:
+                raise DatabaseError(str(error)) from None
     name = urlparse(url).path.lstrip("/")
     if "bench" not in name or not re.fullmatch(r"\w+", name):
         raise DatabaseError(

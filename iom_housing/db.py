@@ -22,7 +22,8 @@ class DateRange(Func):
 
 class IdRange(Func):
     """int8range(id, id, '[]'): a one-value range, so that an exclusion constraint can test
-    equality of a foreign key with GiST alone (the embedded server has no btree_gist)."""
+    equality of a foreign key with GiST alone. Written when the embedded server had no btree_gist;
+    every environment has it now (iom_housing migration 0002), and the constraints keep this form."""
 
     function = "int8range"
     output_field = BigIntegerRangeField()

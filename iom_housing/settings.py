@@ -136,13 +136,26 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or an embedded PostgreSQL under .data/ when it is unset.
+# Database: DATABASE_URL, or an embedded PostgreSQL under .data/postgresql (EMBEDDED_DB_DIR) when
+# it is unset (iom_housing/embedded_db.py, docs/adr/004-embedded-postgresql.md).
 DATABASE_URL = env_str("DATABASE_URL")
 if not DATABASE_URL:
-    from iom_housing.embedded_db import embedded_database_url
+    from iom_housing.embedded_db import EmbeddedDatabaseError, embedded_database_url
 
-    DATABASE_URL = embedded_database_url(BASE_DIR / ".data" / "pg")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    try:
+        DATABASE_URL = embedded_database_url()
+    except EmbeddedDatabaseError as error:
+        raise SystemExit(f"The embedded PostgreSQL cannot start.\n{error}") from None
+# Connections are closed after each request unless DB_CONN_MAX_AGE says otherwise: runserver serves
+# each browser connection (kept alive for minutes) on a thread of its own, and a persistent database
+# connection per such thread is how a demo ran out of connections. Servers with a fixed number of
+# workers keep theirs (docker-compose and `make bench` set 60: one a gunicorn worker or thread, one
+# a Celery process), checked before reuse so that a restarted server costs no failed request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "DATABASE_URL must point at PostgreSQL (postgres://…): it is the only database."
@@ -419,7 +432,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "pgserver": {"level": "WARNING"},
         # Security events, one JSON object a line (iom_housing/security_log.py), for a SIEM to read.
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},

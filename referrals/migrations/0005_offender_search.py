@@ -1,7 +1,7 @@
 """Index-backed search of people by name, alias, PNC ID and CRN (`referrals.selectors.offender_list`).
 
-The trigram indexes need the pg_trgm extension, which the embedded server (pgserver) lacks: there
-they are not created and the same search runs row by row, with the same results.
+The trigram indexes need the pg_trgm extension, which every environment has (the embedded server,
+CI's PostgreSQL and docker-compose's: docs/adr/004-embedded-postgresql.md), so they always exist.
 """
 
 from django.db import migrations
@@ -21,16 +21,8 @@ TRIGRAM_INDEXES = {
 }
 
 
-def _has_trigrams(schema_editor) -> bool:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-        return cursor.fetchone() is not None
-
-
 def forwards(apps, schema_editor):
     schema_editor.execute(ALIASES_FUNCTION)
-    if not _has_trigrams(schema_editor):
-        return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, expression in TRIGRAM_INDEXES.items():
         schema_editor.execute(
