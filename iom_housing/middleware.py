@@ -1,5 +1,6 @@
 """Session time-outs and the two-factor requirement, on every request; the request context the
-security log uses; and, when asked for, the Server-Timing header the load benchmark reads."""
+security log uses; no caching of what the application answers; and, when asked for, the
+Server-Timing header the load benchmark reads."""
 
 import time
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -37,6 +39,23 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` (with Django's other never-cache directives) on every
+    response the application makes, so that neither a shared computer's browser (its back button
+    after signing out) nor a proxy keeps a page or an API answer about people's offending. Every
+    response, signed in or not: the sign-in and two-factor pages too, and no rule has to guess
+    which pages name nobody. Static files are public and keep their long cache: WhiteNoise serves
+    them before this middleware (it stands after WhiteNoise in MIDDLEWARE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
 
 
 class SessionTimeoutMiddleware:

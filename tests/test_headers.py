@@ -1,5 +1,5 @@
-"""Security headers on every response, and no inline script or style for the CSP to refuse (the
-deployment check is in test_deploy.py)."""
+"""Security headers on every response, no caching of any answer but the static files, and no
+inline script or style for the CSP to refuse (the deployment check is in test_deploy.py)."""
 
 import re
 from pathlib import Path
@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import ReferralFactory
+from tests.factories import AgencyFactory, ReferralFactory
+from tests.test_access_matrix import ANON, MATRIX, ROLES, _routes, _url, scene  # noqa: F401 - scene: a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,3 +66,45 @@ def test_templates_have_no_inline_script_style_or_event_handlers():
         for pattern in (inline_script, style_element, attributes):
             found += [f"{template.relative_to(ROOT)}: {match.group(0)}" for match in pattern.finditer(text)]
     assert not found, "\n".join(found)
+
+
+def _never_stored(response) -> bool:
+    directives = {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+@pytest.mark.django_db
+def test_no_answer_of_any_url_to_any_role_may_be_stored(client, scene):  # noqa: F811 - the fixture
+    """Every URL of the site (the access matrix's walk), as each role and signed out, whatever the
+    answer (a page, a redirect, 403 or 404): a browser's back button after signing out, or a
+    proxy, must not show a page naming people."""
+    users, by_segment = scene
+    routes = _routes()
+    stored = []
+    for name in MATRIX:
+        url = _url(routes[name], by_segment)
+        for role in ROLES:
+            client.logout()
+            if role != ANON:
+                client.force_login(users[role])
+            response = client.get(url)
+            if not _never_stored(response):
+                stored.append(f"{name} as {role}: {response.status_code} {response.get('Cache-Control')!r}")
+    assert not stored, "\n".join(stored)
+
+
+@pytest.mark.django_db
+def test_api_answers_to_a_case_system_and_errors_may_not_be_stored(api_client_for):
+    http = api_client_for(AgencyFactory())
+    for url in (reverse("api:referral-list"), reverse("api:visit-list"), "/api/v1/no-such-thing/"):
+        response = http.get(url)
+        assert _never_stored(response), (url, response.status_code, response.get("Cache-Control"))
+    assert _never_stored(Client().post("/o/token/", {"grant_type": "client_credentials"}))
+
+
+def test_static_files_keep_their_public_cache(settings):
+    settings.WHITENOISE_USE_FINDERS = True  # read when a new client builds its middleware
+    response = Client().get("/static/js/app.js")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert "max-age" in response.get("Cache-Control", "")
