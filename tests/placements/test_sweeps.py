@@ -2,7 +2,7 @@
 condition (through the service a person would use) resolves it."""
 
 import threading
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -173,7 +173,9 @@ def test_a_joint_visit_counts_for_every_agency_on_it_and_a_cancelled_one_does_no
 
 def test_referral_undecided_2_working_days_after_submission_and_a_decision_resolves_it(iom_officer):
     # Submitted on a Monday: the decision is due on the Wednesday, and the alert shows from then.
-    monday = today() - timedelta(days=today().weekday() + 7)
+    # A fixed week with no bank holiday (a week of today's could hold Easter Monday, and the
+    # decision would be due on the Thursday).
+    monday = date(2026, 11, 9)
     submitted = timezone.make_aware(datetime.combine(monday, time(10)))
     referral = ReferralFactory(submitted_at=submitted)
     assert sweeps.sweep_referral_undecided(today=monday + timedelta(days=1)).raised == 0
@@ -189,7 +191,7 @@ def test_referral_undecided_2_working_days_after_submission_and_a_decision_resol
 
 
 def test_the_decision_deadline_skips_weekends():
-    friday = today() - timedelta(days=(today().weekday() - 4) % 7 + 7)
+    friday = date(2026, 11, 6)  # an ordinary weekend, not Good Friday's or a bank holiday's
     ReferralFactory(submitted_at=timezone.make_aware(datetime.combine(friday, time(16))))
     monday = friday + timedelta(days=3)
     assert sweeps.sweep_referral_undecided(today=monday).raised == 0
