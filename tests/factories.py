@@ -106,7 +106,7 @@ class OffenderEventFactory(factory.django.DjangoModelFactory):
 
     offender = factory.SubFactory(OffenderFactory)
     kind = OffenderEvent.Kind.ARREST
-    occurred_on = factory.LazyFunction(date.today)
+    occurred_on = factory.LazyFunction(timezone.localdate)
     offence_category = OffenceCategory.THEFT
 
 
@@ -164,7 +164,7 @@ class VoidPeriodFactory(factory.django.DjangoModelFactory):
         model = VoidPeriod
 
     bedspace = factory.SubFactory(BedspaceFactory)
-    starts_on = factory.LazyFunction(date.today)
+    starts_on = factory.LazyFunction(timezone.localdate)
     ends_on = factory.LazyAttribute(lambda v: v.starts_on + timedelta(days=7))
     reason = VoidPeriod.Reason.REPAIRS
 
@@ -179,7 +179,7 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     offender = factory.SubFactory(OffenderFactory)
     bedspace = factory.SubFactory(BedspaceFactory)
     status = Placement.Status.CONFIRMED
-    starts_on = factory.LazyFunction(date.today)
+    starts_on = factory.LazyFunction(timezone.localdate)
     ends_on = factory.LazyAttribute(lambda p: p.starts_on + timedelta(days=28))
     free_from = factory.LazyAttribute(lambda p: p.ends_on)
 

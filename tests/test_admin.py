@@ -102,7 +102,7 @@ def _bedspaces(n):
 def _support_plans(n):
     plans = [SupportAgencyFactory().support_plan for _ in range(n)]
     for plan in plans:
-        SupportAgencyFactory(support_plan=plan, ended_on=date.today())
+        SupportAgencyFactory(support_plan=plan, ended_on=timezone.localdate())
     return plans
 
 
@@ -463,7 +463,7 @@ def _void_inline_post(bedspace, starts_on, ends_on):
 
 def test_void_period_added_inline_records_who_added_it(scheme_manager_client, scheme_manager):
     bedspace = BedspaceFactory()
-    start = date.today()
+    start = timezone.localdate()
     response = scheme_manager_client.post(
         _url(Bedspace, "change", bedspace.pk), _void_inline_post(bedspace, start, start + timedelta(days=5))
     )

@@ -3,10 +3,10 @@ invalid) and checks each answer against the schema: never a 500, only documented
 content types and bodies."""
 
 import json
-from datetime import date
 
 import pytest
 import schemathesis
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -37,7 +37,7 @@ def bearer(transactional_db, live_server, client, settings):
     settings.API_THROTTLE_RATE = "100000/minute"
     agency = AgencyFactory(code="probation")
     ReferralFactory(referring_agency=agency, external_ref="P-1")
-    placement = PlacementFactory(status="active", arrived_on=date.today(), with_term=True)
+    placement = PlacementFactory(status="active", arrived_on=timezone.localdate(), with_term=True)
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
     api_client = api_client_with_scopes(agency)
     token = fetch_token(client, api_client, "referrals:read referrals:write visits:write")

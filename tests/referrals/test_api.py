@@ -3,7 +3,7 @@ agency seeing only its own referrals, keyset paging that survives concurrent cha
 problem details and a fixed number of queries per page."""
 
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -157,7 +157,7 @@ def test_staff_browse_with_their_roles_scoping(client, probation):
 
 
 def test_a_referral_shows_the_person_and_its_outcome(probation_api, probation):
-    today = date.today()
+    today = timezone.localdate()
     referral = ReferralFactory(
         referring_agency=probation,
         status=Referral.Status.ACCEPTED,
