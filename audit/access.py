@@ -3,8 +3,10 @@ writes one `AccessLogEntry`, with the people it showed.
 
 Declarative: a view says it shows personal data with `@logs_access` (a DRF view with the class
 attribute `access_log = True`). For such a view the middleware opens a note; the places that fetch
-people's records for a page add to it (`found_or_404` the record, `paginate` each row, or the view
-itself through `saw`), and once the response succeeds the middleware writes the note as one row.
+people's records for a page add to it (`found_or_404` the record, `paginate` each row, a DRF
+serializer, a service whose answer reveals people, such as the referral question "is this the
+person already recorded?", or the view itself through `saw`), and once the view has answered,
+whatever the status, the middleware writes the note as one row.
 `tests/audit/test_access_log_coverage.py` walks the URL configuration and fails for a URL that
 shows personal data without writing a row.
 
@@ -90,6 +92,13 @@ def saw(obj=None, *, people: Iterable = (), reason: str = "", model: type | None
         note.reason = reason
 
 
+def noted_people() -> set[int]:
+    """The ids of the people the current request has shown so far (none outside a logged view):
+    what a stored API reply names (`iom_housing.api.idempotent`)."""
+    note = _current.get()
+    return set(note.offender_ids) if note is not None else set()
+
+
 def logs_access(view):
     """Mark a view as showing or changing named people's records: the middleware logs it."""
 
@@ -115,9 +124,13 @@ def _action(request, response) -> str:
         # A refused form shows the record again; only a change that went through alters it.
         api_call = hasattr(response, "data")  # a DRF response: any success is the change made
         changed = response.status_code in (302, 303) or (api_call and response.status_code < 300)
-        return AccessLogEntry.Action.ALTER if changed else AccessLogEntry.Action.CONSULT
+        # A replayed answer to a retry changed nothing this time.
+        if changed and not response.has_header("Idempotent-Replayed"):
+            return AccessLogEntry.Action.ALTER
     if getattr(request.user, "api_client", None) is not None:
-        return AccessLogEntry.Action.DISCLOSE  # to another organisation's system: the recipient
+        # Whatever the method and status (a refused write naming people, a replay): shown to
+        # another organisation's system, which the row names as the recipient.
+        return AccessLogEntry.Action.DISCLOSE
     return AccessLogEntry.Action.CONSULT
 
 
@@ -177,9 +190,11 @@ def _reason_code(value: str) -> str:
 
 
 class AccessLogMiddleware:
-    """Writes the access note of a logged view once its response succeeds (a 4xx or 5xx showed
-    nothing). The address is kept without its query string: a search by name must not put the
-    name in a log that erasure cannot touch."""
+    """Writes the access note of a logged view once it has answered, whatever the status: a
+    refusal can name people too (a 409 asking whether someone is a person already recorded, a
+    403 page naming the person), while a response that showed no one left the note empty. The
+    address is kept without its query string: a search by name must not put the name in a log
+    that erasure cannot touch."""
 
     def __init__(self, get_response):
         self.get_response = get_response

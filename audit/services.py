@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,9 +92,9 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
     Gone: names, aliases, date of birth, identifiers (PNC ID, CRN, prison number, the referring
     agencies' references), every free text written about them (licence conditions, safety
     warnings, referral reasons and risk, decision notes, placement and visit notes, concerns,
-    corrections, renewal reasons, exclusion reasons, alert messages), the API's stored replies
-    naming them, report files made in the background that name them, and the change history of
-    all those records. Kept: gender, ethnicity, needs,
+    corrections, renewal reasons, exclusion reasons, alert messages, the details each referrer
+    sent), the API's stored replies naming them (their keys stay, as tombstones), report files
+    made in the background that name them, and the change history of all those records. Kept: gender, ethnicity, needs,
     risk level, IOM category, licence dates, and every referral, placement, licence term, visit
     and event with its dates, kinds, outcomes and hours. The access log keeps its rows (they hold
     ids, not names) and gains one saying who erased the record and when.
@@ -125,7 +126,7 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
         )
         offender.responsible_officers.clear()
         OffenderEvent.objects.filter(offender=offender).update(notes="")
-        referrals.update(external_ref="", risk_summary="", reason="", decision_notes="")
+        referrals.update(external_ref="", risk_summary="", reason="", decision_notes="", person_details={})
         placements.update(notes="", cancellation_reason="")
         LicenceTerm.objects.filter(placement__offender=offender).update(reason="")
         SupportPlan.objects.filter(placement__offender=offender).update(notes="")
@@ -141,8 +142,12 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
             alert.message = alert.get_kind_display()
             alert.acknowledgement_note = ""
             alert.save(update_fields=["message", "acknowledgement_note"])
-        # A client's retry of a referral is answered from here: the stored reply names the person.
-        IdempotencyKey.objects.filter(response_body__id__in=referral_ids).delete()
+        # A client's retry is answered from its stored reply, which names the person: the reply
+        # goes, the key stays as a tombstone (no personal data), so that the retry is answered
+        # as a replay of a request whose person was erased (410) and never creates them again.
+        IdempotencyKey.objects.filter(
+            Q(offender_ids__contains=[offender.pk]) | Q(response_body__id__in=referral_ids)
+        ).update(response_body=None, subject_erased_at=timezone.now())
         # An officers' report file waiting to be downloaded lists them by name.
         files = ReportExport.objects.filter(offender_ids__contains=[offender.pk])
         paths = [export.path for export in files if export.file_name]

@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,9 +44,12 @@ def agency_of(user):
 def people_scope(user, offender_field: str = "pk", *, few: bool = False) -> Q:
     """A filter for the people (offenders) `user` may see, on the field naming the offender.
 
-    Officers and scheme managers see the whole scheme. An agency worker sees a person only when
-    their agency referred them or is (or was) on the support plan of one of their placements.
-    Anyone else sees no one. Every selector that returns people applies this.
+    Officers and scheme managers see the whole scheme. An agency worker sees a person once an IOM
+    officer has accepted a referral of them by their agency, or while (and after) their agency is
+    on the support plan of one of their placements: a referral alone opens nothing, since anyone
+    who knows a name and a date of birth (or a PNC ID) could make one. Until then the agency sees
+    its own referral and what it sent (`referral_scope`, `Referral.referred_person`). Anyone else
+    sees no one. Every selector that returns people applies this.
 
     By default the database builds, once per query, the set of everyone the agency ever referred
     or supported (thousands, nationally) and tests each row against it: right for a list. With
@@ -59,23 +62,41 @@ def people_scope(user, offender_field: str = "pk", *, few: bool = False) -> Q:
     if role in SCHEME_WIDE_ROLES:
         return Q()
     if role == Role.AGENCY_WORKER:
-        from placements.models import SupportAgency
-        from referrals.models import Referral
-
-        agency = user.membership.agency_id
-        if few:
-            person = OuterRef(offender_field)
-            referred = Referral.objects.filter(referring_agency_id=agency, offender_id=person)
-            supported = SupportAgency.objects.filter(
-                agency_id=agency, support_plan__placement__offender_id=person
-            )
-            return Q(Exists(referred)) | Q(Exists(supported))
-        referred = Referral.objects.filter(referring_agency_id=agency).values("offender_id")
-        supported = SupportAgency.objects.filter(agency_id=agency).values(
-            "support_plan__placement__offender_id"
-        )
-        return Q(**{f"{offender_field}__in": referred}) | Q(**{f"{offender_field}__in": supported})
+        return _agency_people(user.membership.agency_id, offender_field, few=few)
     return Q(pk__in=[])
+
+
+def _agency_people(agency_id, offender_field: str, *, few: bool) -> Q:
+    """The people an agency may see (see `people_scope`)."""
+    from placements.models import SupportAgency
+    from referrals.models import Referral
+
+    accepted = Referral.objects.filter(referring_agency_id=agency_id, status=Referral.Status.ACCEPTED)
+    supported = SupportAgency.objects.filter(agency_id=agency_id)
+    if few:
+        person = OuterRef(offender_field)
+        return Q(Exists(accepted.filter(offender_id=person))) | Q(
+            Exists(supported.filter(support_plan__placement__offender_id=person))
+        )
+    return Q(**{f"{offender_field}__in": accepted.values("offender_id")}) | Q(
+        **{f"{offender_field}__in": supported.values("support_plan__placement__offender_id")}
+    )
+
+
+def sees_person_record(user, offender_field: str = "offender"):
+    """An annotation for rows that name a person (referrals): whether `user` may see that person's
+    record, or only what its own agency sent about them. An agency's case system sees as the
+    agency's workers do."""
+    if sees_whole_scheme(user):
+        return Value(True)
+    api_client = getattr(user, "api_client", None)
+    if api_client is not None:
+        agency_id = api_client.agency_id
+    elif role_of(user) == Role.AGENCY_WORKER:
+        agency_id = user.membership.agency_id
+    else:
+        return Value(False)
+    return ExpressionWrapper(_agency_people(agency_id, offender_field, few=True), output_field=BooleanField())
 
 
 def can_user_view_cases(user) -> bool:
@@ -196,11 +217,15 @@ def api_client_referral_scope(agency_id) -> Q:
 
 
 def referral_scope(user) -> Q:
-    """A filter for the referrals `user` may read: an API client (`user.api_client`) its agency's,
-    staff by `people_scope`."""
+    """A filter for the referrals `user` may read: an API client (`user.api_client`) its agency's;
+    an agency worker its agency's own (whether or not it may see the person's record) and every
+    referral of the people it may see; other staff by `people_scope`. What a referral shows of its
+    person is `sees_person_record`'s."""
     api_client = getattr(user, "api_client", None)
     if api_client is not None:
         return api_client_referral_scope(api_client.agency_id)
+    if role_of(user) == Role.AGENCY_WORKER:
+        return Q(referring_agency_id=user.membership.agency_id) | people_scope(user, "offender")
     return people_scope(user, "offender")
 
 

@@ -169,6 +169,18 @@ class IdempotencyKeyReused(exceptions.APIException):
     default_code = "idempotency_key_reused"
 
 
+class SubjectErased(exceptions.APIException):
+    """A retry of a request that was answered, whose person has since been erased: answered as a
+    replay, never as a new request, so erasure is not undone by a client's retry."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = (
+        "This request was answered before, and the person it was about has since been erased under "
+        "the scheme's retention policy. Nothing has been created again; do not retry it."
+    )
+    default_code = "subject_erased"
+
+
 def _fingerprint(request) -> str:
     body = json.dumps(request.data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
@@ -178,7 +190,12 @@ def idempotent(request, handler) -> Response:
     """Answer a retry (same Idempotency-Key and body) with the first response; `handler()` makes
     the first. The key's row is inserted first, so a concurrent request with the same key waits on
     its unique constraint until this one commits, then replays it. A failed request stores nothing
-    (its transaction rolls back), so a corrected retry may reuse the key."""
+    (its transaction rolls back), so a corrected retry may reuse the key.
+
+    The key keeps the ids of the people the response named (the access note's): a replay shows
+    them again and is logged so; once one of them is erased the stored response is gone and the
+    key is a tombstone (`audit.services.offender_erase`), which a retry gets as 410 Gone."""
+    from audit.access import noted_people, saw
     from referrals.models import IdempotencyKey
 
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -198,13 +215,17 @@ def idempotent(request, handler) -> Response:
         if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
         if not created:
+            if record.subject_erased_at is not None:
+                raise SubjectErased()
+            saw(people=record.offender_ids)
             response = Response(record.response_body, status=record.response_status)
             response["Idempotent-Replayed"] = "true"
             return response
         response = handler()
         record.response_status = response.status_code
         record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-        record.save(update_fields=["response_status", "response_body"])
+        record.offender_ids = sorted(noted_people())
+        record.save(update_fields=["response_status", "response_body", "offender_ids"])
     return response
 
 

@@ -49,7 +49,16 @@ from referrals.services import (
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+    """The person of a referral: as recorded once the client's agency may see the record (an
+    officer accepted one of its referrals of them, or it supports them); until then only as the
+    client sent them, with no `id` (`ReferralSerializer.get_person`)."""
+
+    id = serializers.UUIDField(
+        source="public_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The person's id; null while you see them only as you referred them.",
+    )
 
     class Meta:
         model = Offender
@@ -123,7 +132,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
 class ReferralSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    person = PersonSerializer(source="offender", read_only=True)
+    person = serializers.SerializerMethodField()
     outcome = OutcomeSerializer(source="*", read_only=True)
 
     class Meta:
@@ -143,6 +152,25 @@ class ReferralSerializer(serializers.ModelSerializer):
             "outcome",
         ]
         read_only_fields = fields
+
+    @cached_property
+    def _person(self) -> PersonSerializer:
+        return PersonSerializer(context=self.context)
+
+    @extend_schema_field(PersonSerializer)
+    def get_person(self, referral) -> dict:
+        # `person_visible` is the selectors' (iom_housing.access.sees_person_record); without it, as sent.
+        if getattr(referral, "person_visible", False):
+            return self._person.to_representation(referral.offender)
+        sent = referral.referred_person
+        return {
+            "id": None,
+            "first_name": sent.first_name,
+            "last_name": sent.last_name,
+            "date_of_birth": sent.date_of_birth.isoformat() if sent.date_of_birth else None,
+            "pnc_id": sent.pnc_id,
+            "crn": sent.crn,
+        }
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -194,15 +222,39 @@ class ReferralDetailsSerializer(serializers.Serializer):
 class ReferralCreateSerializer(ReferralDetailsSerializer):
     person = PersonInputSerializer()
     external_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    existing_person_id = serializers.UUIDField(
+    confirm_same_person = serializers.BooleanField(
         required=False,
-        allow_null=True,
-        default=None,
-        help_text="After a 409 naming possible matches: the id of the person this is.",
+        default=False,
+        help_text="After a 409 `possible_same_person`: this is the person already recorded (send the "
+        "`match_token` with it).",
+    )
+    match_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=128,
+        help_text="The `match_token` of the 409 answer, with `confirm_same_person: true`.",
     )
     different_person = serializers.BooleanField(
-        required=False, default=False, help_text="After a 409 naming possible matches: this is someone else."
+        required=False,
+        default=False,
+        help_text="After a 409 `possible_same_person`: this is someone else (a new record is made).",
     )
+
+    def validate(self, attrs):
+        if attrs["confirm_same_person"] and not attrs["match_token"]:
+            raise serializers.ValidationError(
+                {"match_token": _("Send the match_token of the 409 answer with confirm_same_person.")}
+            )
+        if attrs["match_token"] and not attrs["confirm_same_person"]:
+            raise serializers.ValidationError(
+                {"confirm_same_person": _("Send confirm_same_person: true with the match_token.")}
+            )
+        if attrs["confirm_same_person"] and attrs["different_person"]:
+            raise serializers.ValidationError(
+                {"different_person": _("Send either confirm_same_person or different_person, not both.")}
+            )
+        return attrs
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -224,23 +276,27 @@ class PreconditionFailed(exceptions.APIException):
 CONFLICT_CODES = {"wrong_status", "already_referred"}
 
 
+def _same_person_question(error: PossibleDuplicate, person: dict) -> Conflict:
+    """The 409 asking whether the person is the one already recorded: only what the client sent
+    (the name and date of birth it matched on) and the token to confirm with, nothing of the
+    record, so that its answer is the same whatever identifiers the record holds."""
+    return Conflict(
+        {
+            "detail": error.messages[0],
+            "code": "possible_same_person",
+            "person": {
+                "first_name": person["first_name"],
+                "last_name": person["last_name"],
+                "date_of_birth": person["date_of_birth"].isoformat(),
+            },
+            "match_token": error.token,
+        }
+    )
+
+
 def _api_error(error: DjangoValidationError) -> exceptions.APIException:
     """A service's ValidationError as the API's error: person fields named under `person.`, a
     state conflict as 409, a missing record as 404."""
-    if isinstance(error, PossibleDuplicate):
-        return Conflict(
-            {
-                "detail": error.messages[0],
-                "matches": [
-                    {
-                        "id": str(m.public_id),
-                        "full_name": m.full_name,
-                        "date_of_birth": m.date_of_birth.isoformat(),
-                    }
-                    for m in error.matches
-                ],
-            }
-        )
     if hasattr(error, "error_dict"):
         return exceptions.ValidationError(
             {
@@ -267,7 +323,11 @@ WRITE_ERRORS = {
     400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
     **API_ERRORS,
     404: ProblemSerializer,
-    409: OpenApiResponse(ProblemSerializer, description="Not while the referral is decided, or a duplicate."),
+    409: OpenApiResponse(
+        ProblemSerializer,
+        description="Not while the referral is decided; or `possible_same_person` (with the `person` "
+        "you sent and a `match_token`); or your agency already has a referral waiting for the person.",
+    ),
 }
 
 
@@ -284,11 +344,23 @@ WRITE_ERRORS = {
     ),
     create=extend_schema(
         summary="Refer a person (send an Idempotency-Key)",
-        description="The person is matched by PNC ID or CRN, else recorded. A retry with the same "
-        "Idempotency-Key and body returns the first response and creates nothing.",
+        description="Someone already recorded with the same name and date of birth is a 409 "
+        "`possible_same_person` with a `match_token`: send the body again with "
+        "`confirm_same_person: true` and the token, or `different_person: true`. Otherwise a PNC ID "
+        "or CRN already recorded is that person, else the person is recorded. The person shows as "
+        "you sent them until the IOM team accepts the referral. A retry with the same "
+        "Idempotency-Key and body returns the first response and creates nothing; 410 if the "
+        "person it created has since been erased.",
         parameters=[IDEMPOTENCY_KEY],
         request=ReferralCreateSerializer,
-        responses={201: ReferralSerializer, **WRITE_ERRORS, 422: ProblemSerializer},
+        responses={
+            201: ReferralSerializer,
+            **WRITE_ERRORS,
+            410: OpenApiResponse(
+                ProblemSerializer, description="A retry of a request whose person has since been erased."
+            ),
+            422: ProblemSerializer,
+        },
     ),
     update=extend_schema(
         summary="Replace what you said about the need for a place, while it waits for a decision",
@@ -421,9 +493,11 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
                 reason=data["reason"],
                 wanted_from=data["wanted_from"],
                 external_ref=data["external_ref"] if external_ref is None else external_ref,
-                existing_offender_id=data["existing_person_id"],
+                match_token=data["match_token"],
                 different_person=data["different_person"],
             )
+        except PossibleDuplicate as error:
+            raise _same_person_question(error, data["person"]) from None
         except DjangoValidationError as error:
             raise _api_error(error) from None
         body = self._representation(referral.pk)

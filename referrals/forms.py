@@ -248,8 +248,9 @@ DIFFERENT_PERSON = "different"
 
 
 class SamePersonForm(ServiceForm):
-    """Is the person referred one already recorded (same name and date of birth)? Only their name
-    and date of birth are shown."""
+    """Is the person referred one already recorded with the same name and date of birth? The
+    question shows back only what the referrer entered: nothing of the record, not even how many
+    there are. "Yes" sends the service's match token."""
 
     submit_label = _("Continue")
     same_person = forms.ChoiceField(
@@ -261,37 +262,22 @@ class SamePersonForm(ServiceForm):
         },
     )
 
-    def __init__(self, *args, matches=(), **kwargs):
+    def __init__(self, *args, token: str, person: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        if len(matches) == 1:
-            choices = [(str(matches[0].public_id), gettext("Yes, this is the same person"))]
-        else:
-            choices = [
-                (
-                    str(match.public_id),
-                    gettext("Yes, the same person as %(name)s, born %(born)s")
-                    % {"name": match.full_name, "born": date_format(match.date_of_birth, "j F Y")},
-                )
-                for match in matches
-            ]
         self.fields["same_person"].choices = [
-            *choices,
+            (token, gettext("Yes, this is the same person")),
             (DIFFERENT_PERSON, gettext("No, this is a different person")),
         ]
-        if len(matches) == 1:
-            # The hint is rendered unescaped by the template pack, and names are typed by people.
-            self.fields["same_person"].help_text = format_html(
-                gettext(
-                    "We already have a record of {name}, born {born}. If this is them, the referral "
-                    "is added to their record; if not, a new record is made."
-                ),
-                name=matches[0].full_name,
-                born=date_format(matches[0].date_of_birth, "j F Y"),
-            )
-        else:
-            self.fields["same_person"].help_text = gettext(
-                "We already have records of %(count)s people with this name and date of birth."
-            ) % {"count": len(matches)}
+        # The hint is rendered unescaped by the template pack, and names are typed by people.
+        self.fields["same_person"].help_text = format_html(
+            gettext(
+                "We already have a record of someone named {name}, born {born}. If this is them, the "
+                "referral is added to their record, and you will see the record once the IOM team "
+                "accepts the referral; if not, a new record is made."
+            ),
+            name=f"{person['first_name']} {person['last_name']}",
+            born=date_format(person["date_of_birth"], "j F Y"),
+        )
         # The question is the page's heading.
         self.helper.layout = Layout(Field.radios("same_person", legend_size=Size.LARGE, legend_tag="h1"))
         # The buttons (Continue, and Change the details) are in the page's template.

@@ -1,7 +1,12 @@
 """Offenders (nominals), their offending and compliance events, and referrals for a place."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -260,6 +265,28 @@ URGENCY_RANK = Case(
 )
 
 
+class PersonMatch(models.TextChoices):
+    """How a referral found its person (blank for referrals made before this was kept, or not
+    through `referral_submit`)."""
+
+    NEW = "new", _("Recorded from this referral")
+    CONFIRMED = "confirmed", _("The referrer confirmed the person recorded with this name and date of birth")
+    IDENTIFIER = "identifier", _("Found by the PNC ID or CRN given")
+
+
+@dataclass(frozen=True)
+class ReferredPerson:
+    """A person as their referrer described them: the name, date of birth and identifiers it sent."""
+
+    full_name: str
+    date_of_birth: date | None
+    pnc_id: str = ""
+    crn: str = ""
+    prison_number: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
 class Referral(PublicId, TimeStamped):
     """An agency asks for a place for an offender."""
 
@@ -320,6 +347,15 @@ class Referral(PublicId, TimeStamped):
         _("reason for declining"), max_length=30, choices=DeclineReason.choices, blank=True
     )
     decision_notes = models.TextField(_("decision notes"), blank=True)
+    # What the referrer said about the person, as sent (services.PERSON_FIELDS, dates in ISO
+    # form): all the referring agency is shown of the person until its referral is accepted, and
+    # what an officer checks against the record before accepting. Emptied by erasure.
+    person_details = models.JSONField(
+        _("person as referred"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
+    person_match = models.CharField(
+        _("how the person was found"), max_length=12, choices=PersonMatch.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -378,10 +414,37 @@ class Referral(PublicId, TimeStamped):
     def need_labels(self) -> list[str]:
         return [Need(need).label for need in self.needs]
 
+    @property
+    def referred_person(self) -> ReferredPerson:
+        """The person as the referrer sent them (`person_details`). A referral without them (made
+        before they were kept, or by the demo) matched its person on name and date of birth, so
+        those stand in; an erased person's are gone and their record's placeholder name shows."""
+        details = self.person_details or {}
+        if not details or self.offender.erased_at is not None:
+            return ReferredPerson(
+                full_name=self.offender.full_name,
+                date_of_birth=self.offender.date_of_birth,
+                first_name=self.offender.first_name,
+                last_name=self.offender.last_name,
+            )
+        born = details.get("date_of_birth")
+        return ReferredPerson(
+            full_name=f"{details.get('first_name', '')} {details.get('last_name', '')}".strip(),
+            date_of_birth=date.fromisoformat(born) if born else None,
+            pnc_id=details.get("pnc_id", ""),
+            crn=details.get("crn", ""),
+            prison_number=details.get("prison_number", ""),
+            first_name=details.get("first_name", ""),
+            last_name=details.get("last_name", ""),
+        )
+
 
 class IdempotencyKey(models.Model):
     """A client's `Idempotency-Key` and the response the first request with it got: a retry with
-    the same key and body is answered from here and changes nothing."""
+    the same key and body is answered from here and changes nothing. When a person the response
+    named is erased, the response goes but the key stays (a tombstone: the client, the key, the
+    request's fingerprint, the ids of the people and when they were erased, no personal data), so
+    the retry is answered 410 Gone instead of creating the person again."""
 
     api_client = models.ForeignKey(
         "agencies.ApiClient",
@@ -395,12 +458,19 @@ class IdempotencyKey(models.Model):
     )
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
     response_body = models.JSONField(_("response body"), null=True, blank=True)
+    # The people the response named (their ids, as the access log keeps them): a replay is logged
+    # as showing them again, and erasing one of them finds the keys to turn into tombstones.
+    offender_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, verbose_name=_("people"))
+    subject_erased_at = models.DateTimeField(_("person erased"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("idempotency key")
         constraints = [
             models.UniqueConstraint(fields=["api_client", "key"], name="idempotency_key_unique_per_client")
+        ]
+        indexes = [
+            GinIndex(fields=["offender_ids"], name="idempotency_key_people_idx"),
         ]
 
     def __str__(self) -> str:

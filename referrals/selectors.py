@@ -10,15 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import HomeVisit
-from iom_housing.access import agency_of, people_scope, referral_scope
+from iom_housing.access import agency_of, people_scope, referral_scope, sees_person_record
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
 
 
 def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> QuerySet[Referral]:
-    """Referrals for the queue; by default those waiting for a decision, most urgent and oldest first."""
-    referrals = Referral.objects.filter(people_scope(user, "offender")).select_related(
-        "offender", "referring_agency"
+    """Referrals for the queue; by default those waiting for a decision, most urgent and oldest
+    first. Scoped by `referral_scope`, each with `person_visible` (`sees_person_record`)."""
+    referrals = (
+        Referral.objects.filter(referral_scope(user))
+        .annotate(person_visible=sees_person_record(user))
+        .select_related("offender", "referring_agency")
     )
     if status == "all":
         pass
@@ -34,13 +37,15 @@ def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> 
 
 
 def agency_referrals(*, user) -> QuerySet[Referral]:
-    """The referrals the user's agency submitted, newest first, each with its live placement (if any)
-    in `placed`: three queries for a page of them (count, rows, placements)."""
+    """The referrals the user's agency submitted, newest first, whether or not it may see the
+    person's record yet (`person_visible`), each with its live placement (if any) in `placed`:
+    three queries for a page of them (count, rows, placements)."""
     agency = agency_of(user)
     if agency is None:
         return Referral.objects.none()
     return (
-        Referral.objects.filter(people_scope(user, "offender"), referring_agency=agency)
+        Referral.objects.filter(referring_agency=agency)
+        .annotate(person_visible=sees_person_record(user))
         .select_related("offender")
         .prefetch_related(
             Prefetch(
@@ -57,11 +62,13 @@ def agency_referrals(*, user) -> QuerySet[Referral]:
 
 def referral_sync_list(*, user) -> QuerySet[Referral]:
     """Referrals for the API, scoped by `referral_scope` (an agency's client sees its agency's, staff
-    what their role allows), each with the placement that holds (or held) a bedspace for it and
-    that placement's licence terms in order in `terms_in_order`: three queries for any number of
-    rows. (Lists, not managers: a prefetched manager costs a queryset clone a row.)"""
+    what their role allows), each with `person_visible` (`sees_person_record`), the placement
+    that holds (or held) a bedspace for it and that placement's licence terms in order in
+    `terms_in_order`: three queries for any number of rows. (Lists, not managers: a prefetched
+    manager costs a queryset clone a row.)"""
     return (
         Referral.objects.filter(referral_scope(user))
+        .annotate(person_visible=sees_person_record(user))
         .select_related("offender")
         .prefetch_related(
             Prefetch(
@@ -81,6 +88,36 @@ def referral_sync_list(*, user) -> QuerySet[Referral]:
 
 def referral_get(*, user, public_id) -> Referral:
     return referral_list(user=user, status="all").get(public_id=public_id)
+
+
+def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]:
+    """What the referrer sent that differs from the person's record, for the officer deciding on
+    it: (what, as sent, as recorded). Nothing for a referral made without the details, or for an
+    erased person."""
+    details = referral.person_details or {}
+    offender = referral.offender
+    if not details or offender.erased_at is not None:
+        return []
+    differences = []
+    sent_name = f"{details.get('first_name', '')} {details.get('last_name', '')}"
+    if sent_name.casefold() != f"{offender.first_name} {offender.last_name}".casefold():
+        differences.append((str(_("Name")), sent_name, offender.full_name))
+    born = details.get("date_of_birth") or ""
+    recorded_born = offender.date_of_birth.isoformat() if offender.date_of_birth else ""
+    if born != recorded_born:
+        differences.append(
+            (
+                str(_("Date of birth")),
+                date_format(date.fromisoformat(born), "j F Y") if born else "",
+                date_format(offender.date_of_birth, "j F Y") if recorded_born else "",
+            )
+        )
+    for name in ("pnc_id", "crn", "prison_number"):
+        sent = details.get(name, "")
+        recorded = getattr(offender, name)
+        if sent and sent.upper() != recorded.upper():
+            differences.append((str(Offender._meta.get_field(name).verbose_name), sent, recorded))
+    return differences
 
 
 class AliasesText(Func):

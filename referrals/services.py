@@ -1,17 +1,16 @@
 """Every change to referrals and offending records: one function each, one transaction each."""
 
-import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
+from audit.access import saw
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from referrals.models import (
     Ethnicity,
@@ -20,6 +19,7 @@ from referrals.models import (
     OffenceCategory,
     Offender,
     OffenderEvent,
+    PersonMatch,
     Referral,
     ReferralEvent,
 )
@@ -142,27 +142,19 @@ WANTED_FROM_BACKDATE_DAYS = 7
 WANTED_FROM_AHEAD_DAYS = 365
 
 
-@dataclass(frozen=True)
-class PersonMatch:
-    """An already recorded person who may be the one referred: only what the referrer needs to
-    recognise them (name and date of birth), whichever agency's records they are in."""
-
-    public_id: uuid.UUID
-    full_name: str
-    date_of_birth: date
-
-
 class PossibleDuplicate(ValidationError):
-    """Someone with the same name and date of birth, and no identifier telling them apart, is
-    already recorded: the referrer must say whether this is them (`existing_offender_id`) or
-    someone else (`different_person`)."""
+    """Someone with the same name and date of birth is already recorded: the referrer must say
+    whether this is them (sending `token` back as `match_token`) or someone else
+    (`different_person`). It tells the referrer nothing it did not send: not who they are, nor
+    how many, nor which identifiers their records hold. `offender_ids` are for the access log."""
 
-    def __init__(self, matches: list[PersonMatch]):
+    def __init__(self, *, token: str, offender_ids: list[int]):
         super().__init__(
             _("A person with this name and date of birth is already recorded. Say whether this is them."),
             code="possible_duplicate",
         )
-        self.matches = matches
+        self.token = token
+        self.offender_ids = offender_ids
 
 
 def _age_on(born: date, day: date) -> int:
@@ -225,107 +217,82 @@ def _lock_person_keys(data: dict) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
-def _same_name_and_birth(offender: Offender, data: dict) -> bool:
-    return (
-        offender.first_name.casefold() == data["first_name"].casefold()
-        and offender.last_name.casefold() == data["last_name"].casefold()
-        and offender.date_of_birth == data["date_of_birth"]
+def _agreeing_identifiers(offender: Offender, data: dict) -> int:
+    """How many identifiers given are also on the record, the same."""
+    return sum(1 for name in IDENTIFIERS if data[name] and getattr(offender, name).upper() == data[name])
+
+
+def _conflicting_identifiers(offender: Offender, data: dict) -> int:
+    """How many identifiers given differ from the record's."""
+    return sum(
+        1
+        for name in IDENTIFIERS
+        if data[name] and getattr(offender, name) and getattr(offender, name).upper() != data[name]
     )
 
 
-def _conflicting_identifiers(offender: Offender, data: dict) -> list[str]:
-    """Identifiers given for both that differ: they are two people."""
-    return [
-        name
-        for name in IDENTIFIERS
-        if data[name] and getattr(offender, name) and getattr(offender, name).upper() != data[name]
-    ]
+def _match_token(agency, data: dict, candidates: list[Offender]) -> str:
+    """What the referrer sends back to say "this is them": it binds the answer to the question
+    asked (this agency, this name and date of birth, these records), so a confirmation made
+    before someone else was recorded, or another agency's, asks again. Opaque: a keyed hash."""
+    value = "|".join(
+        [
+            str(agency.pk),
+            data["first_name"].casefold(),
+            data["last_name"].casefold(),
+            data["date_of_birth"].isoformat(),
+            *sorted(str(offender.public_id) for offender in candidates),
+        ]
+    )
+    return salted_hmac("referrals.same-person", value, algorithm="sha256").hexdigest()
 
 
-_IDENTIFIER_LABELS = {
-    "pnc_id": gettext_lazy("PNC ID"),
-    "crn": gettext_lazy("CRN"),
-    "prison_number": gettext_lazy("prison number"),
-}
+def _person_for_referral(
+    data: dict, *, agency, match_token: str, different_person: bool
+) -> tuple[Offender | None, str]:
+    """The recorded person these details are (None for someone new), and how they were found.
 
-
-def _as_uuid(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _person_for_referral(data: dict, *, existing_offender_id, different_person: bool) -> Offender | None:
-    """The recorded person these details are, or None for someone new; refuses what cannot be told."""
-    by_identifier = Q()
-    for name in ("pnc_id", "crn"):
-        if data[name]:
-            by_identifier |= Q(**{f"{name}__iexact": data[name]})
-    if by_identifier:
-        found = list(Offender.objects.filter(by_identifier)[:2])
-        if len(found) > 1:
-            raise ValidationError(
-                {"crn": _("The PNC ID and the CRN belong to two different people. Check both.")}
-            )
-        if found:
-            # A PNC ID or CRN names one person: this is them, if the rest agrees. Nothing on their
-            # record is changed from here; an officer corrects it.
-            offender = found[0]
-            matched = "pnc_id" if data["pnc_id"] and offender.pnc_id.upper() == data["pnc_id"] else "crn"
-            label = _IDENTIFIER_LABELS[matched]
-            if not _same_name_and_birth(offender, data):
-                raise ValidationError(
-                    {
-                        matched: _(
-                            "A person with a different name or date of birth is recorded with this "
-                            "%(identifier)s. Check the %(identifier)s, the name and the date of birth."
-                        )
-                        % {"identifier": label}
-                    }
-                )
-            conflicts = _conflicting_identifiers(offender, data)
-            if conflicts:
-                raise ValidationError(
-                    {
-                        name: _(
-                            "The person recorded with this %(identifier)s has a different %(other)s. "
-                            "Check the %(other)s."
-                        )
-                        % {"identifier": label, "other": _IDENTIFIER_LABELS[name]}
-                        for name in conflicts
-                    }
-                )
-            return offender
-
-    candidates = [
-        offender
-        for offender in Offender.objects.filter(
+    Nothing the referrer is told depends on what a record holds beyond the name and date of
+    birth it sent, so no answer reveals whether a PNC ID or CRN is recorded, or for whom: a
+    record with the same name and date of birth is always asked about, whatever its identifiers;
+    identifiers given are used only to pick among those records, or, with no such record (or
+    once the referrer says it is someone else), to find the person they name. A match on an
+    identifier whose record has another name or date of birth is kept for the IOM team to check
+    (the referral shows the differences); the referrer sees only what it sent until an officer
+    accepts the referral.
+    """
+    candidates = list(
+        Offender.objects.filter(
             first_name__iexact=data["first_name"],
             last_name__iexact=data["last_name"],
             date_of_birth=data["date_of_birth"],
         ).order_by("pk")
-        if not _conflicting_identifiers(offender, data)
-    ]
-    confirmed = _as_uuid(existing_offender_id) if existing_offender_id else None
-    if not candidates:
-        if confirmed is not None:
-            raise ValidationError(
-                _("The person you chose does not match the details entered. Check them and submit again."),
-                code="no_match",
-            )
-        return None
-    for offender in candidates:
-        if offender.public_id == confirmed:
-            return offender
-    if different_person and confirmed is None:
-        return None
-    raise PossibleDuplicate(
-        [
-            PersonMatch(offender.public_id, offender.full_name, offender.date_of_birth)
-            for offender in candidates
-        ]
     )
+    if candidates and not different_person:
+        token = _match_token(agency, data, candidates)
+        if not match_token or not constant_time_compare(match_token, token):
+            # The question names the records to the referrer as existing: logged as shown.
+            ids = [offender.pk for offender in candidates]
+            saw(people=ids, model=Offender)
+            raise PossibleDuplicate(token=token, offender_ids=ids)
+        best = max(
+            candidates,
+            key=lambda o: (_agreeing_identifiers(o, data), -_conflicting_identifiers(o, data), -o.pk),
+        )
+        return best, PersonMatch.CONFIRMED
+    if match_token:
+        raise ValidationError(
+            _(
+                "The person you confirmed is no longer recorded with these details. Check them and submit again."
+            ),
+            code="no_match",
+        )
+    for name in ("pnc_id", "crn"):
+        if data[name]:
+            found = Offender.objects.filter(**{f"{name}__iexact": data[name]}).first()
+            if found is not None:
+                return found, PersonMatch.IDENTIFIER
+    return None, PersonMatch.NEW
 
 
 # What the referrer says about the need for a place, and may change while it waits for a decision.
@@ -390,6 +357,31 @@ def referral_update(*, referral_id: int, by, changes: dict) -> Referral:
     return referral
 
 
+_RECORDS_CHANGED = gettext_lazy("The records changed while you submitted. Submit the referral again.")
+
+
+def _as_sent(data: dict) -> dict:
+    """The person's details as the referral keeps them (JSON: dates in ISO form)."""
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in data.items()}
+
+
+def _refuse_a_second_open_referral(agency, offender: Offender) -> None:
+    waiting = (
+        Referral.objects.filter(offender=offender, referring_agency=agency, status__in=Referral.OPEN_STATUSES)
+        .order_by("submitted_at")
+        .first()
+    )
+    if waiting is not None:
+        saw(people=[offender.pk], model=Offender)
+        raise ValidationError(
+            _(
+                "Your agency already has a referral for this person waiting for a decision, received on %(day)s."
+            )
+            % {"day": formats.date_format(timezone.localtime(waiting.submitted_at), "j F Y")},
+            code="already_referred",
+        )
+
+
 def referral_submit(
     *,
     agency,
@@ -401,16 +393,18 @@ def referral_submit(
     reason: str,
     wanted_from: date | None = None,
     external_ref: str = "",
-    existing_offender_id=None,
+    match_token: str = "",
     different_person: bool = False,
 ) -> Referral:
     """An agency asks for a place for a person, recorded once however many agencies refer them.
 
-    `person` holds their details (see PERSON_FIELDS). A PNC ID or CRN already recorded is that
-    person (refused if the name or date of birth differ). The same name and date of birth with no
-    identifier telling them apart raises PossibleDuplicate, unless the referrer has confirmed the
-    match (`existing_offender_id`, the person's public id) or said it is someone else
-    (`different_person`). An existing person's record is never changed from here.
+    `person` holds their details (see PERSON_FIELDS), kept on the referral as sent. Someone
+    already recorded with the same name and date of birth raises PossibleDuplicate, until the
+    referrer confirms them (`match_token`, from the PossibleDuplicate) or says it is someone else
+    (`different_person`); otherwise a PNC ID or CRN already recorded is that person (see
+    `_person_for_referral`). An existing person's record is never changed from here, and a
+    referral opens the person's record to the agency only once an officer accepts it
+    (`iom_housing.access.people_scope`).
     """
     today = timezone.localdate()
     data, errors = _clean_person(person, today)
@@ -433,6 +427,12 @@ def referral_submit(
         raise ValidationError(errors)
     if agency is None or not agency.active or agency.kind == Agency.Kind.COMMISSIONER:
         raise ValidationError(_("Your agency cannot submit referrals to the scheme."), code="agency")
+    match_token = (match_token or "").strip()
+    if match_token and different_person:
+        raise ValidationError(
+            _("Say either that this is the person already recorded or that it is someone else, not both."),
+            code="contradiction",
+        )
 
     with (
         integrity_errors_as(
@@ -440,41 +440,27 @@ def referral_submit(
                 "referral_external_ref_unique_per_agency": ValidationError(
                     {"external_ref": _("Your agency has already used this reference for another referral.")}
                 ),
-                "offender_pnc_id_unique": ValidationError(
-                    {"pnc_id": _("Someone else has just recorded a person with this PNC ID. Submit again.")}
-                ),
-                "offender_crn_unique": ValidationError(
-                    {"crn": _("Someone else has just recorded a person with this CRN. Submit again.")}
-                ),
+                # Without naming the identifier: that would tell the referrer it is recorded.
+                "offender_pnc_id_unique": ValidationError(_RECORDS_CHANGED, code="retry"),
+                "offender_crn_unique": ValidationError(_RECORDS_CHANGED, code="retry"),
             }
         ),
         transaction.atomic(),
     ):
         _lock_person_keys(data)
-        offender = _person_for_referral(
-            data, existing_offender_id=existing_offender_id, different_person=different_person
+        offender, match = _person_for_referral(
+            data, agency=agency, match_token=match_token, different_person=different_person
         )
         if offender is None:
             offender = Offender.objects.create(**data, needs=needs)
-        else:
-            waiting = (
-                Referral.objects.filter(
-                    offender=offender, referring_agency=agency, status__in=Referral.OPEN_STATUSES
-                )
-                .order_by("submitted_at")
-                .first()
-            )
-            if waiting is not None:
-                raise ValidationError(
-                    _(
-                        "Your agency already has a referral for this person waiting for a decision, "
-                        "received on %(day)s."
-                    )
-                    % {"day": formats.date_format(timezone.localtime(waiting.submitted_at), "j F Y")},
-                    code="already_referred",
-                )
+        elif match == PersonMatch.CONFIRMED:
+            # Only where the referrer itself confirmed the person: after a match on an identifier
+            # alone, this refusal would tell it whose identifier it sent.
+            _refuse_a_second_open_referral(agency, offender)
         referral = Referral.objects.create(
             offender=offender,
+            person_details=_as_sent(data),
+            person_match=match,
             referring_agency=agency,
             external_ref=external_ref,
             urgency=urgency,

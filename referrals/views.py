@@ -82,6 +82,11 @@ def referral_detail(request, public_id):
         "referrals/referral_detail.html",
         {
             "referral": referral,
+            # Until an officer accepts it, the referring agency sees the person only as it sent them.
+            "person": referral.offender if referral.person_visible else referral.referred_person,
+            "differences": selectors.person_details_differences(referral)
+            if can_user_manage_placements(request.user)
+            else [],
             "history": history_for(request.user, referral),
             "placements": placements,
             "can_place": can_place,
@@ -118,13 +123,15 @@ def referral_new(request):
                 by=request.user,
                 person=form.person(),
                 **form.referral(),
-                existing_offender_id=answer if answer not in ("", DIFFERENT_PERSON) else None,
+                match_token=answer if answer != DIFFERENT_PERSON else "",
                 different_person=answer == DIFFERENT_PERSON,
             )
         except services.PossibleDuplicate as duplicate:
-            saw(people=Offender.objects.filter(public_id__in=[m.public_id for m in duplicate.matches]))
+            # The question shows back only what was entered; the service logs whom it matched.
             asked = "duplicate_step" in request.POST
-            question = SamePersonForm(request.POST if asked else None, matches=duplicate.matches)
+            question = SamePersonForm(
+                request.POST if asked else None, token=duplicate.token, person=form.person()
+            )
             if asked:
                 question.is_valid()
             carried = [

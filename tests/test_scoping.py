@@ -7,7 +7,7 @@ import pytest
 from iom_housing.access import Role, people_scope
 from placements.models import Placement
 from placements.selectors import placement_list
-from referrals.models import Offender
+from referrals.models import Offender, Referral
 from referrals.selectors import offender_list, referral_list
 from tests.factories import (
     AgencyFactory,
@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     probation, ddas, other = AgencyFactory(), AgencyFactory(), AgencyFactory()
-    referred = ReferralFactory(referring_agency=probation)  # probation referred this person
+    # Probation referred this person and an officer accepted it; and referred another, not yet decided.
+    referred = ReferralFactory(referring_agency=probation, status=Referral.Status.ACCEPTED)
+    waiting = ReferralFactory(referring_agency=probation)
     supported = PlacementFactory()  # ddas supports this placement
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=supported), agency=ddas)
     formerly = PlacementFactory()  # ddas used to support this one
@@ -36,17 +38,39 @@ def world():
         "probation": probation,
         "ddas": ddas,
         "referred": referred,
+        "waiting": waiting,
         "supported": supported,
         "formerly": formerly,
         "stranger": stranger,
     }
 
 
-def test_an_agency_worker_sees_the_people_their_agency_referred(world):
+def test_an_agency_worker_sees_the_people_their_agency_referred_once_accepted(world):
     worker = user_with_role(Role.AGENCY_WORKER, world["probation"])
     assert list(offender_list(user=worker)) == [world["referred"].offender]
-    assert list(referral_list(user=worker, status="all")) == [world["referred"]]
     assert list(placement_list(user=worker)) == []
+
+
+def test_an_agency_worker_sees_its_own_referrals_but_not_yet_the_person_of_one_undecided(world):
+    worker = user_with_role(Role.AGENCY_WORKER, world["probation"])
+    referrals = {referral: referral.person_visible for referral in referral_list(user=worker, status="all")}
+    assert referrals == {world["referred"]: True, world["waiting"]: False}
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        Referral.Status.SUBMITTED,
+        Referral.Status.IN_REVIEW,
+        Referral.Status.DECLINED,
+        Referral.Status.WITHDRAWN,
+    ],
+)
+def test_a_referral_not_accepted_opens_no_record(status):
+    referral = ReferralFactory(status=status, decline_reason="other" if status == "declined" else "")
+    worker = user_with_role(Role.AGENCY_WORKER, referral.referring_agency)
+    assert not offender_list(user=worker).exists()
+    assert not Offender.objects.filter(people_scope(worker, few=True)).exists()
 
 
 def test_an_agency_worker_sees_the_placements_their_agency_supports_now_or_before(world):
@@ -66,7 +90,7 @@ def test_an_agency_worker_of_an_uninvolved_agency_sees_no_one(world):
 @pytest.mark.parametrize("role", [Role.IOM_OFFICER, Role.SCHEME_MANAGER])
 def test_officers_and_managers_see_the_whole_scheme(world, role):
     user = user_with_role(role)
-    assert offender_list(user=user).count() == 4
+    assert offender_list(user=user).count() == 5
     assert placement_list(user=user).count() == 2
 
 

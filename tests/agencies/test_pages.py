@@ -87,7 +87,8 @@ def test_a_worker_of_another_agency_finds_no_such_person(client, scene):
 
 def test_a_worker_whose_agency_referred_but_does_not_support_them_is_told_why(client, scene):
     referrer = AgencyFactory()
-    ReferralFactory(offender=scene["placement"].offender, referring_agency=referrer)
+    # Accepted: a referral only waiting for a decision opens nothing (404, iom_housing.access.people_scope).
+    ReferralFactory(offender=scene["placement"].offender, referring_agency=referrer, status="accepted")
     client.force_login(user_with_role(Role.AGENCY_WORKER, referrer))
     response = client.get(reverse("agencies:visit-record", args=[scene["placement"].public_id]))
     assert response.status_code == 403

@@ -53,7 +53,8 @@ def test_an_agency_worker_refers_someone_already_recorded_and_follows_the_referr
     page.click("input[name=submit]")
 
     assert page.get_by_role("heading", name="Is this the same person?").is_visible()
-    assert "Rhys Pritchard, born 3 May 1990" in page.content()
+    # Shown back as entered, nothing of the record.
+    assert "someone named rhys Pritchard, born 3 May 1990" in page.content()
     assert_accessible(page)
     page.get_by_label("Yes, this is the same person").check()
     page.get_by_role("button", name="Continue").click()
@@ -62,6 +63,9 @@ def test_an_agency_worker_refers_someone_already_recorded_and_follows_the_referr
     assert referral.offender == existing and Offender.objects.count() == 1
     page.wait_for_url(f"**{referral.get_absolute_url()}")
     assert "Referral submitted" in page.locator(".govuk-notification-banner").inner_text()
+    # The record opens only once the IOM team accepts the referral.
+    assert page.get_by_text("Person, as you referred them").is_visible()
+    assert page.get_by_role("link", name="rhys Pritchard").count() == 0
     assert_accessible(page)
 
     page.get_by_role("link", name="My referrals").first.click()

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from iom_housing.access import Role
 from placements.models import Placement
-from referrals.models import Offender, Referral
-from referrals.selectors import offender_list, referral_list
-from referrals.services import PossibleDuplicate, referral_submit
+from referrals.models import Offender, PersonMatch, Referral
+from referrals.selectors import offender_list, person_details_differences, referral_list
+from referrals.services import PossibleDuplicate, referral_accept, referral_submit
 from tests.factories import (
     AgencyFactory,
     OffenderFactory,
@@ -104,10 +104,13 @@ def test_a_referral_of_someone_new_records_them_and_the_referral(agency, worker)
     assert referral.urgency == "urgent" and referral.needs == ["accommodation", "drugs"]
 
 
-def test_the_referring_agency_then_sees_the_person_and_another_agency_does_not(agency, worker):
+def test_the_referring_agency_sees_its_referral_and_the_person_once_accepted(agency, worker, iom_officer):
     referral = submit(agency, worker)
-    assert list(offender_list(user=worker)) == [referral.offender]
     assert list(referral_list(user=worker, status="all")) == [referral]
+    # Even a person it recorded itself: the answer must not differ by whether they were on file.
+    assert not offender_list(user=worker).exists()
+    referral_accept(referral_id=referral.pk, by=iom_officer)
+    assert list(offender_list(user=worker)) == [referral.offender]
     outsider = user_with_role(Role.AGENCY_WORKER, AgencyFactory())
     assert not offender_list(user=outsider).exists()
     assert not referral_list(user=outsider, status="all").exists()
@@ -116,71 +119,114 @@ def test_the_referring_agency_then_sees_the_person_and_another_agency_does_not(a
 # The service: the same person ---------------------------------------------------------------------
 
 
-def test_the_same_pnc_id_in_any_case_is_the_same_person(agency, worker):
+def _asked(agency, by, person=None, **overrides) -> PossibleDuplicate:
+    """The submission is answered with the question "is this the same person?", writing nothing."""
+    error = _refused(lambda: submit(agency, by, person=person, **overrides))
+    assert isinstance(error, PossibleDuplicate), error
+    return error
+
+
+def confirm(agency, by, person=None, **overrides) -> Referral:
+    """Submit, be asked whether it is the person already recorded, and say yes."""
+    question = _asked(agency, by, person=person, **overrides)
+    return submit(agency, by, person=person, match_token=question.token, **overrides)
+
+
+def test_the_same_pnc_id_in_any_case_is_the_same_person_once_confirmed(agency, worker):
     existing = OffenderFactory(**{**PERSON, "pnc_id": "2004/0123456X", "crn": ""})
-    referral = submit(agency, worker, person={"pnc_id": "2004/0123456x", "risk_of_serious_harm": "high"})
-    assert referral.offender == existing
+    referral = confirm(agency, worker, person={"pnc_id": "2004/0123456x", "risk_of_serious_harm": "high"})
+    assert referral.offender == existing and referral.person_match == PersonMatch.CONFIRMED
     existing.refresh_from_db()
-    # Nothing on their record is changed by a referral.
+    # Nothing on their record is changed by a referral; what was sent is kept on the referral.
     assert existing.risk_of_serious_harm == "medium" and Offender.objects.count() == 1
+    assert referral.person_details["risk_of_serious_harm"] == "high"
+    assert referral.person_details["pnc_id"] == "2004/0123456X"
+    assert referral.person_details["date_of_birth"] == BORN.isoformat()
 
 
-def test_the_same_crn_is_the_same_person(agency, worker):
+def test_the_same_crn_is_the_same_person_once_confirmed(agency, worker):
     existing = OffenderFactory(**{**PERSON, "pnc_id": "", "crn": "X123456"})
-    referral = submit(
+    referral = confirm(
         agency, worker, person={"crn": "x123456", "first_name": "RHYS", "last_name": "pritchard"}
     )
     assert referral.offender == existing
 
 
-def test_a_known_pnc_id_with_another_name_is_refused_asking_to_check_it(agency, worker):
-    OffenderFactory(**{**PERSON, "first_name": "Dafydd", "pnc_id": "2004/0123456X"})
-    error = _refused(lambda: submit(agency, worker, person={"pnc_id": "2004/0123456X"}))
-    assert "Check the PNC ID" in " ".join(error.message_dict["pnc_id"])
-    # Nothing about the other person is told.
-    assert "Dafydd" not in str(error)
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        {"pnc_id": "2004/0123456X", "crn": "X123456"},  # the identifiers sent
+        {"pnc_id": "2010/0000001A", "crn": "Z999999"},  # others
+        {"pnc_id": "", "crn": ""},  # none
+    ],
+    ids=["same identifiers", "other identifiers", "no identifiers"],
+)
+def test_a_name_and_date_of_birth_on_file_is_asked_about_whatever_identifiers_it_holds(
+    agency, worker, recorded
+):
+    """The question (the same for each) is the only thing a referrer learns: not whether the
+    record holds a PNC ID or CRN, nor which."""
+    OffenderFactory(**{**PERSON, **recorded})
+    question = _asked(agency, worker, person={"pnc_id": "2004/0123456X", "crn": "X123456"})
+    assert question.messages == [
+        "A person with this name and date of birth is already recorded. Say whether this is them."
+    ]
 
 
-def test_a_known_crn_with_another_date_of_birth_is_refused(agency, worker):
-    OffenderFactory(**{**PERSON, "date_of_birth": date(1991, 5, 3), "pnc_id": "", "crn": "X123456"})
-    error = _refused(lambda: submit(agency, worker, person={"crn": "X123456"}))
-    assert "Check the CRN" in " ".join(error.message_dict["crn"])
+def test_a_known_pnc_id_with_another_name_goes_to_that_record_without_telling_the_referrer(agency, worker):
+    """Before, this was refused "a person with a different name is recorded with this PNC ID": an
+    oracle for whether a PNC ID exists. Now the answer is the same as for a PNC ID on no record
+    (a referral made, the person as sent), and the IOM team sees the differences."""
+    other = OffenderFactory(**{**PERSON, "first_name": "Dafydd", "pnc_id": "2004/0123456X", "crn": ""})
+    known = submit(agency, worker, person={"pnc_id": "2004/0123456X"})
+    unknown = submit(AgencyFactory(), worker, person={"first_name": "Iolo", "pnc_id": "2099/0000009Z"})
+    assert known.offender == other and known.person_match == PersonMatch.IDENTIFIER
+    assert unknown.person_match == PersonMatch.NEW
+    assert known.referred_person.full_name == "Rhys Pritchard"
+    assert unknown.referred_person.full_name == "Iolo Pritchard"
+    assert person_details_differences(known) == [("Name", "Rhys Pritchard", "Dafydd Pritchard")]
+    # Neither agency sees either record until an officer accepts.
+    assert not offender_list(user=worker).exists()
 
 
-def test_a_known_pnc_id_with_a_different_crn_is_refused(agency, worker):
-    OffenderFactory(**{**PERSON, "pnc_id": "2004/0123456X", "crn": "X123456"})
-    error = _refused(lambda: submit(agency, worker, person={"pnc_id": "2004/0123456X", "crn": "X999999"}))
-    assert "different CRN" in " ".join(error.message_dict["crn"])
+def test_a_known_crn_with_another_date_of_birth_goes_to_that_record(agency, worker):
+    other = OffenderFactory(**{**PERSON, "date_of_birth": date(1991, 5, 3), "pnc_id": "", "crn": "X123456"})
+    referral = submit(agency, worker, person={"crn": "X123456"})
+    assert referral.offender == other
+    assert person_details_differences(referral) == [("Date of birth", "3 May 1990", "3 May 1991")]
 
 
-def test_a_pnc_id_and_crn_of_two_different_people_are_refused(agency, worker):
-    OffenderFactory(**{**PERSON, "pnc_id": "2004/0123456X", "crn": ""})
-    OffenderFactory(**{**PERSON, "pnc_id": "", "crn": "X123456"})
-    error = _refused(lambda: submit(agency, worker, person={"pnc_id": "2004/0123456X", "crn": "X123456"}))
-    assert "two different people" in str(error)
+def test_a_pnc_id_and_crn_of_two_different_people_pick_the_record_the_name_agrees_with(agency, worker):
+    by_pnc = OffenderFactory(**{**PERSON, "pnc_id": "2004/0123456X", "crn": ""})
+    OffenderFactory(**{**PERSON, "first_name": "Dafydd", "pnc_id": "", "crn": "X123456"})
+    referral = confirm(agency, worker, person={"pnc_id": "2004/0123456X", "crn": "X123456"})
+    assert referral.offender == by_pnc
+    assert person_details_differences(referral) == [("probation CRN", "X123456", "")]
+
+
+def test_confirming_among_several_records_picks_the_one_whose_identifiers_agree(agency, worker):
+    OffenderFactory(**{**PERSON, "pnc_id": "", "crn": ""})
+    wanted = OffenderFactory(**{**PERSON, "pnc_id": "", "crn": "X123456"})
+    OffenderFactory(**{**PERSON, "pnc_id": "", "crn": "Z999999"})
+    assert confirm(agency, worker, person={"crn": "X123456"}).offender == wanted
 
 
 def test_the_same_name_and_date_of_birth_asks_whether_it_is_the_same_person(agency, worker):
     existing = OffenderFactory(**{**PERSON, "first_name": "RHYS", "pnc_id": "", "crn": ""})
-    error = _refused(lambda: submit(agency, worker, person={"last_name": "PRITCHARD"}))
-    assert isinstance(error, PossibleDuplicate) and error.code == "possible_duplicate"
-    [match] = error.matches
-    assert (match.public_id, match.full_name, match.date_of_birth) == (
-        existing.public_id,
-        "RHYS Pritchard",
-        BORN,
-    )
+    question = _asked(agency, worker, person={"last_name": "PRITCHARD"})
+    assert question.code == "possible_duplicate"
+    # Only a token to send back: the record's id goes only to the access log.
+    assert question.offender_ids == [existing.pk] and str(existing.public_id) not in question.token
 
 
 def test_a_name_match_with_identifiers_on_one_side_only_still_asks(agency, worker):
     OffenderFactory(**{**PERSON, "pnc_id": "2004/0123456X", "crn": ""})
-    with pytest.raises(PossibleDuplicate):
-        submit(agency, worker, person={"crn": "X123456"})
+    _asked(agency, worker, person={"crn": "X123456"})
 
 
 def test_confirming_the_match_adds_the_referral_to_their_record(agency, worker):
     existing = OffenderFactory(**{**PERSON, "pnc_id": "", "crn": ""})
-    referral = submit(agency, worker, existing_offender_id=str(existing.public_id))
+    referral = confirm(agency, worker)
     assert referral.offender == existing and Offender.objects.count() == 1
 
 
@@ -188,38 +234,51 @@ def test_saying_it_is_a_different_person_records_someone_new(agency, worker):
     existing = OffenderFactory(**{**PERSON, "pnc_id": "", "crn": ""})
     referral = submit(agency, worker, different_person=True)
     assert referral.offender != existing and Offender.objects.count() == 2
+    assert referral.person_match == PersonMatch.NEW
 
 
-def test_a_name_match_with_a_different_pnc_id_is_someone_else(agency, worker):
+def test_a_name_match_with_a_different_pnc_id_is_asked_and_may_be_someone_else(agency, worker):
     existing = OffenderFactory(**{**PERSON, "pnc_id": "2004/0123456X", "crn": ""})
-    referral = submit(agency, worker, person={"pnc_id": "2010/0000001A"})
+    _asked(agency, worker, person={"pnc_id": "2010/0000001A"})
+    referral = submit(agency, worker, person={"pnc_id": "2010/0000001A"}, different_person=True)
     assert referral.offender != existing and referral.offender.pnc_id == "2010/0000001A"
 
 
-def test_confirming_someone_who_does_not_match_asks_again(agency, worker):
+def test_a_token_made_for_another_agency_or_other_records_asks_again(agency, worker):
     OffenderFactory(**{**PERSON, "pnc_id": "", "crn": ""})
-    stranger = OffenderFactory()
-    error = _refused(lambda: submit(agency, worker, existing_offender_id=stranger.public_id))
-    assert isinstance(error, PossibleDuplicate)
+    others = _asked(AgencyFactory(), worker)
+    _asked(agency, worker, match_token=others.token)
+    mine = _asked(agency, worker)
+    OffenderFactory(**{**PERSON, "pnc_id": "", "crn": ""})  # someone else with the name since
+    again = _asked(agency, worker, match_token=mine.token)
+    assert again.token != mine.token
+    _asked(agency, worker, match_token="forged")
 
 
 def test_confirming_a_match_when_there_is_none_is_refused(agency, worker):
-    stranger = OffenderFactory()
-    error = _refused(lambda: submit(agency, worker, existing_offender_id=stranger.public_id))
+    OffenderFactory()
+    error = _refused(lambda: submit(agency, worker, match_token="a" * 64))
     assert error.code == "no_match"
+
+
+def test_confirming_and_saying_someone_else_at_once_is_refused(agency, worker):
+    error = _refused(lambda: submit(agency, worker, match_token="a" * 64, different_person=True))
+    assert error.code == "contradiction"
 
 
 def test_a_second_open_referral_of_one_person_by_one_agency_is_refused(agency, worker):
     first = submit(agency, worker, person={"pnc_id": "2004/0123456X"})
-    error = _refused(lambda: submit(agency, worker, person={"pnc_id": "2004/0123456X"}))
+    question = _asked(agency, worker, person={"pnc_id": "2004/0123456X"})
+    error = _refused(
+        lambda: submit(agency, worker, person={"pnc_id": "2004/0123456X"}, match_token=question.token)
+    )
     assert error.code == "already_referred"
     # Once decided, the agency may refer them again; another agency may refer them meanwhile.
-    other = AgencyFactory()
-    assert submit(other, worker, person={"pnc_id": "2004/0123456X"}).offender == first.offender
+    assert confirm(AgencyFactory(), worker, person={"pnc_id": "2004/0123456X"}).offender == first.offender
     Referral.objects.filter(pk=first.pk).update(
         status="declined", decline_reason="other", decided_at=timezone.now()
     )
-    assert submit(agency, worker, person={"pnc_id": "2004/0123456X"}).offender == first.offender
+    assert confirm(agency, worker, person={"pnc_id": "2004/0123456X"}).offender == first.offender
 
 
 # The service: bad input ---------------------------------------------------------------------------
@@ -433,11 +492,18 @@ def _same_person_step(client, **form):
     return response, carried
 
 
-def test_a_possible_duplicate_shows_only_their_name_and_date_of_birth(agency_worker_client):
-    OffenderFactory(
+def _yes(response) -> str:
+    """The value of the "Yes, this is the same person" answer (the service's match token)."""
+    [(token, _label), _no] = response.context["form"].fields["same_person"].choices
+    return token
+
+
+def test_a_possible_duplicate_shows_back_only_what_was_entered(agency_worker_client):
+    existing = OffenderFactory(
         **{
             **PERSON,
-            "pnc_id": "",
+            "first_name": "RHYS",  # as recorded: not shown back, since it was typed otherwise
+            "pnc_id": "2004/7777777Q",
             "crn": "Z987654",
             "prison_number": "B7777ZZ",
             "safety_warnings": "Large dog at the address",
@@ -446,8 +512,16 @@ def test_a_possible_duplicate_shows_only_their_name_and_date_of_birth(agency_wor
     )
     response, carried = _same_person_step(agency_worker_client)
     content = response.content.decode()
-    assert "We already have a record of Rhys Pritchard, born 3 May 1990" in content
-    for secret in ("Z987654", "B7777ZZ", "Very high", "Large dog"):
+    assert "We already have a record of someone named Rhys Pritchard, born 3 May 1990" in content
+    for secret in (
+        "RHYS",
+        "2004/7777777Q",
+        "Z987654",
+        "B7777ZZ",
+        "Very high",
+        "Large dog",
+        str(existing.public_id),
+    ):
         assert secret not in content
     # Everything entered is carried to the next step.
     assert carried["needs"] == ["accommodation", "drugs"] and carried["first_name"] == ["Rhys"]
@@ -456,9 +530,9 @@ def test_a_possible_duplicate_shows_only_their_name_and_date_of_birth(agency_wor
 
 def test_saying_yes_adds_the_referral_to_their_record(agency_worker_client):
     existing = OffenderFactory(**{**PERSON, "pnc_id": "", "crn": ""})
-    _, carried = _same_person_step(agency_worker_client)
+    question, carried = _same_person_step(agency_worker_client)
     response = agency_worker_client.post(
-        NEW, {**carried, "duplicate_step": "1", "same_person": str(existing.public_id)}
+        NEW, {**carried, "duplicate_step": "1", "same_person": _yes(question)}
     )
     assert response.status_code == 302
     assert Referral.objects.get().offender == existing and Offender.objects.count() == 1

@@ -114,21 +114,28 @@ def test_two_concurrent_creates_with_one_key_make_one_referral(api_client_for):
 def test_the_person_is_matched_by_pnc_id_across_referrals(api, api_client_for):
     assert post(api, body(), key="a").status_code == 201
     drugs = api_client_for(AgencyFactory(name="Drugs service"))
-    response = post(drugs, body(person={"crn": ""}), key="b")
+    response = post(drugs, body(person={"first_name": "Samuel", "crn": ""}), key="b")
     assert response.status_code == 201, response.content
     assert Offender.objects.count() == 1
     assert Referral.objects.count() == 2
 
 
-def test_a_possible_duplicate_without_identifiers_is_409_naming_the_match(api, api_client_for):
+def test_a_possible_same_person_is_409_with_a_token_to_confirm_with(api, api_client_for):
     assert post(api, body(), key="a").status_code == 201
     drugs = api_client_for(AgencyFactory(name="Drugs service"))
     response = post(drugs, body(person={"pnc_id": "", "crn": ""}), key="b")
     assert response.status_code == 409
-    [match] = response.json()["matches"]
-    confirmed = post(drugs, body(person={"pnc_id": "", "crn": ""}, existing_person_id=match["id"]), key="c")
+    problem = response.json()
+    assert problem["code"] == "possible_same_person" and "matches" not in problem
+    confirmed = post(
+        drugs,
+        body(person={"pnc_id": "", "crn": ""}, confirm_same_person=True, match_token=problem["match_token"]),
+        key="b",
+    )
     assert confirmed.status_code == 201, confirmed.content
     assert Offender.objects.count() == 1
+    someone_else = post(drugs, body(person={"pnc_id": "", "crn": ""}, different_person=True), key="c")
+    assert someone_else.status_code == 201 and Offender.objects.count() == 2
 
 
 def test_bad_input_is_400_naming_each_field(api):
