@@ -59,6 +59,7 @@ def server_environment(url: str) -> dict:
         "REQUIRE_2FA": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "API_THROTTLE_RATE": "1000000/minute",
         "LOG_LEVEL": "WARNING",

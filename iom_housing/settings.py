@@ -270,8 +270,21 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Plain HTTP is redirected to HTTPS unless DEBUG is on (cookiecutter-django's choice), or the TLS
+# proxy in front says it redirects itself (TLS_PROXY_REDIRECTS): then Django's reminder that it
+# does not (security.W008) is true and silenced. The health check answers over plain HTTP, for a
+# load balancer's probe.
+TLS_PROXY_REDIRECTS = env_bool("TLS_PROXY_REDIRECTS", False)
+if TLS_PROXY_REDIRECTS and not BEHIND_TLS_PROXY:
+    raise ImproperlyConfigured(
+        "TLS_PROXY_REDIRECTS says a TLS proxy in front redirects to HTTPS: set BEHIND_TLS_PROXY=true "
+        "too, so that the requests it passes on are taken as HTTPS."
+    )
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TLS_PROXY_REDIRECTS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if TLS_PROXY_REDIRECTS else []
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
