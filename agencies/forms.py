@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, HomeVisit
 from agencies.services import MAX_SUPPORT_HOURS
+from iom_housing.basis import BasedOn
 from iom_housing.forms import GovukDateField, ServiceForm
 
 DATE_HINT = _("For example, 27 3 2026")
@@ -265,7 +266,9 @@ class VisitForm(ServiceForm):
         }
 
 
-class VisitCorrectForm(VisitForm):
+class VisitCorrectForm(BasedOn, VisitForm):
+    """A correction carries its basis: the latest correction the page was shown with (0: none)."""
+
     submit_label = _("Save correction")
 
     reason = forms.CharField(
@@ -276,7 +279,19 @@ class VisitCorrectForm(VisitForm):
     )
 
     def _layout_after(self):
-        return (self._heading(_("Reason for the correction")), Field.textarea("reason", rows=3))
+        return (
+            self._heading(_("Reason for the correction")),
+            Field.textarea("reason", rows=3),
+            Field("basis"),
+        )
+
+    @staticmethod
+    def basis_of(visit: HomeVisit) -> int:
+        return visit.corrections.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def service_kwargs(self) -> dict:
-        return {**super().service_kwargs(), "reason": self.cleaned_data["reason"]}
+        return {
+            **super().service_kwargs(),
+            "reason": self.cleaned_data["reason"],
+            "based_on_correction": self.cleaned_data["basis"],
+        }

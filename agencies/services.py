@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -17,6 +17,7 @@ from oauth2_provider.models import Application
 
 from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
+from iom_housing.basis import stale_basis
 from iom_housing.services import locked
 from placements.models import Alert, Placement, SupportAgency
 from placements.sweeps import sweep_visit_missed
@@ -308,13 +309,57 @@ def _current(visit: HomeVisit) -> dict:
     return values
 
 
-def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
+def _corrections_since(visit: HomeVisit, based_on_correction: int | None) -> list[VisitCorrection] | None:
+    """The corrections made after the one the page was shown with (0: none), or None if the page's
+    basis is still current (or there is none to check)."""
+    if based_on_correction is None:
+        return None
+    latest = visit.corrections.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if latest == based_on_correction:
+        return None
+    return list(visit.corrections.filter(pk__gt=based_on_correction).select_related("corrected_by"))
+
+
+def _stale_visit(visit: HomeVisit, since: list[VisitCorrection], *, by, already_done: bool):
+    labels = []
+    for correction in since:
+        for name in correction.changes:
+            try:
+                label = str(HomeVisit._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                continue
+            if label not in labels:
+                labels.append(label)
+    last = since[-1] if since else None
+    if last is None:
+        who = ""
+    elif last.corrected_by_id == by.pk:
+        who = _("you")
+    else:
+        who = last.corrected_by.get_full_name() or last.corrected_by.username
+    return stale_basis(
+        thing=visit._meta.verbose_name,
+        who=who,
+        at=last.corrected_at if last else visit.updated_at,
+        what=_("these answers were corrected: %(answers)s") % {"answers": ", ".join(labels)}
+        if labels
+        else _("it was corrected"),
+        already_done=already_done,
+    )
+
+
+def visit_correct(
+    *, visit_id: int, by, reason: str, based_on_correction: int | None = None, **fields
+) -> HomeVisit:
     """Correct a visit, keeping what changed and why.
 
     The author may correct their visit for 7 days after recording it; after that, and for anyone
     else's visit, an IOM officer (or scheme manager) must. A newly raised concern alerts the IOM team.
     """
     unknown = set(fields) - set(VISIT_FIELDS)
+
+    `based_on_correction` is the latest correction the page was shown with (0: none): a correction
+    made on an older page is refused, naming the one made since, so that it cannot silently undo it.
     if unknown:
         raise TypeError(f"visit_correct() got unexpected fields: {', '.join(sorted(unknown))}")
     now = timezone.now()
@@ -337,6 +382,9 @@ def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
             raise ValidationError({NON_FIELD_ERRORS: message}, code="forbidden")
         reason = (reason or "").strip()
         if not reason:
+        since = _corrections_since(visit, based_on_correction)
+        if since is not None and not (since and all(c.corrected_by_id == by.pk for c in since)):
+            raise _stale_visit(visit, since, by=by, already_done=False)
             raise ValidationError({"reason": _("Enter why the visit is being corrected")})
 
         before = _current(visit)
@@ -348,6 +396,9 @@ def visit_correct(*, visit_id: int, by, reason: str, **fields) -> HomeVisit:
         }
         if not changes:
             raise ValidationError(
+        if since is not None:
+            # Corrected since only by this person: the same answers again are the form sent twice.
+            raise _stale_visit(visit, since, by=by, already_done=not changes)
                 {NON_FIELD_ERRORS: _("Nothing has changed: change an answer to correct the visit.")}
             )
         new_day = timezone.localdate(after["visited_at"])

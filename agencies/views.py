@@ -19,6 +19,7 @@ from iom_housing.access import (
     can_user_view_cases,
     require,
 )
+from iom_housing.basis import StaleBasis
 from iom_housing.pages import found_or_404, paginate
 from placements.models import Placement
 
@@ -157,11 +158,20 @@ def visit_correct(request, pk):
         if form.is_valid():
             try:
                 services.visit_correct(visit_id=visit.pk, by=request.user, **form.service_kwargs())
+            except StaleBasis as stale:
+                if stale.already_done:
+                    messages.info(request, stale.messages[0])
+                    return redirect(visit.get_absolute_url())
+                # Shown with the visit as it is now; sent again, it is a decision on this version.
+                form.add_error(None, stale)
+                form.data = form.data.copy()
+                form.data["basis"] = str(VisitCorrectForm.basis_of(visit))
             except ValidationError as error:
                 form.add_service_error(error)
             else:
                 messages.success(request, _("Visit corrected. The change is kept with the visit."))
                 return redirect(visit.get_absolute_url())
     else:
-        form = VisitCorrectForm(initial=VisitForm.initial_for(visit), **form_kwargs)
+        initial = {**VisitForm.initial_for(visit), "basis": VisitCorrectForm.basis_of(visit)}
+        form = VisitCorrectForm(initial=initial, **form_kwargs)
     return render(request, "agencies/visit_form.html", {**context, "form": form})

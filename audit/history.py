@@ -14,7 +14,7 @@ from pghistory.models import Events
 from agencies.models import ApiClient
 
 # Bookkeeping columns that change with every save and say nothing a reader needs.
-_NOT_SHOWN = {"id", "public_id", "updated_at", "created_at", "last_activity_on"}
+_NOT_SHOWN = {"id", "public_id", "updated_at", "created_at", "last_activity_on", "version"}
 
 
 class _ClientAwareRequest(pghistory.middleware.WSGIRequest):

@@ -1,5 +1,5 @@
 """Database building blocks shared by the apps: range expressions for exclusion constraints,
-timestamps and random public ids for people's records."""
+timestamps, versions and random public ids for people's records."""
 
 import uuid
 
@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import DateRangeField
 from django.contrib.postgres.fields.ranges import BigIntegerRangeField
 from django.db import models
 from django.db.models import Func, Value
+from django.utils.translation import gettext_lazy as _
 
 
 class DateRange(Func):
@@ -35,6 +36,17 @@ class IdRange(Func):
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """A number that a database trigger raises on every change of the row (an ORM save, a bulk
+    `.update()`, raw SQL alike), so that a page's form can say which version it was shown from
+    and the service can refuse a change made on an older one (docs/adr/006-stale-form-basis.md)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True

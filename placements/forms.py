@@ -1,10 +1,12 @@
 """Forms for booking, arrival, renewal, ending, void periods and support plans; each hands its data
-to a service."""
+to a service. Each form that changes a record carries its basis (`BasedOn`): the version of the
+record it was shown from."""
 
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.basis import BasedOn
 from iom_housing.forms import GovukDateField, ServiceForm
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
@@ -54,30 +56,30 @@ class AvailabilityForm(ServiceForm):
         self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
 
 
-class PlaceForm(ServiceForm):
+class PlaceForm(BasedOn, ServiceForm):
     submit_label = _("Book this bedspace")
     bedspace = forms.IntegerField(widget=forms.HiddenInput)
     starts_on = forms.DateField(widget=forms.HiddenInput)
     days = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=LICENCE_TERM_MAX_DAYS)
 
 
-class ConfirmForm(ServiceForm):
+class ConfirmForm(BasedOn, ServiceForm):
     submit_label = _("Confirm booking")
 
 
-class ArriveForm(ServiceForm):
+class ArriveForm(BasedOn, ServiceForm):
     submit_label = _("Record arrival")
     arrived_on = GovukDateField(
         label=_("When did they arrive?"), help_text=_("Today, or up to 14 days ago. For example, 27 3 2026")
     )
 
 
-class NotArrivedForm(ServiceForm):
+class NotArrivedForm(BasedOn, ServiceForm):
     submit_label = _("Record that they did not arrive")
     notes = forms.CharField(label=_("What happened? (optional)"), widget=forms.Textarea, required=False)
 
 
-class CancelForm(ServiceForm):
+class CancelForm(BasedOn, ServiceForm):
     submit_label = _("Cancel booking")
     reason = forms.CharField(
         label=_("Why is the booking cancelled?"),
@@ -86,7 +88,7 @@ class CancelForm(ServiceForm):
     )
 
 
-class RenewForm(ServiceForm):
+class RenewForm(BasedOn, ServiceForm):
     submit_label = _("Renew licence")
     days = _days_field(
         _("Length of the new licence term (days)"),
@@ -100,7 +102,7 @@ class RenewForm(ServiceForm):
     )
 
 
-class EndForm(ServiceForm):
+class EndForm(BasedOn, ServiceForm):
     submit_label = _("End placement")
     departed_on = GovukDateField(label=_("When did they leave?"), help_text=DATE_HINT)
     reason = forms.ChoiceField(
@@ -129,7 +131,7 @@ class VoidForm(ServiceForm):
     notes = forms.CharField(label=_("Notes (optional)"), widget=forms.Textarea, required=False)
 
 
-class VoidEndForm(ServiceForm):
+class VoidEndForm(BasedOn, ServiceForm):
     submit_label = _("End void period")
     ends_on = GovukDateField(label=_("Back in use on"), help_text=DATE_HINT)
 
@@ -183,7 +185,7 @@ class AcknowledgeForm(ServiceForm):
     )
 
 
-class SupportPlanForm(ServiceForm):
+class SupportPlanForm(BasedOn, ServiceForm):
     """The tier, and for each agency a checkbox and its visit frequency beside it.
 
     Every agency's frequency input is on the page (revealed under its checkbox with JavaScript, all
@@ -213,7 +215,12 @@ class SupportPlanForm(ServiceForm):
         current = {}
         if plan is not None:
             current = {row.agency_id: row for row in plan.support_agencies.all() if row.ended_on is None}
-            kwargs.setdefault("initial", {"tier": plan.tier, "notes": plan.notes, "agencies": list(current)})
+            kwargs["initial"] = {
+                "tier": plan.tier,
+                "notes": plan.notes,
+                "agencies": list(current),
+                **kwargs.get("initial", {}),
+            }
         super().__init__(*args, **kwargs)
         self.agency_list = list(agencies)
         self.fields["agencies"].choices = [(agency.pk, agency.name) for agency in self.agency_list]
@@ -232,6 +239,7 @@ class SupportPlanForm(ServiceForm):
             HTML('{% include "placements/includes/support_agencies_field.html" %}'),
             Field.textarea("notes", rows=4),
         )
+            Field("basis"),
 
     @staticmethod
     def days_field(agency_id: int) -> str:

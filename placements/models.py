@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.db import DateRange, IdRange, PublicId, TimeStamped
+from iom_housing.db import DateRange, IdRange, PublicId, TimeStamped, Versioned
 
 LICENCE_TERM_MAX_DAYS = 28
 
@@ -104,7 +104,7 @@ class PropertyExclusion(TimeStamped):
         return f"{self.offender} excluded from {self.property}"
 
 
-class VoidPeriod(TimeStamped):
+class VoidPeriod(Versioned, TimeStamped):
     """A bedspace out of use from `starts_on` until the day before `ends_on` (open-ended if unset)."""
 
     class Reason(models.TextChoices):
@@ -187,7 +187,7 @@ DESTINATION_GROUPS: dict[str, DestinationGroup] = {
 }
 
 
-class Placement(PublicId, TimeStamped):
+class Placement(PublicId, Versioned, TimeStamped):
     """One person in one bedspace, on consecutive licence terms of at most 28 days each.
 
     `ends_on` is the end of the last licence term (or the departure date once ended);
@@ -373,7 +373,7 @@ TIER_WEEKLY_HOURS = {
 }
 
 
-class SupportPlan(TimeStamped):
+class SupportPlan(Versioned, TimeStamped):
     """Which agencies support a placement, how often they visit, and the hours of support a week."""
 
     placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="support_plan")

@@ -11,11 +11,12 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, HomeVisit
+from iom_housing.basis import ensure_basis, joined
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
@@ -34,7 +35,7 @@ from placements.models import (
 )
 from placements.sweeps import refresh_placement_alerts
 from referrals.models import Gender, Referral, ReferralEvent
-from referrals.services import referral_event_record
+from referrals.services import referral_changes, referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
 BACKDATE_LIMIT_DAYS = 14
@@ -119,10 +120,27 @@ _BOOKING_RACE = {
 }
 
 
+def _is_this_booking(referral: Referral, *, bedspace_id: int, starts_on: date, days: int, by) -> bool:
+    return (
+        referral.placements.exclude(status__in=Placement.RELEASED_STATUSES)
+        .filter(bedspace_id=bedspace_id, starts_on=starts_on, created_by=by)
+        .filter(licence_terms__number=1, licence_terms__ends_on=starts_on + timedelta(days=days))
+        .exists()
+    )
+
+
 def place_offender(
-    *, referral_id: int, bedspace_id: int, starts_on: date, by, days: int = LICENCE_TERM_MAX_DAYS
+    *,
+    referral_id: int,
+    bedspace_id: int,
+    starts_on: date,
+    by,
+    days: int = LICENCE_TERM_MAX_DAYS,
+    expected_version: int | None = None,
 ) -> Placement:
-    """Book an accepted referral into a bedspace: a provisional placement with its first licence term."""
+    """Book an accepted referral into a bedspace: a provisional placement with its first licence term.
+
+    `expected_version` is the referral's version when the bedspaces were shown."""
     _check_term_days(days)
     today = timezone.localdate()
     if starts_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
@@ -132,6 +150,15 @@ def place_offender(
     with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
         bedspace = locked(Bedspace.objects.select_related("property"), bedspace_id, _("bedspace"))
         referral = locked(Referral.objects.select_related("offender"), referral_id, _("referral"))
+        ensure_basis(
+            referral,
+            expected_version,
+            by=by,
+            describe=referral_changes,
+            done=lambda before, now: _is_this_booking(
+                now, bedspace_id=bedspace_id, starts_on=starts_on, days=days, by=by
+            ),
+        )
         ensure_status(referral, Referral.Status.ACCEPTED)
         if referral.placements.exclude(status__in=Placement.RELEASED_STATUSES).exists():
             raise ValidationError(_("This referral has already been placed."))
@@ -189,9 +216,14 @@ def place_offender(
 
 def _referral_changed(placement: Placement, kind: str) -> None:
     """A placement's change is part of its referral's outcome: bump the referral's `updated_at`
-    so that API clients syncing with `updated_since` see it, and append `kind` to the events feed."""
+    so that API clients syncing with `updated_since` see it, and its version (a page showing the
+    referral is out of date), and append `kind` to the events feed."""
     if placement.referral_id is not None:
-        Referral.objects.filter(pk=placement.referral_id).update(updated_at=timezone.now())
+        # The version is the trigger's to set; changing it here makes the row differ even when
+        # the clock has not moved, so the trigger always counts the change.
+        Referral.objects.filter(pk=placement.referral_id).update(
+            updated_at=timezone.now(), version=F("version") + 1
+        )
         referral_event_record(
             placement.referral_id,
             kind,
@@ -205,9 +237,50 @@ def _locked_placement(placement_id: int) -> Placement:
     return locked(Placement.objects.select_related("bedspace__property"), placement_id, _("placement"))
 
 
-def placement_confirm(*, placement_id: int, by) -> Placement:
+def _placement_changes(before, placement: Placement) -> str:
+    """What changed in a placement since `before` (its row at an earlier version), as a clause."""
+    Status = Placement.Status
+    if before is None:
+        return _("it is now marked “%(status)s” and its licence ends on %(end)s") % {
+            "status": placement.get_status_display(),
+            "end": _day(placement.ends_on),
+        }
+    clauses = []
+    if before.status != placement.status:
+        if placement.status == Status.CONFIRMED:
+            clauses.append(_("the booking was confirmed"))
+        elif placement.status == Status.ACTIVE:
+            clauses.append(_("their arrival on %(day)s was recorded") % {"day": _day(placement.arrived_on)})
+        elif placement.status == Status.NOT_ARRIVED:
+            clauses.append(_("it was recorded that they did not arrive"))
+        elif placement.status == Status.CANCELLED:
+            clauses.append(_("the booking was cancelled"))
+        elif placement.status == Status.ENDED:
+            clauses.append(_("the placement was ended: they left on %(day)s") % {"day": _day(placement.departed_on)})
+        else:
+            clauses.append(_("it is now marked “%(status)s”") % {"status": placement.get_status_display()})
+    if placement.status != Status.ENDED and placement.ends_on != before.ends_on:
+        if placement.ends_on > before.ends_on:
+            clauses.append(_("its licence was renewed to %(end)s") % {"end": _day(placement.ends_on)})
+        else:
+            clauses.append(_("its licence now ends on %(end)s") % {"end": _day(placement.ends_on)})
+    return joined(clauses) if clauses else _("its details were changed")
+
+
+def _ensure_placement_basis(placement: Placement, expected_version, *, by, done=None) -> None:
+    """The basis check every change of a placement makes first, once the row is locked."""
+    ensure_basis(placement, expected_version, by=by, describe=_placement_changes, done=done)
+
+
+def placement_confirm(*, placement_id: int, by, expected_version: int | None = None) -> Placement:
     with transaction.atomic():
         placement = _locked_placement(placement_id)
+        _ensure_placement_basis(
+            placement,
+            expected_version,
+            by=by,
+            done=lambda before, now: now.status == Placement.Status.CONFIRMED,
+        )
         ensure_status(placement, Placement.Status.PROVISIONAL)
         placement.status = Placement.Status.CONFIRMED
         placement.confirmed_at = timezone.now()
@@ -217,11 +290,19 @@ def placement_confirm(*, placement_id: int, by) -> Placement:
     return placement
 
 
-def placement_arrive(*, placement_id: int, arrived_on: date, by) -> Placement:
+def placement_arrive(
+    *, placement_id: int, arrived_on: date, by, expected_version: int | None = None
+) -> Placement:
     """The person has moved in: the placement becomes active."""
     today = timezone.localdate()
     with transaction.atomic():
         placement = _locked_placement(placement_id)
+        _ensure_placement_basis(
+            placement,
+            expected_version,
+            by=by,
+            done=lambda before, now: now.status == Placement.Status.ACTIVE and now.arrived_on == arrived_on,
+        )
         ensure_status(placement, *Placement.BOOKED_STATUSES)
         if arrived_on > today:
             raise ValidationError({"arrived_on": _("The arrival date must be today or in the past.")})
@@ -253,10 +334,18 @@ def placement_arrive(*, placement_id: int, arrived_on: date, by) -> Placement:
     return placement
 
 
-def placement_not_arrived(*, placement_id: int, by, notes: str = "") -> Placement:
+def placement_not_arrived(
+    *, placement_id: int, by, notes: str = "", expected_version: int | None = None
+) -> Placement:
     """The person did not arrive: the booking no longer holds the bedspace."""
     with transaction.atomic():
         placement = _locked_placement(placement_id)
+        _ensure_placement_basis(
+            placement,
+            expected_version,
+            by=by,
+            done=lambda before, now: now.status == Placement.Status.NOT_ARRIVED,
+        )
         ensure_status(placement, *Placement.BOOKED_STATUSES)
         placement.status = Placement.Status.NOT_ARRIVED
         if notes:
@@ -267,11 +356,18 @@ def placement_not_arrived(*, placement_id: int, by, notes: str = "") -> Placemen
     return placement
 
 
-def placement_cancel(*, placement_id: int, reason: str, by) -> Placement:
+def placement_cancel(*, placement_id: int, reason: str, by, expected_version: int | None = None) -> Placement:
     if not reason.strip():
         raise ValidationError({"reason": _("Enter why the booking is cancelled.")})
     with transaction.atomic():
         placement = _locked_placement(placement_id)
+        _ensure_placement_basis(
+            placement,
+            expected_version,
+            by=by,
+            done=lambda before, now: now.status == Placement.Status.CANCELLED
+            and now.cancellation_reason == reason.strip(),
+        )
         ensure_status(placement, *Placement.BOOKED_STATUSES)
         placement.status = Placement.Status.CANCELLED
         placement.cancellation_reason = reason.strip()
@@ -281,13 +377,39 @@ def placement_cancel(*, placement_id: int, reason: str, by) -> Placement:
     return placement
 
 
-def licence_renew(*, placement_id: int, days: int, reason: str, by) -> LicenceTerm:
-    """Add the next licence term, starting the day the last one ends."""
+def _is_this_renewal(before, placement: Placement, *, days: int, reason: str, by) -> bool:
+    """Whether the one term added since `before` is the renewal asked for (the form sent twice)."""
+    if before is None:
+        return False
+    added = list(placement.licence_terms.filter(starts_on__gte=before.ends_on).order_by("number"))
+    return (
+        len(added) == 1
+        and added[0].starts_on == before.ends_on
+        and (added[0].ends_on - added[0].starts_on).days == days
+        and added[0].reason == reason.strip()
+        and added[0].created_by_id == by.pk
+    )
+
+
+def licence_renew(
+    *, placement_id: int, days: int, reason: str, by, expected_version: int | None = None
+) -> LicenceTerm:
+    """Add the next licence term, starting the day the last one ends.
+
+    `expected_version` is the placement's version the renewal was decided on: a renewal on a page
+    opened before another renewal (two officers, or one double click) is refused, never a second
+    term (docs/adr/006-stale-form-basis.md)."""
     _check_term_days(days)
     if not reason.strip():
         raise ValidationError({"reason": _("Enter the reason for renewing the licence.")})
     with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
         placement = _locked_placement(placement_id)
+        _ensure_placement_basis(
+            placement,
+            expected_version,
+            by=by,
+            done=lambda before, now: _is_this_renewal(before, now, days=days, reason=reason, by=by),
+        )
         Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
         ensure_status(
             placement, Placement.Status.PROVISIONAL, Placement.Status.CONFIRMED, Placement.Status.ACTIVE
@@ -338,7 +460,15 @@ def licence_renew(*, placement_id: int, days: int, reason: str, by) -> LicenceTe
     return term
 
 
-def placement_end(*, placement_id: int, departed_on: date, reason: str, destination: str, by) -> Placement:
+def placement_end(
+    *,
+    placement_id: int,
+    departed_on: date,
+    reason: str,
+    destination: str,
+    by,
+    expected_version: int | None = None,
+) -> Placement:
     """The person has left: record when, why and where to; the bedspace is free after turnaround."""
     errors = {}
     if reason not in DepartureReason.values:
@@ -351,6 +481,13 @@ def placement_end(*, placement_id: int, departed_on: date, reason: str, destinat
         raise ValidationError(errors)
     with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
         placement = _locked_placement(placement_id)
+        _ensure_placement_basis(
+            placement,
+            expected_version,
+            by=by,
+            done=lambda before, now: now.status == Placement.Status.ENDED
+            and (now.departed_on, now.departure_reason, now.destination) == (departed_on, reason, destination),
+        )
         Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
         ensure_status(placement, Placement.Status.ACTIVE)
         if departed_on <= placement.arrived_on:
@@ -438,10 +575,23 @@ def void_add(
         )
 
 
-def void_end(*, void_id: int, ends_on: date, by) -> VoidPeriod:
+def _void_changes(before, void: VoidPeriod) -> str:
+    if void.ends_on is not None and (before is None or before.ends_on != void.ends_on):
+        return _("the bedspace is back in use from %(day)s") % {"day": _day(void.ends_on)}
+    return _("its details were changed")
+
+
+def void_end(*, void_id: int, ends_on: date, by, expected_version: int | None = None) -> VoidPeriod:
     """Put a bedspace back in use from `ends_on` (shortening a void never creates a clash)."""
     with transaction.atomic():
         void = locked(VoidPeriod.objects, void_id, _("void period"))
+        ensure_basis(
+            void,
+            expected_version,
+            by=by,
+            describe=_void_changes,
+            done=lambda before, now: now.ends_on == ends_on,
+        )
         if ends_on <= void.starts_on:
             raise ValidationError(
                 {
@@ -490,8 +640,29 @@ def alert_acknowledge(*, alert_id: int, by, note: str = "") -> Alert:
 VISIT_EVERY_DAYS_MAX = 28
 
 
+def _plan_changes(before, plan: SupportPlan) -> str:
+    """A support plan as it is now (its agencies are rows of their own, so the plan's history alone
+    cannot say what it was)."""
+    names = [row.agency.name for row in plan.support_agencies.filter(ended_on=None).select_related("agency")]
+    return _("it is now %(tier)s, with visits by %(agencies)s") % {
+        "tier": plan.get_tier_display(),
+        "agencies": ", ".join(sorted(names)) or _("no agency"),
+    }
+
+
+def _is_this_plan(plan: SupportPlan, *, tier: str, agencies: dict[int, int], notes: str) -> bool:
+    current = dict(plan.support_agencies.filter(ended_on=None).values_list("agency_id", "visit_every_days"))
+    return plan.tier == tier and plan.notes == notes.strip() and current == agencies
+
+
 def support_plan_set(
-    *, placement_id: int, tier: str, agencies: dict[int, int], by, notes: str = ""
+    *,
+    placement_id: int,
+    tier: str,
+    agencies: dict[int, int],
+    by,
+    notes: str = "",
+    expected_version: int | None = None,
 ) -> SupportPlan:
     """Set which agencies support a placement, how often each visits, and the support tier.
 
@@ -501,6 +672,8 @@ def support_plan_set(
 
     A frequency error is raised under "agencies" with code "visit_every_days" and the agency's id in
     its params, so a page can show it beside that agency's own input.
+
+    `expected_version` is the plan's version the change was decided on (0: there was no plan yet).
     """
     errors: dict[str, list[ValidationError]] = {}
     if tier not in SupportTier.values:
@@ -545,13 +718,27 @@ def support_plan_set(
             Placement.Status.ACTIVE,
             Placement.Status.ENDED,
         )
+        # The placement's lock serialises changes to its plan, so the plan read here is current.
+        existing = SupportPlan.objects.filter(placement=placement).first()
+        if existing is not None:
+            ensure_basis(
+                existing,
+                expected_version,
+                by=by,
+                describe=_plan_changes,
+                done=lambda before, now: _is_this_plan(now, tier=tier, agencies=agencies, notes=notes),
+            )
         plan, created = SupportPlan.objects.get_or_create(
             placement=placement, defaults={"tier": tier, "notes": notes.strip()}
         )
         if not created:
             plan.tier = tier
             plan.notes = notes.strip()
-            plan.save(update_fields=["tier", "notes", "updated_at"])
+            # A change of its agencies alone is a change of the plan: its version moves (the
+            # trigger sets it; changing it here makes the row differ whatever the clock says).
+            plan.version = F("version") + 1
+            plan.save(update_fields=["tier", "notes", "version", "updated_at"])
+            plan.refresh_from_db(fields=["version"])
         current = {row.agency_id: row for row in plan.support_agencies.select_for_update()}
         for agency_id, every in agencies.items():
             row = current.get(agency_id)

@@ -1,5 +1,6 @@
 """Officer pages: dashboard, properties and their calendar, finding a bedspace and booking it,
-and the placement's life (confirm, arrive, renew, end, cancel). Thin: selectors and services."""
+and the placement's life (confirm, arrive, renew, end, cancel). Thin: selectors and services.
+Each change is made on the version of the record the page showed (`iom_housing.basis`)."""
 
 from datetime import timedelta
 
@@ -22,6 +23,7 @@ from iom_housing.access import (
     can_user_view_cases,
     require,
 )
+from iom_housing.basis import StaleBasis, based_form_page
 from iom_housing.pages import form_page, found_or_404, paginate
 from placements import selectors, services
 from placements.forms import (
@@ -184,11 +186,15 @@ PLACEMENT_ACTIONS = {
 def placement_action(request, public_id, action: str):
     form_class, service, title, message = PLACEMENT_ACTIONS[action]
     placement = _placement_or_404(request, public_id)
-    return form_page(
+    return based_form_page(
         request,
         form_class=form_class,
-        action=lambda data: service(placement_id=placement.pk, by=request.user, **data),
-        context={
+        record=placement,
+        reload=lambda: _placement_or_404(request, public_id),
+        action=lambda data, basis: service(
+            placement_id=placement.pk, by=request.user, expected_version=basis, **data
+        ),
+        context=lambda placement: {
             "title": title,
             "caption": f"{placement.offender.full_name}, {placement.bedspace}",
             "back_url": placement.get_absolute_url(),
@@ -200,26 +206,40 @@ def placement_action(request, public_id, action: str):
     )
 
 
+def _plan_of(placement: Placement):
+    return getattr(placement, "support_plan", None)
+
+
+def _plan_version(placement: Placement) -> int:
+    """The basis of the support plan page: its plan's version, or 0 while it has none (so that a
+    plan made meanwhile by someone else is a change too)."""
+    plan = _plan_of(placement)
+    return plan.version if plan is not None else 0
+
+
 @officers
 @logs_access
 def support_plan_edit(request, public_id):
     """Which agencies support the placement, how often each visits, and the support tier."""
     placement = _placement_or_404(request, public_id)
-    plan = getattr(placement, "support_plan", None)
     agencies = Agency.objects.filter(active=True).exclude(kind=Agency.Kind.COMMISSIONER).order_by("name")
-    return form_page(
+    return based_form_page(
         request,
         form_class=SupportPlanForm,
-        form_kwargs={"agencies": agencies, "plan": plan},
-        action=lambda data: services.support_plan_set(
+        record=placement,
+        reload=lambda: _placement_or_404(request, public_id),
+        basis_of=_plan_version,
+        form_kwargs=lambda placement: {"agencies": agencies, "plan": _plan_of(placement)},
+        action=lambda data, basis: services.support_plan_set(
             placement_id=placement.pk,
             tier=data["tier"],
             agencies=data["visits"],
             notes=data["notes"],
             by=request.user,
+            expected_version=basis,
         ),
-        context={
-            "title": _("Support plan") if plan is None else _("Change the support plan"),
+        context=lambda placement: {
+            "title": _("Support plan") if _plan_of(placement) is None else _("Change the support plan"),
             "caption": f"{placement.offender.full_name}, {placement.bedspace}",
             "back_url": placement.get_absolute_url(),
             "placement": placement,
@@ -281,7 +301,15 @@ def place(request, public_id):
             starts_on=data["starts_on"],
             days=data["days"],
             by=request.user,
+            expected_version=data["basis"],
         )
+    except StaleBasis as stale:
+        if not stale.already_done:
+            messages.error(request, stale.messages[0])
+            return redirect("placements:find-bedspace", public_id=referral.public_id)
+        messages.info(request, stale.messages[0])
+        placement = referral.placements.exclude(status__in=Placement.RELEASED_STATUSES).get()
+        return redirect(placement.get_absolute_url())
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -311,13 +339,23 @@ def void_add(request, pk):
 def void_end(request, pk):
     void = get_object_or_404(VoidPeriod.objects.select_related("bedspace__property"), pk=pk)
     url = void.bedspace.property.get_absolute_url()
-    return form_page(
+    return based_form_page(
         request,
         form_class=VoidEndForm,
-        action=lambda data: services.void_end(void_id=void.pk, by=request.user, **data),
-        context={"title": _("Put the bedspace back in use"), "caption": str(void.bedspace), "back_url": url},
+        record=void,
+        reload=lambda: get_object_or_404(VoidPeriod.objects.select_related("bedspace__property"), pk=pk),
+        action=lambda data, basis: services.void_end(
+            void_id=void.pk, by=request.user, expected_version=basis, **data
+        ),
+        context=lambda void: {
+            "title": _("Put the bedspace back in use"),
+            "caption": str(void.bedspace),
+            "back_url": url,
+            "void": void,
+        },
         success_url=url,
         success_message=_("Void period ended"),
+        template="placements/void_end.html",
     )
 
 

@@ -9,17 +9,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from iom_housing.basis import BasedOn
 from iom_housing.forms import GovukDateField, ServiceForm
 from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
 from referrals.services import PERSON_FIELDS
 
 
-class AcceptForm(ServiceForm):
+class AcceptForm(BasedOn, ServiceForm):
     submit_label = _("Accept referral")
     notes = forms.CharField(label=_("Notes (optional)"), widget=forms.Textarea, required=False)
 
 
-class DeclineForm(ServiceForm):
+class DeclineForm(BasedOn, ServiceForm):
     submit_label = _("Decline referral")
     reason = forms.ChoiceField(
         label=_("Why is the referral declined?"),
@@ -34,12 +35,12 @@ class DeclineForm(ServiceForm):
     )
 
 
-class WithdrawForm(ServiceForm):
+class WithdrawForm(BasedOn, ServiceForm):
     submit_label = _("Withdraw referral")
     notes = forms.CharField(label=_("Why is it withdrawn?"), widget=forms.Textarea, required=False)
 
 
-class StartReviewForm(ServiceForm):
+class StartReviewForm(BasedOn, ServiceForm):
     submit_label = _("Start review")
 
 

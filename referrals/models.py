@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.db import PublicId, TimeStamped
+from iom_housing.db import PublicId, TimeStamped, Versioned
 
 
 class Gender(models.TextChoices):
@@ -287,7 +287,7 @@ class ReferredPerson:
     last_name: str = ""
 
 
-class Referral(PublicId, TimeStamped):
+class Referral(PublicId, Versioned, TimeStamped):
     """An agency asks for a place for an offender."""
 
     class Status(models.TextChoices):

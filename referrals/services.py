@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from audit.access import saw
+from iom_housing.basis import ensure_basis, joined
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from referrals.models import (
     Ethnicity,
@@ -35,9 +36,56 @@ def _locked_referral(referral_id: int) -> Referral:
     return locked(Referral.objects, referral_id, _("referral"))
 
 
-def referral_start_review(*, referral_id: int, by) -> Referral:
+_STATUS_CHANGES = {
+    Referral.Status.IN_REVIEW: gettext_lazy("it was marked as in review"),
+    Referral.Status.ACCEPTED: gettext_lazy("it was accepted"),
+    Referral.Status.DECLINED: gettext_lazy("it was declined"),
+    Referral.Status.WITHDRAWN: gettext_lazy("it was withdrawn"),
+}
+
+
+def referral_changes(before, referral: Referral) -> str:
+    """What changed in a referral since `before` (its row at an earlier version), as a clause."""
+    if before is None:
+        return _("it is now marked “%(status)s”") % {"status": referral.get_status_display()}
+    clauses = []
+    if before.status != referral.status:
+        clauses.append(
+            str(_STATUS_CHANGES.get(referral.status, ""))
+            or _("it is now marked “%(status)s”") % {"status": referral.get_status_display()}
+        )
+    details = [
+        str(Referral._meta.get_field(name).verbose_name)
+        for name in REFERRAL_DETAILS
+        if getattr(before, name) != getattr(referral, name)
+    ]
+    if details:
+        clauses.append(_("the referrer changed its %(details)s") % {"details": ", ".join(details)})
+    if not clauses:
+        # Only its placement moved on (each step of a placement touches its referral).
+        step = referral.events.order_by("-pk").first()
+        if step is not None and step.kind not in Referral.Status.values:
+            clauses.append(_("its placement changed: %(step)s") % {"step": step.get_kind_display()})
+    return joined(clauses) if clauses else _("its details were changed")
+
+
+def _ensure_referral_basis(referral: Referral, expected_version, *, by, status: str, **also) -> None:
+    """The basis check every decision on a referral makes first, once the row is locked: the same
+    decision sent twice (a double click) is "already done"."""
+    ensure_basis(
+        referral,
+        expected_version,
+        by=by,
+        describe=referral_changes,
+        done=lambda before, now: now.status == status
+        and all(getattr(now, name) == value for name, value in also.items()),
+    )
+
+
+def referral_start_review(*, referral_id: int, by, expected_version: int | None = None) -> Referral:
     with transaction.atomic():
         referral = _locked_referral(referral_id)
+        _ensure_referral_basis(referral, expected_version, by=by, status=Referral.Status.IN_REVIEW)
         ensure_status(referral, Referral.Status.SUBMITTED)
         referral.status = Referral.Status.IN_REVIEW
         referral.save(update_fields=["status", "updated_at"])
@@ -61,31 +109,42 @@ def _decide(referral: Referral, status: str, by, notes: str) -> None:
     refresh_referral_alerts(referral.pk)
 
 
-def referral_accept(*, referral_id: int, by, notes: str = "") -> Referral:
+def referral_accept(
+    *, referral_id: int, by, notes: str = "", expected_version: int | None = None
+) -> Referral:
     with transaction.atomic():
         referral = _locked_referral(referral_id)
+        _ensure_referral_basis(referral, expected_version, by=by, status=Referral.Status.ACCEPTED)
         ensure_status(referral, *Referral.OPEN_STATUSES)
         _decide(referral, Referral.Status.ACCEPTED, by, notes)
     return referral
 
 
-def referral_decline(*, referral_id: int, reason: str, by, notes: str = "") -> Referral:
+def referral_decline(
+    *, referral_id: int, reason: str, by, notes: str = "", expected_version: int | None = None
+) -> Referral:
     if reason not in Referral.DeclineReason.values:
         raise ValidationError({"reason": _("Select the reason for declining the referral.")})
     if reason == Referral.DeclineReason.OTHER and not notes.strip():
         raise ValidationError({"notes": _("Explain why the referral is declined.")})
     with transaction.atomic():
         referral = _locked_referral(referral_id)
+        _ensure_referral_basis(
+            referral, expected_version, by=by, status=Referral.Status.DECLINED, decline_reason=reason
+        )
         ensure_status(referral, *Referral.OPEN_STATUSES)
         referral.decline_reason = reason
         _decide(referral, Referral.Status.DECLINED, by, notes)
     return referral
 
 
-def referral_withdraw(*, referral_id: int, by, notes: str = "") -> Referral:
+def referral_withdraw(
+    *, referral_id: int, by, notes: str = "", expected_version: int | None = None
+) -> Referral:
     """The referrer no longer needs a place. A withdrawn referral is kept (sync clients see it)."""
     with transaction.atomic():
         referral = _locked_referral(referral_id)
+        _ensure_referral_basis(referral, expected_version, by=by, status=Referral.Status.WITHDRAWN)
         ensure_status(referral, *Referral.OPEN_STATUSES)
         _decide(referral, Referral.Status.WITHDRAWN, by, notes)
     return referral

@@ -19,6 +19,7 @@ from iom_housing.access import (
     can_user_view_cases,
     require,
 )
+from iom_housing.basis import based_form_page
 from iom_housing.pages import form_page, found_or_404, paginate
 from referrals import selectors, services
 from referrals.forms import (
@@ -213,11 +214,15 @@ REFERRAL_ACTIONS = {
 def referral_action(request, public_id, action: str):
     form_class, service, title, message = REFERRAL_ACTIONS[action]
     referral = _referral_or_404(request, public_id)
-    return form_page(
+    return based_form_page(
         request,
         form_class=form_class,
-        action=lambda data: service(referral_id=referral.pk, by=request.user, **data),
-        context={
+        record=referral,
+        reload=lambda: _referral_or_404(request, public_id),
+        action=lambda data, basis: service(
+            referral_id=referral.pk, by=request.user, expected_version=basis, **data
+        ),
+        context=lambda referral: {
             "title": title,
             "caption": referral.offender.full_name,
             "back_url": referral.get_absolute_url(),

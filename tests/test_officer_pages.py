@@ -20,6 +20,7 @@ from tests.factories import (
     VoidPeriodFactory,
     page_queries,
 )
+from tests.pages import form_basis, post_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +128,9 @@ def test_journey_from_referral_to_move_on(iom_officer_client):
     bedspace = BedspaceFactory()
     referral = ReferralFactory()
 
-    client.post(reverse("referrals:referral-start-review", args=[referral.public_id]), {})
-    response = client.post(
-        reverse("referrals:referral-accept", args=[referral.public_id]), {"notes": "Suitable"}
+    post_as_shown(client, reverse("referrals:referral-start-review", args=[referral.public_id]))
+    response = post_as_shown(
+        client, reverse("referrals:referral-accept", args=[referral.public_id]), {"notes": "Suitable"}
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -143,17 +144,25 @@ def test_journey_from_referral_to_move_on(iom_officer_client):
 
     response = client.post(
         reverse("placements:place", args=[referral.public_id]),
-        {"bedspace": bedspace.pk, "starts_on": today.isoformat(), "days": "28"},
+        {
+            "bedspace": bedspace.pk,
+            "starts_on": today.isoformat(),
+            "days": "28",
+            "basis": form_basis(response),
+        },
     )
     placement = Placement.objects.get(referral=referral)
     assert response["Location"] == placement.get_absolute_url()
     assert placement.status == Placement.Status.PROVISIONAL
 
-    client.post(reverse("placements:placement-confirm", args=[placement.public_id]), {})
-    client.post(
-        reverse("placements:placement-arrive", args=[placement.public_id]), _date_fields("arrived_on", today)
+    post_as_shown(client, reverse("placements:placement-confirm", args=[placement.public_id]))
+    post_as_shown(
+        client,
+        reverse("placements:placement-arrive", args=[placement.public_id]),
+        _date_fields("arrived_on", today),
     )
-    client.post(
+    post_as_shown(
+        client,
         reverse("placements:placement-renew", args=[placement.public_id]),
         {"days": "14", "reason": "Waiting for a social housing offer"},
     )
@@ -166,7 +175,8 @@ def test_journey_from_referral_to_move_on(iom_officer_client):
     assert page.context["renewals"] == 1 and page.context["total_days"] == 42
 
     # Departure today would be on the arrival day: refused with the reason beside the field.
-    response = client.post(
+    response = post_as_shown(
+        client,
         reverse("placements:placement-end", args=[placement.public_id]),
         {**_date_fields("departed_on", today), "reason": "planned_move_on", "destination": "social_rent"},
     )

@@ -24,6 +24,7 @@ from tests.factories import (
     page_queries,
     user_with_role,
 )
+from tests.pages import post_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +235,9 @@ def test_correcting_a_visit_keeps_the_change_and_shows_it(agency_worker_client, 
     response = agency_worker_client.post(url, {**data, "support_hours": "2"})
     assert "Enter why you are correcting the visit" in response.content.decode()
     assert not VisitCorrection.objects.exists()
-    response = agency_worker_client.post(url, {**data, "support_hours": "2", "reason": "Wrong hours"})
+    response = post_as_shown(
+        agency_worker_client, url, {**data, "support_hours": "2", "reason": "Wrong hours"}
+    )
     assert response.status_code == 302
     correction = VisitCorrection.objects.get()
     assert correction.changes["support_hours"] == ["1.50", "2.00"]

@@ -12,6 +12,7 @@ from iom_housing.access import Role
 from placements.models import Placement
 from referrals.models import Referral
 from tests.factories import PlacementFactory, ReferralFactory, user_with_role
+from tests.pages import post_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_a_bulk_update_is_recorded_row_by_row_with_before_and_after():
 def test_a_change_through_a_page_records_who_which_request_and_method(iom_officer_client, iom_officer):
     referral = ReferralFactory()
     url = reverse("referrals:referral-start-review", args=[referral.public_id])
-    assert iom_officer_client.post(url).status_code == 302
+    assert post_as_shown(iom_officer_client, url).status_code == 302
     event = (
         ReferralHistory.objects.filter(pgh_obj=referral, pgh_label="update")
         .select_related("pgh_context")

@@ -22,6 +22,7 @@ from tests.factories import (
     page_queries,
     user_with_role,
 )
+from tests.pages import post_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +222,7 @@ def test_officers_and_managers_can_set_the_plan(
     for user in (iom_officer, scheme_manager):
         client.force_login(user)
         assert client.get(_url(placement)).status_code == 200
-    response = client.post(_url(placement), _post(probation, ddas))
+    response = post_as_shown(client, _url(placement), _post(probation, ddas))
     assert response.status_code == 302 and response["Location"] == placement.get_absolute_url()
     plan = SupportPlan.objects.get(placement=placement)
     assert _rows(plan) == {"Probation Service": (7, None), "Drug and Alcohol Service": (14, None)}
@@ -271,8 +272,8 @@ def test_the_form_starts_from_the_current_plan(iom_officer_client, placement, pr
 def test_a_bad_frequency_is_shown_beside_that_agency_and_writes_nothing(
     iom_officer_client, placement, probation, ddas
 ):
-    response = iom_officer_client.post(
-        _url(placement), _post(probation, ddas, **{f"visit_every_days_{ddas.pk}": "40"})
+    response = post_as_shown(
+        iom_officer_client, _url(placement), _post(probation, ddas, **{f"visit_every_days_{ddas.pk}": "40"})
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -299,7 +300,7 @@ def test_a_frequency_that_is_not_a_number_is_refused_on_the_form(iom_officer_cli
 
 def test_an_unticked_agencys_frequency_is_ignored(iom_officer_client, placement, probation, ddas):
     data = _post(probation, **{f"visit_every_days_{ddas.pk}": "nonsense"})
-    assert iom_officer_client.post(_url(placement), data).status_code == 302
+    assert post_as_shown(iom_officer_client, _url(placement), data).status_code == 302
     assert _rows(SupportPlan.objects.get()) == {"Probation Service": (7, None)}
 
 
@@ -319,7 +320,7 @@ def test_no_tier_is_refused_on_the_form(iom_officer_client, placement, probation
 
 def test_a_released_booking_is_refused_on_the_form(iom_officer_client, probation):
     placement = PlacementFactory(status=Status.CANCELLED, cancellation_reason="Changed plans")
-    response = iom_officer_client.post(_url(placement), _post(probation))
+    response = post_as_shown(iom_officer_client, _url(placement), _post(probation))
     assert response.status_code == 200 and "cannot be changed this way" in response.content.decode()
     assert not SupportPlan.objects.exists()
 
