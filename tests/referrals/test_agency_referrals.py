@@ -16,6 +16,7 @@ from placements.models import Placement
 from referrals.models import Offender, PersonMatch, Referral
 from referrals.selectors import offender_list, person_details_differences, referral_list
 from referrals.services import PossibleDuplicate, referral_accept, referral_submit
+from tests.clock import london
 from tests.factories import (
     AgencyFactory,
     OffenderFactory,
@@ -338,14 +339,37 @@ def test_a_place_wanted_from_a_few_days_ago_is_allowed(agency, worker):
     assert submit(agency, worker, wanted_from=wanted).wanted_from == wanted
 
 
-def test_a_person_who_turned_18_today_may_be_referred(agency, worker):
-    today = timezone.localdate()
-    born = (
-        today.replace(year=today.year - 18)
-        if not (today.month == 2 and today.day == 29)
-        else date(today.year - 18, 3, 1)
-    )
-    assert submit(agency, worker, person={"date_of_birth": born}).offender.date_of_birth == born
+# Today pinned: on some days (29 February 2028) nobody turns 18. Someone born on 29 February is 18
+# on 1 March in a year without one (Family Law Reform Act 1969, s.9), and 17 the day before.
+@pytest.mark.parametrize(
+    ("born", "adult"),
+    [
+        pytest.param(
+            date(2008, 12, 3),
+            True,
+            marks=pytest.mark.time_machine(london(2026, 12, 3), tick=False),
+            id="today",
+        ),
+        pytest.param(
+            date(2008, 2, 29),
+            True,
+            marks=pytest.mark.time_machine(london(2026, 3, 1), tick=False),
+            id="leap-1-march",
+        ),
+        pytest.param(
+            date(2008, 2, 29),
+            False,
+            marks=pytest.mark.time_machine(london(2026, 2, 28), tick=False),
+            id="leap-28-february",
+        ),
+    ],
+)
+def test_a_person_may_be_referred_from_their_18th_birthday(agency, worker, born, adult):
+    if adult:
+        assert submit(agency, worker, person={"date_of_birth": born}).offender.date_of_birth == born
+    else:
+        error = _refused(lambda: submit(agency, worker, person={"date_of_birth": born}))
+        assert "18 or over" in " ".join(error.message_dict["date_of_birth"])
 
 
 def test_an_inactive_agency_cannot_refer(worker):
