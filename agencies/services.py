@@ -19,6 +19,7 @@ from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
 from iom_housing.basis import stale_basis
 from iom_housing.services import locked
+from outbox.services import outbox_add
 from placements.models import Alert, Placement, SupportAgency
 from placements.sweeps import sweep_visit_missed
 
@@ -191,7 +192,7 @@ def _concern_message(agency: Agency, concern: str) -> str:
 
 
 def _raise_concern(visit: HomeVisit, placement: Placement) -> Alert:
-    """An alert for the IOM team (and an email when email is set up), in the visit's transaction."""
+    """An alert for the IOM team and an email to them, both written in the visit's transaction."""
     key = f"visit_concern:visit:{visit.pk}"
     message = _concern_message(visit.agency, visit.concern)
     alert = Alert.objects.exclude(status=Alert.Status.RESOLVED).filter(key=key).first()
@@ -211,9 +212,10 @@ def _raise_concern(visit: HomeVisit, placement: Placement) -> Alert:
     )
     from agencies.tasks import send_concern_email
 
-    # After commit: the worker must find the alert, and a rolled-back visit sends nothing. With
-    # no EMAIL_HOST the email goes to the console backend (the demo).
-    transaction.on_commit(lambda: send_concern_email.delay(alert.pk))
+    # In the visit's transaction, so that the email is never lost: handed to the broker after
+    # commit (a rolled-back visit sends nothing), and by the outbox sweep if the broker was down.
+    # With no EMAIL_HOST the email goes to the console backend (the demo).
+    outbox_add(task=send_concern_email, args=[alert.pk])
     return alert
 
 

@@ -4,6 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from outbox.services import outbox_claim
 from placements.notifications import concern_email_send
 
 
@@ -19,5 +20,10 @@ from placements.notifications import concern_email_send
 )
 def send_concern_email(alert_id: int) -> int:
     """Email every active IOM officer about a concern alert, once each, retrying with backoff
-    when the mail server fails; returns how many were emailed by this run."""
-    return concern_email_send(alert_id=alert_id)
+    when the mail server fails; returns how many were emailed by this run.
+
+    Queued through the outbox (`agencies.services._raise_concern`): the claim lets one worker at
+    a time send it and marks it sent, and each officer's notice keeps a retry from emailing anyone
+    twice."""
+    with outbox_claim(send_concern_email, [alert_id]) as mine:
+        return concern_email_send(alert_id=alert_id) if mine else 0

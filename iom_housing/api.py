@@ -5,22 +5,25 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 
 import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from kombu.exceptions import OperationalError as BrokerError
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
 from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
+from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -28,6 +31,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
 from iom_housing.access import api_scope_required, can_api_client_use_scope
+
+logger = logging.getLogger(__name__)
 
 # Authentication --------------------------------------------------------------------------------
 
@@ -149,6 +154,16 @@ class ApiClientThrottle(SimpleRateThrottle):
         else:
             ident = f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view):
+        # The counters are in Redis: while it does not answer (the cache's socket timeouts keep
+        # that short), a request goes through unthrottled rather than failing, as a visit must be
+        # recordable with Redis down (docs/adr/005-durable-task-handoff.md).
+        try:
+            return super().allow_request(request, view)
+        except RedisError:
+            logger.warning("API throttle counters unreachable: request let through", exc_info=True)
+            return True
 
 
 # Idempotency -----------------------------------------------------------------------------------
@@ -359,6 +374,26 @@ class UpdatedAtCursorPagination(BasePagination):
 # Errors ----------------------------------------------------------------------------------------
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# How long a client is asked to wait when the database is restarting: a restart takes seconds.
+RETRY_AFTER_SECONDS = 15
+# What a request truly cannot work without: the database (a restart, a dropped connection, a
+# deadlock), or the broker or Redis where something still needs them in the request itself.
+# Background work never does: it goes through the outbox and waits for the broker.
+UNAVAILABLE = (OperationalError, InterfaceError, BrokerError, RedisError)
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The service is briefly unavailable. Send the same request again after the seconds "
+                "in Retry-After: with the same Idempotency-Key, a retry never creates anything twice."
+            )
+        )
 
 
 def _field_errors(detail, prefix: str = "") -> list[dict]:
@@ -383,6 +418,9 @@ def problem_details_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, UNAVAILABLE):
+        logger.warning("API request failed on an unavailable service", exc_info=exc)
+        exc = ServiceUnavailable()
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -425,6 +463,10 @@ API_ERRORS = {
     401: OpenApiResponse(ProblemSerializer, description="No token, or an expired or revoked one."),
     403: OpenApiResponse(ProblemSerializer, description="The token lacks the scope the method needs."),
     429: OpenApiResponse(ProblemSerializer, description="Too many requests: wait `Retry-After` seconds."),
+    503: OpenApiResponse(
+        ProblemSerializer,
+        description="The database is briefly unavailable (a restart): retry after `Retry-After` seconds.",
+    ),
 }
 
 

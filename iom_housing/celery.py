@@ -21,6 +21,9 @@ app.conf.beat_schedule = {
     "sweeps-hourly": {"task": "placements.run_all_sweeps", "schedule": crontab(minute=5)},
     # After the 7:05 sweep, each IOM officer's digest of new open alerts.
     "digests-daily": {"task": "placements.send_digests", "schedule": crontab(hour=7, minute=30)},
+    # Background work that could not be handed to the broker when its change was saved (the
+    # broker was down), or was lost with it, is handed over again (outbox/services.py).
+    "outbox-resend": {"task": "outbox.resend", "schedule": 60.0},
     # Proves beat and a worker are running: scheme managers see its last run on the dashboard.
     "canary": {"task": "placements.canary", "schedule": 300.0},
     # Each morning: offender records due for their retention review (scheme managers act on them).

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "placements",
     "reports",
     "audit",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +168,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: Celery broker and cache. Without it, tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or hung costs a request two seconds at most (the API throttle
+            # then lets it through: iom_housing.api.ApiClientThrottle).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -179,8 +188,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-# Above the longest task's time limit, so a slow task is not handed to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# The visibility timeout is above the longest task's time limit, so a slow task is not handed to
+# a second worker. The socket timeouts keep a request from hanging on a broker that is down or
+# hung: publishing then fails within about 3.5 seconds (one retry), the change is saved anyway and
+# the outbox sweep hands its work over later (docs/adr/005-durable-task-handoff.md); they are
+# above the worker's 1-second BRPOP poll, so an idle worker does not time out.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 4,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 # A task whose worker dies mid-run goes back on the queue (tasks are idempotent).

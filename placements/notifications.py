@@ -4,6 +4,8 @@ email about a concern raised on a visit.
 Each email is recorded as an `AlertNotice` (unique per recipient, alert and kind of email) in the
 same transaction that sends it: if the mail server fails, the transaction rolls back and the task
 retries with nothing recorded; a retry or a second worker finds the notice and sends nothing.
+The concern email is written to the outbox with its visit (`agencies.services._raise_concern`),
+so it is sent even if the broker was down when the visit was saved (docs/adr/005).
 Emails name no one and quote nothing: they may travel over ordinary email, and the details are
 read after signing in.
 """

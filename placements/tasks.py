@@ -3,6 +3,10 @@ canary that shows beat and the workers are alive. Thin: each calls a service.
 
 Every task is idempotent (a sweep run twice changes nothing; an email is recorded once per
 recipient and alert), because with `acks_late` a task whose worker dies is delivered again.
+
+The fan-outs below queue with `.delay` from a worker, not through the outbox: what they queue is
+worked out again from the database at their next run (a sweep; a digest of every alert not yet in
+one), so a publish that fails loses nothing (docs/adr/005-durable-task-handoff.md).
 """
 
 from smtplib import SMTPException

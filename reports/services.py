@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.access import access_record
 from audit.models import AccessLogEntry
+from outbox.services import outbox_add
 from reports.builder import OFFICER, OPCC, build_report
 from reports.models import ReportDownload, ReportExport
 from reports.render import file_name, render_file
@@ -38,7 +39,8 @@ def export_request(*, user, start, end, area: str, audience: str, fmt: str) -> R
             format=fmt,
             expires_at=timezone.now() + timedelta(hours=settings.REPORT_FILES_KEEP_HOURS),
         )
-        transaction.on_commit(lambda: make_report_export.delay(str(export.pk)))
+        # Written with the request (outbox): made when the broker answers, whenever that is.
+        outbox_add(task=make_report_export, args=[str(export.pk)])
     return export
 
 
@@ -63,8 +65,10 @@ def _written_at_once(write) -> None:
 def export_make(*, export_id) -> ReportExport:
     """Build the report and write its file, reporting progress on the way."""
     export = ReportExport.objects.get(pk=export_id)
-    if export.status != ReportExport.Status.QUEUED:
-        return export  # a redelivered task: the first run has it in hand
+    # "Being made" is made again: the task's outbox claim lets only one worker at a time in, so
+    # this one is left by a worker killed mid-build. Ready or failed files are left alone.
+    if export.status not in (ReportExport.Status.QUEUED, ReportExport.Status.RUNNING):
+        return export  # a redelivered task: the first run finished it
     ReportExport.objects.filter(pk=export.pk).update(status=ReportExport.Status.RUNNING)
 
     def progress(percent: int) -> None:

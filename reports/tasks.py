@@ -2,12 +2,16 @@
 
 from celery import shared_task
 
+from outbox.services import outbox_claim
 from reports.services import export_make, exports_delete_expired
 
 
 @shared_task(name="reports.make_report_export")
 def make_report_export(export_id: str) -> None:
-    export_make(export_id=export_id)
+    """Queued through the outbox (`export_request`): one worker at a time makes the file."""
+    with outbox_claim(make_report_export, [export_id]) as mine:
+        if mine:
+            export_make(export_id=export_id)
 
 
 @shared_task(name="reports.delete_expired_report_files")

@@ -1,8 +1,12 @@
 """Run every sweep once, now, in this process: the demo and machines with no worker use this;
-with a worker and beat the same sweeps run every hour by themselves."""
+with a worker and beat the same sweeps run every hour by themselves. It also runs, here, the
+background work still waiting in the outbox (an email whose hand-off to the broker failed), so
+it delivers it even while the broker is down."""
 
 from django.core.management.base import BaseCommand
 
+from outbox.models import OutboxMessage
+from outbox.services import outbox_prune, outbox_resend
 from placements import notifications, sweeps
 
 
@@ -21,6 +25,10 @@ class Command(BaseCommand):
             result = sweeps.run_sweep(name)
             self.stdout.write(f"{name}: {result}")
         sweeps.job_ran("canary")
+        outbox_prune()
+        ran = outbox_resend(here=True)
+        pending = OutboxMessage.objects.filter(done_at__isnull=True).count()
+        self.stdout.write(f"outbox: {ran} run, {pending} not done yet")
         if digests:
             officers = list(notifications.iom_officers().values_list("pk", flat=True))
             sent = sum(notifications.digest_send(user_id=pk) for pk in officers)
