@@ -8,9 +8,11 @@ the whole project (runserver and commands) is scripts/embedded_db_kill_check.py,
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -72,19 +74,34 @@ def _stop(server: EmbeddedPostgres) -> None:
         _kill_server(server)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """A cluster made once (initdb, never started), copied by each test that needs a server."""
-    directory = tmp_path_factory.mktemp("embedded-template") / "db"
-    made = EmbeddedPostgres(directory)
-    with made._lock():
-        made._ensure_cluster()
-    return made.pgdata
+def _folder() -> Path:
+    """A temporary folder outside pytest's: run as root, the server runs as another user, and every
+    pytest session starting on the machine closes pytest's folders to others again (chmod 700)."""
+    return Path(tempfile.mkdtemp(prefix="iom-embedded-test-"))
 
 
 @pytest.fixture
-def server(tmp_path, template):
-    directory = tmp_path / "db"
+def folder():
+    made = _folder()
+    yield made
+    shutil.rmtree(made, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def template():
+    """A cluster made once (initdb, never started), copied by each test that needs a server."""
+    parent = _folder()
+    directory = parent / "db"
+    made = EmbeddedPostgres(directory)
+    with made._lock():
+        made._ensure_cluster()
+    yield made.pgdata
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture
+def server(folder, template):
+    directory = folder / "db"
     directory.mkdir()
     # cp -a keeps the owner: run as root, the cluster belongs to the server's user.
     subprocess.run(["cp", "-a", str(template), str(directory / "data")], check=True)  # noqa: S603, S607
@@ -93,8 +110,8 @@ def server(tmp_path, template):
     _stop(made)
 
 
-def test_concurrent_first_starts_make_one_cluster_with_contrib_and_share_its_server(tmp_path):
-    directory = tmp_path / "db"
+def test_concurrent_first_starts_make_one_cluster_with_contrib_and_share_its_server(folder):
+    directory = folder / "db"
     starts = [_start_in_subprocess(directory) for _ in range(4)]
     outputs = [start.communicate(timeout=180) for start in starts]
     server = EmbeddedPostgres(directory)
@@ -108,8 +125,8 @@ def test_concurrent_first_starts_make_one_cluster_with_contrib_and_share_its_ser
         _stop(server)
 
 
-def test_a_first_start_killed_in_initdb_leaves_no_half_made_cluster(tmp_path):
-    directory = tmp_path / "db"
+def test_a_first_start_killed_in_initdb_leaves_no_half_made_cluster(folder):
+    directory = folder / "db"
     start = _start_in_subprocess(directory)
     deadline = time.monotonic() + 60
     while not list(directory.glob("data.init-*/PG_VERSION")):
