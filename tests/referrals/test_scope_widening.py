@@ -158,6 +158,16 @@ def test_once_an_officer_accepts_the_record_opens_to_the_referring_agency(
     assert recorded.get_absolute_url() in content
 
 
+def test_a_colleague_in_the_same_agency_sees_the_referral_but_not_the_record(
+    client, agency_worker_client, agency, recorded
+):
+    referral = _refer_by_name_and_birth(agency_worker_client)
+    client.force_login(user_with_role(Role.AGENCY_WORKER, agency))
+    page = client.get(referral.get_absolute_url())
+    assert page.status_code == 200 and _secrets_in(page.content.decode()) == []
+    assert client.get(recorded.get_absolute_url()).status_code == 404
+
+
 def test_another_agency_sees_neither_the_referral_nor_the_record(client, agency_worker_client, recorded):
     referral = _refer_by_name_and_birth(agency_worker_client)
     client.force_login(user_with_role(Role.AGENCY_WORKER, AgencyFactory()))
