@@ -67,7 +67,8 @@ def changes_since(record, version: int) -> ChangesSince:
     )
 
 
-def _when(at: datetime) -> str:
+def said_when(at: datetime) -> str:
+    """A moment as a refusal names it: "14:02" today, else "14:02 on 2 December 2026"."""
     local = timezone.localtime(at)
     if local.date() == timezone.localdate():
         return formats.time_format(local, "H:i")
@@ -80,7 +81,7 @@ def _when(at: datetime) -> str:
 def stale_basis(*, thing, who: str, at: datetime, what: str, already_done: bool = False) -> StaleBasis:
     """The refusal, in the words every page uses: who changed the `thing` (a model's verbose name),
     when, and `what` changed (a clause)."""
-    when = _when(at)
+    when = said_when(at)
     if already_done:
         return StaleBasis(
             _(

@@ -35,6 +35,7 @@ from iom_housing.api import (
     UpdatedAtCursorPagination,
     idempotent,
 )
+from iom_housing.basis import changes_since, said_when
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
 from referrals.models import Ethnicity, Gender, Need, Offender, Referral, ReferralEvent
 from referrals.selectors import referral_sync_list
@@ -42,6 +43,7 @@ from referrals.services import (
     PERSON_FIELDS,
     REFERRAL_DETAILS,
     PossibleDuplicate,
+    referral_changes,
     referral_submit,
     referral_update,
     referral_withdraw,
@@ -183,11 +185,23 @@ class ReferralFilter(django_filters.FilterSet):
         fields = ["updated_since", "status", "external_ref"]
 
 
-def etag_of(data) -> str:
+def etag_of(data, version: int | None = None) -> str:
     """A strong validator of the representation: it changes whenever anything shown changes,
-    including the outcome, which lives on the placement rather than the referral."""
+    including the outcome, which lives on the placement rather than the referral. A referral's
+    leads with its version (the one the site's forms carry), so that a stale If-Match can be told
+    what changed since (docs/adr/006-stale-form-basis.md)."""
     body = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True).encode()
-    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return f'"{version}-{digest}"' if version is not None else f'"{digest}"'
+
+
+def _etag_parts(tag: str) -> tuple[int | None, str]:
+    """(version, digest) of an entity tag as `etag_of` makes it; (None, the tag) for any other."""
+    tag = tag.strip().removeprefix("W/").strip('"')
+    version, dash, digest = tag.rpartition("-")
+    if dash and version.isascii() and version.isdigit() and len(version) <= 9:
+        return int(version), digest
+    return None, tag
 
 
 # Writes ----------------------------------------------------------------------------------------
@@ -274,6 +288,23 @@ class PreconditionFailed(exceptions.APIException):
 
 
 CONFLICT_CODES = {"wrong_status", "already_referred"}
+
+
+def _changed_since_read(referral: Referral, version: int) -> str:
+    """A stale If-Match's refusal in the site's words: who changed the referral, when, and what."""
+    since = changes_since(referral, version)
+    what = referral_changes(since.before, referral)
+    if since.who:
+        return _(
+            "The referral was changed by %(who)s at %(when)s since you read it (If-Match): %(what)s. "
+            "Read it again."
+        ) % {"who": since.who, "when": said_when(since.at), "what": what}
+    return _(
+        "The referral was changed at %(when)s since you read it (If-Match): %(what)s. Read it again."
+    ) % {
+        "when": said_when(since.at),
+        "what": what,
+    }
 
 
 def _same_person_question(error: PossibleDuplicate, person: dict) -> Conflict:
@@ -395,18 +426,18 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_object()).data)
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="One referral by your own reference",
         responses={200: ReferralSerializer, **API_ERRORS, 404: ProblemSerializer},
     )
     def retrieve_by_ref(self, request, external_ref):
-        return Response(self.get_serializer(self._by_ref(external_ref)).data)
+        return self._answer(self._by_ref(external_ref))
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code in (200, 201) and isinstance(response.data, dict):
-            response["ETag"] = etag_of(response.data)
+            response["ETag"] = etag_of(response.data, getattr(response, "referral_version", None))
         return super().finalize_response(request, response, *args, **kwargs)
 
     # Writes: an agency's case system only (staff change referrals on the site's pages).
@@ -441,7 +472,7 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
                 referral_withdraw(referral_id=referral.pk, by=None, notes=serializer.validated_data["notes"])
             except DjangoValidationError as error:
                 raise _api_error(error) from None
-        return Response(self._representation(referral.pk))
+        return self._answer(self._current(referral.pk))
 
     @extend_schema(
         summary="Create or update a referral by your own reference",
@@ -475,8 +506,14 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
     def _by_ref(self, external_ref):
         return get_object_or_404(self.get_queryset(), external_ref=external_ref)
 
-    def _representation(self, referral_id: int) -> dict:
-        return self.get_serializer(self.get_queryset().get(pk=referral_id)).data
+    def _current(self, referral_id: int) -> Referral:
+        return self.get_queryset().get(pk=referral_id)
+
+    def _answer(self, referral: Referral, **kwargs) -> Response:
+        """The referral's representation; its ETag leads with the referral's version."""
+        response = Response(self.get_serializer(referral).data, **kwargs)
+        response.referral_version = referral.version
+        return response
 
     def _submit(self, request, external_ref=None) -> Response:
         serializer = ReferralCreateSerializer(data=request.data)
@@ -500,8 +537,9 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
             raise _same_person_question(error, data["person"]) from None
         except DjangoValidationError as error:
             raise _api_error(error) from None
-        body = self._representation(referral.pk)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"{body['id']}/"})
+        response = self._answer(self._current(referral.pk), status=status.HTTP_201_CREATED)
+        response["Location"] = f"{response.data['id']}/"
+        return response
 
     def _change(self, request, referral, changes: dict) -> Response:
         with transaction.atomic():
@@ -510,17 +548,27 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
                 referral_update(referral_id=referral.pk, by=None, changes=changes)
             except DjangoValidationError as error:
                 raise _api_error(error) from None
-        return Response(self._representation(referral.pk))
+        return self._answer(self._current(referral.pk))
 
     def _check_if_match(self, request, referral) -> None:
-        """Inside the caller's transaction: lock the referral, then compare its current ETag."""
+        """Inside the caller's transaction: lock the referral, then compare its current ETag (the
+        digest of what it shows). A stale one is refused naming what changed since its version,
+        in the words the site's pages use."""
         header = request.headers.get("If-Match")
-        list(Referral.objects.select_for_update().filter(pk=referral.pk).values_list("pk"))
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if header is None:
             return
-        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-        if "*" not in tags and etag_of(self._representation(referral.pk)) not in tags:
-            raise PreconditionFailed()
+        tags = [_etag_parts(tag) for tag in header.split(",")]
+        if any(digest == "*" for _version, digest in tags):
+            return
+        current = self._current(referral.pk)
+        _version, digest = _etag_parts(etag_of(self.get_serializer(current).data))
+        if any(sent == digest for _version, sent in tags):
+            return
+        versions = [version for version, _digest in tags if version is not None]
+        if versions and max(versions) < locked.version:
+            raise PreconditionFailed(_changed_since_read(locked, max(versions)))
+        raise PreconditionFailed()
 
 
 # The events feed ------------------------------------------------------------------------------

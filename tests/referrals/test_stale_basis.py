@@ -236,3 +236,48 @@ def test_two_officers_deciding_one_referral_at_once_one_decision_is_made_and_the
     assert referral.status in (Status.ACCEPTED, Status.DECLINED)
     assert referral.events.exclude(kind="submitted").count() == 1
     connection.close()
+
+
+# The API: If-Match is its basis, refused in the same words ------------------------------------
+
+API = "/api/v1/referrals/"
+
+
+def test_the_apis_etag_leads_with_the_version_the_sites_forms_carry(api_client_for):
+    referral = ReferralFactory()
+    Referral.objects.filter(pk=referral.pk).update(reason="Changed: version 2")
+    api = api_client_for(referral.referring_agency)
+    assert api.get(f"{API}{referral.public_id}/")["ETag"].startswith('"2-')
+
+
+def test_a_stale_if_match_is_412_naming_who_changed_what_since_it_was_read(api_client_for, officer):
+    referral = ReferralFactory()
+    api = api_client_for(referral.referring_agency)
+    etag = api.get(f"{API}{referral.public_id}/")["ETag"]
+    with as_user(officer):
+        _accept(referral, officer, 1)
+    response = api.post(
+        f"{API}{referral.public_id}/withdraw/", {}, content_type="application/json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 412
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        "The referral was changed by Ffion Basis-Tester at 14:02 since you read it (If-Match): it was "
+        "accepted. Read it again."
+    )
+    assert Referral.objects.get(pk=referral.pk).status == Status.ACCEPTED
+
+
+def test_a_current_if_match_is_taken_with_or_without_its_version(api_client_for):
+    referral = ReferralFactory()
+    api = api_client_for(referral.referring_agency)
+    etag = api.get(f"{API}{referral.public_id}/")["ETag"]
+    digest_only = '"' + etag.strip('"').split("-", 1)[1] + '"'  # as the API sent them before
+    response = api.patch(
+        f"{API}{referral.public_id}/",
+        {"urgency": "urgent"},
+        content_type="application/json",
+        HTTP_IF_MATCH=digest_only,
+    )
+    assert response.status_code == 200, response.content
+    assert response["ETag"].startswith('"2-')
