@@ -18,7 +18,7 @@ from iom_housing.access import Role
 from placements.models import LicenceTerm, Placement
 from referrals.models import Offender, OffenderEvent, Referral
 from reports.models import ReportExport
-from tests.clock import written
+from tests.clock import london, written
 from tests.factories import (
     HomeVisitFactory,
     OffenderEventFactory,
@@ -69,6 +69,18 @@ def test_the_last_activity_follows_placements_and_events_whatever_writes_them():
     Placement.objects.filter(pk=placement.pk).update(ends_on=later, free_from=later)  # a bulk update too
     person.refresh_from_db()
     assert person.last_activity_on == later
+
+
+@pytest.mark.time_machine(london(2027, 6, 2, 0, 20), tick=False)
+def test_the_last_activity_is_the_local_day_even_in_the_hour_after_midnight_in_summer():
+    """00:20 BST on 2 June is 23:20 UTC on 1 June: the record and its referral belong to 2 June."""
+    person = OffenderFactory()
+    person.refresh_from_db()
+    assert person.last_activity_on == date(2027, 6, 2)
+    Offender.objects.filter(pk=person.pk).update(created_at=timezone.make_aware(datetime(2000, 1, 1)))
+    ReferralFactory(offender=person, submitted_at=london(2027, 5, 20, 0, 30))
+    person.refresh_from_db()
+    assert person.last_activity_on == date(2027, 5, 20)
 
 
 def test_a_record_is_due_six_years_after_its_last_activity(settings):
