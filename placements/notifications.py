@@ -11,6 +11,7 @@ read after signing in.
 """
 
 from collections import Counter
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,6 +54,11 @@ def digest_alerts(user):
 
 def _site_link(name: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name)
+
+
+def _message_id(what: str) -> str:
+    """The same Message-ID each time the same email is sent (ids only: it travels with the mail)."""
+    return f"<iom-housing.{what}@{urlsplit(settings.SITE_URL).hostname or 'iom-housing.invalid'}>"
 
 
 def digest_send(*, user_id: int) -> int:
@@ -105,7 +111,9 @@ def concern_email_send(*, alert_id: int) -> int:
     sent = 0
     for officer in iom_officers().order_by("email"):
         # One transaction per officer: the notice's unique key is taken before sending, so a
-        # second worker waits on it and then skips; a failed send rolls the notice back.
+        # second worker waits on it and then skips; a failed send rolls the notice back. A worker
+        # killed after the mail server took the email but before the commit sends it again later
+        # (never none): with the same Message-ID, so that mail clients can show it once.
         with transaction.atomic():
             _notice, created = AlertNotice.objects.get_or_create(
                 alert=alert, recipient=officer, channel=AlertNotice.Channel.CONCERN
@@ -117,6 +125,7 @@ def concern_email_send(*, alert_id: int) -> int:
                 body=body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[officer.email],
+                headers={"Message-ID": _message_id(f"concern.{alert.pk}.{officer.pk}")},
             ).send()
         sent += 1
     return sent

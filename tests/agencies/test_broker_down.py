@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -178,6 +179,35 @@ def test_a_worker_killed_mid_task_leaves_the_email_to_be_sent_once_later(
     assert concern_emails(mailoutbox) == [officer.email for officer in officers]
     assert AlertNotice.objects.filter(alert=alert).count() == 3
     assert outbox_resend() == 0 and len(mailoutbox) == 3
+
+
+def test_a_worker_killed_as_the_mail_server_took_an_email_sends_that_one_again_with_its_message_id(
+    redis_down, agency_worker_client, agency, officers, mailoutbox, monkeypatch, time_machine
+):
+    # The one window no bookkeeping closes: the mail server has the email, the worker dies before
+    # its commit. That officer is emailed again (never not at all), as the same message.
+    placement = supported_placement(agency)
+    _record_in_the_browser(agency_worker_client, placement, "in-flight")
+    alert = Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN)
+    redis_comes_back()
+    real_send = EmailMessage.send
+
+    def dies_once_sent(message, *args, **kwargs):
+        real_send(message, *args, **kwargs)
+        if message.to == [officers[1].email]:
+            raise WorkerKilled
+
+    with monkeypatch.context() as killed:
+        killed.setattr(EmailMessage, "send", dies_once_sent)
+        with pytest.raises(WorkerKilled):
+            send_concern_email(alert.pk)
+    time_machine.move_to(timezone.now() + timedelta(seconds=send_concern_email.time_limit + 61))
+    assert outbox_resend() == 1
+    assert concern_emails(mailoutbox) == sorted([*(officer.email for officer in officers), officers[1].email])
+    twice = [m.extra_headers["Message-ID"] for m in mailoutbox if m.to == [officers[1].email]]
+    host = urlsplit(django_settings.SITE_URL).hostname
+    assert twice[0] == twice[1] == f"<iom-housing.concern.{alert.pk}.{officers[1].pk}@{host}>"
+    assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == 3
 
 
 def test_two_workers_running_the_same_email_send_it_once(
