@@ -357,11 +357,11 @@ def visit_correct(
 
     The author may correct their visit for 7 days after recording it; after that, and for anyone
     else's visit, an IOM officer (or scheme manager) must. A newly raised concern alerts the IOM team.
-    """
-    unknown = set(fields) - set(VISIT_FIELDS)
 
     `based_on_correction` is the latest correction the page was shown with (0: none): a correction
     made on an older page is refused, naming the one made since, so that it cannot silently undo it.
+    """
+    unknown = set(fields) - set(VISIT_FIELDS)
     if unknown:
         raise TypeError(f"visit_correct() got unexpected fields: {', '.join(sorted(unknown))}")
     now = timezone.now()
@@ -382,11 +382,11 @@ def visit_correct(
             else:
                 message = _("Only the person who recorded this visit, or an IOM officer, can correct it.")
             raise ValidationError({NON_FIELD_ERRORS: message}, code="forbidden")
-        reason = (reason or "").strip()
-        if not reason:
         since = _corrections_since(visit, based_on_correction)
         if since is not None and not (since and all(c.corrected_by_id == by.pk for c in since)):
             raise _stale_visit(visit, since, by=by, already_done=False)
+        reason = (reason or "").strip()
+        if not reason:
             raise ValidationError({"reason": _("Enter why the visit is being corrected")})
 
         before = _current(visit)
@@ -396,11 +396,11 @@ def visit_correct(
             for name in VISIT_FIELDS
             if _stored(before[name]) != _stored(after[name])
         }
-        if not changes:
-            raise ValidationError(
         if since is not None:
             # Corrected since only by this person: the same answers again are the form sent twice.
             raise _stale_visit(visit, since, by=by, already_done=not changes)
+        if not changes:
+            raise ValidationError(
                 {NON_FIELD_ERRORS: _("Nothing has changed: change an answer to correct the visit.")}
             )
         new_day = timezone.localdate(after["visited_at"])

@@ -235,11 +235,11 @@ class SupportPlanForm(BasedOn, ServiceForm):
             )
         self.fields["notes"] = notes
         self.helper.layout = Layout(
+            Field("basis"),
             Field.radios("tier", legend_size=Size.SMALL),
             HTML('{% include "placements/includes/support_agencies_field.html" %}'),
             Field.textarea("notes", rows=4),
         )
-            Field("basis"),
 
     @staticmethod
     def days_field(agency_id: int) -> str:

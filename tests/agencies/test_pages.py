@@ -13,6 +13,7 @@ from agencies.selectors import caseload, visit_history
 from iom_housing.access import Role
 from placements.models import Alert, Placement
 from tests.agencies.test_services import supported_placement
+from tests.clock import london
 from tests.factories import (
     AgencyFactory,
     HomeVisitFactory,
@@ -248,6 +249,8 @@ def test_correcting_a_visit_keeps_the_change_and_shows_it(agency_worker_client, 
 # The caseload -----------------------------------------------------------------------------------------
 
 
+# Pinned: at 00:30 on a Monday, a visit "an hour ago" was last week's, and due again this Sunday.
+@pytest.mark.time_machine(london(2026, 12, 2, 14), tick=False)
 def test_caseload_states_overdue_due_and_visited(agency, agency_worker):
     now = timezone.localtime()
     today = now.date()

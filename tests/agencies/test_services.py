@@ -1,7 +1,7 @@
 """Recording and correcting visits: the rules, each refusal naming its field and writing nothing,
 concerns becoming alerts (and emails when email is set up), and corrections kept with their reason."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from smtplib import SMTPException
 
@@ -44,6 +44,10 @@ def supported_placement(agency, *, arrived_days_ago=10, **placement_fields):
     placement = PlacementFactory(**fields)
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
     return placement
+
+
+def _midday(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 def answers(**overrides) -> dict:
@@ -149,10 +153,15 @@ def test_a_placement_the_agency_does_not_support_is_refused(agency_worker):
 
 def test_an_agency_that_stopped_supporting_may_record_visits_before_it_stopped(agency, agency_worker):
     placement = supported_placement(agency)
-    placement.support_plan.support_agencies.update(ended_on=timezone.localdate() - timedelta(days=3))
-    assert_refused("placement", placement, agency_worker, visited_at=timezone.now() - timedelta(days=3))
+    ended_on = timezone.localdate() - timedelta(days=3)
+    placement.support_plan.support_agencies.update(ended_on=ended_on)
+    # Midday on the local days: "now - 3 days" can be another local day (near midnight, or over a
+    # change of the clocks).
+    assert_refused("placement", placement, agency_worker, visited_at=_midday(ended_on))
     visit_record(
-        placement_id=placement.pk, by=agency_worker, **answers(visited_at=timezone.now() - timedelta(days=4))
+        placement_id=placement.pk,
+        by=agency_worker,
+        **answers(visited_at=_midday(ended_on - timedelta(days=1))),
     )
 
 
@@ -191,9 +200,9 @@ def test_an_unknown_or_inactive_joint_agency_is_refused(placement, agency_worker
 
 
 def test_a_next_visit_before_this_one_is_refused(placement, agency_worker):
-    assert_refused(
-        "next_visit_on", placement, agency_worker, next_visit_on=timezone.localdate() - timedelta(days=1)
-    )
+    visited_at = answers()["visited_at"]  # 2 hours ago: yesterday in the first two hours of a day
+    day_before = timezone.localdate(visited_at) - timedelta(days=1)
+    assert_refused("next_visit_on", placement, agency_worker, visited_at=visited_at, next_visit_on=day_before)
 
 
 def test_every_problem_is_named_at_once(placement, agency_worker):
