@@ -256,7 +256,9 @@ def _placement_changes(before, placement: Placement) -> str:
         elif placement.status == Status.CANCELLED:
             clauses.append(_("the booking was cancelled"))
         elif placement.status == Status.ENDED:
-            clauses.append(_("the placement was ended: they left on %(day)s") % {"day": _day(placement.departed_on)})
+            clauses.append(
+                _("the placement was ended: they left on %(day)s") % {"day": _day(placement.departed_on)}
+            )
         else:
             clauses.append(_("it is now marked “%(status)s”") % {"status": placement.get_status_display()})
     if placement.status != Status.ENDED and placement.ends_on != before.ends_on:
@@ -365,8 +367,9 @@ def placement_cancel(*, placement_id: int, reason: str, by, expected_version: in
             placement,
             expected_version,
             by=by,
-            done=lambda before, now: now.status == Placement.Status.CANCELLED
-            and now.cancellation_reason == reason.strip(),
+            done=lambda before, now: (
+                now.status == Placement.Status.CANCELLED and now.cancellation_reason == reason.strip()
+            ),
         )
         ensure_status(placement, *Placement.BOOKED_STATUSES)
         placement.status = Placement.Status.CANCELLED
@@ -485,8 +488,11 @@ def placement_end(
             placement,
             expected_version,
             by=by,
-            done=lambda before, now: now.status == Placement.Status.ENDED
-            and (now.departed_on, now.departure_reason, now.destination) == (departed_on, reason, destination),
+            done=lambda before, now: (
+                now.status == Placement.Status.ENDED
+                and (now.departed_on, now.departure_reason, now.destination)
+                == (departed_on, reason, destination)
+            ),
         )
         Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
         ensure_status(placement, Placement.Status.ACTIVE)

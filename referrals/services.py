@@ -77,8 +77,9 @@ def _ensure_referral_basis(referral: Referral, expected_version, *, by, status: 
         expected_version,
         by=by,
         describe=referral_changes,
-        done=lambda before, now: now.status == status
-        and all(getattr(now, name) == value for name, value in also.items()),
+        done=lambda before, now: (
+            now.status == status and all(getattr(now, name) == value for name, value in also.items())
+        ),
     )
 
 
