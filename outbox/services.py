@@ -146,7 +146,8 @@ def outbox_resend(*, here: bool = False, limit: int = 500) -> int:
 
     Each message is marked as handed over before it is published, in a transaction committed
     first (SKIP LOCKED, so two sweeps share the work), so that a worker claiming it never finds it
-    locked; one the broker refuses is marked as never handed over again, for the next sweep."""
+    locked; one the broker refuses is marked as never handed over again, for the next sweep, and
+    so are the rest (the broker is down: each would wait out its timeout in turn)."""
     now = timezone.now()
     if here:
         sent = 0
@@ -164,11 +165,15 @@ def outbox_resend(*, here: bool = False, limit: int = 500) -> int:
             published_at=now, claimed_until=None
         )
     sent = 0
-    for message in messages:
+    for position, message in enumerate(messages):
         if _hand_over(message):
             sent += 1
-        else:
-            OutboxMessage.objects.filter(pk=message.pk, published_at=now).update(published_at=None)
+            continue
+        # Refused: waiting again. With a broker, it is down, so the rest would only wait on it too.
+        rest = messages[position:] if not app.conf.task_always_eager else [message]
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in rest], published_at=now).update(published_at=None)
+        if not app.conf.task_always_eager:
+            break
     return sent
 
 

@@ -115,6 +115,21 @@ def test_a_message_the_broker_lost_is_handed_over_again_after_a_while(
     assert outbox_resend() == 0
 
 
+def test_a_sweep_stops_at_the_first_message_a_down_broker_refuses(redis_down, monkeypatch):
+    from outbox import services
+
+    for alert_id in (1, 2, 3):
+        outbox_add(task=send_concern_email, args=[alert_id])  # not committed: nothing handed over yet
+    tries = []
+    real_hand_over = services._hand_over
+    monkeypatch.setattr(
+        services, "_hand_over", lambda message: tries.append(message) or real_hand_over(message)
+    )
+    assert outbox_resend() == 0
+    assert len(tries) == 1  # not three waits on a broker that is down
+    assert outbox_waiting().count() == 3  # all still waiting, for the next sweep
+
+
 def test_done_messages_are_deleted_after_30_days():
     now = timezone.now()
     OutboxMessage.objects.create(task="t", key="old", done_at=now - timedelta(days=31))
