@@ -9,7 +9,7 @@ Every "today" the app uses is the local (London) date: a visit, referral or reco
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -138,33 +138,16 @@ def expected(awkward_now) -> Expected:
     return EXPECTED[today]
 
 
-def _day(text: str, year: int) -> date:
-    """'7 December 2026' (or '7 December' with the year) as a date."""
-    day, month, *rest = text.split()
-    return date(int(rest[0]) if rest else year, list(MONTHS).index(month) + 1, int(day))
-
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+def _day(text: str) -> date:
+    """'7 December 2026', as the alerts write it, as a date."""
+    return datetime.strptime(text, "%d %B %Y").date()
 
 
 def test_the_calendar_outlines_today_and_shows_twelve_monday_weeks(iom_officer_client, expected):
     today = timezone.localdate()
     bedspace = BedspaceFactory()
     # The licence ended yesterday and they are still there: today is an overrun day.
-    yesterday = _day(expected.licence[0], today.year)
+    yesterday = _day(expected.licence[0])
     PlacementFactory(
         bedspace=bedspace,
         status=Placement.Status.ACTIVE,
@@ -182,16 +165,15 @@ def test_the_calendar_outlines_today_and_shows_twelve_monday_weeks(iom_officer_c
     # Free before the stay; held to the calendar's end while they stay on without a licence.
     assert (cells[0][0], cells[-1][0]) == ("free", "overrun")
     (marked,) = [cell for cell in cells if cell[1]]
-    assert marked[0] == "overrun" and marked[2] == f"{today.day} {MONTHS[today.month - 1]}"
+    assert marked[0] == "overrun" and marked[2] == f"{today.day} {today:%B}"
     # Monday first: the row of today starts on this week's Monday.
     assert cells.index(marked) % 7 == (today - expected.monday).days
 
 
 def test_licence_terms_ending_within_7_days_and_overruns_are_alerted(expected):
     yesterday, today, in_7, in_8 = expected.licence
-    year = timezone.localdate().year
     for ends in expected.licence:
-        ends_on = _day(ends, year)
+        ends_on = _day(ends)
         PlacementFactory(
             status=Placement.Status.ACTIVE,
             starts_on=ends_on - timedelta(days=20),
@@ -211,7 +193,6 @@ def test_licence_terms_ending_within_7_days_and_overruns_are_alerted(expected):
 
 def test_no_visit_in_7_days_counts_local_days(expected):
     overdue_since, not_yet_since = expected.visit_since
-    year = timezone.localdate().year
     placement = PlacementFactory(
         status=Placement.Status.ACTIVE,
         starts_on=timezone.localdate() - timedelta(days=20),
@@ -224,8 +205,7 @@ def test_no_visit_in_7_days_counts_local_days(expected):
     for agency in (late, on_time):
         SupportAgencyFactory(support_plan=plan, agency=agency, visit_every_days=7)
     # The last minute of the day 8 days ago, and the first of the day 7 days ago, in local time.
-    last = _day(overdue_since, year)
-    first = _day(not_yet_since, year)
+    last, first = _day(overdue_since), _day(not_yet_since)
     HomeVisitFactory(
         placement=placement, agency=late, visited_at=london(last.year, last.month, last.day, 23, 59)
     )
@@ -243,15 +223,18 @@ def test_no_visit_in_7_days_counts_local_days(expected):
 def test_a_referral_is_undecided_2_working_days_after_its_local_submission_day(expected):
     last_overdue, due_on = expected.decision
     after = last_overdue + timedelta(days=1)
-    # 23:30 on the last day that is overdue, and 00:30 the next day (in UTC still the day before
-    # under BST), London time.
-    overdue = ReferralFactory(
-        submitted_at=london(last_overdue.year, last_overdue.month, last_overdue.day, 23, 30)
+    # 00:30 and 23:30 London time on the last day that is overdue, and 00:30 the next day: under
+    # BST 00:30 is still the day before in UTC.
+    early, late = (
+        ReferralFactory(
+            submitted_at=london(last_overdue.year, last_overdue.month, last_overdue.day, hour, 30)
+        )
+        for hour in (0, 23)
     )
     ReferralFactory(submitted_at=london(after.year, after.month, after.day, 0, 30))
     sweeps.run_sweep("referral_undecided")
-    (alert,) = Alert.objects.filter(kind=Alert.Kind.REFERRAL_UNDECIDED)
-    assert (alert.referral, alert.due_on) == (overdue, due_on)
+    alerts = Alert.objects.filter(kind=Alert.Kind.REFERRAL_UNDECIDED)
+    assert sorted((a.referral_id, a.due_on) for a in alerts) == [(early.pk, due_on), (late.pk, due_on)]
 
 
 def test_support_weeks_run_monday_to_sunday_in_local_time(agency_worker, agency, expected):
