@@ -144,11 +144,19 @@ class VisitForm(ServiceForm):
         label=_("Support hours delivered"),
         help_text=_("In hours, for example 1.5. Enter 0 if none."),
         required=False,
+        # The column's numeric(4, 2) and its 0 to 24 check: nothing bigger reaches the database.
+        max_digits=4,
         decimal_places=2,
+        min_value=0,
+        max_value=MAX_SUPPORT_HOURS,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={
             "invalid": _("Enter support hours as a number, for example 1.5"),
             "max_decimal_places": _("Enter support hours with no more than 2 decimal places"),
+            "max_digits": _("Support hours must be a number from 0 to 24"),
+            "max_whole_digits": _("Support hours must be a number from 0 to 24"),
+            "min_value": _("Support hours must be a number from 0 to 24"),
+            "max_value": _("Support hours must be a number from 0 to 24"),
         },
     )
     concern_raised = forms.BooleanField(
@@ -209,10 +217,7 @@ class VisitForm(ServiceForm):
         day, at = data.get("visited_on"), data.get("visited_time")
         if day and at:
             data["visited_at"] = timezone.make_aware(datetime.combine(day, at))
-        # The service decides; asking here too shows these beside the other missing answers at once.
-        hours = data.get("support_hours")
-        if hours is not None and not 0 <= hours <= MAX_SUPPORT_HOURS:
-            self.add_error("support_hours", _("Support hours must be a number from 0 to 24"))
+        # The service decides; asking here too shows this beside the other missing answers at once.
         if data.get("concern_raised") and not (data.get("concern") or "").strip():
             self.add_error("concern", _("Describe the concern for the IOM team"))
         return data

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import RetentionReview
-from iom_housing.forms import GovukDateField, ServiceForm
+from iom_housing.forms import BoundedDateField, GovukDateField, ServiceForm
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y"]
 
@@ -25,10 +25,10 @@ class AccessLogFilterForm(forms.Form):
         empty_label=_("Anyone"),
     )
     person = forms.UUIDField(label=_("Person's record ID"), required=False)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From (for example 27/3/2026)"), required=False, input_formats=DATE_FORMATS
     )
-    date_to = forms.DateField(label=_("To"), required=False, input_formats=DATE_FORMATS)
+    date_to = BoundedDateField(label=_("To"), required=False, input_formats=DATE_FORMATS)
 
 
 class RetentionDecisionForm(ServiceForm):

@@ -5,10 +5,12 @@ records write the access log as the site's pages do."""
 from collections import defaultdict
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import router
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.access import logs_access, saw
 from iom_housing.access import can_user_manage_scheme
+from iom_housing.forms import UsernameLengthChecked
 
 # Shown read-only wherever a model has them; `created_by` is filled in from the signed-in user.
 RECORD_FIELDS = ("public_id", "created_by", "created_at", "updated_at")
@@ -27,7 +30,7 @@ def can_use_admin(user) -> bool:
     return bool(user.is_active and (user.is_superuser or can_user_manage_scheme(user)))
 
 
-class SchemeManagerAuthenticationForm(AdminAuthenticationForm):
+class SchemeManagerAuthenticationForm(UsernameLengthChecked, AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "invalid_login": _(
@@ -214,6 +217,56 @@ class AccessLoggedAdmin:
         return super().log_deletions(request, queryset)
 
 
+def _accepted_by(field, values) -> list:
+    """The values a model field can take (an id field refuses text): the others could only make a
+    query raise."""
+    accepted = []
+    for value in values:
+        try:
+            field.to_python(value)
+        except ValidationError:
+            continue
+        accepted.append(value)
+    return accepted
+
+
+class _KnownIdsOnly:
+    """Django's autocomplete widget looks the submitted value up again to show it: text where an id
+    belongs made that query raise, so a bad form answered 500 rather than its field's error. Only
+    values the related key accepts are looked up; the field still says the choice is invalid."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        return super().optgroups(name, _accepted_by(key, value), attr)
+
+
+class KnownIdsAutocompleteSelect(_KnownIdsOnly, AutocompleteSelect):
+    pass
+
+
+class KnownIdsAutocompleteSelectMultiple(_KnownIdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class KnownIdsAutocomplete:
+    """`autocomplete_fields` drawn with the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownIdsAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownIdsAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class RecordFieldsMixin:
     """Shows public id, creator and timestamps read-only, after any declared read-only fields."""
 
@@ -222,9 +275,21 @@ class RecordFieldsMixin:
         return declared + tuple(name for name in _record_fields(self.model) if name not in declared)
 
 
-class SchemeModelAdmin(AccessLoggedAdmin, SchemeManagerPermissions, RecordFieldsMixin, admin.ModelAdmin):
+class SchemeModelAdmin(
+    AccessLoggedAdmin, SchemeManagerPermissions, KnownIdsAutocomplete, RecordFieldsMixin, admin.ModelAdmin
+):
     list_per_page = 50
     show_full_result_count = False  # one COUNT(*) less on every filtered changelist
+
+    def response_action(self, request, queryset):
+        """Django filters the change list by the ticked ids as sent, so a value that is no id (a
+        tampered form) made an action answer 500: such values are dropped, as if not ticked."""
+        ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        known = _accepted_by(self.model._meta.pk, ticked)
+        if len(known) != len(ticked):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, known)
+        return super().response_action(request, queryset)
 
     def save_model(self, request, obj, form, change):
         _stamp_creator(obj, request.user)
@@ -236,10 +301,14 @@ class SchemeModelAdmin(AccessLoggedAdmin, SchemeManagerPermissions, RecordFields
         super().save_formset(request, form, formset, change)
 
 
-class SchemeTabularInline(SchemeManagerPermissions, RecordFieldsMixin, admin.TabularInline):
+class SchemeTabularInline(
+    SchemeManagerPermissions, KnownIdsAutocomplete, RecordFieldsMixin, admin.TabularInline
+):
     extra = 0
     show_change_link = True
 
 
-class SchemeStackedInline(SchemeManagerPermissions, RecordFieldsMixin, admin.StackedInline):
+class SchemeStackedInline(
+    SchemeManagerPermissions, KnownIdsAutocomplete, RecordFieldsMixin, admin.StackedInline
+):
     extra = 0

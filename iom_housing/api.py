@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -23,9 +23,12 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHa
 from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
+from oauth2_provider.views import TokenView
+from oauthlib.oauth2.rfc6749.errors import UnsupportedGrantTypeError
 from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
@@ -106,6 +109,25 @@ class ApiClientAuthentication(OAuth2Authentication):
 
 class ApiClientScheme(DjangoOAuthToolkitScheme):
     target_class = ApiClientAuthentication
+
+
+class ClientCredentialsTokenView(TokenView):
+    """`/o/token/` for agencies' case systems, which use the client-credentials grant alone. Any other
+    grant named is refused with OAuth's own error (RFC 6749 section 5.2, `unsupported_grant_type`)
+    before django-oauth-toolkit dispatches it: its device-code branch read a parameter that may be
+    absent and answered 500. A request naming no grant is oauthlib's to refuse."""
+
+    def post(self, request, *args, **kwargs):
+        grant_type = request.POST.get("grant_type")
+        if grant_type is not None and grant_type != "client_credentials":
+            error = UnsupportedGrantTypeError(
+                description=_("Only the client_credentials grant is offered here.")
+            )
+            response = HttpResponse(error.json, status=error.status_code, content_type="application/json")
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 # Permission ------------------------------------------------------------------------------------
@@ -369,6 +391,72 @@ class UpdatedAtCursorPagination(BasePagination):
             raise exceptions.ValidationError(
                 {self.cursor_query_param: _("This cursor is not one the API gave out.")}
             ) from None
+
+
+# Parsing ---------------------------------------------------------------------------------------
+
+# No request of this API nests deeper than 3 levels; 32 leaves room and stops the bodies made to
+# exhaust the recursion of every walk over the data (100 kB of `[[[[…` answered 500).
+MAX_JSON_DEPTH = 32
+
+
+class JSONBodyParser(JSONParser):
+    """DRF's JSON parser, refusing with a 400 what would otherwise fail later as a 500: nesting
+    deeper than MAX_JSON_DEPTH, and strings with a lone surrogate (`"\\ud800"` is valid JSON but not
+    Unicode text: it cannot be stored, compared with a choice or echoed in an error). The 400
+    names the field that holds it."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise _too_deep() from None
+        _refuse_unusable_json(data)
+        return data
+
+
+def _too_deep() -> exceptions.ParseError:
+    return exceptions.ParseError(
+        _("JSON parse error - the body is nested more than %d levels deep.") % MAX_JSON_DEPTH
+    )
+
+
+def _is_text(value: str) -> bool:
+    """False for a string holding a lone surrogate (only those cannot be encoded as UTF-8)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse_unusable_json(data) -> None:
+    """Walks the parsed body without recursion: too deep, or a name or value that is not text."""
+    pending = [(data, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        if isinstance(value, str):
+            if not _is_text(value):
+                raise exceptions.ValidationError(
+                    {path or "body": [_("This is not valid Unicode text (it holds a lone surrogate).")]},
+                    code="invalid_unicode",
+                )
+        elif isinstance(value, dict):
+            for name, inner in value.items():
+                shown = name if _is_text(name) else name.encode(errors="replace").decode()
+                where = f"{path}.{shown}" if path else shown
+                if shown != name:
+                    pending.append((name, where, depth + 1))
+                pending.append((inner, where, depth + 1))
+        elif isinstance(value, list):
+            pending.extend(
+                (inner, f"{path}.{index}" if path else str(index), depth + 1)
+                for index, inner in enumerate(value)
+            )
 
 
 # Errors ----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Form building blocks shared by the apps: GOV.UK date input, and a form base that renders
-with the GOV.UK Frontend template pack and turns service errors into field errors."""
+"""Form building blocks shared by the apps: GOV.UK date input, bounded date and number fields, and
+a form base that renders with the GOV.UK Frontend template pack and turns service errors into field
+errors."""
 
 from datetime import date
 
@@ -7,12 +8,49 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+# The dates anyone here could mean (a date of birth to a licence's end). Anything outside is a slip
+# or an attack, and a date near year 9999 overflows the date arithmetic every service does with it.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def validate_date_in_range(value: date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("The year must be from %(first)s to %(last)s"),
+            code="date_range",
+            params={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+        )
+
+
+class BoundedDateField(forms.DateField):
+    """A date in one box (or a hidden input) within EARLIEST_DATE to LATEST_DATE."""
+
+    default_validators = [validate_date_in_range]
+
+
+# A database id: PostgreSQL's bigint, so that a bigger number is "not found", never out of range.
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """A record's id posted by a page (a hidden input or a radio's value)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class GovukDateField(DateInputField):
-    """The GOV.UK date input (day, month, year boxes), with messages that say what to fix."""
+    """The GOV.UK date input (day, month, year boxes), with messages that say what to fix. The
+    year has 4 digits and lies from EARLIEST_DATE to LATEST_DATE; a day or month of more than
+    two digits is not a real date (and never reaches `date()`, which overflows on huge numbers)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -31,10 +69,29 @@ class GovukDateField(DateInputField):
             return None
         if len(year) != 4:
             raise ValidationError(_("The year must include 4 numbers"))
+        if len(day) > 2 or len(month) > 2:
+            raise ValidationError(_("The date must be a real date"))
         try:
-            return date(day=int(day), month=int(month), year=int(year))
+            value = date(day=int(day), month=int(month), year=int(year))
         except ValueError:
             raise ValidationError(_("The date must be a real date")) from None
+        validate_date_in_range(value)
+        return value
+
+
+class UsernameLengthChecked:
+    """Django's sign-in form sets the username's max_length after making the field, so no validator
+    checks it: an overlong username reached the lockout records (django-axes, 255 characters)
+    and answered 500. Here it is refused like any field that is too long."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class SignInForm(UsernameLengthChecked, AuthenticationForm):
+    pass
 
 
 def _govuk_field(name: str, field: forms.Field):

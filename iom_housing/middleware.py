@@ -1,6 +1,6 @@
 """Session time-outs and the two-factor requirement, on every request; the request context the
-security log uses; no caching of what the application answers; and, when asked for, the
-Server-Timing header the load benchmark reads."""
+security log uses; refusing NUL bytes in queries and forms; no caching of what the application
+answers; and, when asked for, the Server-Timing header the load benchmark reads."""
 
 import time
 from urllib.parse import urlencode
@@ -11,9 +11,11 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -39,6 +41,69 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in a query parameter or a form's field is answered 400 here, before any view,
+    filter, admin search or log reads it. PostgreSQL can neither store nor compare text holding
+    one, so wherever such a value reached a query (an admin filter, a search, the access log's
+    reason) it surfaced as a 500. In the path no URL pattern matches one (a 404); a JSON body is
+    the API parser's and its serializers' (`iom_housing.api`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        where = self.nul_in(request)
+        if where is not None:
+            return self.refusal(request, where)
+        return self.get_response(request)
+
+    @staticmethod
+    def nul_in(request) -> str | None:
+        """The name of the first parameter holding a NUL byte, or None."""
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            sources.append(request.POST)
+        for params in sources:
+            for name, values in params.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return name.replace("\x00", "") or "query"
+        return None
+
+    @classmethod
+    def refusal(cls, request, where: str) -> HttpResponse:
+        response = cls._refusal(request, where)
+        add_never_cache_headers(response)  # it comes before NoStoreMiddleware, so says so itself
+        return response
+
+    @staticmethod
+    def _refusal(request, where: str) -> HttpResponse:
+        message = _(
+            "The request contains a NUL character, which is never valid here. Remove it and try again."
+        )
+        if request.path_info.startswith("/api/"):
+            from iom_housing.api import PROBLEM_CONTENT_TYPE
+
+            problem = {
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": _("Check the fields named in errors."),
+                "instance": request.path_info,
+                "errors": [{"field": where, "detail": message, "code": "null_characters_not_allowed"}],
+            }
+            return JsonResponse(problem, status=400, content_type=PROBLEM_CONTENT_TYPE)
+        page = format_html(
+            '<!DOCTYPE html><html lang="en"><title>{}</title><h1>{}</h1><p>{}</p></html>',
+            _("Bad request"),
+            _("Bad request"),
+            message,
+        )
+        return HttpResponse(page, status=400, content_type="text/html; charset=utf-8")
 
 
 class NoStoreMiddleware:

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # First, so that its total covers every other middleware; only with SERVER_TIMING on (bench/).
     "iom_housing.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the address or a form: PostgreSQL cannot take a NUL byte (400, not 500).
+    "iom_housing.middleware.RefuseNulBytesMiddleware",
     "iom_housing.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their cache), before everything that may answer.
@@ -360,7 +362,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "iom_housing.api.problem_details_handler",
     "DEFAULT_THROTTLE_CLASSES": ["iom_housing.api.ApiClientThrottle"],
     # JSON only: a form-encoded body is refused with 415, and the schema documents JSON alone.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # (DRF's JSON parser, refusing bodies nested too deep or holding lone surrogates: 400, not 500.)
+    "DEFAULT_PARSER_CLASSES": ["iom_housing.api.JSONBodyParser"],
 }
 # Requests per client (or signed-in user) before the API answers 429: "<n>/second|minute|hour|day".
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE") or "600/minute"

@@ -1,16 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from oauth2_provider.views import TokenView
 
 from iom_housing import two_factor, views
+from iom_housing.api import ClientCredentialsTokenView
+from iom_housing.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # Sign-in, sign-out and changing one's own password. No reset by email: accounts hold
     # criminal-offence data, so a scheme manager resets a forgotten password.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/set-up/", two_factor.setup, name="two_factor_setup"),
@@ -25,7 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Agencies' case systems: a token by client credentials, then the API. Only the token view of
     # django-oauth-toolkit: clients are registered in the admin, not on its browser pages.
-    path("o/token/", TokenView.as_view(), name="oauth-token"),
+    path("o/token/", ClientCredentialsTokenView.as_view(), name="oauth-token"),
     path("api/", include("iom_housing.api_urls")),
 ]
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.basis import BasedOn
-from iom_housing.forms import GovukDateField, ServiceForm
+from iom_housing.forms import BoundedDateField, GovukDateField, IdField, ServiceForm
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
     Alert,
@@ -58,8 +58,8 @@ class AvailabilityForm(ServiceForm):
 
 class PlaceForm(BasedOn, ServiceForm):
     submit_label = _("Book this bedspace")
-    bedspace = forms.IntegerField(widget=forms.HiddenInput)
-    starts_on = forms.DateField(widget=forms.HiddenInput)
+    bedspace = IdField(widget=forms.HiddenInput)
+    starts_on = BoundedDateField(widget=forms.HiddenInput)
     days = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=LICENCE_TERM_MAX_DAYS)
 
 
@@ -148,7 +148,11 @@ class ExclusionForm(ServiceForm):
         label=_("Why is it unsuitable for this person?"),
         help_text=_("For example: near the victim's home, or near associates."),
         widget=forms.Textarea,
-        error_messages={"required": _("Enter why the property is unsuitable for this person")},
+        max_length=300,  # the column's length
+        error_messages={
+            "required": _("Enter why the property is unsuitable for this person"),
+            "max_length": _("The reason must be 300 characters or fewer"),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -350,6 +351,47 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag you last read: the change is refused (412) if the referral has changed since.",
 )
+# Request bodies as a case system sends them; tests/test_api_examples.py checks each against the schema.
+REFERRAL_DETAILS_EXAMPLE = {
+    "urgency": "urgent",
+    "needs": ["accommodation", "drugs"],
+    "risk_summary": "No known risk to visiting staff. Avoid the town centre (licence condition).",
+    "reason": "Released from HMP Altcourse on 12 January with no fixed abode.",
+    "wanted_from": "2027-01-12",
+}
+REFERRAL_EXAMPLE = OpenApiExample(
+    "A referral on release from prison",
+    request_only=True,
+    value={
+        "person": {
+            "first_name": "Sam",
+            "last_name": "Quayle",
+            "date_of_birth": "1985-04-02",
+            "gender": "male",
+            "ethnicity": "white_british",
+            "pnc_id": "2004/0123456X",
+            "crn": "X123456",
+            "iom_category": "fixed",
+            "risk_of_serious_harm": "medium",
+            "licence_ends_on": "2027-07-11",
+        },
+        **REFERRAL_DETAILS_EXAMPLE,
+        "external_ref": "PROB-2026-0042",
+    },
+)
+REFERRAL_UPDATE_EXAMPLE = OpenApiExample(
+    "The need for a place, restated", request_only=True, value=REFERRAL_DETAILS_EXAMPLE
+)
+REFERRAL_CHANGE_EXAMPLE = OpenApiExample(
+    "The release was brought forward",
+    request_only=True,
+    value={"urgency": "emergency", "wanted_from": "2027-01-05"},
+)
+WITHDRAW_EXAMPLE = OpenApiExample(
+    "Withdrawn: housed by the council",
+    request_only=True,
+    value={"notes": "Offered a council tenancy on 4 January."},
+)
 WRITE_ERRORS = {
     400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
     **API_ERRORS,
@@ -384,6 +426,7 @@ WRITE_ERRORS = {
         "person it created has since been erased.",
         parameters=[IDEMPOTENCY_KEY],
         request=ReferralCreateSerializer,
+        examples=[REFERRAL_EXAMPLE],
         responses={
             201: ReferralSerializer,
             **WRITE_ERRORS,
@@ -397,12 +440,14 @@ WRITE_ERRORS = {
         summary="Replace what you said about the need for a place, while it waits for a decision",
         parameters=[IF_MATCH],
         request=ReferralDetailsSerializer,
+        examples=[REFERRAL_UPDATE_EXAMPLE],
         responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     ),
     partial_update=extend_schema(
         summary="Change what you said about the need for a place, while it waits for a decision",
         parameters=[IF_MATCH],
         request=ReferralDetailsSerializer(partial=True),
+        examples=[REFERRAL_CHANGE_EXAMPLE],
         responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     ),
 )
@@ -460,6 +505,7 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         summary="Withdraw a referral (it is kept, marked withdrawn)",
         parameters=[IF_MATCH],
         request=WithdrawSerializer,
+        examples=[WITHDRAW_EXAMPLE],
         responses={200: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     )
     def withdraw(self, request, *args, **kwargs):
@@ -480,6 +526,7 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         "changes its details (200). Sending the same body again changes nothing.",
         parameters=[IF_MATCH],
         request=ReferralCreateSerializer,
+        examples=[REFERRAL_EXAMPLE],
         responses={200: ReferralSerializer, 201: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     )
     def upsert_by_ref(self, request, external_ref):
