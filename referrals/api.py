@@ -288,9 +288,6 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-CONFLICT_CODES = {"wrong_status", "already_referred"}
-
-
 def _changed_since_read(referral: Referral, version: int) -> str:
     """A stale If-Match's refusal in the site's words: who changed the referral, when, and what."""
     since = changes_since(referral, version)
@@ -306,6 +303,9 @@ def _changed_since_read(referral: Referral, version: int) -> str:
         "when": said_when(since.at),
         "what": what,
     }
+
+
+CONFLICT_CODES = {"wrong_status", "already_referred"}
 
 
 def _same_person_question(error: PossibleDuplicate, person: dict) -> Conflict:
