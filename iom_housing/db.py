@@ -46,7 +46,7 @@ class Versioned(models.Model):
     `.update()`, raw SQL alike), so that a page's form can say which version it was shown from
     and the service can refuse a change made on an older one (docs/adr/006-stale-form-basis.md)."""
 
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         abstract = True

@@ -698,12 +698,14 @@ class ScalePlan:
                 "Accepted at the weekly allocation meeting." if status == Referral.Status.ACCEPTED else "",
                 self._staff(person.area, "police")[0] if decided else None,
                 person.id, agency.pk, self._staff(person.area, code)[0] if code in self.staff[person.area] else None,
+                {}, "",  # person as referred, how found: made in bulk, not sent by a referrer
             )  # fmt: skip
 
     REFERRAL_COLUMNS = [
         "id", "public_id", "created_at", "updated_at", "external_ref", "status", "urgency", "needs",
         "risk_summary", "reason", "wanted_from", "submitted_at", "decided_at", "decline_reason",
         "decision_notes", "decided_by_id", "offender_id", "referring_agency_id", "submitted_by_id",
+        "person_details", "person_match",
     ]  # fmt: skip
 
     def _all_stays(self) -> Iterator[Stay]:
