@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from agencies.models import Agency
 from iom_housing.access import Role
@@ -34,7 +35,7 @@ def test_an_agency_worker_refers_someone_already_recorded_and_follows_the_referr
 
     # Nothing filled in: the errors are listed, and each is beside its question.
     page.click("input[name=submit]")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
     page.fill("#id_first_name", "rhys")
@@ -52,7 +53,7 @@ def test_an_agency_worker_refers_someone_already_recorded_and_follows_the_referr
     page.fill("#id_risk_summary", "Medium risk to known adults; none to staff.")
     page.click("input[name=submit]")
 
-    assert page.get_by_role("heading", name="Is this the same person?").is_visible()
+    expect(page.get_by_role("heading", name="Is this the same person?")).to_be_visible()
     # Shown back as entered, nothing of the record.
     assert "someone named rhys Pritchard, born 3 May 1990" in page.content()
     assert_accessible(page)
@@ -62,14 +63,14 @@ def test_an_agency_worker_refers_someone_already_recorded_and_follows_the_referr
     referral = Referral.objects.get()
     assert referral.offender == existing and Offender.objects.count() == 1
     page.wait_for_url(f"**{referral.get_absolute_url()}")
-    assert "Referral submitted" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Referral submitted")
     # The record opens only once the IOM team accepts the referral.
-    assert page.get_by_text("Person, as you referred them").is_visible()
+    expect(page.get_by_text("Person, as you referred them")).to_be_visible()
     assert page.get_by_role("link", name="rhys Pritchard").count() == 0
     assert_accessible(page)
 
     page.get_by_role("link", name="My referrals").first.click()
-    assert page.get_by_text("Waiting for a decision").is_visible()
+    expect(page.get_by_text("Waiting for a decision")).to_be_visible()
     assert_accessible(page)
 
 
@@ -93,20 +94,20 @@ def test_an_officer_sets_the_support_plan(page):
     page.get_by_label("T2: 5 hours a week").check()
     page.get_by_role("checkbox", name="Probation Service").check()
     # With JavaScript, an agency's frequency appears when its box is ticked.
-    assert page.locator(f"#id_visit_every_days_{probation.pk}").is_visible()
-    assert not page.locator(f"#id_visit_every_days_{ddas.pk}").is_visible()
+    expect(page.locator(f"#id_visit_every_days_{probation.pk}")).to_be_visible()
+    expect(page.locator(f"#id_visit_every_days_{ddas.pk}")).to_be_hidden()
     page.get_by_role("checkbox", name="Drug and Alcohol Service").check()
     page.fill(f"#id_visit_every_days_{ddas.pk}", "40")
     page.click("input[name=submit]")
 
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     error = page.locator(f"#id_visit_every_days_{ddas.pk}_1_error")
-    assert "must be every 1 to 28 days" in error.inner_text()
+    expect(error).to_contain_text("must be every 1 to 28 days")
     assert_accessible(page)
 
     page.fill(f"#id_visit_every_days_{ddas.pk}", "14")
     page.click("input[name=submit]")
     page.wait_for_url(f"**{placement.get_absolute_url()}")
-    assert page.get_by_text("Drug and Alcohol Service: visits every 14 days").is_visible()
+    expect(page.get_by_text("Drug and Alcohol Service: visits every 14 days")).to_be_visible()
     assert_accessible(page)
     assert SupportPlan.objects.get(placement=placement).tier == "t2"

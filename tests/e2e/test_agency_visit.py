@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from agencies.models import Agency, HomeVisit
 from iom_housing.access import Role
@@ -57,8 +58,8 @@ def test_a_worker_on_a_phone_records_a_joint_visit_with_a_concern(browser, live_
     phone.set_default_timeout(10_000)
     sign_in(phone, "probation")
     phone.wait_for_url("**/caseload/")
-    assert phone.locator(".govuk-warning-text", has_text="no lone visiting").is_visible()
-    assert phone.locator(".govuk-tag", has_text="Overdue").is_visible()
+    expect(phone.locator(".govuk-warning-text", has_text="no lone visiting")).to_be_visible()
+    expect(phone.locator(".govuk-tag", has_text="Overdue")).to_be_visible()
     assert_accessible(phone)
 
     phone.get_by_role("button", name="Record a visit to Rhys Pritchard").click()
@@ -70,8 +71,8 @@ def test_a_worker_on_a_phone_records_a_joint_visit_with_a_concern(browser, live_
     phone.get_by_label("Seen", exact=True).check()
     phone.fill("#id_support_hours", "25")
     phone.get_by_role("button", name="Save visit").click()
-    assert phone.locator(".govuk-error-summary", has_text="from 0 to 24").is_visible()
-    assert phone.locator("#div_id_support_hours .govuk-error-message").is_visible()
+    expect(phone.locator(".govuk-error-summary", has_text="from 0 to 24")).to_be_visible()
+    expect(phone.locator("#div_id_support_hours .govuk-error-message")).to_be_visible()
     assert_accessible(phone)
     assert not HomeVisit.objects.exists()
 
@@ -79,13 +80,12 @@ def test_a_worker_on_a_phone_records_a_joint_visit_with_a_concern(browser, live_
     phone.get_by_label("Good", exact=True).check()
     phone.fill("#id_support_hours", "1.5")
     # The concern box is revealed by ticking "Raise a concern".
-    assert not phone.locator("#id_concern").is_visible()
+    expect(phone.locator("#id_concern")).to_be_hidden()
     phone.get_by_label("Raise a concern with the IOM team").check()
     phone.fill("#id_concern", "Visitors late at night and a strong smell of cannabis.")
     phone.get_by_role("button", name="Save visit").click()
-    assert (
+    expect(phone.locator(".govuk-notification-banner")).to_contain_text(
         "Your concern has been sent to the IOM team"
-        in phone.locator(".govuk-notification-banner").inner_text()
     )
 
     visit = HomeVisit.objects.get()
@@ -93,14 +93,14 @@ def test_a_worker_on_a_phone_records_a_joint_visit_with_a_concern(browser, live_
     assert visit.concern_raised and visit.support_hours == 1.5
 
     phone.locator(f"a[href='{visit.get_absolute_url()}']").click()
-    assert phone.locator("h1", has_text="Home visit on").is_visible()
+    expect(phone.locator("h1", has_text="Home visit on")).to_be_visible()
     assert_accessible(phone)
     context.close()
 
     # The IOM officer sees the concern on the dashboard.
     sign_in(page, "officer")
     page.wait_for_url("**/dashboard/")
-    assert page.locator("table", has_text="Visitors late at night").is_visible()
+    expect(page.locator("table", has_text="Visitors late at night")).to_be_visible()
     assert Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN).visit == visit
 
 
@@ -114,6 +114,6 @@ def test_the_visit_form_fits_a_320_pixel_screen(browser, live_server, settings, 
     phone.goto(f"{scheme['placement'].get_absolute_url()}visits/new/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 320
     phone.get_by_role("button", name="Save visit").click()  # no outcome chosen
-    assert phone.locator(".govuk-error-summary").is_visible()
+    expect(phone.locator(".govuk-error-summary")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()

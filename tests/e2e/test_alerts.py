@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iom_housing.access import Role
 from placements.models import Alert, Placement
@@ -33,13 +34,13 @@ def test_an_overrun_shows_an_alert_and_renewing_the_licence_clears_it(page):
     sign_in(page, "officer")
     page.wait_for_url("**/dashboard/")
     row = page.locator("table tr", has_text="Gethin Morgan").filter(has_text="Licence term overrun")
-    assert row.is_visible()
-    assert page.get_by_test_id("open-alert-count").inner_text() == "1"
+    expect(row).to_be_visible()
+    expect(page.get_by_test_id("open-alert-count")).to_have_text("1")
     assert_accessible(page)
 
     page.get_by_role("link", name="Alerts").first.click()
     page.wait_for_url("**/alerts/")
-    assert page.locator("table", has_text="no departure is recorded").is_visible()
+    expect(page.locator("table", has_text="no departure is recorded")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Renew the licence, or record the departure for Gethin Morgan").click()
@@ -48,9 +49,9 @@ def test_an_overrun_shows_an_alert_and_renewing_the_licence_clears_it(page):
     page.fill("#id_days", "28")
     page.fill("#id_reason", "Waiting for a social housing offer")
     page.click("input[type=submit]")
-    assert "Licence renewed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Licence renewed")
 
     page.get_by_role("link", name="Dashboard", exact=True).click()
-    assert page.get_by_text("No alerts need action.").is_visible()
-    assert page.get_by_test_id("open-alert-count").inner_text() == "0"
+    expect(page.get_by_text("No alerts need action.")).to_be_visible()
+    expect(page.get_by_test_id("open-alert-count")).to_have_text("0")
     assert Alert.objects.get(placement=placement).status == Alert.Status.RESOLVED

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from audit.access import access_record
 from iom_housing.access import Role
@@ -34,26 +35,26 @@ def test_a_scheme_manager_uses_the_data_protection_pages(page):
 
     sign_in(page, "manager")
     page.goto(f"/offenders/{person.public_id}/")
-    assert page.get_by_role("heading", name="Change history").is_visible()
+    expect(page.get_by_role("heading", name="Change history")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Who has read or changed this record (access log)").click()
-    assert page.get_by_role("heading", name="Access log").is_visible()
+    expect(page.get_by_role("heading", name="Access log")).to_be_visible()
     assert page.get_by_role("link", name="Gwenllian Pryce").count() >= 1
-    assert page.get_by_role("link", name="Next page").is_visible()
+    expect(page.get_by_role("link", name="Next page")).to_be_visible()
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Download the access history")).click()
     assert download.value.suggested_filename.startswith("access-history-")
 
     page.get_by_role("link", name="Retention").first.click()
-    assert page.get_by_role("heading", name="Records due for retention review").is_visible()
+    expect(page.get_by_role("heading", name="Records due for retention review")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Review Iolo Vaughan").click()
     # Retaining without a reason or a date: the errors are by the fields and in the summary.
     page.get_by_label("Retain", exact=True).check()
     page.get_by_role("button", name="Record decision").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/audit/subject-access/{person.public_id}/")

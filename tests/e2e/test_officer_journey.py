@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iom_housing.access import Role
 from placements.models import Placement
@@ -64,10 +65,10 @@ def test_triage_place_arrive_renew_and_end(page):
     arrival = today - timedelta(days=10)
     _fill_date(page, "starts_on", arrival)
     page.click("input[type=submit]")
-    assert page.locator("h2", has_text="1 bedspace is free").is_visible()
+    expect(page.locator("h2", has_text="1 bedspace is free")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Book").click()
-    assert "Provisional booking made" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Provisional booking made")
     assert_accessible(page)
 
     page.get_by_role("link", name="Confirm booking", exact=True).first.click()
@@ -76,18 +77,18 @@ def test_triage_place_arrive_renew_and_end(page):
     assert_accessible(page)
     _fill_date(page, "arrived_on", arrival)
     page.click("input[type=submit]")
-    assert "the placement is active" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("the placement is active")
 
     page.get_by_role("link", name="Renew licence", exact=True).first.click()
     page.fill("#id_days", "40")
     page.fill("#id_reason", "Waiting for a social housing offer")
     page.click("input[type=submit]")
     # A bad value is named in the error summary and beside the field.
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.fill("#id_days", "14")
     page.click("input[type=submit]")
-    assert "Licence renewed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Licence renewed")
     assert page.locator(".govuk-summary-list__row", has_text="Renewals").inner_text().strip().endswith("1")
 
     page.get_by_role("link", name="End placement", exact=True).first.click()
@@ -96,7 +97,7 @@ def test_triage_place_arrive_renew_and_end(page):
     page.check("input[value=planned_move_on]")
     page.check("input[value=social_rent]")
     page.click("input[type=submit]")
-    assert "Placement ended" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Placement ended")
 
     placement = Placement.objects.get(referral=referral)
     assert placement.status == Placement.Status.ENDED
@@ -104,7 +105,7 @@ def test_triage_place_arrive_renew_and_end(page):
     assert placement.bedspace == bedspace
 
     page.get_by_role("link", name=offender.full_name).first.click()
-    assert page.locator(".moj-timeline__title", has_text="Left the placement").is_visible()
+    expect(page.locator(".moj-timeline__title", has_text="Left the placement")).to_be_visible()
     assert_accessible(page)
 
 
@@ -144,7 +145,7 @@ def test_every_officer_page_is_accessible(page):
     # An error summary too.
     page.goto(f"{declined.get_absolute_url()}decline/")
     page.click("input[type=submit]")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
 
@@ -155,7 +156,7 @@ def test_sign_in_page_is_accessible_on_a_phone(browser, live_server):
     assert_accessible(page)
     page.goto("/accounts/login/")
     page.click("button[type=submit]")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     context.close()
 

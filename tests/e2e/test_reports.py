@@ -2,6 +2,7 @@
 boxes, sees the report with its charts, and the pages pass axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iom_housing.access import Role
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -29,12 +30,12 @@ def test_an_analyst_picks_a_period_and_reads_the_report(page):
     _fill_date(page, "start", 1, 3, 2026)
     _fill_date(page, "end", 31, 2, 2026)
     page.get_by_role("button", name="Show report").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
     _fill_date(page, "end", 31, 3, 2026)
     page.get_by_role("button", name="Show report").click()
-    assert page.get_by_role("heading", name="Contents").is_visible()
+    expect(page.get_by_role("heading", name="Contents")).to_be_visible()
     assert page.locator("svg").count() > 0
     assert page.get_by_role("link", name="PDF").count() == 1
     assert_accessible(page)

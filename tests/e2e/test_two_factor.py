@@ -4,6 +4,7 @@ in again with a code, and the time-out warning; axe-core on each new page."""
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from iom_housing.access import Role
 from tests.e2e.conftest import assert_accessible, totp_code
@@ -24,7 +25,7 @@ def test_enrol_then_sign_in_with_a_code(page):
 
     _password(page, "officer")
     page.wait_for_url("**/accounts/two-factor/set-up/**")
-    assert page.locator(".app-qr-code svg").is_visible()
+    expect(page.locator(".app-qr-code svg")).to_be_visible()
     assert_accessible(page)
     page.click("text=I cannot scan the QR code")
     key = page.inner_text("#manual-key")
@@ -68,7 +69,7 @@ def test_the_time_out_warning_lets_the_user_stay_signed_in(page, settings):
     page.wait_for_url("**/dashboard/")
     dialog = page.locator("#session-timeout-dialog")
     dialog.wait_for(state="visible", timeout=5_000)
-    assert "You are about to be signed out" in dialog.inner_text()
+    expect(dialog).to_contain_text("You are about to be signed out")
     assert_accessible(page)
     dialog.locator("button:has-text('Stay signed in')").click()
     dialog.wait_for(state="hidden")
