@@ -22,7 +22,7 @@ from iom_housing.admin import (
     SchemeModelAdmin,
     SchemeStackedInline,
 )
-from iom_housing.services import user_sessions_end, user_two_factor_reset
+from iom_housing.security.services import user_sessions_end, user_two_factor_reset
 
 User = get_user_model()
 

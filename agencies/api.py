@@ -14,16 +14,10 @@ from agencies.selectors import VisitState, agency_caseload, agency_visits, casel
 from agencies.services import visit_record
 from audit.access import AccessLoggedAPI
 from iom_housing.access import can_user_browse_api
-from iom_housing.api import (
-    API_ERRORS,
-    IDEMPOTENCY_KEY,
-    ApiAccess,
-    ChangedSinceFilter,
-    ProblemSerializer,
-    UpdatedAtCursorPagination,
-    UtcDateTimeField,
-    idempotent,
-)
+from iom_housing.api.auth import ApiAccess
+from iom_housing.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from iom_housing.api.pagination import ChangedSinceFilter, UpdatedAtCursorPagination, UtcDateTimeField
+from iom_housing.api.problems import API_ERRORS, ProblemSerializer
 from placements.models import Placement, Property
 from referrals.api import PersonSerializer
 
@@ -264,7 +258,7 @@ class VisitViewSet(VisitApi, viewsets.GenericViewSet):
         serializer = VisitCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        # A service's ValidationError becomes a 400 naming each field (iom_housing.api).
+        # A service's ValidationError becomes a 400 naming each field (iom_housing.api.problems).
         visit = visit_record(
             placement_id=data.pop("placement"),
             api_client=self.api_client(),

@@ -94,7 +94,7 @@ def saw(obj=None, *, people: Iterable = (), reason: str = "", model: type | None
 
 def noted_people() -> set[int]:
     """The ids of the people the current request has shown so far (none outside a logged view):
-    what a stored API reply names (`iom_housing.api.idempotent`)."""
+    what a stored API reply names (`iom_housing.api.idempotency.idempotent`)."""
     note = _current.get()
     return set(note.offender_ids) if note is not None else set()
 

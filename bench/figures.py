@@ -36,7 +36,7 @@ class ServerTiming:
 
 
 def parse_server_timing(header: str | None) -> ServerTiming | None:
-    """`sql;dur=12.3;desc="7 queries", total;dur=40.1` (iom_housing.middleware) or None."""
+    """`sql;dur=12.3;desc="7 queries", total;dur=40.1` (iom_housing.timing) or None."""
     if not header:
         return None
     parts = {match["name"]: match for match in SERVER_TIMING.finditer(header)}

@@ -37,7 +37,7 @@ def spread(items: list, k: int = SAMPLE) -> list:
 def pick_targets(*, today: date, api_client_id: str) -> Targets:
     from agencies.models import ApiClient
     from agencies.selectors import caseload
-    from iom_housing.api import ApiClientUser
+    from iom_housing.api.auth import ApiClientUser
     from placements.models import Placement, Property
     from referrals.models import Referral
     from referrals.selectors import offender_list, referral_sync_list

@@ -238,7 +238,7 @@ def require(rule):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not rule(request.user):
-                from iom_housing.security_log import security_event
+                from iom_housing.security.log import security_event
 
                 security_event("access_refused", request=request, status=403, rule=rule.__name__)
                 raise PermissionDenied

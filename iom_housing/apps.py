@@ -7,7 +7,8 @@ class IomHousingConfig(AppConfig):
     verbose_name = "IOM Housing"
 
     def ready(self):
-        from iom_housing import checks, signals  # noqa: F401 - registers the checks, connects the security receivers
+        from iom_housing import checks  # noqa: F401 - registers the checks
+        from iom_housing.security import signals  # noqa: F401 - connects the security receivers
 
 
 class IomHousingAdminConfig(admin_apps.AdminConfig):

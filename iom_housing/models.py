@@ -18,6 +18,6 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from iom_housing.sessions import SessionStore
+        from iom_housing.security.sessions import SessionStore
 
         return SessionStore

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 
 from audit.access import saw
-from iom_housing.security_log import security_event
+from iom_housing.security.log import security_event
 
 PAGE_SIZE = 25
 

@@ -4,7 +4,7 @@ errors a person can act on."""
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 
@@ -46,25 +46,3 @@ def integrity_errors_as(messages: dict[str, ValidationError | str], default: str
         if default is not None:
             raise ValidationError(default) from error
         raise
-
-
-def user_sessions_end(*, user, by) -> int:
-    """Signs `user` out everywhere now (a scheme manager's admin action); returns how many sessions
-    ended."""
-    from iom_housing.security_log import security_event
-    from iom_housing.sessions import end_user_sessions
-
-    with transaction.atomic():
-        ended = end_user_sessions(user)
-    security_event("sessions_ended", user=by, subject_user_id=user.pk, sessions=ended)
-    return ended
-
-
-def user_two_factor_reset(*, user, by) -> None:
-    """Removes the user's authenticator (a lost phone): they set up a new one at their next
-    sign-in. Their sessions end with it (iom_housing/signals.py)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    with transaction.atomic():
-        for device in TOTPDevice.objects.select_for_update().filter(user=user):
-            device.delete()

@@ -93,18 +93,19 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "outbox",
+    "demo",  # seed_demo and seed_scale; nothing in the service imports it
 ]
 
 MIDDLEWARE = [
     # First, so that its total covers every other middleware; only with SERVER_TIMING on (bench/).
-    "iom_housing.middleware.ServerTimingMiddleware",
+    "iom_housing.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the address or a form: PostgreSQL cannot take a NUL byte (400, not 500).
-    "iom_housing.middleware.RefuseNulBytesMiddleware",
-    "iom_housing.middleware.RequestContextMiddleware",
+    "iom_housing.security.middleware.RefuseNulBytesMiddleware",
+    "iom_housing.security.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their cache), before everything that may answer.
-    "iom_housing.middleware.NoStoreMiddleware",
+    "iom_housing.security.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,8 +115,8 @@ MIDDLEWARE = [
     "audit.history.HistoryMiddleware",
     "audit.access.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "iom_housing.middleware.SessionTimeoutMiddleware",
-    "iom_housing.middleware.TwoFactorMiddleware",
+    "iom_housing.security.middleware.SessionTimeoutMiddleware",
+    "iom_housing.security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
@@ -175,7 +176,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that is down or hung costs a request two seconds at most (the API throttle
-            # then lets it through: iom_housing.api.ApiClientThrottle).
+            # then lets it through: iom_housing.api.auth.ApiClientThrottle).
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -283,7 +284,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security
 # Sessions live in the database with their user's id, so a user's sessions can be ended at once.
-SESSION_ENGINE = "iom_housing.sessions"
+SESSION_ENGINE = "iom_housing.security.sessions"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
 SESSION_TIMEOUT_WARNING = timedelta(minutes=env_int("SESSION_WARNING_MINUTES", 5))
@@ -358,17 +359,17 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 REST_FRAMEWORK = {
     # The bearer token comes first so that a request with no credentials gets 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "iom_housing.api.ApiClientAuthentication",
+        "iom_housing.api.auth.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "iom_housing.api.problem_details_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["iom_housing.api.ApiClientThrottle"],
+    "EXCEPTION_HANDLER": "iom_housing.api.problems.problem_details_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["iom_housing.api.auth.ApiClientThrottle"],
     # JSON only: a form-encoded body is refused with 415, and the schema documents JSON alone.
     # (DRF's JSON parser, refusing bodies nested too deep or holding lone surrogates: 400, not 500.)
-    "DEFAULT_PARSER_CLASSES": ["iom_housing.api.JSONBodyParser"],
+    "DEFAULT_PARSER_CLASSES": ["iom_housing.api.parsers.JSONBodyParser"],
 }
 # Requests per client (or signed-in user) before the API answers 429: "<n>/second|minute|hour|day".
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE") or "600/minute"
@@ -388,8 +389,8 @@ OAUTH2_PROVIDER = {
     "SCOPES": API_SCOPES,
     "DEFAULT_SCOPES": ["referrals:read"],
     # A client may ask only for the scopes a scheme manager gave it (agencies.ApiClient.scopes).
-    "SCOPES_BACKEND_CLASS": "iom_housing.api.ApiClientScopes",
-    "OAUTH2_VALIDATOR_CLASS": "iom_housing.api.ApiClientValidator",
+    "SCOPES_BACKEND_CLASS": "iom_housing.api.auth.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "iom_housing.api.auth.ApiClientValidator",
     # RFC 9700 (OAuth 2.0 Security BCP): only client credentials are used here, so every legacy
     # path is refused, tokens are kept hashed and never read from a query string.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
@@ -417,7 +418,7 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_SCOPES": API_SCOPES,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "iom_housing.api.problem_details_media_type",
+        "iom_housing.api.problems.problem_details_media_type",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PlacementStatusEnum": "placements.models.Placement.Status",
@@ -466,7 +467,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "iom_housing.security_log.JsonLinesFormatter"},
+        "json": {"()": "iom_housing.security.log.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -474,7 +475,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        # Security events, one JSON object a line (iom_housing/security_log.py), for a SIEM to read.
+        # Security events, one JSON object a line (iom_housing/security/log.py), for a SIEM to read.
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from iom_housing import two_factor, views
-from iom_housing.api import ClientCredentialsTokenView
+from iom_housing import views
+from iom_housing.api.auth import ClientCredentialsTokenView
 from iom_housing.forms import SignInForm
+from iom_housing.security import two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,7 +28,7 @@ urlpatterns = [
     # Agencies' case systems: a token by client credentials, then the API. Only the token view of
     # django-oauth-toolkit: clients are registered in the admin, not on its browser pages.
     path("o/token/", ClientCredentialsTokenView.as_view(), name="oauth-token"),
-    path("api/", include("iom_housing.api_urls")),
+    path("api/", include("iom_housing.api.urls")),
 ]
 
 handler404 = views.not_found

@@ -59,7 +59,7 @@ def healthz(request):
 def not_found(request, exception):
     """The site's "page not found", but problem details for an API address (a client reads JSON)."""
     if request.path.startswith("/api/"):
-        from iom_housing.api import PROBLEM_CONTENT_TYPE
+        from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
 
         problem = {
             "type": "about:blank",

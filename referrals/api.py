@@ -27,15 +27,10 @@ from rest_framework.response import Response
 
 from audit.access import AccessLoggedAPI
 from iom_housing.access import can_user_browse_api, referral_scope
-from iom_housing.api import (
-    API_ERRORS,
-    IDEMPOTENCY_KEY,
-    ApiAccess,
-    ChangedSinceFilter,
-    ProblemSerializer,
-    UpdatedAtCursorPagination,
-    idempotent,
-)
+from iom_housing.api.auth import ApiAccess
+from iom_housing.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from iom_housing.api.pagination import ChangedSinceFilter, UpdatedAtCursorPagination
+from iom_housing.api.problems import API_ERRORS, ProblemSerializer
 from iom_housing.basis import changes_since, said_when
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
 from referrals.models import Ethnicity, Gender, Need, Offender, Referral, ReferralEvent

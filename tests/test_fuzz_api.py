@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agencies.models import HomeVisit
-from iom_housing.api import MAX_JSON_DEPTH
+from iom_housing.api.parsers import MAX_JSON_DEPTH
 from placements.models import Placement
 from referrals.models import Ethnicity, Gender, Need, Offender, Referral
 from tests.conftest import API_CLIENT_SECRET

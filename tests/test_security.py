@@ -22,8 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from iom_housing import settings as project_settings
 from iom_housing.access import Role
 from iom_housing.models import UserSession
-from iom_housing.security_log import JsonLinesFormatter
-from iom_housing.signals import SESSION_LAST_SEEN, SESSION_STARTED
+from iom_housing.security.log import JsonLinesFormatter
+from iom_housing.security.signals import SESSION_LAST_SEEN, SESSION_STARTED
 from tests.conftest import force_login_password_only
 from tests.factories import AgencyFactory, ReferralFactory, user_with_role
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from agencies.models import HomeVisit
 from bench.__main__ import API_CLIENT_ID
 from bench.targets import pick_targets
-from iom_housing.scale_data import LOADED_TABLES
+from demo.scale import LOADED_TABLES
 from placements.models import Alert, LicenceTerm, Placement, Property
 from referrals.models import Offender, OffenderEvent, Referral, ReferralEvent
 

@@ -1,4 +1,4 @@
-"""The Server-Timing header the load benchmark reads (iom_housing.middleware.ServerTimingMiddleware)."""
+"""The Server-Timing header the load benchmark reads (iom_housing.timing.ServerTimingMiddleware)."""
 
 import re
 

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from iom_housing.management.commands.seed_demo import _iso_date
-from iom_housing.scale_data import marker_property_name, scale_for, seed_scale
+from demo.management.commands.seed_demo import _iso_date
+from demo.scale import marker_property_name, scale_for, seed_scale
 from placements import sweeps
 from placements.models import Property
 from referrals.models import Offender

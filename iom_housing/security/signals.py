@@ -13,8 +13,8 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import StaffMembership
-from iom_housing.security_log import security_event
-from iom_housing.sessions import end_user_sessions
+from iom_housing.security.log import security_event
+from iom_housing.security.sessions import end_user_sessions
 
 User = get_user_model()
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, StaffMembership
-from iom_housing.demo_data import seed
+from demo.data import seed
 from placements.models import (
     Bedspace,
     LicenceTerm,

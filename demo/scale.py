@@ -1,6 +1,6 @@
 """National-scale synthetic data for measuring performance (`python manage.py seed_scale`).
 
-The shape of the demo (`iom_housing.demo_data`: the same agencies, logins, name and text pools)
+The shape of the demo (`demo.data`: the same agencies, logins, name and text pools)
 at the scale of a national roll-out: for 100,000 people, 40 schemes (one per local authority
 area), 2,000 properties with 2,500 bedspaces, about 300,000 placements with their licence terms,
 3,000,000 visits and 500,000 offending events over 5 years. Everything scales with the number of
@@ -33,7 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from agencies.models import Agency, StaffMembership
-from iom_housing import demo_data as demo
+from demo import data as demo
 from iom_housing.access import Role
 from placements.dates import free_from
 from placements.models import (

@@ -9,8 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import MiddlewareNotUsed
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,8 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from iom_housing.security_log import current_request, security_event
-from iom_housing.signals import SESSION_LAST_SEEN, SESSION_STARTED
+from iom_housing.security.log import current_request, security_event
+from iom_housing.security.signals import SESSION_LAST_SEEN, SESSION_STARTED
 
 # The last-seen time is written at most this often, so that a busy page does not write its session
 # on every request; the idle time-out is therefore exact to within a minute.
@@ -48,7 +46,7 @@ class RefuseNulBytesMiddleware:
     filter, admin search or log reads it. PostgreSQL can neither store nor compare text holding
     one, so wherever such a value reached a query (an admin filter, a search, the access log's
     reason) it surfaced as a 500. In the path no URL pattern matches one (a 404); a JSON body is
-    the API parser's and its serializers' (`iom_housing.api`)."""
+    the API parser's and its serializers' (`iom_housing.api.parsers`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,7 +84,7 @@ class RefuseNulBytesMiddleware:
             "The request contains a NUL character, which is never valid here. Remove it and try again."
         )
         if request.path_info.startswith("/api/"):
-            from iom_housing.api import PROBLEM_CONTENT_TYPE
+            from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
 
             problem = {
                 "type": "about:blank",
@@ -196,41 +194,3 @@ class TwoFactorMiddleware:
         target = reverse("two_factor_verify")
         next_url = request.get_full_path()
         return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url != "/" else target)
-
-
-class ServerTimingMiddleware:
-    """With SERVER_TIMING on, a `Server-Timing` header on every response: the time spent in SQL (and
-    the number of queries) and the time in the app in all, so a load test can see the cost of the
-    code over its queries. Off by default: the header tells a caller how the server spends its time."""
-
-    def __init__(self, get_response):
-        if not settings.SERVER_TIMING:
-            raise MiddlewareNotUsed
-        self.get_response = get_response
-
-    def __call__(self, request):
-        started = time.perf_counter()
-        timer = QueryTimer()
-        with connection.execute_wrapper(timer):
-            response = self.get_response(request)
-        total_ms = (time.perf_counter() - started) * 1000
-        response["Server-Timing"] = (
-            f'sql;dur={timer.seconds * 1000:.1f};desc="{timer.count} queries", total;dur={total_ms:.1f}'
-        )
-        return response
-
-
-class QueryTimer:
-    """A `connection.execute_wrapper` adding up the time and number of the queries it sees."""
-
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-            self.count += 1

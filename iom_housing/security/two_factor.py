@@ -24,8 +24,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from iom_housing.middleware import touch_session
-from iom_housing.security_log import security_event
+from iom_housing.security.log import security_event
+from iom_housing.security.middleware import touch_session
 
 DEVICE_NAME = "Authenticator app"
 
