@@ -13,7 +13,7 @@ from iom_housing.access import (
     can_user_view_reports,
     require,
 )
-from iom_housing.security_log import security_event
+from iom_housing.security.log import security_event
 from reports import services
 from reports.builder import build_report
 from reports.forms import ReportForm

@@ -1,5 +1,5 @@
 // Warns before the idle time-out and lets the user stay signed in. The server enforces the
-// time-out whatever happens here (iom_housing/middleware.py); this file only warns. No inline script.
+// time-out whatever happens here (iom_housing/security/middleware.py); this file only warns. No inline script.
 (function () {
   var dialog = document.getElementById("session-timeout-dialog");
   if (!dialog || typeof dialog.showModal !== "function") return;
