@@ -278,10 +278,6 @@ class Day:
     placement: Placement | None = None
 
     @property
-    def state_label(self) -> str:
-        return DAY_STATES[self.state][0]
-
-    @property
     def state_code(self) -> str:
         """A letter beside the colour, so the calendar does not rely on colour alone."""
         return DAY_STATES[self.state][1]
