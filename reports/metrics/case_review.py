@@ -3,10 +3,7 @@
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from placements.models import (
-    DepartureReason,
-    Destination,
-)
+from placements.models import DepartureReason, Destination
 from reports.metrics.facts import Facts
 from reports.metrics.registry import Scope, metric
 from reports.metrics.sql import BEDSPACE, LICENCE_TERM, OFFENDER, PROPERTY, sql_rows

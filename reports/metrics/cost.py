@@ -7,10 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.metrics.facts import Facts
 from reports.metrics.figures import DAYS_PER_MONTH, money, ratio
 from reports.metrics.registry import Scope, metric
-from reports.metrics.sql import (
-    FUNDING,
-    sql_one,
-)
+from reports.metrics.sql import FUNDING, sql_one
 from reports.models import UnitCost
 from reports.tables import MONEY, NUMBER, TEXT, Column, Row, Table
 

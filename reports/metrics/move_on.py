@@ -2,11 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from placements.models import (
-    DESTINATION_GROUPS,
-    DepartureReason,
-    DestinationGroup,
-)
+from placements.models import DESTINATION_GROUPS, DepartureReason, DestinationGroup
 from reports.metrics.facts import Facts
 from reports.metrics.figures import group_table
 from reports.metrics.registry import Scope, metric
