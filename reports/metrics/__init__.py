@@ -13,7 +13,8 @@ How a report is put together from them, on one connection or two, is reports/bui
 """
 
 # Importing a section's module registers its metrics, so these stay in the report's order (the
-# order the figures are computed, suppressed and shown in), not sorted.
+# order the figures are computed, suppressed and shown in), not sorted: tests/reports/
+# test_metrics_package.py checks it.
 # isort: off
 from reports.metrics import referrals, placements, move_on, reoffending, compliance  # noqa: F401
 from reports.metrics import engagement, cost, people, properties, case_review, previous_period  # noqa: F401
