@@ -22,10 +22,8 @@ from tests.factories import (
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    page_queries,
-    user_with_role,
 )
-from tests.pages import post_as_shown
+from tests.helpers import page_queries, post_as_shown, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from tests.factories import (
     PlacementFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -409,7 +409,7 @@ def test_visits_made_by_factories_keep_the_database_rules(agency):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_corrections_at_once_are_kept_one_after_the_other(agency, agency_worker, iom_officer):
-    from tests.placements.test_services import at_the_same_moment
+    from tests.helpers import at_the_same_moment
 
     visit = visit_record(placement_id=supported_placement(agency).pk, by=agency_worker, **answers())
     outcomes = at_the_same_moment(

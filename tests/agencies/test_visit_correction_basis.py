@@ -14,8 +14,7 @@ from iom_housing.access import Role
 from iom_housing.basis import StaleBasis
 from tests.agencies.test_services import answers, supported_placement
 from tests.clock import london
-from tests.factories import user_with_role
-from tests.pages import form_basis
+from tests.helpers import form_basis, user_with_role
 
 pytestmark = pytest.mark.django_db
 

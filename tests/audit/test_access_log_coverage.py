@@ -24,13 +24,8 @@ from agencies.models import HomeVisit, VisitCorrection
 from audit.models import AccessLogEntry
 from placements.models import Alert, AlertNotice
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
-from tests.conftest import fetch_token
-from tests.factories import (
-    OffenderEventFactory,
-    PropertyExclusionFactory,
-    UserFactory,
-    api_client_with_scopes,
-)
+from tests.factories import OffenderEventFactory, PropertyExclusionFactory, UserFactory
+from tests.helpers import api_client_with_scopes, fetch_token
 from tests.test_access_matrix import MANAGER, OFFICER, OWN, _routes, _url, scene  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -36,10 +36,8 @@ from tests.factories import (
     PlacementFactory,
     ReferralFactory,
     VoidPeriodFactory,
-    user_with_role,
 )
-from tests.pages import form_basis, post_as_shown
-from tests.placements.test_services import at_the_same_moment
+from tests.helpers import at_the_same_moment, form_basis, post_as_shown, user_with_role
 
 pytestmark = pytest.mark.django_db
 

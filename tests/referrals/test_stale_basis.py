@@ -23,9 +23,14 @@ from referrals.services import (
     referral_withdraw,
 )
 from tests.clock import london
-from tests.factories import AgencyFactory, ReferralFactory, api_client_with_scopes, user_with_role
-from tests.pages import form_basis, post_as_shown
-from tests.placements.test_services import at_the_same_moment
+from tests.factories import AgencyFactory, ReferralFactory
+from tests.helpers import (
+    api_client_with_scopes,
+    at_the_same_moment,
+    form_basis,
+    post_as_shown,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
