@@ -45,6 +45,25 @@ def opcc_analyst(db):
     return user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner", name="OPCC"))
 
 
+# Two officers of one force, named: the messages refusing a change made on a stale basis name who
+# made the change that moved it (tests/placements/test_stale_basis.py, tests/referrals/...).
+
+
+@pytest.fixture
+def police(db):
+    return AgencyFactory(kind="police", name="Gwent Police IOM")
+
+
+@pytest.fixture
+def officer(police):
+    return user_with_role(Role.IOM_OFFICER, police, first_name="Ffion", last_name="Basis-Tester")
+
+
+@pytest.fixture
+def colleague(police):
+    return user_with_role(Role.IOM_OFFICER, police, first_name="Morwenna", last_name="Staleworth")
+
+
 @pytest.fixture(autouse=True)
 def _force_login_passes_two_factor(monkeypatch):
     """REQUIRE_2FA is on in the tests, as in production. `client.force_login(user)` stands for a

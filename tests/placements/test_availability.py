@@ -37,11 +37,6 @@ START = date(2026, 3, 9)  # a stay searched for: Monday 9 March for 14 days
 END = START + timedelta(days=14)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def days(n: int) -> timedelta:
     return timedelta(days=n)
 
