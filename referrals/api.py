@@ -346,7 +346,7 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag you last read: the change is refused (412) if the referral has changed since.",
 )
-# Request bodies as a case system sends them; tests/test_api_examples.py checks each against the schema.
+# Request bodies as a case system sends them; tests/site/test_api_examples.py checks each against the schema.
 REFERRAL_DETAILS_EXAMPLE = {
     "urgency": "urgent",
     "needs": ["accommodation", "drugs"],

@@ -28,8 +28,8 @@ from tests.factories import (
     ReportExportFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ from tests.factories import (
     SupportAgencyFactory,
     SupportPlanFactory,
     VoidPeriodFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

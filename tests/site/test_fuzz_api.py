@@ -17,15 +17,14 @@ from agencies.models import HomeVisit
 from iom_housing.api.parsers import MAX_JSON_DEPTH
 from placements.models import Placement
 from referrals.models import Ethnicity, Gender, Need, Offender, Referral
-from tests.conftest import API_CLIENT_SECRET
 from tests.factories import (
     AgencyFactory,
     PlacementFactory,
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    api_client_with_scopes,
 )
+from tests.helpers import API_CLIENT_SECRET, api_client_with_scopes
 
 pytestmark = pytest.mark.django_db
 

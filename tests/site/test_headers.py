@@ -1,5 +1,5 @@
 """Security headers on every response, no caching of any answer but the static files, and no
-inline script or style for the CSP to refuse (the deployment check is in test_deploy.py)."""
+inline script or style for the CSP to refuse (the deployment check is in tests/tooling/test_deploy.py)."""
 
 import re
 from pathlib import Path
@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import AgencyFactory, ReferralFactory
-from tests.test_access_matrix import ANON, MATRIX, ROLES, _routes, _url, scene  # noqa: F401 - scene: a fixture
+from tests.site.test_access_matrix import ANON, MATRIX, ROLES, _routes, _url, scene  # noqa: F401 - scene: a fixture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _assert_security_headers(response, url):

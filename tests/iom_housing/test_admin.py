@@ -29,7 +29,6 @@ from placements.models import (
 )
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
 from reports.models import Funding, ReportDownload, ReportExport, UnitCost
-from tests.conftest import pass_second_factor
 from tests.factories import (
     AgencyFactory,
     AlertFactory,
@@ -49,9 +48,8 @@ from tests.factories import (
     UnitCostFactory,
     UserFactory,
     VoidPeriodFactory,
-    api_client_with_scopes,
-    user_with_role,
 )
+from tests.helpers import api_client_with_scopes, pass_second_factor, user_with_role
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db

@@ -28,8 +28,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import test_access_matrix
-from tests.test_access_matrix import ANON, MANAGER, MATRIX, OFFICER, OPCC, OTHER, OWN, _routes, _url
+from tests.site import test_access_matrix
+from tests.site.test_access_matrix import ANON, MANAGER, MATRIX, OFFICER, OPCC, OTHER, OWN, _routes, _url
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,8 @@ from iom_housing.access import Role
 from iom_housing.models import UserSession
 from iom_housing.security.log import JsonLinesFormatter
 from iom_housing.security.signals import SESSION_LAST_SEEN, SESSION_STARTED
-from tests.conftest import force_login_password_only
-from tests.factories import AgencyFactory, ReferralFactory, user_with_role
+from tests.factories import AgencyFactory, ReferralFactory
+from tests.helpers import force_login_password_only, user_with_role
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_home_page_says_what_the_service_is_and_links_to_sign_in(client, db):

@@ -16,7 +16,8 @@ from iom_housing.access import Role
 from iom_housing.spreadsheets import FORMULA_STARTS, neutralised, xlsx_append
 from placements.models import Property
 from referrals.models import Offender
-from tests.factories import OffenderFactory, user_with_role
+from tests.factories import OffenderFactory
+from tests.helpers import user_with_role
 from tests.reports import scenario
 from tests.reports.test_report_pages import PERIOD
 

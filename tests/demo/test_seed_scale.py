@@ -22,11 +22,6 @@ TODAY = date(2026, 11, 23)
 PEOPLE = 300
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run_seed(*extra: str) -> str:
     out = StringIO()
     call_command(

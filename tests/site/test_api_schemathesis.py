@@ -14,15 +14,14 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 
 from referrals.models import Referral
-from tests.conftest import fetch_token
 from tests.factories import (
     AgencyFactory,
     PlacementFactory,
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    api_client_with_scopes,
 )
+from tests.helpers import api_client_with_scopes, fetch_token
 
 
 def _load_schema():

@@ -18,9 +18,8 @@ from tests.factories import (
     PropertyFactory,
     ReferralFactory,
     VoidPeriodFactory,
-    page_queries,
 )
-from tests.pages import form_basis, post_as_shown
+from tests.helpers import form_basis, page_queries, post_as_shown
 
 pytestmark = pytest.mark.django_db
 

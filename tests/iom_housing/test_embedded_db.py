@@ -22,7 +22,7 @@ from django.db import connection
 
 from iom_housing.embedded_db import DATABASE, EmbeddedDatabaseError, EmbeddedPostgres
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 EXTENSIONS = {"pg_trgm", "unaccent", "btree_gist"}
 
 pytestmark = pytest.mark.embedded_db

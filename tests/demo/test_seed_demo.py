@@ -36,11 +36,6 @@ TODAY = date(2026, 11, 23)
 PROJECT_APPS = {"auth", "agencies", "referrals", "placements", "reports"}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run_seed(*extra: str) -> str:
     out = StringIO()
     call_command("seed_demo", "--today", TODAY.isoformat(), "--force", *extra, stdout=out)

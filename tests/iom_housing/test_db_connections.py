@@ -46,7 +46,7 @@ def _other_connections() -> int:
 
 
 def test_servers_with_a_fixed_number_of_workers_keep_their_connections():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     compose = yaml.safe_load((root / "docker-compose.yml").read_text())
     for name in ("web", "worker", "beat"):
         assert compose["services"][name]["environment"]["DB_CONN_MAX_AGE"] == "${DB_CONN_MAX_AGE:-60}"
