@@ -16,7 +16,12 @@ from oauth2_provider.generators import generate_client_id, generate_client_secre
 from oauth2_provider.models import Application
 
 from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
-from iom_housing.access import Role, agency_of, can_user_correct_visit, can_user_record_visits, role_of
+from iom_housing.access import (
+    agency_of,
+    can_user_correct_visit,
+    can_user_record_visits,
+    can_user_visit_anyone,
+)
 from iom_housing.basis import stale_basis
 from iom_housing.services import locked
 from outbox.services import outbox_add
@@ -67,8 +72,8 @@ def ensure_may_record(*, placement: Placement, agency: Agency, by, on: date | No
     With `on=None`, any time on the support plan will do (a page asks before the date is known).
     """
     _ensure_arrived(placement)
-    if role_of(by) == Role.IOM_OFFICER:
-        return  # the IOM team may visit anyone in the scheme
+    if can_user_visit_anyone(by):
+        return
     supports = SupportAgency.objects.filter(support_plan__placement=placement, agency=agency)
     if on is not None:
         supports = supports.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
