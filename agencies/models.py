@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import Role
+from iom_housing.dates import day_short
 from iom_housing.db import PublicId, TimeStamped
 
 
@@ -161,7 +162,7 @@ class HomeVisit(PublicId, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.agency} on {self.visited_at:%d %b %Y}"
+        return f"{self.get_kind_display()} by {self.agency} on {day_short(self.visited_at)}"
 
     def get_absolute_url(self) -> str:
         return reverse("agencies:visit-detail", args=[self.pk])
@@ -198,7 +199,7 @@ class VisitCorrection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Correction of {self.visit} on {self.corrected_at:%d %b %Y}"
+        return f"Correction of {self.visit} on {day_short(self.corrected_at)}"
 
 
 class ApiClient(TimeStamped):

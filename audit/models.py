@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
+from iom_housing.dates import day_short
 from placements.models import Alert, LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
 from referrals.models import Offender, OffenderEvent, Referral
 
@@ -110,7 +111,7 @@ class RetentionReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} ({self.decided_at:%d %b %Y})"
+        return f"{self.get_decision_display()} ({day_short(self.decided_at)})"
 
 
 # Change history -------------------------------------------------------------------------------

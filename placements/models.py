@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.dates import day_short
 from iom_housing.db import DateRange, IdRange, PublicId, TimeStamped, Versioned
 
 LICENCE_TERM_MAX_DAYS = 28
@@ -140,7 +141,7 @@ class VoidPeriod(Versioned, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"Void on {self.bedspace} from {self.starts_on:%d %b %Y}"
+        return f"Void on {self.bedspace} from {day_short(self.starts_on)}"
 
 
 class DepartureReason(models.TextChoices):
@@ -313,7 +314,7 @@ class Placement(PublicId, Versioned, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offender} at {self.bedspace} from {self.starts_on:%d %b %Y}"
+        return f"{self.offender} at {self.bedspace} from {day_short(self.starts_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("placements:placement-detail", args=[self.public_id])
@@ -362,7 +363,7 @@ class LicenceTerm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Term {self.number}: {self.starts_on:%d %b %Y} to {self.ends_on:%d %b %Y}"
+        return f"Term {self.number}: {day_short(self.starts_on)} to {day_short(self.ends_on)}"
 
     @property
     def days(self) -> int:

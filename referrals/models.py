@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.dates import day_short
 from iom_housing.db import PublicId, TimeStamped, Versioned
 
 
@@ -266,7 +267,7 @@ class OffenderEvent(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
+        return f"{self.get_kind_display()} on {day_short(self.occurred_on)}"
 
 
 # The referral queue's order: emergencies first, then urgent, then routine (Referral.Urgency).
