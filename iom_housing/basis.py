@@ -69,7 +69,7 @@ def changes_since(record, version: int) -> ChangesSince:
 
 
 def said_when(at: datetime) -> str:
-    """A moment as a refusal names it: "14:02" today, else "14:02 on 2 December 2026"."""
+    """A moment as a refusal names it: "2:02pm" today, else "2:02pm on 2 December 2026"."""
     local = timezone.localtime(at)
     if local.date() == timezone.localdate():
         return time_of_day(local)

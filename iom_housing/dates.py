@@ -49,17 +49,13 @@ def _names(language: str) -> tuple[list[str], dict[int, str]]:
     return [str(name) for name in WEEKDAYS.values()], {number: str(name) for number, name in MONTHS.items()}
 
 
-def _local_date(value: date) -> date:
-    return timezone.localdate(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
-
-
 # `day` and `weekday` write what `formats.date_format(value, DAY)` and `(value, WEEKDAY)` write,
 # at a tenth of the cost: a caseload or a timeline writes hundreds of them.
 
 
 def day(value: date) -> str:
     """3 December 2026"""
-    local = _local_date(value)
+    local = _local(value)
     return f"{local.day} {_names(get_language())[1][local.month]} {local.year}"
 
 
@@ -70,7 +66,7 @@ def day_short(value: date) -> str:
 
 def weekday(value: date) -> str:
     """Thursday 3 December 2026"""
-    local = _local_date(value)
+    local = _local(value)
     weekdays, months = _names(get_language())
     return f"{weekdays[local.weekday()]} {local.day} {months[local.month]} {local.year}"
 
