@@ -1,5 +1,5 @@
 """The caseload's cheap template helpers read exactly as Django's own translations, in English and Welsh
-(the cheap dates are tested with the others in tests/test_dates.py)."""
+(the cheap dates are tested with the others in tests/iom_housing/test_dates.py)."""
 
 import pytest
 from django.template import Context, Template

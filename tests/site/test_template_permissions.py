@@ -2,20 +2,20 @@
 context processor asks nothing of the database, and a grep that fails when a role comparison returns."""
 
 import re
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from iom_housing import access
 from iom_housing.access import Role
 from iom_housing.context_processors import TEMPLATE_PERMISSIONS, service
-from tests.factories import UserFactory, user_with_role
+from tests.factories import StaffMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = settings.BASE_DIR / "templates"
 ROLE_NAMES = "|".join(re.escape(role.value) for role in Role)
 ROLE_COMPARISON = re.compile(rf"user_role|\brole\s*(==|!=|\bin\b)|[\"']({ROLE_NAMES})[\"']")
 
@@ -37,10 +37,7 @@ def superuser(db):
 
 @pytest.fixture
 def inactive_member(agency):
-    user = user_with_role(Role.AGENCY_WORKER, agency)
-    user.membership.active = False
-    user.membership.save()
-    return user
+    return StaffMembershipFactory(role=Role.AGENCY_WORKER, agency=agency, active=False).user
 
 
 USERS = (

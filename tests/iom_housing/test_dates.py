@@ -3,17 +3,17 @@ of writing times, the edge values, and that no template writes a raw `|date:"…
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
 from iom_housing import dates
 from tests.clock import london
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = settings.BASE_DIR / "templates"
 
 
 def render(source: str, **context) -> str:
