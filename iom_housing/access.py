@@ -113,6 +113,12 @@ def can_user_record_visits(user) -> bool:
     return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
 
 
+def can_user_visit_anyone(user) -> bool:
+    """The IOM team may visit anyone in the scheme; an agency only the placements whose support
+    plan it is on."""
+    return role_of(user) == Role.IOM_OFFICER
+
+
 def can_user_correct_visit(user, visit, *, now: datetime | None = None) -> bool:
     """The author for 7 days after recording it; IOM officers and scheme managers at any time."""
     role = role_of(user)
@@ -156,6 +162,22 @@ def can_user_manage_scheme(user) -> bool:
 def can_user_manage_placements(user) -> bool:
     """Triage referrals, book, renew and end placements, record offending: IOM officers and managers."""
     return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def can_user_use_admin(user) -> bool:
+    """The admin site: active superusers and scheme managers. `is_staff` alone lets nobody in."""
+    return bool(getattr(user, "is_active", False) and (user.is_superuser or can_user_manage_scheme(user)))
+
+
+def can_user_view_own_agency_work(user) -> bool:
+    """A partner agency's own pages, their home: its caseload and the referrals it sent. Officers
+    and managers follow the whole scheme instead (the dashboard and the referral list)."""
+    return role_of(user) == Role.AGENCY_WORKER
+
+
+def has_role(user) -> bool:
+    """Whether the user holds an active role in the scheme (without one, they see no case data)."""
+    return role_of(user) is not None
 
 
 def can_user_view_reports(user) -> bool:
