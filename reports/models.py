@@ -66,15 +66,18 @@ class UnitCost(TimeStamped):
         return f"{self.name}: £{self.amount:,.2f} per {self.unit}"
 
 
+class ReportExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class ReportExport(models.Model):
     """A report file made by a background task (a long period), kept for REPORT_FILES_KEEP_HOURS
     and then deleted with its file. Only the person who asked for it may download it."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Being made")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+    Status = ReportExportStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -101,7 +104,8 @@ class ReportExport(models.Model):
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="reportexport_dates_in_order"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="reportexport_progress_at_most_100"),
             models.CheckConstraint(
-                condition=~Q(status="ready") | ~Q(file_name=""), name="reportexport_ready_has_file"
+                condition=~Q(status=ReportExportStatus.READY) | ~Q(file_name=""),
+                name="reportexport_ready_has_file",
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from iom_housing.dates import day
 from iom_housing.spreadsheets import csv_writer, xlsx_append
 from reports.tables import PERCENT, SUPPRESSION_NOTE, MetricResult, Report, display, plain_value
 
@@ -40,8 +41,8 @@ class MetricView:
 
 def period_text(report: Report) -> str:
     return _("%(start)s to %(end)s") % {
-        "start": f"{report.start:%-d %B %Y}",
-        "end": f"{report.end:%-d %B %Y}",
+        "start": day(report.start),
+        "end": day(report.end),
     }
 
 

@@ -3,6 +3,7 @@
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.dates import day_short
 from placements.models import DepartureReason, Destination
 from reports.metrics.facts import Facts
 from reports.metrics.registry import Scope, metric
@@ -57,8 +58,8 @@ def placement_list(scope: Scope, facts: Facts) -> Table:
             f"{p['first_name']} {p['last_name']}",
             {
                 "property": f"{p['property']}, {p['bedspace']}",
-                "arrived": f"{p['a']:%d %b %Y}",
-                "departed": f"{p['departed_on']:%d %b %Y}" if p["departed_on"] else still_placed,
+                "arrived": day_short(p["a"]),
+                "departed": day_short(p["departed_on"]) if p["departed_on"] else still_placed,
                 "renewals": max(p["terms"] - 1, 0),
                 "destination": destinations.get(p["destination"], ""),
                 "reason": reasons.get(p["departure_reason"], ""),
