@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
-from placements.models import Alert, LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
+from alerts.models import Alert
+from placements.models import LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
 from referrals.models import Offender, OffenderEvent, Referral
 
 

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit, VisitCorrection
+from alerts.models import Alert
 from audit import models as audit_models
 from audit.access import access_record
 from audit.models import AccessLogEntry, RetentionReview
 from iom_housing.services import locked
-from placements.models import Alert, LicenceTerm, Placement, PropertyExclusion, SupportPlan
+from placements.models import LicenceTerm, Placement, PropertyExclusion, SupportPlan
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral
 from reports.models import ReportExport
 

@@ -15,10 +15,3 @@ def service(request):
         "session_warning_seconds": int(settings.SESSION_TIMEOUT_WARNING.total_seconds()),
         "can_manage_placements": can_user_manage_placements(getattr(request, "user", None)),
     }
-
-
-def alerts(request):
-    """The count of open alerts in the header (one query, scoped like the alerts page)."""
-    from placements.selectors import open_alert_count
-
-    return {"open_alert_count": open_alert_count(user=getattr(request, "user", None))}

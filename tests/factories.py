@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, StaffMembership
+from alerts.models import Alert
 from iom_housing.access import Role
 from placements.models import (
-    Alert,
     Bedspace,
     LicenceTerm,
     Placement,

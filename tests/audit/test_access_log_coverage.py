@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import HomeVisit, VisitCorrection
+from alerts.models import Alert, AlertNotice
 from audit.models import AccessLogEntry
-from placements.models import Alert, AlertNotice
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
 from tests.conftest import fetch_token
 from tests.factories import (
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 # URL name → who reads it. Each GET must write an access-log row naming the person.
 PERSONAL = {
     "placements:dashboard": OFFICER,
-    "placements:alert-acknowledge": OFFICER,
+    "alerts:acknowledge": OFFICER,
     "placements:property-detail": OFFICER,  # the occupancy calendar names who is in each bedspace
     "placements:exclusion-add": OFFICER,
     "placements:find-bedspace": OFFICER,
@@ -77,7 +77,7 @@ PERSONAL = {
     "api:visit-list": "api",
     "api:visit-detail": "api",
     "api:visit-placements": "api",
-    "placements:alert-list": OFFICER,
+    "alerts:list": OFFICER,
     # The officers' version of the report names everyone placed in the period.
     "reports:report": OFFICER,
     "reports:download": OFFICER,
@@ -216,8 +216,8 @@ ADMIN_PERSONAL = {
     "placements.LicenceTerm": ADMIN_PAGES,
     "placements.SupportPlan": ADMIN_PAGES,
     "placements.SupportAgency": ADMIN_PAGES,
-    "placements.Alert": ADMIN_PAGES,
-    "placements.AlertNotice": ADMIN_PAGES,
+    "alerts.Alert": ADMIN_PAGES,
+    "alerts.AlertNotice": ADMIN_PAGES,
     "agencies.HomeVisit": ADMIN_PAGES,
     "agencies.VisitCorrection": ADMIN_PAGES,
 }
@@ -231,7 +231,7 @@ ADMIN_NOT_PERSONAL = {
     "auth.User": "staff accounts, not people on the scheme",
     "placements.Bedspace": "bedspaces and their void periods",
     "placements.VoidPeriod": "a bedspace out of use",
-    "placements.JobRun": "when scheduled jobs ran",
+    "alerts.JobRun": "when scheduled jobs ran",
     "reports.Funding": "money",
     "reports.UnitCost": "money",
     "reports.ReportDownload": "who downloaded which report",
