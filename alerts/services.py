@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from agencies.models import HomeVisit
+from agencies.models import Agency, HomeVisit
 from alerts import sweeps
 from alerts.models import Alert
 from alerts.tasks import send_concern_email
@@ -101,7 +101,7 @@ def alerts_recheck(
     return kinds
 
 
-def _concern_message(agency, concern: str) -> str:
+def _concern_message(agency: Agency, concern: str) -> str:
     limit = Alert._meta.get_field("message").max_length
     return Truncator(
         _("Concern raised by %(agency)s: %(concern)s") % {"agency": agency.name, "concern": concern}
