@@ -22,6 +22,7 @@ COPY iom_housing iom_housing
 COPY agencies agencies
 COPY referrals referrals
 COPY placements placements
+COPY alerts alerts
 COPY reports reports
 COPY audit audit
 RUN pip install .

@@ -10,12 +10,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import Application
 
 from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
+from alerts.services import Change, alerts_recheck, concern_raise
 from iom_housing.access import (
     agency_of,
     can_user_correct_visit,
@@ -25,9 +25,7 @@ from iom_housing.access import (
 from iom_housing.basis import stale_basis
 from iom_housing.dates import day
 from iom_housing.services import locked
-from outbox.services import outbox_add
-from placements.models import Alert, Placement, SupportAgency
-from placements.sweeps import sweep_visit_missed
+from placements.models import Placement, SupportAgency
 
 MAX_SUPPORT_HOURS = Decimal("24")
 
@@ -186,41 +184,6 @@ def _cleaned(values: dict, *, placement: Placement, agency: Agency, now: datetim
     return cleaned
 
 
-def _concern_message(agency: Agency, concern: str) -> str:
-    limit = Alert._meta.get_field("message").max_length
-    return Truncator(
-        _("Concern raised by %(agency)s: %(concern)s") % {"agency": agency.name, "concern": concern}
-    ).chars(limit)
-
-
-def _raise_concern(visit: HomeVisit, placement: Placement) -> Alert:
-    """An alert for the IOM team and an email to them, both written in the visit's transaction."""
-    key = f"visit_concern:visit:{visit.pk}"
-    message = _concern_message(visit.agency, visit.concern)
-    alert = Alert.objects.exclude(status=Alert.Status.RESOLVED).filter(key=key).first()
-    if alert is not None:
-        alert.message = message
-        alert.save(update_fields=["message"])
-        return alert
-    alert = Alert.objects.create(
-        kind=Alert.Kind.VISIT_CONCERN,
-        key=key,
-        message=message,
-        due_on=timezone.localdate(visit.visited_at),
-        offender_id=placement.offender_id,
-        placement=placement,
-        visit=visit,
-        agency=visit.agency,
-    )
-    from agencies.tasks import send_concern_email
-
-    # In the visit's transaction, so that the email is never lost: handed to the broker after
-    # commit (a rolled-back visit sends nothing), and by the outbox sweep if the broker was down.
-    # With no EMAIL_HOST the email goes to the console backend (the demo).
-    outbox_add(task=send_concern_email, args=[alert.pk])
-    return alert
-
-
 def visit_record(
     *,
     placement_id: int,
@@ -285,15 +248,9 @@ def visit_record(
         if other_agency_ids:
             visit.other_agencies.add(*other_agency_ids)
         if visit.concern_raised:
-            _raise_concern(visit, placement)
-        _refresh_visit_alerts(placement)
+            concern_raise(visit=visit, placement=placement)
+        alerts_recheck(change=Change.VISIT_RECORDED, placement_id=placement.pk)
     return visit
-
-
-def _refresh_visit_alerts(placement: Placement) -> None:
-    """A visit changes only whether a visit is overdue: the placement's other alerts (its licence,
-    its booking) do not depend on visits, so only that condition is checked again."""
-    sweep_visit_missed(today=timezone.localdate(), placement_id=placement.pk)
 
 
 def _stored(value):
@@ -424,8 +381,8 @@ def visit_correct(
             changes["other_agencies"] = [[names[pk] for pk in ids] for ids in changes.pop("other_agency_ids")]
         VisitCorrection.objects.create(visit=visit, corrected_by=by, reason=reason, changes=changes)
         if visit.concern_raised and ("concern_raised" in changes or "concern" in changes):
-            _raise_concern(visit, placement)
-        _refresh_visit_alerts(placement)
+            concern_raise(visit=visit, placement=placement)
+        alerts_recheck(change=Change.VISIT_RECORDED, placement_id=placement.pk)
     return visit
 
 

@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
+from alerts.models import Alert
 from iom_housing.dates import day_short
-from placements.models import Alert, LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
+from placements.models import LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
 from referrals.models import Offender, OffenderEvent, Referral
 
 

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from agencies.models import HomeVisit, VisitCorrection
+from alerts.models import Alert
 from audit.history import record_history
 from audit.models import AccessLogEntry, RetentionReview
 from iom_housing.dates import day_short
-from placements.models import Alert, LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
+from placements.models import LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
 from referrals.models import Offender, OffenderEvent, Referral
 
 

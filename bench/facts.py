@@ -15,7 +15,7 @@ TABLES = [
     "placements.Bedspace",
     "placements.Placement",
     "placements.LicenceTerm",
-    "placements.Alert",
+    "alerts.Alert",
     "agencies.HomeVisit",
 ]
 

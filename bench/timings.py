@@ -9,7 +9,7 @@ from bench.figures import REPORT_SECONDS, SWEEP_SECONDS
 
 def time_sweeps(*, today: date) -> list[dict]:
     """Each sweep once, as the hourly job runs it (on a seeded database its alerts are mostly up to date)."""
-    from placements import sweeps
+    from alerts import sweeps
 
     rows = []
     for name in sweeps.SWEEPS:

@@ -15,6 +15,8 @@ app = Celery("iom_housing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Alerts' tasks (alerts/tasks.py) keep the names they had in `placements`: stored schedules and
+# outbox rows name them (docs/adr/008-one-home-for-alerts.md).
 app.conf.beat_schedule = {
     # Every hour at 5 past: licences ending and overrun, supervision ending, missed visits,
     # undecided referrals, unconfirmed bookings and missing arrivals raise and resolve alerts.

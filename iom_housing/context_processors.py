@@ -33,10 +33,3 @@ def service(request):
         "session_warning_seconds": int(settings.SESSION_TIMEOUT_WARNING.total_seconds()),
         **{name: partial(rule, user) for name, rule in TEMPLATE_PERMISSIONS.items()},
     }
-
-
-def alerts(request):
-    """The count of open alerts in the header (one query, scoped like the alerts page)."""
-    from placements.selectors import open_alert_count
-
-    return {"open_alert_count": open_alert_count(user=getattr(request, "user", None))}

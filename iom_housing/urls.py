@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("placements.urls")),
+    path("", include("alerts.urls")),
     path("", include("referrals.urls")),
     path("", include("agencies.urls")),
     path("", include("audit.urls")),

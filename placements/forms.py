@@ -10,7 +10,6 @@ from iom_housing.basis import BasedOn
 from iom_housing.forms import BoundedDateField, GovukDateField, IdField, ServiceForm
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
-    Alert,
     DepartureReason,
     Destination,
     Property,
@@ -156,37 +155,12 @@ class ExclusionForm(ServiceForm):
     )
 
 
-class AlertFilterForm(forms.Form):
-    """Filters on the alerts page; no status chosen means open (needing action). "Open or
-    acknowledged" is every case the condition still holds for (the dashboard's full lists)."""
-
-    UNRESOLVED = "unresolved"
-
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("Open")), (UNRESOLVED, _("Open or acknowledged"))]
-        + [c for c in Alert.Status.choices if c[0] != Alert.Status.OPEN]
-        + [("all", _("All"))],
-        required=False,
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All kinds"))] + Alert.Kind.choices, required=False
-    )
-
-
 class PropertyFilterForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
-
-
-class AcknowledgeForm(ServiceForm):
-    submit_label = _("Acknowledge")
-    note = forms.CharField(
-        label=_("What is being done? (optional)"), widget=forms.Textarea, required=False, max_length=2000
-    )
 
 
 class SupportPlanForm(BasedOn, ServiceForm):

@@ -8,12 +8,10 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Quer
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.access import alert_scope, can_user_view_alerts, people_scope, sees_whole_scheme
+from iom_housing.access import people_scope, sees_whole_scheme
 from placements.dates import free_from
 from placements.models import (
-    Alert,
     Bedspace,
-    JobRun,
     LicenceTerm,
     Placement,
     Property,
@@ -345,49 +343,3 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
         ]
         calendars.append(BedspaceCalendar(bedspace, [days[i : i + 7] for i in range(0, len(days), 7)]))
     return calendars
-
-
-def alert_list(*, user, kind: str = "", status: str | tuple[str, ...] = "") -> QuerySet[Alert]:
-    """Alerts the user may see (`alert_scope`), soonest due first, with what their action links
-    need; of one status, or of any of a tuple of them. With one status a page is read in the order
-    of `alert_status_due_idx`."""
-    alerts = (
-        Alert.objects.filter(alert_scope(user))
-        # Joining the agency and the acknowledging user as well made planning the query take
-        # 20 ms; who acknowledged is read for the page's few acknowledged alerts, by id.
-        .select_related("offender", "placement__bedspace__property", "referral")
-        .prefetch_related("acknowledged_by")
-        .order_by(F("due_on").asc(nulls_last=True), "-raised_at", "pk")
-    )
-    if kind:
-        alerts = alerts.filter(kind=kind)
-    if isinstance(status, tuple):
-        alerts = alerts.filter(status__in=status)
-    elif status:
-        alerts = alerts.filter(status=status)
-    return alerts
-
-
-def open_alert_get(*, user, pk: int) -> Alert:
-    """One open alert the user may see, or Alert.DoesNotExist (a 404)."""
-    return alert_list(user=user, status=Alert.Status.OPEN).get(pk=pk)
-
-
-def open_alert_count(*, user) -> int | None:
-    """The number in the header: open alerts the user may see, in one query (None: no alerts page)."""
-    if not can_user_view_alerts(user):
-        return None
-    return Alert.objects.filter(alert_scope(user), status=Alert.Status.OPEN).count()
-
-
-def job_runs() -> QuerySet[JobRun]:
-    return JobRun.objects.order_by("name")
-
-
-CANARY_LATE_AFTER = timedelta(minutes=15)
-
-
-def scheduler_late(job_runs: list[JobRun], *, now) -> bool:
-    """True when the canary (queued by beat every 5 minutes) has not run for 15 minutes."""
-    canary = next((run for run in job_runs if run.name == "canary"), None)
-    return canary is None or now - canary.last_run_at > CANARY_LATE_AFTER

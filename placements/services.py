@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, HomeVisit
+from alerts.services import Change, alerts_recheck
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
-    Alert,
     Bedspace,
     DepartureReason,
     Destination,
@@ -34,7 +34,6 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
-from placements.sweeps import refresh_placement_alerts
 from referrals.models import Gender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
@@ -207,7 +206,7 @@ def place_offender(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
         _referral_changed(placement, ReferralEvent.Kind.PLACED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.BOOKED, placement_id=placement.pk)
     return placement
 
 
@@ -285,7 +284,7 @@ def placement_confirm(*, placement_id: int, by, expected_version: int | None = N
         placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "confirmed_at", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.CONFIRMED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.CONFIRMED, placement_id=placement.pk)
     return placement
 
 
@@ -329,7 +328,7 @@ def placement_arrive(
             placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "arrived_on", "confirmed_at", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.ARRIVED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.ARRIVED, placement_id=placement.pk)
     return placement
 
 
@@ -351,7 +350,7 @@ def placement_not_arrived(
             placement.notes = notes
         placement.save(update_fields=["status", "notes", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.NOT_ARRIVED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.NOT_ARRIVED, placement_id=placement.pk)
     return placement
 
 
@@ -373,7 +372,7 @@ def placement_cancel(*, placement_id: int, reason: str, by, expected_version: in
         placement.cancellation_reason = reason.strip()
         placement.save(update_fields=["status", "cancellation_reason", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.CANCELLED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.CANCELLED, placement_id=placement.pk)
     return placement
 
 
@@ -456,7 +455,7 @@ def licence_renew(
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])
         _referral_changed(placement, ReferralEvent.Kind.RENEWED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.RENEWED, placement_id=placement.pk)
     return term
 
 
@@ -542,7 +541,7 @@ def placement_end(
             ]
         )
         _referral_changed(placement, ReferralEvent.Kind.DEPARTED)
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.ENDED, placement_id=placement.pk)
     return placement
 
 
@@ -623,19 +622,6 @@ def property_exclusion_add(*, property_id: int, offender_id: int, reason: str, b
         return PropertyExclusion.objects.create(
             property_id=property_id, offender_id=offender_id, reason=reason.strip(), created_by=by
         )
-
-
-def alert_acknowledge(*, alert_id: int, by, note: str = "") -> Alert:
-    """Someone has seen an alert and is acting on it; it leaves the dashboard's list of open alerts."""
-    with transaction.atomic():
-        alert = locked(Alert.objects, alert_id, _("alert"))
-        ensure_status(alert, Alert.Status.OPEN)
-        alert.status = Alert.Status.ACKNOWLEDGED
-        alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = by
-        alert.acknowledgement_note = note.strip()
-        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
-    return alert
 
 
 # Support plans ---------------------------------------------------------------------------------
@@ -755,5 +741,5 @@ def support_plan_set(
             if agency_id not in agencies and row.ended_on is None:
                 row.ended_on = today
                 row.save(update_fields=["ended_on", "updated_at"])
-        refresh_placement_alerts(placement.pk)
+        alerts_recheck(change=Change.SUPPORT_PLAN_SET, placement_id=placement.pk)
     return plan

@@ -6,8 +6,6 @@ app_name = "placements"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("alerts/", views.alert_list, name="alert-list"),
-    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("properties/", views.property_list, name="property-list"),
     path("properties/<int:pk>/", views.property_detail, name="property-detail"),
     path("bedspaces/<int:pk>/voids/add/", views.void_add, name="void-add"),

@@ -7,19 +7,20 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
+from alerts import selectors as alert_selectors
+from alerts.forms import AlertFilterForm
+from alerts.models import Alert
 from audit.access import logs_access, saw
 from audit.history import history_for
 from iom_housing.access import (
     can_user_manage_placements,
     can_user_manage_scheme,
-    can_user_view_alerts,
     can_user_view_cases,
     require,
 )
@@ -27,8 +28,6 @@ from iom_housing.basis import StaleBasis, based_form_page
 from iom_housing.pages import form_page, found_or_404, paginate
 from placements import selectors, services
 from placements.forms import (
-    AcknowledgeForm,
-    AlertFilterForm,
     ArriveForm,
     AvailabilityForm,
     CancelForm,
@@ -43,7 +42,7 @@ from placements.forms import (
     VoidEndForm,
     VoidForm,
 )
-from placements.models import Alert, Bedspace, Placement, VoidPeriod
+from placements.models import Bedspace, Placement, VoidPeriod
 from referrals.models import Referral
 from referrals.selectors import offender_get, referral_get, referral_list
 
@@ -61,7 +60,7 @@ DASHBOARD_ROWS = 10
 def dashboard(request):
     today = timezone.localdate()
     user = request.user
-    job_runs = list(selectors.job_runs()) if can_user_manage_scheme(user) else None
+    job_runs = list(alert_selectors.job_runs()) if can_user_manage_scheme(user) else None
     ending = selectors.placements_ending(user=user, today=today)
     overrun = selectors.placements_overrun(user=user, today=today)
     context = {
@@ -73,9 +72,9 @@ def dashboard(request):
         "overrun_count": overrun.count(),
         "waiting": list(referral_list(user=user)[:DASHBOARD_ROWS]),
         "waiting_count": referral_list(user=user).count(),
-        "alerts": list(selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ROWS]),
+        "alerts": list(alert_selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ROWS]),
         "job_runs": job_runs,
-        "beat_late": job_runs is not None and selectors.scheduler_late(job_runs, now=timezone.now()),
+        "beat_late": job_runs is not None and alert_selectors.scheduler_late(job_runs, now=timezone.now()),
         "unresolved": AlertFilterForm.UNRESOLVED,
     }
     saw(people=[*context["ending"], *context["overrun"], *context["waiting"], *context["alerts"]])
@@ -374,42 +373,4 @@ def exclusion_add(request, public_id):
         context={"title": _("Mark a property as unsuitable"), "caption": offender.full_name, "back_url": url},
         success_url=url,
         success_message=_("Property marked as unsuitable for this person"),
-    )
-
-
-@require(can_user_view_alerts)
-@logs_access
-@require_GET
-def alert_list(request):
-    """Alerts with filters: open ones by default, soonest due first, each with what to do."""
-    filters = AlertFilterForm(request.GET or None)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
-    status = cleaned.get("status") or Alert.Status.OPEN
-    if status == "all":
-        status = ""
-    elif status == AlertFilterForm.UNRESOLVED:
-        status = Alert.UNRESOLVED_STATUSES
-    alerts = selectors.alert_list(user=request.user, kind=cleaned.get("kind", ""), status=status)
-    return render(
-        request,
-        "placements/alert_list.html",
-        {"filters": filters, "page": paginate(request, alerts), "today": timezone.localdate()},
-    )
-
-
-@officers
-@logs_access
-def alert_acknowledge(request, pk):
-    alert = found_or_404(selectors.open_alert_get, user=request.user, pk=pk)
-    return form_page(
-        request,
-        form_class=AcknowledgeForm,
-        action=lambda data: services.alert_acknowledge(alert_id=alert.pk, by=request.user, **data),
-        context={
-            "title": _("Acknowledge this alert"),
-            "caption": alert.message,
-            "back_url": reverse("placements:alert-list"),
-        },
-        success_url=reverse("placements:alert-list"),
-        success_message=_("Alert acknowledged"),
     )

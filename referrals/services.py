@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
+from alerts.services import Change, alerts_recheck
 from audit.access import saw
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
@@ -115,9 +116,7 @@ def _decide(referral: Referral, status: str, by, notes: str) -> None:
     if referral.decline_reason:
         data["decline_reason"] = referral.decline_reason
     referral_event_record(referral.pk, status, **data)
-    from placements.sweeps import refresh_referral_alerts  # placements depends on referrals
-
-    refresh_referral_alerts(referral.pk)
+    alerts_recheck(change=Change.REFERRAL_DECIDED, referral_id=referral.pk)
 
 
 def referral_accept(

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, StaffMembership
+from alerts.models import Alert
 from iom_housing.access import Role
 from placements.models import (
-    Alert,
     Bedspace,
     LicenceTerm,
     Placement,

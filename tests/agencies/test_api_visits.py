@@ -8,8 +8,9 @@ from django.test import Client
 from django.utils import timezone
 
 from agencies.models import HomeVisit
+from alerts.models import Alert
 from iom_housing.access import Role
-from placements.models import Alert, Placement
+from placements.models import Placement
 from tests.factories import (
     AgencyFactory,
     HomeVisitFactory,

@@ -21,12 +21,12 @@ from django.utils import timezone
 
 from agencies.models import HomeVisit
 from agencies.services import visit_record
-from agencies.tasks import send_concern_email
+from alerts.models import Alert, AlertNotice
+from alerts.tasks import send_concern_email
 from iom_housing.access import Role
 from iom_housing.celery import app
 from outbox.models import OutboxMessage
 from outbox.services import outbox_resend
-from placements.models import Alert, AlertNotice
 from tests import broker
 from tests.agencies.helpers import answers, supported_placement
 from tests.agencies.test_api_visits import body, in_residence

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from agencies.models import HomeVisit, VisitCorrection
 from agencies.selectors import caseload, visit_history
+from alerts.models import Alert
 from iom_housing.access import Role
-from placements.models import Alert, Placement
+from placements.models import Placement
 from tests.agencies.helpers import supported_placement
 from tests.clock import london
 from tests.factories import (

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import HomeVisit, VisitCorrection
+from alerts.models import Alert, AlertNotice
 from audit.models import AccessLogEntry
-from placements.models import Alert, AlertNotice
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
 from tests.factories import OffenderEventFactory, PropertyExclusionFactory, UserFactory
 from tests.helpers import api_client_with_scopes, fetch_token
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 # URL name → who reads it. Each GET must write an access-log row naming the person.
 PERSONAL = {
     "placements:dashboard": OFFICER,
-    "placements:alert-acknowledge": OFFICER,
+    "alerts:acknowledge": OFFICER,
     "placements:property-detail": OFFICER,  # the occupancy calendar names who is in each bedspace
     "placements:exclusion-add": OFFICER,
     "placements:find-bedspace": OFFICER,
@@ -72,7 +72,7 @@ PERSONAL = {
     "api:visit-list": "api",
     "api:visit-detail": "api",
     "api:visit-placements": "api",
-    "placements:alert-list": OFFICER,
+    "alerts:list": OFFICER,
     # The officers' version of the report names everyone placed in the period.
     "reports:report": OFFICER,
     "reports:download": OFFICER,
@@ -211,8 +211,8 @@ ADMIN_PERSONAL = {
     "placements.LicenceTerm": ADMIN_PAGES,
     "placements.SupportPlan": ADMIN_PAGES,
     "placements.SupportAgency": ADMIN_PAGES,
-    "placements.Alert": ADMIN_PAGES,
-    "placements.AlertNotice": ADMIN_PAGES,
+    "alerts.Alert": ADMIN_PAGES,
+    "alerts.AlertNotice": ADMIN_PAGES,
     "agencies.HomeVisit": ADMIN_PAGES,
     "agencies.VisitCorrection": ADMIN_PAGES,
 }
@@ -226,7 +226,7 @@ ADMIN_NOT_PERSONAL = {
     "auth.User": "staff accounts, not people on the scheme",
     "placements.Bedspace": "bedspaces and their void periods",
     "placements.VoidPeriod": "a bedspace out of use",
-    "placements.JobRun": "when scheduled jobs ran",
+    "alerts.JobRun": "when scheduled jobs ran",
     "reports.Funding": "money",
     "reports.UnitCost": "money",
     "reports.ReportDownload": "who downloaded which report",

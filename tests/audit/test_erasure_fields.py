@@ -15,7 +15,7 @@ TEXT = (models.CharField, models.TextField, models.JSONField)
 # Kept on purpose. A field with choices holds a code, never free text: kept without being listed.
 KEPT = {
     "referrals.ReferralEvent.data": "the events feed's payload: a status, a decline reason code, a placement's id",
-    "placements.Alert.key": "the condition and its subject's id and date (licence_overrun:placement:42:2026-03-01)",
+    "alerts.Alert.key": "the condition and its subject's id and date (licence_overrun:placement:42:2026-03-01)",
     "audit.RetentionReview.reason": "the scheme's record of why it kept or erased the data (a retention decision)",
     "referrals.IdempotencyKey.key": "the client's own unique value for a request",
     "referrals.IdempotencyKey.fingerprint": "a SHA-256 of the request",
@@ -83,7 +83,7 @@ def test_the_models_about_a_person_are_found():
         "referrals.Referral",
         "agencies.HomeVisit",
         "agencies.VisitCorrection",
-        "placements.Alert",
+        "alerts.Alert",
         "referrals.IdempotencyKey",
         "audit.AccessLogEntry",
         "audit.OffenderHistory",

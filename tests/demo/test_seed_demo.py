@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import HomeVisit
+from alerts.models import Alert
 from iom_housing.access import Role
 from placements.dates import free_from
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
-    Alert,
     DepartureReason,
     Destination,
     Placement,
@@ -33,7 +33,7 @@ from reports.models import Funding, UnitCost
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 23)
-PROJECT_APPS = {"auth", "agencies", "referrals", "placements", "reports"}
+PROJECT_APPS = {"auth", "agencies", "referrals", "placements", "alerts", "reports"}
 
 
 def run_seed(*extra: str) -> str:

@@ -10,10 +10,11 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from agencies.models import HomeVisit
+from alerts.models import Alert
 from bench.__main__ import API_CLIENT_ID
 from bench.targets import pick_targets
 from demo.scale import LOADED_TABLES
-from placements.models import Alert, LicenceTerm, Placement, Property
+from placements.models import LicenceTerm, Placement, Property
 from referrals.models import Offender, OffenderEvent, Referral, ReferralEvent
 
 pytestmark = pytest.mark.django_db

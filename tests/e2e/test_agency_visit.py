@@ -8,8 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import Agency, HomeVisit
+from alerts.models import Alert
 from iom_housing.access import Role
-from placements.models import Alert, Placement
+from placements.models import Placement
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import (
     AgencyFactory,

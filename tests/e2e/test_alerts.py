@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from alerts.models import Alert
+from alerts.sweeps import run_sweep
 from iom_housing.access import Role
-from placements.models import Alert, Placement
-from placements.sweeps import run_sweep
+from placements.models import Placement
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import AgencyFactory, OffenderFactory, PlacementFactory
 from tests.helpers import user_with_role

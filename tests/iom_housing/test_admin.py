@@ -12,13 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
+from alerts.models import Alert, AlertNotice, JobRun
 from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from placements.models import (
-    Alert,
-    AlertNotice,
     Bedspace,
-    JobRun,
     LicenceTerm,
     Placement,
     Property,
@@ -54,7 +52,7 @@ from tests.helpers import api_client_with_scopes, pass_second_factor, user_with_
 User = get_user_model()
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("agencies", "referrals", "placements", "reports")
+PROJECT_APPS = ("agencies", "referrals", "placements", "alerts", "reports")
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 

@@ -1,6 +1,6 @@
-"""The database's own rules for properties, bedspaces, void periods, placements, licence terms,
-support plans and alerts: rows written directly (no services) that break a rule are refused, and
-the nearest rows that keep it are accepted.
+"""The database's own rules for properties, bedspaces, void periods, placements, licence terms and
+support plans (alerts' rules: tests/alerts/test_constraints.py): rows written directly (no
+services) that break a rule are refused, and the nearest rows that keep it are accepted.
 
 Each refusal is matched on the constraint's name, so a test fails if some other rule does the refusing.
 """
@@ -10,10 +10,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from placements.models import (
-    Alert,
     Bedspace,
     DepartureReason,
     Destination,
@@ -23,7 +21,6 @@ from placements.models import (
 )
 from tests.factories import (
     AgencyFactory,
-    AlertFactory,
     BedspaceFactory,
     LicenceTermFactory,
     OffenderFactory,
@@ -525,55 +522,6 @@ def test_visit_frequency_of_1_to_28_days_is_allowed(visit_every_days):
     assert SupportAgencyFactory(visit_every_days=visit_every_days).visit_every_days == visit_every_days
 
 
-# --- Alerts: one unresolved alert per key; a resolved alert has a date ---------------------------------
-
-
-@pytest.mark.parametrize("existing_status", [Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED])
-def test_second_unresolved_alert_with_the_same_key_is_refused(existing_status):
-    AlertFactory(key="visit_missed:placement:1", status=existing_status)
-
-    with pytest.raises(IntegrityError, match="alert_one_unresolved_per_key"), transaction.atomic():
-        AlertFactory(key="visit_missed:placement:1")
-
-
-def test_open_alert_with_the_key_of_a_resolved_one_is_allowed():
-    AlertFactory(key="visit_missed:placement:1", status=Alert.Status.RESOLVED, resolved_at=timezone.now())
-    AlertFactory(key="visit_missed:placement:1", status=Alert.Status.RESOLVED, resolved_at=timezone.now())
-    AlertFactory(key="visit_missed:placement:1")
-
-    assert Alert.objects.filter(key="visit_missed:placement:1").count() == 3
-
-
-def test_update_reopening_a_resolved_alert_beside_an_open_one_is_refused():
-    resolved = AlertFactory(
-        key="visit_missed:placement:1", status=Alert.Status.RESOLVED, resolved_at=timezone.now()
-    )
-    AlertFactory(key="visit_missed:placement:1")
-
-    with pytest.raises(IntegrityError, match="alert_one_unresolved_per_key"), transaction.atomic():
-        Alert.objects.filter(pk=resolved.pk).update(status=Alert.Status.OPEN)
-
-
-def test_resolved_alert_without_a_resolution_date_is_refused():
-    with pytest.raises(IntegrityError, match="alert_resolved_has_date"), transaction.atomic():
-        AlertFactory(status=Alert.Status.RESOLVED, resolved_at=None)
-
-
-def test_acknowledged_alert_without_its_date_is_refused():
-    with pytest.raises(IntegrityError, match="alert_acknowledged_has_date"), transaction.atomic():
-        AlertFactory(status=Alert.Status.ACKNOWLEDGED, acknowledged_at=None)
-
-
-def test_alert_status_outside_the_list_is_refused():
-    with pytest.raises(IntegrityError, match="alert_status_valid"), transaction.atomic():
-        AlertFactory(status="closed")
-
-
 def test_licence_term_numbered_0_is_refused():
     with pytest.raises(IntegrityError, match="licenceterm_number_from_1"), transaction.atomic():
         LicenceTermFactory(number=0)
-
-
-@pytest.mark.parametrize("status", [Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED])
-def test_unresolved_alert_needs_no_resolution_date(status):
-    assert AlertFactory(status=status).resolved_at is None

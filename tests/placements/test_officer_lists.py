@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from placements.models import Alert, Placement
+from alerts.models import Alert
+from placements.models import Placement
 from placements.views import DASHBOARD_ROWS
 from tests.clock import london
 from tests.factories import (
@@ -67,7 +68,7 @@ def test_the_dashboard_shows_the_soonest_ten_of_each_list_with_the_total_and_a_l
     content = response.content.decode()
     assert "Licence terms ending in the next 7 days (12)" in content
     assert "Licence terms overrun (11)" in content
-    alerts = reverse("placements:alert-list")
+    alerts = reverse("alerts:list")
     assert (
         f'href="{alerts}?kind=licence_ending&amp;status=unresolved">See all 12 licence terms ending<'
         in content

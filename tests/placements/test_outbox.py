@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.services import visit_record
-from agencies.tasks import send_concern_email
+from alerts.tasks import send_concern_email
 from iom_housing.celery import app
 from outbox.models import OutboxMessage
 from outbox.services import STALE_AFTER, outbox_add, outbox_key, outbox_prune, outbox_resend, outbox_waiting

@@ -12,8 +12,9 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from alerts.models import Alert
 from iom_housing.access import Role
-from placements.models import Alert, Placement
+from placements.models import Placement
 from referrals.models import Referral
 from tests.factories import (
     AgencyFactory,
@@ -67,8 +68,8 @@ MATRIX = {
     "password_change_done": EVERYONE_SIGNED_IN,
     "placements:dashboard": OFFICERS_ONLY,
     # Agency workers see their own agency's missed visits there (scoped by iom_housing.access.alert_scope).
-    "placements:alert-list": row(own=200, other=200),
-    "placements:alert-acknowledge": OFFICERS_ONLY,
+    "alerts:list": row(own=200, other=200),
+    "alerts:acknowledge": OFFICERS_ONLY,
     "placements:property-list": OFFICERS_ONLY,
     "placements:property-detail": OFFICERS_ONLY,
     "placements:void-add": OFFICERS_ONLY,

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.selectors import visit_history
+from alerts import sweeps
+from alerts.models import Alert
 from audit.selectors import retention_due, review_date
 from audit.tasks import list_retention_due
-from placements import sweeps
-from placements.models import Alert, Placement
+from placements.models import Placement
 from referrals.models import Offender
 from reports.builder import build_report
 from reports.forms import ReportForm

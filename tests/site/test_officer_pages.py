@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from placements.models import Alert, Placement
+from alerts.models import Alert
+from placements.models import Placement
 from referrals.models import OffenderEvent, Referral
 from tests.factories import (
     AlertFactory,
@@ -63,7 +64,7 @@ def _urls(scene) -> list[str]:
     placement, referral = scene["placement"], scene["referral"]
     return [
         reverse("placements:dashboard"),
-        reverse("placements:alert-acknowledge", args=[Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN).pk]),
+        reverse("alerts:acknowledge", args=[Alert.objects.get(kind=Alert.Kind.VISIT_CONCERN).pk]),
         reverse("referrals:referral-list"),
         reverse("referrals:referral-detail", args=[referral.public_id]),
         reverse("referrals:referral-accept", args=[referral.public_id]),
@@ -324,7 +325,7 @@ def test_a_concern_stays_on_the_dashboard_until_acknowledged(iom_officer_client,
     assert (
         "Visitors late at night" in iom_officer_client.get(reverse("placements:dashboard")).content.decode()
     )
-    url = reverse("placements:alert-acknowledge", args=[alert.pk])
+    url = reverse("alerts:acknowledge", args=[alert.pk])
     response = iom_officer_client.post(url, {"note": "Spoke to the tenant"})
     assert response.status_code == 302
     alert.refresh_from_db()

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from alerts import sweeps
 from demo.management.commands.seed_demo import _iso_date
 from demo.scale import marker_property_name, scale_for, seed_scale
-from placements import sweeps
 from placements.models import Property
 from referrals.models import Offender
 

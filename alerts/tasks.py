@@ -1,5 +1,10 @@
-"""Scheduled jobs: the sweeps that raise and resolve alerts, the officers' daily digests, and the
-canary that shows beat and the workers are alive. Thin: each calls a service.
+"""Alerts' background jobs: the sweeps that raise and resolve alerts, the officers' daily digests,
+the email about a concern raised on a visit, and the canary that shows beat and the workers are
+alive. Thin: each calls a sweep or a notification.
+
+The task names are those the tasks had before they moved here from `placements` and `agencies`
+(docs/adr/008-one-home-for-alerts.md): beat's schedule (iom_housing/celery.py), messages waiting in
+a broker and the outbox's stored rows (`OutboxMessage.task`) name them.
 
 Every task is idempotent (a sweep run twice changes nothing; an email is recorded once per
 recipient and alert), because with `acks_late` a task whose worker dies is delivered again.
@@ -13,7 +18,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from placements import notifications, sweeps
+from alerts import notifications, sweeps
+from outbox.services import outbox_claim
 
 # A sweep over 100,000 placements takes about a second (`make bench`, bench/README.md); these limits
 # leave room for a slow day and stay well under the broker's visibility timeout (settings).
@@ -59,3 +65,15 @@ def send_digests() -> int:
 def canary() -> None:
     """Records that beat queued it and a worker ran it: if this stops, scheduled sweeps stopped."""
     sweeps.job_ran("canary")
+
+
+@shared_task(name="agencies.send_concern_email", time_limit=120, soft_time_limit=100, **EMAIL_RETRY)
+def send_concern_email(alert_id: int) -> int:
+    """Email every active IOM officer about a concern alert, once each, retrying with backoff
+    when the mail server fails; returns how many were emailed by this run.
+
+    Queued through the outbox (`alerts.services.concern_raise`): the claim lets one worker at
+    a time send it and marks it sent, and each officer's notice keeps a retry from emailing anyone
+    twice."""
+    with outbox_claim(send_concern_email, [alert_id]) as mine:
+        return notifications.concern_email_send(alert_id=alert_id) if mine else 0

@@ -10,9 +10,10 @@ from django.db import connection
 from django.utils import timezone
 
 from agencies.services import visit_record
+from alerts import sweeps
+from alerts.models import Alert, JobRun
 from iom_housing.access import Role
-from placements import sweeps
-from placements.models import Alert, JobRun, Placement
+from placements.models import Placement
 from placements.services import licence_renew, placement_arrive, placement_confirm, placement_end
 from referrals.models import Referral
 from referrals.services import referral_accept

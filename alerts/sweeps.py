@@ -5,8 +5,9 @@ A sweep can run any number of times, and by two workers at once, with the same r
 inserted with ON CONFLICT DO NOTHING against the partial unique index on the alert's key (one
 unresolved alert per key), and resolving is a plain UPDATE of what no longer holds. Services that
 change a case (renewing a licence, recording a visit, deciding a referral) call
-`refresh_placement_alerts` or `refresh_referral_alerts` in their own transaction, so an alert
-clears the moment its condition does rather than at the next scheduled run.
+`alerts.services.alerts_recheck` in their own transaction, which runs the sweeps of the kinds that
+change can affect for that one case, so an alert clears the moment its condition does rather than
+at the next scheduled run.
 """
 
 from collections.abc import Callable, Iterable
@@ -21,8 +22,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit
+from alerts.models import Alert, JobRun
 from placements.dates import add_working_days
-from placements.models import Alert, JobRun, Placement, SupportAgency
+from placements.models import Placement, SupportAgency
 from referrals.models import Referral
 
 
@@ -283,6 +285,7 @@ def sweep_arrival_missing(*, today: date, placement_id: int | None = None) -> Sw
     )
 
 
+# Each sweep is named by the kind of alert it raises (Alert.Kind's values); its JobRun is "sweep:<kind>".
 PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "licence_ending": sweep_licence_ending,
     "licence_overrun": sweep_licence_overrun,
@@ -291,10 +294,10 @@ PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "booking_unconfirmed": sweep_booking_unconfirmed,
     "arrival_missing": sweep_arrival_missing,
 }
-SWEEPS: dict[str, Callable[..., SweepResult]] = {
-    **PLACEMENT_SWEEPS,
+REFERRAL_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "referral_undecided": sweep_referral_undecided,
 }
+SWEEPS: dict[str, Callable[..., SweepResult]] = {**PLACEMENT_SWEEPS, **REFERRAL_SWEEPS}
 
 
 def run_sweep(name: str, *, today: date | None = None) -> SweepResult:
@@ -302,17 +305,6 @@ def run_sweep(name: str, *, today: date | None = None) -> SweepResult:
     result = SWEEPS[name](today=today or timezone.localdate())
     job_ran(f"sweep:{name}", str(result))
     return result
-
-
-def refresh_placement_alerts(placement_id: int, *, today: date | None = None) -> None:
-    """Re-check one placement's conditions now: called by the services that change a placement."""
-    today = today or timezone.localdate()
-    for sweep in PLACEMENT_SWEEPS.values():
-        sweep(today=today, placement_id=placement_id)
-
-
-def refresh_referral_alerts(referral_id: int, *, today: date | None = None) -> None:
-    sweep_referral_undecided(today=today or timezone.localdate(), referral_id=referral_id)
 
 
 def job_ran(name: str, summary: str = "") -> JobRun:

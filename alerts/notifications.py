@@ -4,7 +4,7 @@ email about a concern raised on a visit.
 Each email is recorded as an `AlertNotice` (unique per recipient, alert and kind of email) in the
 same transaction that sends it: if the mail server fails, the transaction rolls back and the task
 retries with nothing recorded; a retry or a second worker finds the notice and sends nothing.
-The concern email is written to the outbox with its visit (`agencies.services._raise_concern`),
+The concern email is written to the outbox with its visit (`alerts.services.concern_raise`),
 so it is sent even if the broker was down when the visit was saved (docs/adr/005).
 Emails name no one and quote nothing: they may travel over ordinary email, and the details are
 read after signing in.
@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import Alert, AlertNotice
 from iom_housing.access import Role
 from iom_housing.dates import day
-from placements.models import Alert, AlertNotice
 from referrals.models import Offender
 
 
@@ -83,7 +83,7 @@ def digest_send(*, user_id: int) -> int:
             "Sign in to see who they are about and what to do: %(url)s\n\n"
             "This email does not name anyone, so that no personal details travel by email. "
             "Each alert is in one digest only; open alerts stay on your dashboard until they are dealt with."
-        ) % {"count": len(alerts), "lines": "\n".join(lines), "url": _site_link("placements:alert-list")}
+        ) % {"count": len(alerts), "lines": "\n".join(lines), "url": _site_link("alerts:list")}
         EmailMessage(
             subject=_("IOM Housing: %(count)s new alerts, %(day)s")
             % {"count": len(alerts), "day": day(timezone.localdate())},
@@ -106,7 +106,7 @@ def concern_email_send(*, alert_id: int) -> int:
         "Sign in to IOM Housing to read it: it is on your dashboard and under Alerts "
         "until someone acknowledges it: %(url)s\n\n"
         "This email does not name the person, so that no personal details travel by email."
-    ) % {"agency": agency, "when": when, "url": _site_link("placements:alert-list")}
+    ) % {"agency": agency, "when": when, "url": _site_link("alerts:list")}
     sent = 0
     for officer in iom_officers().order_by("email"):
         # One transaction per officer: the notice's unique key is taken before sending, so a

@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts import tasks
+from alerts.context_processors import open_alert_count
+from alerts.models import Alert, AlertNotice, JobRun
+from alerts.notifications import digest_send
 from iom_housing.access import Role
-from placements import tasks
-from placements.models import Alert, AlertNotice, JobRun, Placement
-from placements.notifications import digest_send
+from placements.models import Placement
 from tests.factories import (
     AgencyFactory,
     AlertFactory,
@@ -44,12 +46,12 @@ def alert_about(offender=None, **fields) -> Alert:
 def test_officers_see_open_alerts_with_what_to_do_and_a_link_to_do_it(iom_officer_client):
     alert = alert_about(kind=Alert.Kind.LICENCE_OVERRUN, message="The licence term ended on 1 March 2026.")
     alert_about(status=Alert.Status.RESOLVED, resolved_at=timezone.now(), message="Old news")
-    response = iom_officer_client.get(reverse("placements:alert-list"))
+    response = iom_officer_client.get(reverse("alerts:list"))
     content = response.content.decode()
     assert "The licence term ended on 1 March 2026." in content and "Old news" not in content
     assert "Renew the licence, or record the departure" in content
     assert f'href="{alert.placement.get_absolute_url()}"' in content
-    assert reverse("placements:alert-acknowledge", args=[alert.pk]) in content
+    assert reverse("alerts:acknowledge", args=[alert.pk]) in content
     assert 'data-testid="open-alert-count">1<' in content
 
 
@@ -57,7 +59,7 @@ def test_the_alerts_page_filters_by_kind_and_status(iom_officer_client):
     alert_about(kind=Alert.Kind.LICENCE_OVERRUN, message="Overrun alert")
     alert_about(kind=Alert.Kind.VISIT_MISSED, message="Missed visit alert")
     alert_about(status=Alert.Status.RESOLVED, resolved_at=timezone.now(), message="Resolved alert")
-    url = reverse("placements:alert-list")
+    url = reverse("alerts:list")
     by_kind = iom_officer_client.get(url, {"kind": "visit_missed"}).content.decode()
     assert "Missed visit alert" in by_kind and "Overrun alert" not in by_kind
     resolved = iom_officer_client.get(url, {"status": "resolved"}).content.decode()
@@ -71,12 +73,12 @@ def test_the_alerts_page_filters_by_kind_and_status(iom_officer_client):
 def test_acknowledging_from_the_alerts_page_keeps_the_note_and_leaves_it_unresolved(iom_officer_client):
     alert = alert_about(message="Needs action")
     response = iom_officer_client.post(
-        reverse("placements:alert-acknowledge", args=[alert.pk]), {"note": "Renewal agreed with landlord"}
+        reverse("alerts:acknowledge", args=[alert.pk]), {"note": "Renewal agreed with landlord"}
     )
-    assert response.status_code == 302 and response.url == reverse("placements:alert-list")
+    assert response.status_code == 302 and response.url == reverse("alerts:list")
     alert.refresh_from_db()
     assert alert.status == Alert.Status.ACKNOWLEDGED
-    page = iom_officer_client.get(reverse("placements:alert-list"), {"status": "acknowledged"})
+    page = iom_officer_client.get(reverse("alerts:list"), {"status": "acknowledged"})
     assert "Renewal agreed with landlord" in page.content.decode()
 
 
@@ -101,7 +103,7 @@ def test_agency_workers_see_only_their_own_agencys_missed_visits_for_their_peopl
     AlertFactory(kind=Alert.Kind.LICENCE_OVERRUN, offender=placement.offender, message="For the officers")
     alert_about(kind=Alert.Kind.VISIT_MISSED, agency=agency, message="Not in our caseload")
     client.force_login(worker)
-    content = client.get(reverse("placements:alert-list")).content.decode()
+    content = client.get(reverse("alerts:list")).content.decode()
     assert "Ours to visit" in content
     assert not any(text in content for text in ("Another agency", "For the officers", "Not in our caseload"))
     assert 'data-testid="open-alert-count">1<' in content
@@ -109,14 +111,12 @@ def test_agency_workers_see_only_their_own_agencys_missed_visits_for_their_peopl
 
 
 def test_the_header_count_is_one_query(iom_officer, rf):
-    from iom_housing.context_processors import alerts
-
     alert_about()
     request = rf.get("/")
     request.user = iom_officer
     iom_officer.membership  # noqa: B018 - loaded by the service context processor already
     with CaptureQueriesContext(connection) as queries:
-        assert alerts(request) == {"open_alert_count": 1}
+        assert open_alert_count(request) == {"open_alert_count": 1}
     assert len(queries) == 1
 
 
@@ -132,7 +132,7 @@ def test_the_alerts_page_makes_the_same_number_of_queries_for_2_or_20_alerts(iom
 
     def count():
         with CaptureQueriesContext(connection) as queries:
-            assert iom_officer_client.get(reverse("placements:alert-list")).status_code == 200
+            assert iom_officer_client.get(reverse("alerts:list")).status_code == 200
         return len(queries)
 
     make(1)
@@ -146,9 +146,7 @@ def test_open_or_acknowledged_lists_every_alert_whose_condition_still_holds(iom_
     alert_about(status=Alert.Status.ACKNOWLEDGED, acknowledged_by=UserFactory(), message="In hand")
     alert_about(status=Alert.Status.RESOLVED, resolved_at=timezone.now(), message="Old news")
 
-    content = iom_officer_client.get(
-        reverse("placements:alert-list"), {"status": "unresolved"}
-    ).content.decode()
+    content = iom_officer_client.get(reverse("alerts:list"), {"status": "unresolved"}).content.decode()
 
     assert "Needs action" in content and "In hand" in content and "Old news" not in content
 
@@ -160,7 +158,7 @@ def test_a_page_of_alerts_takes_a_fixed_number_of_queries(
     for n in range(rows):
         status = Alert.Status.ACKNOWLEDGED if n % 2 else Alert.Status.OPEN
         alert_about(kind=Alert.Kind.LICENCE_OVERRUN, status=status, acknowledged_by=UserFactory())
-    url = reverse("placements:alert-list")
+    url = reverse("alerts:list")
     iom_officer_client.get(url)
     # session, user, membership; the count and the page; who acknowledged them; the header count;
     # the access log
@@ -180,7 +178,7 @@ def test_an_agency_workers_alerts_take_a_fixed_number_of_queries(
             kind=Alert.Kind.VISIT_MISSED, offender=placement.offender, placement=placement, agency=agency
         )
     client.force_login(worker)
-    url = reverse("placements:alert-list")
+    url = reverse("alerts:list")
     client.get(url)
     # session, user, membership; the count and the page; the header count; the access log
     with django_assert_num_queries(7):
@@ -261,8 +259,6 @@ def test_a_failed_digest_records_nothing_and_the_retry_sends_it(iom_officer, mai
 
 
 def test_email_tasks_retry_with_backoff_when_the_mail_server_fails():
-    from agencies.tasks import send_concern_email
-
-    for task in (tasks.send_digest, send_concern_email):
+    for task in (tasks.send_digest, tasks.send_concern_email):
         assert SMTPException in task.autoretry_for and task.retry_backoff and task.max_retries
         assert task.time_limit and task.soft_time_limit < task.time_limit

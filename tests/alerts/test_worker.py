@@ -9,8 +9,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from placements import tasks
-from placements.models import Alert, JobRun, Placement
+from alerts import tasks
+from alerts.models import Alert, JobRun
+from placements.models import Placement
 from tests.factories import PlacementFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

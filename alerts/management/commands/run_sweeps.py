@@ -5,9 +5,9 @@ it delivers it even while the broker is down."""
 
 from django.core.management.base import BaseCommand
 
+from alerts import notifications, sweeps
 from outbox.models import OutboxMessage
 from outbox.services import outbox_prune, outbox_resend
-from placements import notifications, sweeps
 
 
 class Command(BaseCommand):

@@ -1,0 +1,149 @@
+"""Every write to alerts outside the scheduled sweeps: re-checking a case's alerts when a service
+changes it (`alerts_recheck`, the one entry point the other apps call), raising a concern from a
+visit, and acknowledging an alert.
+
+Which alerts a change re-checks is stated once, in `RECHECKS`: the kinds whose sweep condition
+reads what that change writes. The other kinds cannot be raised or resolved by it, so their
+sweeps are not run; time alone moves them, and the hourly sweep follows time.
+"""
+
+from datetime import date
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, HomeVisit
+from alerts import sweeps
+from alerts.models import Alert
+from alerts.tasks import send_concern_email
+from iom_housing.services import ensure_status, locked
+from outbox.services import outbox_add
+from placements.models import Placement
+
+Kind = Alert.Kind
+
+
+class Change(StrEnum):
+    """A change to a case that can raise or resolve alerts, named by what the service did."""
+
+    BOOKED = "booked"
+    CONFIRMED = "confirmed"
+    ARRIVED = "arrived"
+    NOT_ARRIVED = "not_arrived"
+    CANCELLED = "cancelled"
+    RENEWED = "renewed"
+    ENDED = "ended"
+    SUPPORT_PLAN_SET = "support_plan_set"
+    VISIT_RECORDED = "visit_recorded"  # recorded or corrected
+    REFERRAL_DECIDED = "referral_decided"  # accepted, declined or withdrawn
+
+
+# What each sweep's condition reads (alerts/sweeps.py), and so which changes can move it:
+#   licence ending       provisional, confirmed or active, and the licence's end (`ends_on`) near
+#   licence overrun      active, and `ends_on` past
+#   supervision ending   active, and the person's supervision licence end near or past
+#   visit missed         active, the arrival date, the support plan's agencies and their visits
+#   booking unconfirmed  provisional, and the arrival date (`starts_on`) come
+#   arrival missing      confirmed, and `starts_on` past
+#   referral undecided   the referral's status (still open) and when it was submitted
+RECHECKS: dict[Change, tuple[Kind, ...]] = {
+    # A new provisional booking: the two conditions a provisional booking can meet.
+    Change.BOOKED: (Kind.LICENCE_ENDING, Kind.BOOKING_UNCONFIRMED),
+    # Provisional to confirmed: both stay in the licence-ending statuses, with the same end.
+    Change.CONFIRMED: (Kind.BOOKING_UNCONFIRMED, Kind.ARRIVAL_MISSING),
+    # Booked to active (on a date up to 14 days back, so the licence may have ended since, and a
+    # visit may be overdue already); the licence's end does not move.
+    Change.ARRIVED: (
+        Kind.BOOKING_UNCONFIRMED,
+        Kind.ARRIVAL_MISSING,
+        Kind.LICENCE_OVERRUN,
+        Kind.SUPERVISION_ENDING,
+        Kind.VISIT_MISSED,
+    ),
+    # A booking released: it leaves every condition a booking can meet.
+    Change.NOT_ARRIVED: (Kind.LICENCE_ENDING, Kind.BOOKING_UNCONFIRMED, Kind.ARRIVAL_MISSING),
+    Change.CANCELLED: (Kind.LICENCE_ENDING, Kind.BOOKING_UNCONFIRMED, Kind.ARRIVAL_MISSING),
+    # Only the licence's end moves.
+    Change.RENEWED: (Kind.LICENCE_ENDING, Kind.LICENCE_OVERRUN),
+    # Active to ended: it leaves every condition an active placement can meet.
+    Change.ENDED: (Kind.LICENCE_ENDING, Kind.LICENCE_OVERRUN, Kind.SUPERVISION_ENDING, Kind.VISIT_MISSED),
+    # Which agencies visit, and how often.
+    Change.SUPPORT_PLAN_SET: (Kind.VISIT_MISSED,),
+    Change.VISIT_RECORDED: (Kind.VISIT_MISSED,),
+    Change.REFERRAL_DECIDED: (Kind.REFERRAL_UNDECIDED,),
+}
+
+
+def alerts_recheck(
+    *,
+    change: Change,
+    placement_id: int | None = None,
+    referral_id: int | None = None,
+    today: date | None = None,
+) -> tuple[Kind, ...]:
+    """Re-check, for the one placement or referral a service has just changed, the kinds of alert
+    that change can affect (`RECHECKS`), in the service's transaction, so that an alert is raised
+    or resolved with the change rather than at the next hourly sweep. Returns the kinds checked."""
+    kinds = RECHECKS[change]
+    today = today or timezone.localdate()
+    for kind in kinds:
+        if kind in sweeps.REFERRAL_SWEEPS:
+            if referral_id is None:
+                raise TypeError(f"{change} re-checks {kind}: pass referral_id")
+            sweeps.REFERRAL_SWEEPS[kind](today=today, referral_id=referral_id)
+        else:
+            if placement_id is None:
+                raise TypeError(f"{change} re-checks {kind}: pass placement_id")
+            sweeps.PLACEMENT_SWEEPS[kind](today=today, placement_id=placement_id)
+    return kinds
+
+
+def _concern_message(agency: Agency, concern: str) -> str:
+    limit = Alert._meta.get_field("message").max_length
+    return Truncator(
+        _("Concern raised by %(agency)s: %(concern)s") % {"agency": agency.name, "concern": concern}
+    ).chars(limit)
+
+
+def concern_raise(*, visit: HomeVisit, placement: Placement) -> Alert:
+    """An alert for the IOM team about a concern raised on `visit`, and an email to them, both
+    written in the visit's transaction (the caller's). A concern already raised on this visit
+    and not resolved has its message brought up to date instead, and no second email."""
+    key = f"visit_concern:visit:{visit.pk}"
+    message = _concern_message(visit.agency, visit.concern)
+    alert = Alert.objects.exclude(status=Alert.Status.RESOLVED).filter(key=key).first()
+    if alert is not None:
+        alert.message = message
+        alert.save(update_fields=["message"])
+        return alert
+    alert = Alert.objects.create(
+        kind=Alert.Kind.VISIT_CONCERN,
+        key=key,
+        message=message,
+        due_on=timezone.localdate(visit.visited_at),
+        offender_id=placement.offender_id,
+        placement=placement,
+        visit=visit,
+        agency=visit.agency,
+    )
+    # In the visit's transaction, so that the email is never lost: handed to the broker after
+    # commit (a rolled-back visit sends nothing), and by the outbox sweep if the broker was down.
+    # With no EMAIL_HOST the email goes to the console backend (the demo).
+    outbox_add(task=send_concern_email, args=[alert.pk])
+    return alert
+
+
+def alert_acknowledge(*, alert_id: int, by, note: str = "") -> Alert:
+    """Someone has seen an alert and is acting on it; it leaves the dashboard's list of open alerts."""
+    with transaction.atomic():
+        alert = locked(Alert.objects, alert_id, _("alert"))
+        ensure_status(alert, Alert.Status.OPEN)
+        alert.status = Alert.Status.ACKNOWLEDGED
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = by
+        alert.acknowledgement_note = note.strip()
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    return alert
