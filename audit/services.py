@@ -1,7 +1,11 @@
 """Retention decisions, erasure of a person's personal data, and subject access exports. Each
 change is one transaction, logged in the access log."""
 
+from __future__ import annotations
+
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +17,7 @@ from agencies.models import HomeVisit, VisitCorrection
 from audit import models as audit_models
 from audit.access import access_record
 from audit.models import AccessLogEntry, RetentionReview
+from iom_housing.access import Staff
 from iom_housing.services import locked
 from placements.models import Alert, LicenceTerm, Placement, PropertyExclusion, SupportPlan
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral
@@ -27,10 +32,10 @@ def _ensure_not_erased(offender: Offender) -> None:
         raise ValidationError(_("This person's record has already been erased."), code="erased")
 
 
-def offender_retain(*, offender_id: int, reason: str, retain_until: date, by) -> RetentionReview:
+def offender_retain(*, offender_id: int, reason: str, retain_until: date, by: Staff) -> RetentionReview:
     """Keep a record due for review, with the reason, until a new review date."""
     reason = (reason or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not reason:
         errors["reason"] = _("Enter why the record is kept.")
     if retain_until is None or retain_until <= timezone.localdate():
@@ -52,7 +57,7 @@ def offender_retain(*, offender_id: int, reason: str, retain_until: date, by) ->
 
 
 # Tracked records of a person whose history rows hold their personal data: all of them go.
-def _history_to_delete(offender: Offender) -> list[tuple[type, list[int]]]:
+def _history_to_delete(offender: Offender) -> list[tuple[type[Any], list[int]]]:
     placements = list(Placement.objects.filter(offender=offender).values_list("pk", flat=True))
     visits = list(HomeVisit.objects.filter(placement__in=placements).values_list("pk", flat=True))
     return [
@@ -86,7 +91,12 @@ def _history_to_delete(offender: Offender) -> list[tuple[type, list[int]]]:
     ]
 
 
-def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
+def _delete_files(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def offender_erase(*, offender_id: int, reason: str, by: Staff) -> Offender:
     """Remove a person's personal data, keeping the anonymous facts the evaluation counts.
 
     Gone: names, aliases, date of birth, identifiers (PNC ID, CRN, prison number, the referring
@@ -152,7 +162,7 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
         files = ReportExport.objects.filter(offender_ids__contains=[offender.pk])
         paths = [export.path for export in files if export.file_name]
         files.delete()
-        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+        transaction.on_commit(lambda: _delete_files(paths))
 
         # Last, so that the history rows the updates above just wrote go too.
         for event_model, ids in history:
@@ -175,7 +185,7 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
 
 
 def subject_access_export(
-    *, offender_id: int, redact: set[str], file_format: str, by
+    *, offender_id: int, redact: set[str], file_format: str, by: Staff
 ) -> tuple[bytes, str, str]:
     """Everything held about one person as JSON or PDF, less the items named in `redact` (each
     replaced by a note that it was withheld): the file's bytes, name and content type. The export
