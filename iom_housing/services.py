@@ -1,7 +1,7 @@
 """Helpers every app's services share: status guards and turning database refusals into
 errors a person can act on."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -48,7 +48,7 @@ def locked(queryset: "QuerySet[ModelT, Any] | Manager[ModelT]", pk: object, what
 
 @contextmanager
 def integrity_errors_as(
-    messages: dict[str, ValidationError | str], default: str | None = None
+    messages: Mapping[str, ValidationError | str], default: str | None = None
 ) -> Iterator[None]:
     """Translate an IntegrityError raised by a named constraint into a ValidationError.
 
