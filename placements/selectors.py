@@ -1,14 +1,18 @@
 """Reads of properties, bedspaces and placements. Placements are scoped to the user by
 `iom_housing.access.people_scope`; property pages are for officers and scheme managers."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.access import alert_scope, can_user_view_alerts, people_scope, sees_whole_scheme
+from iom_housing.access import Requester, alert_scope, can_user_view_alerts, people_scope, sees_whole_scheme
 from placements.dates import free_from
 from placements.models import (
     Alert,
@@ -21,13 +25,16 @@ from placements.models import (
     SupportAgency,
     VoidPeriod,
 )
-from referrals.models import Gender
+from referrals.models import Gender, Offender
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
 STAYING_STATUSES = (Placement.Status.ACTIVE, Placement.Status.CONFIRMED, Placement.Status.PROVISIONAL)
 
 
-def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
+def placement_list(*, user: Requester, status: str | None = None) -> QuerySet[Placement]:
     placements = (
         Placement.objects.filter(people_scope(user, "offender"))
         .select_related("offender", "bedspace__property", "referral")
@@ -38,7 +45,7 @@ def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
     return placements
 
 
-def placement_get(*, user, public_id) -> Placement:
+def placement_get(*, user: Requester, public_id: UUID) -> Placement:
     """One placement with its terms and support plan, or Placement.DoesNotExist (a 404) when the
     user may not see it."""
     return (
@@ -58,13 +65,13 @@ def placement_get(*, user, public_id) -> Placement:
     )
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet[Any]) -> Subquery:
     """COUNT(*) of `queryset` as a correlated subquery: counted for the rows a page shows only,
     where a join and GROUP BY would count for every row before the page is cut."""
     return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
 
 
-def _placements_due(*, user) -> QuerySet[Placement]:
+def _placements_due(*, user: Requester) -> QuerySet[Placement]:
     """Placements for the dashboard's short lists, with what `placement_table.html` shows."""
     return (
         Placement.objects.filter(people_scope(user, "offender"))
@@ -73,7 +80,7 @@ def _placements_due(*, user) -> QuerySet[Placement]:
     )
 
 
-def placements_ending(*, user, today: date, within_days: int = 7) -> QuerySet[Placement]:
+def placements_ending(*, user: Requester, today: date, within_days: int = 7) -> QuerySet[Placement]:
     """Active or booked placements whose licence term ends in the next `within_days` days."""
     return (
         _placements_due(user=user)
@@ -83,7 +90,7 @@ def placements_ending(*, user, today: date, within_days: int = 7) -> QuerySet[Pl
     )
 
 
-def placements_overrun(*, user, today: date) -> QuerySet[Placement]:
+def placements_overrun(*, user: Requester, today: date) -> QuerySet[Placement]:
     """Active placements whose last licence term has ended with no renewal and no departure."""
     return (
         _placements_due(user=user)
@@ -124,13 +131,13 @@ def occupancy_today(*, today: date) -> Occupancy:
     return Occupancy(bedspaces=bedspaces["total"], occupied=bedspaces["occupied"], void=bedspaces["void"])
 
 
-def _properties(*, user) -> QuerySet[Property]:
+def _properties(*, user: Requester) -> QuerySet[Property]:
     if not sees_whole_scheme(user):
         return Property.objects.none()
     return Property.objects.all()
 
 
-def property_list(*, user, area: str = "") -> QuerySet[Property]:
+def property_list(*, user: Requester, area: str = "") -> QuerySet[Property]:
     """Properties by name, in one local authority area or all; `property_occupancy` counts a page."""
     properties = _properties(user=user)
     if area:
@@ -165,7 +172,7 @@ def property_occupancy(properties: list[Property], *, today: date) -> list[Prope
     return properties
 
 
-def property_areas(*, user) -> list[str]:
+def property_areas(*, user: Requester) -> list[str]:
     """The local authority areas of every property, in use or not, for the property list's filter."""
     return list(
         _properties(user=user)
@@ -175,7 +182,7 @@ def property_areas(*, user) -> list[str]:
     )
 
 
-def property_get(*, user, pk: int) -> Property:
+def property_get(*, user: Requester, pk: int) -> Property:
     return _properties(user=user).get(pk=pk)
 
 
@@ -186,7 +193,7 @@ def available_bedspaces(
     area: str = "",
     restriction: str = "",
     accessible: bool = False,
-    offender=None,
+    offender: Offender | None = None,
 ) -> list[Bedspace]:
     """Bedspaces free for a stay over [starts_on, ends_on), including the turnaround after it.
 
@@ -240,7 +247,7 @@ def available_bedspaces(
             bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.WOMEN_ONLY)
         elif offender.gender == Gender.FEMALE:
             bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
-    result = []
+    result: list[Bedspace] = []
     for bedspace in bedspaces:
         ready_on = free_from(ends_on, bedspace.property.turnaround_days)
         if any(
@@ -278,7 +285,7 @@ class Day:
     placement: Placement | None = None
 
     @property
-    def state_label(self) -> str:
+    def state_label(self) -> StrPromise:
         return DAY_STATES[self.state][0]
 
     @property
@@ -351,7 +358,7 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
     return calendars
 
 
-def alert_list(*, user, kind: str = "", status: str | tuple[str, ...] = "") -> QuerySet[Alert]:
+def alert_list(*, user: Requester, kind: str = "", status: str | tuple[str, ...] = "") -> QuerySet[Alert]:
     """Alerts the user may see (`alert_scope`), soonest due first, with what their action links
     need; of one status, or of any of a tuple of them. With one status a page is read in the order
     of `alert_status_due_idx`."""
@@ -372,12 +379,12 @@ def alert_list(*, user, kind: str = "", status: str | tuple[str, ...] = "") -> Q
     return alerts
 
 
-def open_alert_get(*, user, pk: int) -> Alert:
+def open_alert_get(*, user: Requester, pk: int) -> Alert:
     """One open alert the user may see, or Alert.DoesNotExist (a 404)."""
     return alert_list(user=user, status=Alert.Status.OPEN).get(pk=pk)
 
 
-def open_alert_count(*, user) -> int | None:
+def open_alert_count(*, user: Requester) -> int | None:
     """The number in the header: open alerts the user may see, in one query (None: no alerts page)."""
     if not can_user_view_alerts(user):
         return None
@@ -391,7 +398,7 @@ def job_runs() -> QuerySet[JobRun]:
 CANARY_LATE_AFTER = timedelta(minutes=15)
 
 
-def scheduler_late(job_runs: list[JobRun], *, now) -> bool:
+def scheduler_late(job_runs: list[JobRun], *, now: datetime) -> bool:
     """True when the canary (queued by beat every 5 minutes) has not run for 15 minutes."""
     canary = next((run for run in job_runs if run.name == "canary"), None)
     return canary is None or now - canary.last_run_at > CANARY_LATE_AFTER
