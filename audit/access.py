@@ -73,7 +73,9 @@ def _ref(obj) -> str:
     return str(getattr(obj, "public_id", None) or obj.pk)
 
 
-def saw(obj=None, *, people: Iterable = (), reason: str = "", model: type | None = None) -> None:
+def saw(
+    obj=None, *, people: Iterable = (), reason: str = "", model: "type[models.Model] | None" = None
+) -> None:
     """Add to the current request's access note: `obj` is the record the page is about (its
     people are added), `people` rows or offender ids listed on it, `model` the kind of record
     listed when the ids alone are given. Outside a logged view this does nothing."""

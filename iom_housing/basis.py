@@ -200,7 +200,7 @@ def based_form_page(
     success_message: str,
     template: str,
     form_kwargs: Callable[[object], dict] | None = None,
-    basis_of: Callable[[object], int] = lambda record: record.version,
+    basis_of: Callable[[Any], int] = lambda record: record.version,
 ):
     """`iom_housing.pages.form_page` for a form with a basis. Refused as stale, the page shows the
     error in the summary with the record as it is now, the person's answers kept, and the basis
