@@ -5,12 +5,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import Role
-from iom_housing.db import PublicId, TimeStamped
+from iom_housing.db import ERASED, Erasure, PublicId, TimeStamped
 
 
 class Agency(TimeStamped):
@@ -122,6 +122,16 @@ class HomeVisit(PublicId, TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
     next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
 
+    # The database requires a raised concern to have text (homevisit_concern_has_text).
+    ERASURE = Erasure(
+        person="placement__offender_id",
+        fields={
+            "notes": "",
+            "staff_names": ERASED,
+            "concern": Case(When(concern_raised=True, then=Value(ERASED)), default=Value("")),
+        },
+    )
+
     class Meta:
         ordering = ["-visited_at"]
         verbose_name = _("home visit")
@@ -182,6 +192,15 @@ class VisitCorrection(models.Model):
     reason = models.TextField(_("reason for the correction"))
     changes = models.JSONField(
         _("changes"), default=dict, help_text=_("Each changed field: [value before, value after].")
+    )
+
+    # Which fields were corrected stays; their values go.
+    ERASURE = Erasure(
+        person="visit__placement__offender_id",
+        fields={
+            "reason": ERASED,
+            "changes": lambda correction: {name: [ERASED, ERASED] for name in correction.changes},
+        },
     )
 
     class Meta:

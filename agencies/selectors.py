@@ -133,16 +133,6 @@ def visit_placement_get(*, user: Requester, public_id: UUID) -> Placement:
     )
 
 
-def agency_supports(*, agency: Agency | None, placement: Placement, on: date) -> bool:
-    if agency is None:
-        return False
-    return (
-        SupportAgency.objects.filter(support_plan__placement=placement, agency=agency)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-        .exists()
-    )
-
-
 def visit_list(*, user: Requester, few: bool = False) -> QuerySet[HomeVisit]:
     """Visits to people the user may see, with what a list or a visit's page shows (`few`: see
     `people_scope`)."""

@@ -1,7 +1,9 @@
 """Database building blocks shared by the apps: range expressions for exclusion constraints,
-timestamps, versions and random public ids for people's records."""
+timestamps, versions, random public ids for people's records, and what erasure clears."""
 
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from django.contrib.postgres.fields import DateRangeField
 from django.contrib.postgres.fields.ranges import BigIntegerRangeField
@@ -59,3 +61,23 @@ class PublicId(models.Model):
 
     class Meta:
         abstract = True
+
+
+# What erasure leaves in a text field the database requires to be filled.
+ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """How erasing a person (`audit.services.offender_erase`) clears a model's rows about them,
+    declared on the model as `ERASURE` beside the fields it names.
+
+    `person` is the lookup from the model to the person's id (`"placement__offender_id"`).
+    `fields` maps each field that can hold their personal data to what it is left as: a value or
+    an expression (one UPDATE for all their rows), or a function of the row (set row by row). A
+    field of a model about a person that is neither here nor kept on purpose fails
+    tests/audit/test_erasure_fields.py. Erasure deletes the model's change history of those rows too.
+    """
+
+    person: str
+    fields: Mapping[str, object | Callable[[models.Model], object]]

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.db import DateRange, IdRange, PublicId, TimeStamped, Versioned
+from iom_housing.db import ERASED, DateRange, Erasure, IdRange, PublicId, TimeStamped, Versioned
 
 LICENCE_TERM_MAX_DAYS = 28
 
@@ -93,6 +93,8 @@ class PropertyExclusion(TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    ERASURE = Erasure(person="offender_id", fields={"reason": ERASED})
 
     class Meta:
         verbose_name = _("property exclusion")
@@ -232,6 +234,8 @@ class Placement(PublicId, Versioned, TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    ERASURE = Erasure(person="offender_id", fields={"notes": "", "cancellation_reason": ""})
+
     class Meta:
         ordering = ["-starts_on"]
         verbose_name = _("placement")
@@ -331,6 +335,8 @@ class LicenceTerm(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    ERASURE = Erasure(person="placement__offender_id", fields={"reason": ""})
+
     class Meta:
         ordering = ["placement", "number"]
         verbose_name = _("licence term")
@@ -384,6 +390,8 @@ class SupportPlan(Versioned, TimeStamped):
         "agencies.Agency", through="SupportAgency", related_name="support_plans"
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    ERASURE = Erasure(person="placement__offender_id", fields={"notes": ""})
 
     class Meta:
         verbose_name = _("support plan")
@@ -472,6 +480,12 @@ class Alert(models.Model):
     )
     acknowledgement_note = models.TextField(_("note"), blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    # The message names the person: it becomes the kind's label.
+    ERASURE = Erasure(
+        person="offender_id",
+        fields={"message": lambda alert: alert.get_kind_display(), "acknowledgement_note": ""},
+    )
 
     class Meta:
         ordering = ["-raised_at"]

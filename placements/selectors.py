@@ -28,7 +28,7 @@ from placements.models import (
 from referrals.models import Gender, Offender
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrPromise
+    pass
 
 LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
 STAYING_STATUSES = (Placement.Status.ACTIVE, Placement.Status.CONFIRMED, Placement.Status.PROVISIONAL)
@@ -283,10 +283,6 @@ class Day:
     date: date
     state: str  # a key of DAY_STATES
     placement: Placement | None = None
-
-    @property
-    def state_label(self) -> StrPromise:
-        return DAY_STATES[self.state][0]
 
     @property
     def state_code(self) -> str:

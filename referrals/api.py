@@ -9,7 +9,6 @@ from datetime import timedelta
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -42,6 +41,7 @@ from referrals.services import (
     referral_changes,
     referral_submit,
     referral_update,
+    referral_upsert,
     referral_withdraw,
 )
 
@@ -346,7 +346,7 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag you last read: the change is refused (412) if the referral has changed since.",
 )
-# Request bodies as a case system sends them; tests/test_api_examples.py checks each against the schema.
+# Request bodies as a case system sends them; tests/site/test_api_examples.py checks each against the schema.
 REFERRAL_DETAILS_EXAMPLE = {
     "urgency": "urgent",
     "needs": ["accommodation", "drugs"],
@@ -476,14 +476,17 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         return self._answer(self._by_ref(external_ref))
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code in (200, 201) and isinstance(response.data, dict):
-            response["ETag"] = etag_of(response.data, getattr(response, "referral_version", None))
+        # A referral's answer has its ETag from `_answer`; this is for lists and replays.
+        if response.status_code in (200, 201) and isinstance(response.data, dict) and "ETag" not in response:
+            response["ETag"] = etag_of(response.data)
         return super().finalize_response(request, response, *args, **kwargs)
 
-    # Writes: an agency's case system only (staff change referrals on the site's pages).
+    # Writes: an agency's case system only (staff change referrals on the site's pages). Each
+    # validates the body once, lets the service lock the referral once and check the If-Match on
+    # that row (`IfMatch`), and serialises each state it shows once (ADR 011).
 
     def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._submit(request))
+        return idempotent(request, lambda: self._submit(request, self._valid_referral(request)))
 
     def update(self, request, *args, **kwargs):
         serializer = ReferralDetailsSerializer(data=request.data, partial=kwargs.get("partial", False))
@@ -491,7 +494,15 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         changes = {
             name: value for name, value in serializer.validated_data.items() if name in REFERRAL_DETAILS
         }
-        return self._change(request, self.get_object(), changes)
+        referral = self.get_object()
+        if_match = IfMatch(self, request)
+        try:
+            referral = referral_update(
+                referral_id=referral.pk, by=None, changes=changes, precondition=if_match
+            )
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        return if_match.answer(referral)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
@@ -507,13 +518,17 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral = self.get_object()
-        with transaction.atomic():
-            self._check_if_match(request, referral)
-            try:
-                referral_withdraw(referral_id=referral.pk, by=None, notes=serializer.validated_data["notes"])
-            except DjangoValidationError as error:
-                raise _api_error(error) from None
-        return self._answer(self._current(referral.pk))
+        if_match = IfMatch(self, request)
+        try:
+            referral = referral_withdraw(
+                referral_id=referral.pk,
+                by=None,
+                notes=serializer.validated_data["notes"],
+                precondition=if_match,
+            )
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        return if_match.answer(referral)
 
     @extend_schema(
         summary="Create or update a referral by your own reference",
@@ -525,19 +540,27 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         responses={200: ReferralSerializer, 201: ReferralSerializer, **WRITE_ERRORS, 412: ProblemSerializer},
     )
     def upsert_by_ref(self, request, external_ref):
-        serializer = ReferralCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        sent_ref = serializer.validated_data["external_ref"].strip()
+        data = self._valid_referral(request)
+        sent_ref = data["external_ref"].strip()
         if sent_ref and sent_ref != external_ref:
             raise exceptions.ValidationError({"external_ref": _("This is not the reference in the address.")})
-        # Only which referral it is: the answer is read afresh after the change.
-        referral = self.get_queryset().prefetch_related(None).filter(external_ref=external_ref).first()
-        if referral is None:
-            if request.headers.get("If-Match") not in (None, "*"):
-                raise PreconditionFailed()
-            return self._submit(request, external_ref=external_ref)
-        changes = {name: serializer.validated_data[name] for name in REFERRAL_DETAILS}
-        return self._change(request, referral, changes)
+        if_match = IfMatch(self, request)
+        try:
+            referral, created = referral_upsert(
+                agency=request.user.api_client.agency,
+                external_ref=external_ref,
+                by=None,
+                person=dict(data["person"]),
+                details={name: data[name] for name in REFERRAL_DETAILS},
+                match_token=data["match_token"],
+                different_person=data["different_person"],
+                precondition=if_match,
+            )
+        except PossibleDuplicate as error:
+            raise _same_person_question(error, data["person"]) from None
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        return self._created(referral) if created else if_match.answer(referral)
 
     def get_object(self):
         """By id, or on the by-ref addresses by the agency's own reference (OPTIONS asks too)."""
@@ -552,15 +575,22 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         return self.get_queryset().get(pk=referral_id)
 
     def _answer(self, referral: Referral, **kwargs) -> Response:
-        """The referral's representation; its ETag leads with the referral's version."""
-        response = Response(self.get_serializer(referral).data, **kwargs)
-        response.referral_version = referral.version
+        """The referral's representation, serialised once; its ETag (from that same data) leads
+        with the referral's version."""
+        return self._response(self.get_serializer(referral).data, referral.version, **kwargs)
+
+    @staticmethod
+    def _response(data: dict, version: int, etag: str | None = None, **kwargs) -> Response:
+        response = Response(data, **kwargs)
+        response["ETag"] = etag or etag_of(data, version)
         return response
 
-    def _submit(self, request, external_ref=None) -> Response:
+    def _valid_referral(self, request) -> dict:
         serializer = ReferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        return serializer.validated_data
+
+    def _submit(self, request, data: dict) -> Response:
         try:
             referral = referral_submit(
                 agency=request.user.api_client.agency,
@@ -571,7 +601,7 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
                 risk_summary=data["risk_summary"],
                 reason=data["reason"],
                 wanted_from=data["wanted_from"],
-                external_ref=data["external_ref"] if external_ref is None else external_ref,
+                external_ref=data["external_ref"],
                 match_token=data["match_token"],
                 different_person=data["different_person"],
             )
@@ -579,38 +609,56 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
             raise _same_person_question(error, data["person"]) from None
         except DjangoValidationError as error:
             raise _api_error(error) from None
+        return self._created(referral)
+
+    def _created(self, referral: Referral) -> Response:
         response = self._answer(self._current(referral.pk), status=status.HTTP_201_CREATED)
         response["Location"] = f"{response.data['id']}/"
         return response
 
-    def _change(self, request, referral, changes: dict) -> Response:
-        with transaction.atomic():
-            self._check_if_match(request, referral)
-            try:
-                referral_update(referral_id=referral.pk, by=None, changes=changes)
-            except DjangoValidationError as error:
-                raise _api_error(error) from None
-        return self._answer(self._current(referral.pk))
 
-    def _check_if_match(self, request, referral) -> None:
-        """Inside the caller's transaction: lock the referral, then compare its current ETag (the
-        digest of what it shows). A stale one is refused naming what changed since its version,
-        in the words the site's pages use."""
-        header = request.headers.get("If-Match")
-        locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        if header is None:
+class IfMatch:
+    """A write's If-Match, as the `precondition` its service calls with the referral it has
+    locked, before anything changes: compared with the current ETag (the digest of what the
+    referral shows), a stale one refused naming what changed since its version, in the words the
+    site's pages use. The representation it compared is kept: when the write then changes nothing
+    (the referral's version has not moved), it is the answer, not serialised again."""
+
+    def __init__(self, view: ReferralViewSet, request):
+        self.view = view
+        self.header = request.headers.get("If-Match")
+        self.compared: tuple[dict, int, str] | None = None  # (data, version, ETag)
+
+    def __call__(self, locked: Referral | None) -> None:
+        if self.header is None:
             return
-        tags = [_etag_parts(tag) for tag in header.split(",")]
+        if locked is None:  # nothing by this reference yet: only "*" is not refused
+            if self.header != "*":
+                raise PreconditionFailed()
+            return
+        tags = [_etag_parts(tag) for tag in self.header.split(",")]
         if any(digest == "*" for _version, digest in tags):
             return
-        current = self._current(referral.pk)
-        _version, digest = _etag_parts(etag_of(self.get_serializer(current).data))
+        current = self.view._current(locked.pk)
+        data = self.view.get_serializer(current).data
+        etag = etag_of(data, current.version)
+        _version, digest = _etag_parts(etag)
         if any(sent == digest for _version, sent in tags):
+            self.compared = (data, current.version, etag)
             return
         versions = [version for version, _digest in tags if version is not None]
         if versions and max(versions) < locked.version:
             raise PreconditionFailed(_changed_since_read(locked, max(versions)))
         raise PreconditionFailed()
+
+    def answer(self, referral: Referral) -> Response:
+        """The answer after the write: what was compared if the write changed nothing, else the
+        referral as it is now."""
+        if self.compared is not None:
+            data, version, etag = self.compared
+            if Referral.objects.filter(pk=referral.pk, version=version).exists():
+                return self.view._response(data, version, etag)
+        return self.view._answer(self.view._current(referral.pk))
 
 
 # The events feed ------------------------------------------------------------------------------

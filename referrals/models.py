@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.db import PublicId, TimeStamped, Versioned
+from iom_housing.db import Erasure, PublicId, TimeStamped, Versioned
 
 
 class Gender(models.TextChoices):
@@ -149,6 +149,23 @@ class Offender(PublicId, TimeStamped):
     )
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
 
+    # Kept: gender, ethnicity, needs, risk level, IOM category and licence dates, the anonymous
+    # facts the evaluation counts.
+    ERASURE = Erasure(
+        person="pk",
+        fields={
+            "first_name": "",
+            "last_name": "",
+            "aliases": [],
+            "date_of_birth": None,
+            "pnc_id": "",
+            "crn": "",
+            "prison_number": "",
+            "licence_conditions": "",
+            "safety_warnings": "",
+        },
+    )
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("offender")
@@ -239,6 +256,8 @@ class OffenderEvent(TimeStamped):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    ERASURE = Erasure(person="offender_id", fields={"notes": ""})
 
     class Meta:
         ordering = ["-occurred_on"]
@@ -355,6 +374,17 @@ class Referral(PublicId, Versioned, TimeStamped):
     )
     person_match = models.CharField(
         _("how the person was found"), max_length=12, choices=PersonMatch.choices, blank=True
+    )
+
+    ERASURE = Erasure(
+        person="offender_id",
+        fields={
+            "external_ref": "",
+            "risk_summary": "",
+            "reason": "",
+            "decision_notes": "",
+            "person_details": {},
+        },
     )
 
     class Meta:

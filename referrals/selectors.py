@@ -345,7 +345,3 @@ def _visit_entries(offender: Offender, placement_urls: dict[int, str]) -> list[T
         description = " ".join([dates, *tally, _("Each visit is on the placement's page.")])
         entries.append(TimelineEntry(last, title, description, url=placement_urls[placement_id]))
     return entries
-
-
-def offending_events(*, offender: Offender) -> QuerySet[OffenderEvent]:
-    return offender.events.order_by("-occurred_on")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -40,8 +41,16 @@ def referral_event_record(referral_id: int, kind: str, **data: Any) -> ReferralE
     return ReferralEvent.objects.create(referral_id=referral_id, kind=kind, data=data)
 
 
-def _locked_referral(referral_id: int) -> Referral:
-    return locked(Referral.objects, referral_id, _("referral"))
+# Called by a service with the referral it has locked (None: there is none yet), before anything
+# changes: the API's If-Match, compared on the row as it will be changed.
+Precondition = Callable[[Referral | None], None]
+
+
+def _locked_referral(referral_id: int, precondition: Precondition | None = None) -> Referral:
+    referral = locked(Referral.objects, referral_id, _("referral"))
+    if precondition is not None:
+        precondition(referral)
+    return referral
 
 
 _STATUS_CHANGES: dict[str, StrPromise] = {
@@ -150,11 +159,16 @@ def referral_decline(
 
 
 def referral_withdraw(
-    *, referral_id: int, by: Staff | None, notes: str = "", expected_version: int | None = None
+    *,
+    referral_id: int,
+    by: Staff | None,
+    notes: str = "",
+    expected_version: int | None = None,
+    precondition: Precondition | None = None,
 ) -> Referral:
     """The referrer no longer needs a place. A withdrawn referral is kept (sync clients see it)."""
     with transaction.atomic():
-        referral = _locked_referral(referral_id)
+        referral = _locked_referral(referral_id, precondition)
         _ensure_referral_basis(referral, expected_version, by=by, status=Referral.Status.WITHDRAWN)
         ensure_status(referral, *Referral.OPEN_STATUSES)
         _decide(referral, Referral.Status.WITHDRAWN, by, notes)
@@ -400,7 +414,9 @@ def _clean_referral_details(details: dict[str, Any], today: date) -> tuple[dict[
     return cleaned, errors
 
 
-def referral_update(*, referral_id: int, by: Staff | None, changes: dict[str, Any]) -> Referral:
+def referral_update(
+    *, referral_id: int, by: Staff | None, changes: dict[str, Any], precondition: Precondition | None = None
+) -> Referral:
     """The referrer changes what it said about the need for a place (only REFERRAL_DETAILS), while
     the referral waits for a decision. Changing nothing is not a change: the referral is left as it
     is (so a sync client re-sending the same state is harmless), whatever its status."""
@@ -408,22 +424,26 @@ def referral_update(*, referral_id: int, by: Staff | None, changes: dict[str, An
     if unknown:
         raise ValidationError({name: _("This cannot be changed.") for name in sorted(unknown)})
     with transaction.atomic():
-        referral = _locked_referral(referral_id)
-        current = {name: getattr(referral, name) for name in REFERRAL_DETAILS}
-        cleaned, errors = _clean_referral_details(current | changes, timezone.localdate())
-        # A date already accepted is not refused later for having become old.
-        if cleaned["wanted_from"] == referral.wanted_from:
-            errors.pop("wanted_from", None)
-        errors = {name: error for name, error in errors.items() if name in changes}
-        if errors:
-            raise ValidationError(errors)
-        changed = [name for name in REFERRAL_DETAILS if cleaned[name] != current[name]]
-        if not changed:
-            return referral
-        ensure_status(referral, *Referral.OPEN_STATUSES)
-        for name in changed:
-            setattr(referral, name, cleaned[name])
-        referral.save(update_fields=[*changed, "updated_at"])
+        return _change_details(_locked_referral(referral_id, precondition), changes)
+
+
+def _change_details(referral: Referral, changes: dict[str, Any]) -> Referral:
+    """`referral_update` on the referral its caller has locked."""
+    current = {name: getattr(referral, name) for name in REFERRAL_DETAILS}
+    cleaned, errors = _clean_referral_details(current | changes, timezone.localdate())
+    # A date already accepted is not refused later for having become old.
+    if cleaned["wanted_from"] == referral.wanted_from:
+        errors.pop("wanted_from", None)
+    errors = {name: error for name, error in errors.items() if name in changes}
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name in REFERRAL_DETAILS if cleaned[name] != current[name]]
+    if not changed:
+        return referral
+    ensure_status(referral, *Referral.OPEN_STATUSES)
+    for name in changed:
+        setattr(referral, name, cleaned[name])
+    referral.save(update_fields=[*changed, "updated_at"])
     return referral
 
 
@@ -543,3 +563,52 @@ def referral_submit(
         )
         referral_event_record(referral.pk, ReferralEvent.Kind.SUBMITTED, status=referral.status)
     return referral
+
+
+def _lock_reference(agency: Agency, external_ref: str) -> None:
+    """Serialise upserts of one agency's reference until commit: two creates racing by one
+    reference would otherwise both find no referral, and the second fail (on the person the first
+    recorded, or on the reference) where sent a moment later it would have changed the first's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"referral-ref:{agency.pk}:{external_ref}"]
+        )
+
+
+def referral_upsert(
+    *,
+    agency: Agency,
+    external_ref: str,
+    by: Staff | None,
+    person: dict[str, Any],
+    details: dict[str, Any],
+    match_token: str = "",
+    different_person: bool = False,
+    precondition: Precondition | None = None,
+) -> tuple[Referral, bool]:
+    """The referral `agency` knows by `external_ref`, and whether it was created: submitted
+    (`referral_submit`, with `person` and `details`) if the agency has none by that reference, else
+    its details changed (`referral_update`'s rules; `person` is not used). One lock on the
+    reference, then one on the row, in one transaction: a request that waited on the reference
+    finds the referral another made and is answered as if it came after it."""
+    with transaction.atomic():
+        _lock_reference(agency, external_ref)
+        referral = (
+            Referral.objects.select_for_update()
+            .filter(referring_agency=agency, external_ref=external_ref)
+            .first()
+        )
+        if precondition is not None:
+            precondition(referral)
+        if referral is not None:
+            return _change_details(referral, {name: details[name] for name in REFERRAL_DETAILS}), False
+        created = referral_submit(
+            agency=agency,
+            by=by,
+            person=person,
+            **{name: details[name] for name in REFERRAL_DETAILS},
+            external_ref=external_ref,
+            match_token=match_token,
+            different_person=different_person,
+        )
+        return created, True

@@ -61,7 +61,7 @@ def _on_second_connection(snapshot: str, jobs: list[tuple[Scope, list[str]]]) ->
 def _all_tables(scope: Scope, keys: list[str], previous: Scope, progress) -> tuple[dict, dict]:
     """The period's tables and the previous period's (for the comparison), from one snapshot of
     the database. Split over two connections, unless the caller holds a transaction open (a test's):
-    a second connection could not see what it has not committed."""
+    a second connection could not see what it has not committed (docs/adr/009)."""
     done, total = 0, len(keys) + len(COMPARISON_METRICS)
 
     def step() -> None:

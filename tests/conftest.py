@@ -1,22 +1,21 @@
 """Fixtures named by role: a signed-in test client for each kind of user."""
 
-import base64
 import logging
 
 import factory
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iom_housing.access import Role
 from tests import factories
 from tests.clock import AWKWARD_MOMENTS
-from tests.factories import (
+from tests.factories import AgencyFactory
+from tests.helpers import (
     ALL_API_SCOPES,
-    API_CLIENT_SECRET,
-    AgencyFactory,
     api_client_with_scopes,
+    fetch_token,
+    sign_in,
+    signed_in_client,
     user_with_role,
 )
 
@@ -46,36 +45,31 @@ def opcc_analyst(db):
     return user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner", name="OPCC"))
 
 
-_force_login_with_password_only = Client.force_login
+# Two officers of one force, named: the messages refusing a change made on a stale basis name who
+# made the change that moved it (tests/placements/test_stale_basis.py, tests/referrals/...).
 
 
-def pass_second_factor(client, user) -> TOTPDevice:
-    """Marks the client's session as having passed two-factor authentication with the user's
-    authenticator (made if they have none), as the code page does (django_otp.login)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
+@pytest.fixture
+def police(db):
+    return AgencyFactory(kind="police", name="Gwent Police IOM")
+
+
+@pytest.fixture
+def officer(police):
+    return user_with_role(Role.IOM_OFFICER, police, first_name="Ffion", last_name="Basis-Tester")
+
+
+@pytest.fixture
+def colleague(police):
+    return user_with_role(Role.IOM_OFFICER, police, first_name="Morwenna", last_name="Staleworth")
 
 
 @pytest.fixture(autouse=True)
 def _force_login_passes_two_factor(monkeypatch):
     """REQUIRE_2FA is on in the tests, as in production. `client.force_login(user)` stands for a
-    whole sign-in, so it passes the second factor too; `force_login_password_only` stops after the
-    password, for the tests of the two-factor step itself."""
-
-    def force_login(self, user, backend=None):
-        _force_login_with_password_only(self, user, backend)
-        pass_second_factor(self, user)
-
-    monkeypatch.setattr(Client, "force_login", force_login)
-
-
-def force_login_password_only(client, user) -> None:
-    _force_login_with_password_only(client, user)
+    whole sign-in, so it passes the second factor too; `helpers.force_login_password_only` stops
+    after the password, for the tests of the two-factor step itself."""
+    monkeypatch.setattr(Client, "force_login", sign_in)
 
 
 @pytest.fixture
@@ -88,38 +82,28 @@ def security_log(caplog):
     logger.removeHandler(caplog.handler)
 
 
-def _client_for(client, user):
-    client.force_login(user)
-    return client
+# Each role's client is a client of its own, not pytest-django's `client` signed in: two roles in one
+# test are two people, and `client` stays signed out.
 
 
 @pytest.fixture
-def iom_officer_client(client, iom_officer):
-    return _client_for(client, iom_officer)
+def iom_officer_client(iom_officer):
+    return signed_in_client(iom_officer)
 
 
 @pytest.fixture
-def scheme_manager_client(client, scheme_manager):
-    return _client_for(client, scheme_manager)
+def scheme_manager_client(scheme_manager):
+    return signed_in_client(scheme_manager)
 
 
 @pytest.fixture
-def agency_worker_client(client, agency_worker):
-    return _client_for(client, agency_worker)
+def agency_worker_client(agency_worker):
+    return signed_in_client(agency_worker)
 
 
 @pytest.fixture
-def opcc_client(client, opcc_analyst):
-    return _client_for(client, opcc_analyst)
-
-
-def fetch_token(client, api_client, scope: str = "") -> dict:
-    """A token from the real token endpoint by client credentials (HTTP Basic, as a client would)."""
-    credentials = base64.b64encode(f"{api_client.application.client_id}:{API_CLIENT_SECRET}".encode())
-    data = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
-    response = client.post("/o/token/", data, HTTP_AUTHORIZATION=f"Basic {credentials.decode()}")
-    assert response.status_code == 200, response.content
-    return response.json()
+def opcc_client(opcc_analyst):
+    return signed_in_client(opcc_analyst)
 
 
 @pytest.fixture

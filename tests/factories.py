@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, StaffMembership
@@ -56,32 +54,6 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     agency = factory.SubFactory(AgencyFactory)
     role = Role.IOM_OFFICER
-
-
-def user_with_role(role: Role, agency: Agency | None = None, **user_fields):
-    """A user with an active membership of `agency` (a new one if not given) in `role`."""
-    membership = StaffMembershipFactory(
-        role=role, agency=agency or AgencyFactory(), user=UserFactory(**user_fields)
-    )
-    return membership.user
-
-
-ALL_API_SCOPES = ["referrals:read", "referrals:write", "visits:write"]
-API_CLIENT_SECRET = "a-long-test-client-secret"
-
-
-def api_client_with_scopes(agency: Agency | None = None, scopes=ALL_API_SCOPES, **kwargs):
-    """A registered API client of `agency` (a new one if not given); its secret is API_CLIENT_SECRET."""
-    from agencies.services import api_client_register
-
-    api_client, _secret = api_client_register(
-        agency=agency or AgencyFactory(),
-        name=kwargs.pop("name", "Case system"),
-        scopes=list(scopes),
-        secret=API_CLIENT_SECRET,
-        **kwargs,
-    )
-    return api_client
 
 
 class OffenderFactory(factory.django.DjangoModelFactory):
@@ -290,11 +262,3 @@ class ReportExportFactory(factory.django.DjangoModelFactory):
         if create and export.status == ReportExport.Status.READY:
             export.path.parent.mkdir(parents=True, exist_ok=True)
             export.path.write_bytes(b"PK test file")
-
-
-def page_queries(client, url) -> int:
-    """The number of queries a page takes (it must answer 200): for the tests that pin a list
-    page's queries whatever its number of rows."""
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)

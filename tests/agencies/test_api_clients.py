@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import ApiClient
-from tests.factories import AgencyFactory, api_client_with_scopes
+from tests.factories import AgencyFactory
+from tests.helpers import api_client_with_scopes
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from tests.factories import (
     PlacementFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

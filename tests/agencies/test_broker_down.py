@@ -28,11 +28,12 @@ from outbox.models import OutboxMessage
 from outbox.services import outbox_resend
 from placements.models import Alert, AlertNotice
 from tests import broker
+from tests.agencies.helpers import answers, supported_placement
 from tests.agencies.test_api_visits import body, in_residence
 from tests.agencies.test_pages import _form
-from tests.agencies.test_services import answers, supported_placement
 from tests.broker import REAL_BROKER, REDIS_DOWN, point_broker_at, redis_comes_back
-from tests.factories import AgencyFactory, user_with_role
+from tests.factories import AgencyFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 redis_at, redis_down = broker.redis_at, broker.redis_down  # the fixtures

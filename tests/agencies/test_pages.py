@@ -12,7 +12,7 @@ from agencies.models import HomeVisit, VisitCorrection
 from agencies.selectors import caseload, visit_history
 from iom_housing.access import Role
 from placements.models import Alert, Placement
-from tests.agencies.test_services import supported_placement
+from tests.agencies.helpers import supported_placement
 from tests.clock import london
 from tests.factories import (
     AgencyFactory,
@@ -22,10 +22,8 @@ from tests.factories import (
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    page_queries,
-    user_with_role,
 )
-from tests.pages import post_as_shown
+from tests.helpers import page_queries, post_as_shown, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -17,51 +17,21 @@ from iom_housing.access import Role
 from placements.models import Alert, AlertNotice, Placement
 from placements.notifications import concern_email_send
 from placements.sweeps import sweep_visit_missed
+from tests.agencies.helpers import answers, supported_placement
 from tests.factories import (
     AgencyFactory,
     HomeVisitFactory,
     PlacementFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 
 
-def supported_placement(agency, *, arrived_days_ago=10, **placement_fields):
-    """An active placement, arrived `arrived_days_ago` days ago, with `agency` on its support plan."""
-    today = timezone.localdate()
-    arrived = today - timedelta(days=arrived_days_ago)
-    fields = {
-        "status": Placement.Status.ACTIVE,
-        "starts_on": arrived,
-        "arrived_on": arrived,
-        "ends_on": arrived + timedelta(days=28),
-        "free_from": arrived + timedelta(days=28),
-        **placement_fields,
-    }
-    placement = PlacementFactory(**fields)
-    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
-    return placement
-
-
 def _midday(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
-
-
-def answers(**overrides) -> dict:
-    return {
-        "visited_at": timezone.now() - timedelta(hours=2),
-        "kind": HomeVisit.Kind.HOME,
-        "staff_names": "Sian Morgan",
-        "outcome": HomeVisit.Outcome.SEEN,
-        "property_in_good_order": True,
-        "drug_test": HomeVisit.DrugTest.NEGATIVE,
-        "engagement": HomeVisit.Engagement.GOOD,
-        "support_hours": Decimal("1.5"),
-        **overrides,
-    }
 
 
 @pytest.fixture
@@ -409,7 +379,7 @@ def test_visits_made_by_factories_keep_the_database_rules(agency):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_corrections_at_once_are_kept_one_after_the_other(agency, agency_worker, iom_officer):
-    from tests.placements.test_services import at_the_same_moment
+    from tests.helpers import at_the_same_moment
 
     visit = visit_record(placement_id=supported_placement(agency).pk, by=agency_worker, **answers())
     outcomes = at_the_same_moment(

@@ -12,10 +12,9 @@ from agencies.models import HomeVisit, VisitCorrection
 from agencies.services import visit_correct, visit_record
 from iom_housing.access import Role
 from iom_housing.basis import StaleBasis
-from tests.agencies.test_services import answers, supported_placement
+from tests.agencies.helpers import answers, supported_placement
 from tests.clock import london
-from tests.factories import user_with_role
-from tests.pages import form_basis
+from tests.helpers import form_basis, user_with_role
 
 pytestmark = pytest.mark.django_db
 

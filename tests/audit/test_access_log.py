@@ -13,7 +13,8 @@ from django.utils import timezone
 from audit.access import access_record
 from audit.models import AccessLogEntry
 from iom_housing.access import Role
-from tests.factories import OffenderFactory, user_with_role
+from tests.factories import OffenderFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

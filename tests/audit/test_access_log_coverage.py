@@ -1,7 +1,7 @@
 """Every URL of the site either logs access to the people it shows or is listed here as showing
 no one: a new page that shows personal data without writing an access-log row fails the suite.
 
-The check walks the URL configuration (as tests/test_access_matrix.py does), GETs each URL in the
+The check walks the URL configuration (as tests/site/test_access_matrix.py does), GETs each URL in the
 scene of that test as a user who may read it, and for a URL listed as personal asserts that a row
 naming the scene's person was written. A URL listed as not personal must not show the person's
 name or identifiers at all, so a page cannot be waved through by listing it in the wrong place.
@@ -24,14 +24,9 @@ from agencies.models import HomeVisit, VisitCorrection
 from audit.models import AccessLogEntry
 from placements.models import Alert, AlertNotice
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
-from tests.conftest import fetch_token
-from tests.factories import (
-    OffenderEventFactory,
-    PropertyExclusionFactory,
-    UserFactory,
-    api_client_with_scopes,
-)
-from tests.test_access_matrix import MANAGER, OFFICER, OWN, _routes, _url, scene  # noqa: F401
+from tests.factories import OffenderEventFactory, PropertyExclusionFactory, UserFactory
+from tests.helpers import api_client_with_scopes, fetch_token
+from tests.site.test_access_matrix import MANAGER, OFFICER, OWN, _routes, _url, scene  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +120,7 @@ NOT_PERSONAL = {
     "api:referral-withdraw": "POST only (logged when it withdraws)",
     "api:schema": "the API's description",
     "api:docs": "the API's description",
-    # Its "Recent actions" names records the user changed there: logged (tests/test_admin.py).
+    # Its "Recent actions" names records the user changed there: logged (tests/iom_housing/test_admin.py).
     "admin:index": "the admin's index (its model pages are walked below)",
 }
 

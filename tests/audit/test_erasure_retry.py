@@ -8,7 +8,8 @@ from audit.models import AccessLogEntry
 from audit.services import offender_erase
 from iom_housing.access import Role
 from referrals.models import IdempotencyKey, Offender, Referral
-from tests.factories import AgencyFactory, PlacementFactory, user_with_role
+from tests.factories import AgencyFactory, PlacementFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

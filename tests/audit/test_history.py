@@ -11,8 +11,8 @@ from audit.models import PlacementHistory, ReferralHistory, StaffMembershipHisto
 from iom_housing.access import Role
 from placements.models import Placement
 from referrals.models import Referral
-from tests.factories import PlacementFactory, ReferralFactory, user_with_role
-from tests.pages import post_as_shown
+from tests.factories import PlacementFactory, ReferralFactory
+from tests.helpers import post_as_shown, user_with_role
 
 pytestmark = pytest.mark.django_db
 

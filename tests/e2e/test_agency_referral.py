@@ -12,7 +12,8 @@ from iom_housing.access import Role
 from placements.models import Placement, SupportPlan
 from referrals.models import Offender, Referral
 from tests.e2e.conftest import assert_accessible, sign_in
-from tests.factories import AgencyFactory, OffenderFactory, PlacementFactory, user_with_role
+from tests.factories import AgencyFactory, OffenderFactory, PlacementFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

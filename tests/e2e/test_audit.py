@@ -15,7 +15,8 @@ from iom_housing.access import Role
 from iom_housing.pages import PAGE_SIZE
 from referrals.models import Offender
 from tests.e2e.conftest import assert_accessible, sign_in
-from tests.factories import HomeVisitFactory, OffenderFactory, PlacementFactory, user_with_role
+from tests.factories import HomeVisitFactory, OffenderFactory, PlacementFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

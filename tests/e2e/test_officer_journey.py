@@ -19,8 +19,8 @@ from tests.factories import (
     PropertyFactory,
     ReferralFactory,
     VoidPeriodFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 
 from iom_housing.access import Role
 from tests.e2e.conftest import assert_accessible, sign_in
-from tests.factories import AgencyFactory, user_with_role
+from tests.factories import AgencyFactory
+from tests.helpers import user_with_role
 from tests.reports import scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)

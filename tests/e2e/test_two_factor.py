@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from iom_housing.access import Role
 from tests.e2e.conftest import assert_accessible, totp_code
-from tests.factories import AgencyFactory, user_with_role
+from tests.factories import AgencyFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

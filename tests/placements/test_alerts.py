@@ -24,8 +24,8 @@ from tests.factories import (
     SupportAgencyFactory,
     SupportPlanFactory,
     UserFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ from tests.factories import (
     PropertyExclusionFactory,
     PropertyFactory,
     VoidPeriodFactory,
-    user_with_role,
 )
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,6 @@ Status = Placement.Status
 TODAY = date(2026, 3, 4)  # a Wednesday, clear of bank holidays
 START = date(2026, 3, 9)  # a stay searched for: Monday 9 March for 14 days
 END = START + timedelta(days=14)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def days(n: int) -> timedelta:

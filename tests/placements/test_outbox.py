@@ -18,7 +18,7 @@ from outbox.services import STALE_AFTER, outbox_add, outbox_key, outbox_prune, o
 from reports.models import ReportExport
 from reports.tasks import make_report_export
 from tests import broker
-from tests.agencies.test_services import answers, supported_placement
+from tests.agencies.helpers import answers, supported_placement
 from tests.broker import redis_comes_back
 from tests.reports.test_report_pages import PERIOD
 

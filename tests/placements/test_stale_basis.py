@@ -5,9 +5,8 @@ requests, and service by service (docs/adr/006-stale-form-basis.md)."""
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pghistory
 import pytest
 from django.db import connection
 from django.test import Client
@@ -15,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iom_housing.access import Role
-from iom_housing.basis import StaleBasis
 from placements.models import LicenceTerm, Placement, SupportPlan, VoidPeriod
 from placements.services import (
     licence_renew,
@@ -36,10 +34,9 @@ from tests.factories import (
     PlacementFactory,
     ReferralFactory,
     VoidPeriodFactory,
-    user_with_role,
 )
-from tests.pages import form_basis, post_as_shown
-from tests.placements.test_services import at_the_same_moment
+from tests.helpers import as_user, at_the_same_moment, form_basis, post_as_shown, stale, user_with_role
+from tests.placements.helpers import long_date
 
 pytestmark = pytest.mark.django_db
 
@@ -50,28 +47,8 @@ TODAY = NOW.date()
 
 
 @pytest.fixture(autouse=True)
-def _pinned(time_machine, settings):
+def _pinned(time_machine):
     time_machine.move_to(NOW, tick=False)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def police():
-    return AgencyFactory(kind="police", name="Gwent Police IOM")
-
-
-@pytest.fixture
-def officer(police):
-    return user_with_role(Role.IOM_OFFICER, police, first_name="Ffion", last_name="Basis-Tester")
-
-
-@pytest.fixture
-def colleague(police):
-    return user_with_role(Role.IOM_OFFICER, police, first_name="Morwenna", last_name="Staleworth")
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def placement_in(status: str, **fields) -> Placement:
@@ -81,11 +58,6 @@ def placement_in(status: str, **fields) -> Placement:
     if status == Status.ACTIVE:
         values["arrived_on"] = starts_on
     return PlacementFactory(**values, **fields, with_term=True)
-
-
-def as_user(user):
-    """Changes made inside are recorded as `user`'s, as a signed-in request's are."""
-    return pghistory.context(user=user.pk)
 
 
 def snapshot(placement: Placement) -> tuple:
@@ -99,12 +71,6 @@ def snapshot(placement: Placement) -> tuple:
         placement.cancellation_reason,
         list(LicenceTerm.objects.filter(placement=placement).values_list("number", "ends_on", "reason")),
     )
-
-
-def stale(call) -> StaleBasis:
-    with pytest.raises(StaleBasis) as refused:
-        call()
-    return refused.value
 
 
 # The version -----------------------------------------------------------------------------------

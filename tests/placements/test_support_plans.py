@@ -14,15 +14,8 @@ from iom_housing.access import Role
 from placements.models import Placement, SupportAgency, SupportPlan
 from placements.selectors import placement_list
 from placements.services import support_plan_set
-from tests.factories import (
-    AgencyFactory,
-    PlacementFactory,
-    SupportAgencyFactory,
-    SupportPlanFactory,
-    page_queries,
-    user_with_role,
-)
-from tests.pages import post_as_shown
+from tests.factories import AgencyFactory, PlacementFactory, SupportAgencyFactory, SupportPlanFactory
+from tests.helpers import page_queries, post_as_shown, user_with_role
 
 pytestmark = pytest.mark.django_db
 

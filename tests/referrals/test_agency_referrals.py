@@ -17,14 +17,8 @@ from referrals.models import Offender, PersonMatch, Referral
 from referrals.selectors import offender_list, person_details_differences, referral_list
 from referrals.services import PossibleDuplicate, referral_accept, referral_submit
 from tests.clock import london
-from tests.factories import (
-    AgencyFactory,
-    OffenderFactory,
-    PlacementFactory,
-    ReferralFactory,
-    page_queries,
-    user_with_role,
-)
+from tests.factories import AgencyFactory, OffenderFactory, PlacementFactory, ReferralFactory
+from tests.helpers import page_queries, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -13,16 +13,8 @@ from oauth2_provider.models import AccessToken
 from agencies.models import ApiClient
 from placements.models import DepartureReason, Destination, Placement
 from referrals.models import Referral
-from tests.conftest import fetch_token
-from tests.factories import (
-    API_CLIENT_SECRET,
-    AgencyFactory,
-    LicenceTermFactory,
-    PlacementFactory,
-    ReferralFactory,
-    api_client_with_scopes,
-    user_with_role,
-)
+from tests.factories import AgencyFactory, LicenceTermFactory, PlacementFactory, ReferralFactory
+from tests.helpers import API_CLIENT_SECRET, api_client_with_scopes, fetch_token, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from referrals.models import Offender, Referral
 from referrals.services import referral_accept
-from tests.factories import AgencyFactory, OffenderEventFactory, OffenderFactory, user_with_role
+from tests.factories import AgencyFactory, OffenderEventFactory, OffenderFactory
+from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -31,11 +31,6 @@ LABELS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def today() -> date:
     return timezone.localdate()
 

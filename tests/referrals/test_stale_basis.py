@@ -12,8 +12,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from iom_housing.access import Role
-from iom_housing.basis import StaleBasis
 from referrals.models import Referral
 from referrals.services import (
     referral_accept,
@@ -23,9 +21,15 @@ from referrals.services import (
     referral_withdraw,
 )
 from tests.clock import london
-from tests.factories import AgencyFactory, ReferralFactory, api_client_with_scopes, user_with_role
-from tests.pages import form_basis, post_as_shown
-from tests.placements.test_services import at_the_same_moment
+from tests.factories import ReferralFactory
+from tests.helpers import (
+    api_client_with_scopes,
+    as_user,
+    at_the_same_moment,
+    form_basis,
+    post_as_shown,
+    stale,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,28 +38,8 @@ NOW = london(2026, 12, 3, 14, 2)
 
 
 @pytest.fixture(autouse=True)
-def _pinned(time_machine, settings):
+def _pinned(time_machine):
     time_machine.move_to(NOW, tick=False)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def police():
-    return AgencyFactory(kind="police", name="Gwent Police IOM")
-
-
-@pytest.fixture
-def officer(police):
-    return user_with_role(Role.IOM_OFFICER, police, first_name="Ffion", last_name="Basis-Tester")
-
-
-@pytest.fixture
-def colleague(police):
-    return user_with_role(Role.IOM_OFFICER, police, first_name="Morwenna", last_name="Staleworth")
-
-
-def as_user(user):
-    return pghistory.context(user=user.pk)
 
 
 def state(referral) -> tuple:
@@ -64,12 +48,6 @@ def state(referral) -> tuple:
             "version", "status", "decline_reason", "decided_by", "decision_notes", "urgency"
         )[0]
     )
-
-
-def stale(call) -> StaleBasis:
-    with pytest.raises(StaleBasis) as refused:
-        call()
-    return refused.value
 
 
 def _review(r, by, basis, **_):

@@ -1,0 +1,456 @@
+"""The facts layer: aggregates that several metrics share, each queried once per report from a
+temporary table of the scope's stays. Every query is an aggregate (no loop over rows).
+
+A *stay* is a placement the person arrived at (active or ended). It occupies its bedspace on the
+nights [arrival, departure): the night of the departure day is not occupied. A stay not yet ended
+occupies it until the report is made. The period is [start, end + 1 day) in the same half-open
+convention (docs/adr/001).
+"""
+
+import itertools
+from decimal import Decimal
+from functools import cached_property
+
+from django.db import connection
+
+from reports.metrics.figures import money
+from reports.metrics.registry import Scope
+from reports.metrics.sql import (
+    AGENCY,
+    BEDSPACE,
+    CHOICE_PARAMS,
+    HOME_VISIT,
+    HOME_VISIT_OTHER_AGENCIES,
+    LICENCE_EVENT_KINDS,
+    LICENCE_TERM,
+    LOCAL_ZONE,
+    OFFENDER,
+    OFFENDER_EVENT,
+    PLACEMENT,
+    PROPERTY,
+    REFERRAL,
+    VOID_PERIOD,
+    nights_of,
+    sql_one,
+    sql_rows,
+)
+
+
+def stays_table_sql(table: str) -> str:
+    """The scope's stays that matter to the period, copied once a report into the temporary table
+    `table` (see `Facts`): those with a night in it (`in_period`), and ended ones whose turnaround
+    reaches into it."""
+    return f"""
+CREATE TEMPORARY TABLE {table} AS
+SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority AS area, p.referral_id,
+       p.arrived_on AS a, COALESCE(p.departed_on, %(today)s::date) AS d,
+       p.departed_on, p.free_from, p.destination, p.departure_reason,
+       COALESCE(p.departed_on, %(today)s::date) > %(s)s::date AS in_period,
+       GREATEST(0, LEAST(COALESCE(p.departed_on, %(today)s::date), %(e)s::date)
+                   - GREATEST(p.arrived_on, %(s)s::date)) AS nights
+FROM {PLACEMENT} p
+JOIN {BEDSPACE} b ON b.id = p.bedspace_id
+JOIN {PROPERTY} pr ON pr.id = b.property_id
+WHERE p.status = ANY(%(stay_statuses)s) AND p.arrived_on IS NOT NULL AND p.arrived_on < %(e)s::date
+  AND (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+  AND (COALESCE(p.departed_on, %(today)s::date) > %(s)s::date OR p.free_from > %(s)s::date)
+"""
+
+
+# Bedspaces counted as available: those in use, and any other that held a stay in the period.
+BEDSPACES = f"""
+beds AS (
+    SELECT b.id, b.property_id FROM {BEDSPACE} b
+    JOIN {PROPERTY} pr ON pr.id = b.property_id
+    WHERE (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+      AND ((b.active AND pr.active) OR b.id IN (SELECT bedspace_id FROM in_period))
+),
+voids AS (
+    SELECT v.bedspace_id, daterange(v.starts_on, v.ends_on) AS r FROM {VOID_PERIOD} v
+    WHERE v.bedspace_id IN (SELECT id FROM beds)
+      AND daterange(v.starts_on, v.ends_on) && daterange(%(s)s::date, %(e)s::date)
+)
+"""
+
+
+class Facts:
+    """Aggregates several metrics share, each queried once per report (a report's builder makes
+    one for each scope it computes, on each connection it uses: reports/builder.py).
+
+    The scope's stays are copied once into a temporary table that every query reads (`stays_sql`),
+    rather than each query joining placements, bedspaces and properties again. Use it as a context
+    manager (inside a transaction) so the table is dropped when the report is made."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.table = f"report_stays_{next(self._numbers)}"
+        self._made = False
+
+    @cached_property
+    def params(self) -> dict:
+        """The query parameters: the scope's, and the model choices the SQL compares with."""
+        return {**self.scope.params, **CHOICE_PARAMS}
+
+    def __enter__(self) -> "Facts":
+        with connection.cursor() as cursor:
+            # For the report's transaction: compiling (JIT) costs more than it saves on these
+            # queries, and their sorts and hashes of a year's visits fit in memory.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._made:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            self._made = False
+
+    @property
+    def stays_sql(self) -> str:
+        """The common table expressions `stays` (those in the table) and `in_period`."""
+        if not self._made:
+            with connection.cursor() as cursor:
+                cursor.execute(stays_table_sql(self.table), self.params)
+                # Statistics for the columns queries join and filter on (all columns take 4 times longer).
+                cursor.execute(
+                    f"ANALYZE {self.table} (id, offender_id, bedspace_id, a, departed_on, in_period)"
+                )
+            self._made = True
+        # Not materialized: each query reads the table itself, so the planner knows its size.
+        return (
+            f"stays AS NOT MATERIALIZED (SELECT * FROM {self.table}), "
+            f"in_period AS NOT MATERIALIZED (SELECT * FROM {self.table} WHERE in_period)"
+        )
+
+    @property
+    def place(self) -> str:
+        """What the by-place tables have a row for: each property of the one area chosen, or each
+        area (local authority) when all areas are."""
+        return "property_id" if self.scope.area else "area"
+
+    @cached_property
+    def stays(self) -> dict:
+        return sql_one(
+            f"""WITH {self.stays_sql}
+            SELECT COUNT(*) AS stays,
+                   COUNT(DISTINCT offender_id) AS people,
+                   COUNT(*) FILTER (WHERE a >= %(s)s::date) AS started,
+                   COUNT(*) FILTER (WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended,
+                   COALESCE(SUM(nights), 0) AS nights
+            FROM in_period""",
+            self.params,
+        )
+
+    @cached_property
+    def nights_by_property(self) -> dict[int, dict]:
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, {BEDSPACES},
+            period AS (SELECT daterange(%(s)s::date, %(e)s::date) AS r),
+            turnaround AS (
+                SELECT s.bedspace_id, daterange(s.departed_on, s.free_from) * (SELECT r FROM period) AS r
+                FROM stays s WHERE s.departed_on IS NOT NULL AND s.free_from > s.departed_on
+                  AND daterange(s.departed_on, s.free_from) && (SELECT r FROM period)
+            )
+            , turnaround_nights AS (
+                SELECT t.bedspace_id, {nights_of("t.r")} - COALESCE((
+                    SELECT SUM({nights_of("t.r * v.r")}) FROM voids v
+                    WHERE v.bedspace_id = t.bedspace_id AND v.r && t.r), 0) AS n
+                FROM turnaround t
+            )
+            SELECT pr.id AS property_id, pr.name, pr.local_authority AS area, pr.weekly_cost,
+              bc.n * %(days)s AS bed_nights,
+              -- A SUM of bigints is numeric (a Decimal in Python): counts are read back as integers.
+              COALESCE(vo.n, 0)::bigint AS void, COALESCE(oc.n, 0)::bigint AS occupied,
+              COALESCE(tn.n, 0)::bigint AS turnaround
+            FROM {PROPERTY} pr
+            JOIN (SELECT property_id, COUNT(*) AS n FROM beds GROUP BY property_id) bc ON bc.property_id = pr.id
+            LEFT JOIN (SELECT beds.property_id, SUM({nights_of("v.r * (SELECT r FROM period)")}) AS n
+                       FROM voids v JOIN beds ON beds.id = v.bedspace_id GROUP BY beds.property_id) vo
+                   ON vo.property_id = pr.id
+            LEFT JOIN (SELECT property_id, SUM(nights) AS n FROM in_period GROUP BY property_id) oc
+                   ON oc.property_id = pr.id
+            LEFT JOIN (SELECT beds.property_id, SUM(t.n) AS n FROM turnaround_nights t
+                       JOIN beds ON beds.id = t.bedspace_id GROUP BY beds.property_id) tn
+                   ON tn.property_id = pr.id
+            ORDER BY pr.local_authority, pr.name""",
+            {**self.params, "days": self.scope.days},
+        )
+        return {row["property_id"]: row for row in rows}
+
+    @cached_property
+    def places(self) -> list[dict]:
+        """A row for each place (see `place`): its bedspace-nights, property cost and stays."""
+        weeks = Decimal(self.scope.days) / 7
+        places: dict = {}
+        for p in self.nights_by_property.values():
+            key = p[self.place]
+            label = p["name"] if self.scope.area else p["area"]
+            place = places.setdefault(key, dict.fromkeys(("bed_nights", "void", "occupied", "turnaround"), 0))
+            place["label"] = label
+            for column in ("bed_nights", "void", "occupied", "turnaround"):
+                place[column] += p[column]
+            # Each property's cost is rounded to the penny first, so the places add up to the total.
+            place["cost"] = place.get("cost", Decimal(0)) + money(p["weekly_cost"] * weeks)
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}
+            SELECT {self.place} AS place, COUNT(*) AS stays, COUNT(DISTINCT offender_id) AS people,
+                   COUNT(*) FILTER (WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended
+            FROM in_period GROUP BY 1""",
+            self.params,
+        )
+        stays = {row.pop("place"): row for row in rows}
+        for key, place in places.items():
+            place |= stays.get(key, dict.fromkeys(("stays", "people", "ended"), 0))
+        return list(places.values())
+
+    @cached_property
+    def ended(self) -> dict:
+        """Stays ended in the period: length and renewals."""
+        return sql_one(
+            f"""WITH {self.stays_sql}, ended AS (
+                SELECT s.id, s.departed_on - s.a AS nights,
+                       (SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = s.id) AS terms
+                FROM stays s WHERE s.departed_on >= %(s)s::date AND s.departed_on < %(e)s::date
+            )
+            SELECT COUNT(*) AS ended, AVG(nights) AS mean,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY nights) AS median,
+                   AVG(GREATEST(terms - 1, 0)) AS renewals,
+                   COUNT(*) FILTER (WHERE nights > 28) AS over_28,
+                   COUNT(*) FILTER (WHERE nights > 56) AS over_56,
+                   COUNT(*) FILTER (WHERE nights > 84) AS over_84
+            FROM ended""",
+            self.params,
+        )
+
+    @cached_property
+    def leavers(self) -> dict:
+        """People whose stays ended in the period: offending before, during and after."""
+        return sql_one(
+            f"""WITH {self.stays_sql}, ended AS (
+                SELECT * FROM stays WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date
+            ), people AS (
+                SELECT offender_id, MIN(a) AS first_a, MAX(departed_on) AS last_d, SUM(departed_on - a) AS days
+                FROM ended GROUP BY offender_id
+            ), ev AS (
+                SELECT e.offender_id, e.kind, e.occurred_on FROM {OFFENDER_EVENT} e
+                WHERE e.kind = ANY(%(offence_or_recall_kinds)s) AND e.offender_id IN (
+                    SELECT offender_id FROM {self.table}
+                    WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date)
+            ), during AS (
+                SELECT ev.offender_id,
+                  COUNT(*) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s)) AS during,
+                  COUNT(*) FILTER (WHERE ev.kind = %(arrest)s) AS arrests_during,
+                  COUNT(*) FILTER (WHERE ev.kind = %(recall)s) AS recalls_during
+                FROM ev JOIN ended s ON s.offender_id = ev.offender_id
+                  AND ev.occurred_on >= s.a AND ev.occurred_on < s.departed_on
+                GROUP BY ev.offender_id
+            ), around AS (
+                SELECT p.offender_id,
+                  COUNT(*) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s) AND ev.occurred_on >= (p.first_a - interval '12 months')::date
+                                   AND ev.occurred_on < p.first_a) AS before,
+                  COUNT(*) FILTER (WHERE ev.kind = %(arrest)s AND ev.occurred_on >= (p.first_a - interval '12 months')::date
+                                   AND ev.occurred_on < p.first_a) AS arrests_before,
+                  COUNT(*) FILTER (WHERE ev.kind = %(recall)s AND ev.occurred_on >= (p.first_a - interval '12 months')::date
+                                   AND ev.occurred_on < p.first_a) AS recalls_before,
+                  COUNT(*) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s) AND ev.occurred_on >= p.last_d
+                    AND ev.occurred_on < LEAST((p.last_d + interval '12 months')::date, %(today)s::date)) AS after,
+                  MIN(ev.occurred_on) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s) AND ev.occurred_on >= p.last_d) AS next_offence
+                FROM people p JOIN ev ON ev.offender_id = p.offender_id
+                GROUP BY p.offender_id
+            ), counted AS (
+                SELECT p.*,
+                  COALESCE(ar.before, 0) AS before, COALESCE(ar.arrests_before, 0) AS arrests_before,
+                  COALESCE(ar.recalls_before, 0) AS recalls_before, COALESCE(ar.after, 0) AS after,
+                  ar.next_offence,
+                  COALESCE(du.during, 0) AS during, COALESCE(du.arrests_during, 0) AS arrests_during,
+                  COALESCE(du.recalls_during, 0) AS recalls_during,
+                  LEAST((p.last_d + interval '12 months')::date, %(today)s::date) - p.last_d AS after_days
+                FROM people p
+                LEFT JOIN around ar ON ar.offender_id = p.offender_id
+                LEFT JOIN during du ON du.offender_id = p.offender_id
+            )
+            -- Sums of counts as integers (a SUM of bigints is numeric, a Decimal in Python).
+            SELECT COUNT(*) AS people,
+              COALESCE(SUM(before), 0)::bigint AS before, COALESCE(SUM(during), 0)::bigint AS during,
+              COALESCE(SUM(after), 0)::bigint AS after,
+              COALESCE(SUM(arrests_before), 0)::bigint AS arrests_before,
+              COALESCE(SUM(arrests_during), 0)::bigint AS arrests_during,
+              COALESCE(SUM(recalls_before), 0)::bigint AS recalls_before,
+              COALESCE(SUM(recalls_during), 0)::bigint AS recalls_during,
+              COALESCE(SUM(days), 0) AS during_days, COALESCE(SUM(after_days), 0) AS after_days,
+              COUNT(*) FILTER (WHERE (last_d + interval '3 months')::date <= %(today)s::date) AS followed_3,
+              COUNT(*) FILTER (WHERE (last_d + interval '3 months')::date <= %(today)s::date
+                               AND next_offence < (last_d + interval '3 months')::date) AS offended_3,
+              COUNT(*) FILTER (WHERE (last_d + interval '6 months')::date <= %(today)s::date) AS followed_6,
+              COUNT(*) FILTER (WHERE (last_d + interval '6 months')::date <= %(today)s::date
+                               AND next_offence < (last_d + interval '6 months')::date) AS offended_6,
+              COUNT(*) FILTER (WHERE (last_d + interval '12 months')::date <= %(today)s::date) AS followed_12,
+              COUNT(*) FILTER (WHERE (last_d + interval '12 months')::date <= %(today)s::date
+                               AND next_offence < (last_d + interval '12 months')::date) AS offended_12
+            FROM counted""",
+            self.params,
+        )
+
+    ENTRANTS = f"""first_stays AS (
+        SELECT DISTINCT ON (offender_id) offender_id, a, referral_id FROM in_period ORDER BY offender_id, a
+    ), entrants AS MATERIALIZED (
+        SELECT o.gender,
+               CASE WHEN o.ethnicity = %(ethnicity_not_stated)s THEN %(ethnicity_group_not_stated)s
+                    ELSE split_part(o.ethnicity, '_', 1) END AS ethnicity_group,
+               date_part('year', age(f.a, o.date_of_birth)) AS years,
+               -- The referral's needs if it has any, else the person's (looked up by id: cheaper
+               -- than joining every referral).
+               COALESCE(NULLIF((SELECT r.needs FROM {REFERRAL} r WHERE r.id = f.referral_id), '{{}}'),
+                        o.needs) AS needs
+        FROM first_stays f JOIN {OFFENDER} o ON o.id = f.offender_id
+    )"""
+
+    @cached_property
+    def entrants(self) -> dict[str, dict]:
+        """People placed in the period, described at the arrival of their first stay in it: counts
+        by gender, age band, ethnic group and need, in one pass."""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, {self.ENTRANTS}
+            SELECT 'gender' AS by, gender AS value, COUNT(*) AS n FROM entrants GROUP BY 2
+            UNION ALL SELECT 'age_band', CASE WHEN years < 25 THEN '18–24' WHEN years < 35 THEN '25–34'
+                WHEN years < 45 THEN '35–44' WHEN years < 55 THEN '45–54' ELSE '55+' END, COUNT(*)
+              FROM entrants GROUP BY 2
+            UNION ALL SELECT 'ethnicity_group', ethnicity_group, COUNT(*) FROM entrants GROUP BY 2
+            UNION ALL SELECT 'need', need, COUNT(*) FROM entrants, unnest(entrants.needs) AS need GROUP BY 2""",
+            self.params,
+        )
+        found: dict[str, dict] = {"gender": {}, "age_band": {}, "ethnicity_group": {}, "need": {}}
+        for row in rows:
+            found[row["by"]][row["value"]] = row["n"]
+        return found
+
+    def ended_by(self, field: str) -> dict:
+        return self.ended_counts[field]
+
+    @cached_property
+    def ended_counts(self) -> dict[str, dict]:
+        """Stays ended in the period by destination and by reason for leaving."""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, ended AS (
+                SELECT * FROM stays WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date
+            )
+            SELECT 'destination' AS by, destination AS value, COUNT(*) AS n FROM ended GROUP BY 2
+            UNION ALL SELECT 'departure_reason', departure_reason, COUNT(*) FROM ended GROUP BY 2""",
+            self.params,
+        )
+        found: dict[str, dict] = {"destination": {}, "departure_reason": {}}
+        for row in rows:
+            found[row["by"]][row["value"]] = row["n"]
+        return found
+
+    REFERRALS = f"""r AS MATERIALIZED (
+        SELECT r.id, r.status, r.decline_reason,
+               (r.submitted_at AT TIME ZONE '{LOCAL_ZONE}')::date AS submitted,
+               (r.decided_at AT TIME ZONE '{LOCAL_ZONE}')::date AS decided
+        FROM {REFERRAL} r
+        WHERE r.submitted_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+          AND r.submitted_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+    )"""
+
+    @cached_property
+    def referrals(self) -> dict:
+        """Referrals received in the period (by the day submitted), in one pass: counts by status
+        and by reason declined, and the median days to a decision."""
+        rows = sql_rows(
+            f"""WITH {self.REFERRALS}
+            SELECT 'status' AS by, status AS value, COUNT(*)::float AS n FROM r GROUP BY 2
+            UNION ALL SELECT 'decline_reason', decline_reason, COUNT(*) FROM r WHERE status = %(referral_declined)s GROUP BY 2
+            UNION ALL SELECT 'to_decision', NULL, percentile_cont(0.5) WITHIN GROUP (ORDER BY decided - submitted)
+              FROM r WHERE status = ANY(%(referral_decided)s)""",
+            self.params,
+        )
+        found: dict = {"status": {}, "decline_reason": {}}
+        for row in rows:
+            if row["by"] in found:
+                found[row["by"]][row["value"]] = int(row["n"])
+            else:
+                found[row["by"]] = row["n"]
+        return found
+
+    @cached_property
+    def events_during(self) -> dict[str, dict]:
+        """Offences (arrests and cautions, as "offence") and licence events dated in the period
+        while the person was in a stay: events and different people, by kind."""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, ev AS (
+                SELECT DISTINCT ev.id, ev.offender_id,
+                       CASE WHEN ev.kind = ANY(%(offence_kinds)s) THEN 'offence' ELSE ev.kind END AS kind
+                FROM in_period ip JOIN {OFFENDER_EVENT} ev ON ev.offender_id = ip.offender_id
+                 AND ev.kind = ANY(%(event_kinds)s)
+                 AND ev.occurred_on >= GREATEST(ip.a, %(s)s::date) AND ev.occurred_on < LEAST(ip.d, %(e)s::date)
+            )
+            SELECT kind, COUNT(*) AS events, COUNT(DISTINCT offender_id) AS people FROM ev GROUP BY kind""",
+            self.params,
+        )
+        found = {kind: {"events": 0, "people": 0} for kind in ("offence", *LICENCE_EVENT_KINDS)}
+        found |= {row.pop("kind"): row for row in rows}
+        return found
+
+    @cached_property
+    def visits(self) -> dict:
+        """Visits to stays in the period: counts by agency (one area) or kind of agency (all
+        areas), support hours, and the complete stay-weeks starting in the period (see
+        `weeks_with_visit`) with and without a visit.
+
+        The counts aggregate the period's visits as they are read (by index). Whether a week had a
+        visit is one index probe a stay-week (tens of thousands a year), not a year's visits
+        (half a million nationally) put into weeks, which cost a time-zone conversion each."""
+        group = "ag.name" if self.scope.area else "ag.kind"
+        # A visit `hv` to a stay `ip` in the period, made in the period (its local day).
+        counted = f"""hv.outcome <> %(visit_cancelled)s
+            AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+            AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}, by_agency AS (
+                SELECT hv.agency_id, COUNT(*) AS n, SUM(hv.support_hours) AS hours
+                FROM {HOME_VISIT} hv JOIN in_period ip ON ip.id = hv.placement_id
+                WHERE {counted} GROUP BY hv.agency_id
+            ), groups AS (
+                SELECT {group} AS label, SUM(n) AS n FROM by_agency
+                JOIN {AGENCY} ag ON ag.id = by_agency.agency_id GROUP BY 1
+                UNION ALL
+                -- A joint visit counts again for each other agency (or kind of agency) on it.
+                SELECT {group}, COUNT(DISTINCT hv.id)
+                FROM {HOME_VISIT_OTHER_AGENCIES} j
+                JOIN {AGENCY} ag ON ag.id = j.agency_id
+                JOIN {HOME_VISIT} hv ON hv.id = j.homevisit_id
+                JOIN in_period ip ON ip.id = hv.placement_id
+                JOIN {AGENCY} lead ON lead.id = hv.agency_id
+                WHERE {counted} AND {group} <> {group.replace("ag.", "lead.")}
+                GROUP BY 1
+            ), weeks AS (
+                SELECT ip.id, w::date AS w
+                FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
+                WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
+            ), visited AS (
+                SELECT 1 FROM weeks WHERE EXISTS (
+                    SELECT 1 FROM {HOME_VISIT} hv
+                    WHERE hv.placement_id = weeks.id AND hv.outcome <> %(visit_cancelled)s
+                      AND hv.visited_at >= (weeks.w::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+                      AND hv.visited_at < ((weeks.w + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+                )
+            )
+            SELECT 'groups' AS fact, label, SUM(n) AS n, row_number() OVER (ORDER BY label) AS position
+            FROM groups GROUP BY label
+            UNION ALL SELECT 'hours', NULL, COALESCE(SUM(hours), 0), NULL FROM by_agency
+            UNION ALL SELECT 'weeks', NULL, COUNT(*), NULL FROM weeks
+            UNION ALL SELECT 'visited', NULL, COUNT(*), NULL FROM visited""",
+            self.params,
+        )
+        found: dict = {"groups": {}}
+        for row in sorted(rows, key=lambda row: row["position"] or 0):
+            if row["fact"] == "groups":
+                found["groups"][row["label"]] = int(row["n"])
+            else:
+                found[row["fact"]] = row["n"] if row["fact"] == "hours" else int(row["n"])
+        return found

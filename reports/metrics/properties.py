@@ -1,0 +1,67 @@
+"""Properties: the breakdown by area (or by property in one area)."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from reports.metrics.facts import Facts
+from reports.metrics.figures import PLACE_NOTE, place_header, ratio
+from reports.metrics.registry import Scope, metric
+from reports.tables import MONEY, PERCENT, Column, Row, Table
+
+
+@metric(
+    "per_property",
+    "properties",
+    _("Breakdown by area"),
+    _(
+        "Placements in the period, different people, placements ended, occupied nights, void nights, "
+        "nights empty in turnaround, occupancy (as above) and property cost (weekly cost × weeks in "
+        "the period). A person placed in two places is counted in each. "
+    )
+    + PLACE_NOTE,
+    area_title=_("Breakdown by property"),
+)
+def per_property(scope: Scope, facts: Facts) -> Table:
+    columns = [
+        Column("stays", _("Placements")),
+        Column("people", _("People")),
+        Column("ended", _("Ended")),
+        Column("occupied", _("Occupied nights")),
+        Column("void", _("Void nights")),
+        Column("turnaround", _("Turnaround nights")),
+        Column("rate", _("Occupancy"), PERCENT, derived_from="occupied"),
+        Column("cost", _("Cost"), MONEY),
+    ]
+    rows = []
+    for p in facts.places:
+        values = {
+            key: p[key] for key in ("stays", "people", "ended", "occupied", "void", "turnaround", "cost")
+        }
+        rows.append(Row(p["label"], values | {"rate": ratio(p["occupied"], p["bed_nights"] - p["void"])}))
+    sums = {
+        key: sum(r.values[key] for r in rows) for key in ("stays", "ended", "occupied", "void", "turnaround")
+    }
+    available = sum(p["bed_nights"] - p["void"] for p in facts.places)
+    total = Row(
+        str(_("All properties")),
+        {
+            **sums,
+            "people": facts.stays["people"],
+            "rate": ratio(sums["occupied"], available),
+            "cost": sum((r.values["cost"] for r in rows), Decimal(0)),
+        },
+        {
+            "stays": "placements.stays",
+            "ended": "placements.ended",
+            "occupied": "nights.occupied",
+            "people": "people.placed",
+        },
+    )
+    return Table(
+        columns,
+        rows,
+        total=total,
+        additive={"stays", "ended", "occupied", "void", "turnaround"},
+        row_header=place_header(scope),
+    )

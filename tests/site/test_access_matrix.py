@@ -1,0 +1,236 @@
+"""Every URL of the site against every role: a test walks the URL configuration and fails when a
+URL has no row here, so a new page cannot ship unguarded.
+
+Person-specific URLs use the records of a person the "own" agency referred and supports, so a
+worker of another agency gets 404 there (the record's existence does not leak), not 403.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from iom_housing.access import Role
+from placements.models import Alert, Placement
+from referrals.models import Referral
+from tests.factories import (
+    AgencyFactory,
+    AlertFactory,
+    BedspaceFactory,
+    HomeVisitFactory,
+    PlacementFactory,
+    ReferralFactory,
+    ReportExportFactory,
+    SupportAgencyFactory,
+    SupportPlanFactory,
+    VoidPeriodFactory,
+)
+from tests.helpers import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+ANON, OFFICER, OWN, OTHER, MANAGER, OPCC = (
+    "anonymous",
+    "officer",
+    "own agency",
+    "other agency",
+    "manager",
+    "opcc",
+)
+ROLES = (ANON, OFFICER, OWN, OTHER, MANAGER, OPCC)
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+def row(anon=LOGIN, officer=200, own=403, other=403, manager=200, opcc=403) -> dict:
+    return {ANON: anon, OFFICER: officer, OWN: own, OTHER: other, MANAGER: manager, OPCC: opcc}
+
+
+OFFICERS_ONLY = row()
+PERSON_RECORD = row(own=200, other=404)  # readable by agency workers, scoped to their people
+AGENCY_PERSON_ACTION = row(own=200, other=404)
+RECORD_VISIT = row(own=200, other=404, manager=403)  # managers read and correct visits, not record them
+EVERYONE_SIGNED_IN = row(own=200, other=200, opcc=200)
+MANAGERS_ONLY = row(officer=403)
+
+MATRIX = {
+    "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=302),
+    "healthz": row(anon=200, own=200, other=200, opcc=200),
+    "login": row(anon=200, own=200, other=200, opcc=200),
+    "logout": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
+    # Signed in and past the second factor already, so both two-factor pages send the user on.
+    "two_factor_verify": row(officer=302, own=302, other=302, manager=302, opcc=302),
+    "two_factor_setup": row(officer=302, own=302, other=302, manager=302, opcc=302),
+    "session_keep_alive": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
+    "password_change": EVERYONE_SIGNED_IN,
+    "password_change_done": EVERYONE_SIGNED_IN,
+    "placements:dashboard": OFFICERS_ONLY,
+    # Agency workers see their own agency's missed visits there (scoped by iom_housing.access.alert_scope).
+    "placements:alert-list": row(own=200, other=200),
+    "placements:alert-acknowledge": OFFICERS_ONLY,
+    "placements:property-list": OFFICERS_ONLY,
+    "placements:property-detail": OFFICERS_ONLY,
+    "placements:void-add": OFFICERS_ONLY,
+    "placements:void-end": OFFICERS_ONLY,
+    "placements:exclusion-add": OFFICERS_ONLY,
+    "placements:find-bedspace": OFFICERS_ONLY,
+    "placements:place": row(officer=405, manager=405),  # POST only
+    "placements:placement-detail": PERSON_RECORD,
+    "placements:placement-confirm": OFFICERS_ONLY,
+    "placements:placement-arrive": OFFICERS_ONLY,
+    "placements:placement-not-arrived": OFFICERS_ONLY,
+    "placements:placement-cancel": OFFICERS_ONLY,
+    "placements:placement-renew": OFFICERS_ONLY,
+    "placements:placement-end": OFFICERS_ONLY,
+    "placements:support-plan": OFFICERS_ONLY,
+    "referrals:referral-list": OFFICERS_ONLY,
+    # Referrals are made by agencies (officers for the police); managers and analysts do not refer.
+    "referrals:referral-new": row(own=200, other=200, manager=403),
+    "referrals:my-referrals": row(own=200, other=200, manager=403),
+    "referrals:referral-detail": PERSON_RECORD,
+    "referrals:referral-start-review": OFFICERS_ONLY,
+    "referrals:referral-accept": OFFICERS_ONLY,
+    "referrals:referral-decline": OFFICERS_ONLY,
+    "referrals:referral-withdraw": OFFICERS_ONLY,
+    "referrals:offender-list": OFFICERS_ONLY,
+    "referrals:offender-detail": PERSON_RECORD,
+    "referrals:offender-event-add": OFFICERS_ONLY,
+    "agencies:caseload": row(own=200, other=200),
+    "agencies:placement-visits": PERSON_RECORD,
+    "agencies:visit-record": RECORD_VISIT,
+    "agencies:visit-detail": PERSON_RECORD,
+    "agencies:visit-correct": AGENCY_PERSON_ACTION,
+    # The API answers 401 (not a sign-in redirect) without credentials; staff browse it by role.
+    "oauth-token": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
+    "api:referral-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:referral-events": row(anon=401, own=200, other=200, opcc=403),
+    "api:referral-detail": row(anon=401, own=200, other=404, opcc=403),
+    "api:referral-by-ref": row(anon=401, own=200, other=404, opcc=403),
+    # POST only: staff may read, so they get 405; clients write with `referrals:write`.
+    "api:referral-withdraw": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
+    "api:visit-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:visit-placements": row(anon=401, own=200, other=200, opcc=403),
+    "api:visit-detail": row(anon=401, own=200, other=404, opcc=403),
+    # OPCC analysts reach the reports and nothing else (their own password apart).
+    "api:schema": row(anon=401, own=200, other=200, opcc=403),
+    "api:docs": row(anon=401, own=200, other=200, opcc=403),
+    # Data protection pages: scheme managers only.
+    "audit:access-log": MANAGERS_ONLY,
+    "audit:access-log-csv": MANAGERS_ONLY,
+    "audit:retention": MANAGERS_ONLY,
+    "audit:retention-review": MANAGERS_ONLY,
+    "audit:subject-access": MANAGERS_ONLY,
+    "reports:report": row(opcc=200),
+    # Without a period the download shows the report's form.
+    "reports:download": row(opcc=200),
+    # A file made in the background is its requester's only (here the analyst's): 404 to others.
+    "reports:export-detail": row(officer=404, manager=404, opcc=200),
+    "reports:export-download": row(officer=404, manager=404, opcc=200),
+    # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
+    "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
+}
+
+
+def _routes(patterns=None, namespace="", prefix="") -> dict[str, str]:
+    """Every URL name with its route, e.g. "placements:placement-end" → "placements/<uuid:public_id>/end/"."""
+    routes = {}
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                routes["admin:index"] = "admin/"
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            routes |= _routes(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+        else:
+            routes[f"{namespace}{pattern.name}"] = prefix + str(pattern.pattern)
+    return routes
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    missing = sorted(set(_routes()) - set(MATRIX))
+    assert not missing, f"URLs with no access rule in the matrix: {missing}"
+    assert not sorted(set(MATRIX) - set(_routes())), "rows for URLs that no longer exist"
+
+
+@pytest.fixture
+def scene():
+    today = timezone.localdate()
+    own = AgencyFactory(name="Probation")
+    referral = ReferralFactory(referring_agency=own, status=Referral.Status.ACCEPTED)
+    bedspace = BedspaceFactory()
+    placement = PlacementFactory(
+        offender=referral.offender,
+        referral=referral,
+        bedspace=bedspace,
+        status=Placement.Status.ACTIVE,
+        starts_on=today - timedelta(days=10),
+        arrived_on=today - timedelta(days=10),
+        with_term=True,
+    )
+    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=own)
+    own_worker = user_with_role(Role.AGENCY_WORKER, own)
+    visit = HomeVisitFactory(placement=placement, agency=own, recorded_by=own_worker)
+    alert = AlertFactory(
+        kind=Alert.Kind.VISIT_CONCERN, offender=referral.offender, placement=placement, visit=visit
+    )
+    void = VoidPeriodFactory(bedspace=bedspace, starts_on=today + timedelta(days=90))
+    opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
+    export = ReportExportFactory(requested_by=opcc)
+    users = {
+        OFFICER: user_with_role(Role.IOM_OFFICER, AgencyFactory(name="Police", kind="police")),
+        OWN: own_worker,
+        OTHER: user_with_role(Role.AGENCY_WORKER, AgencyFactory(name="Elsewhere")),
+        MANAGER: user_with_role(Role.SCHEME_MANAGER),
+        OPCC: opcc,
+    }
+    # The record each kind of URL argument names, by the URL's first path segment.
+    by_segment = {
+        "referrals": referral.public_id,
+        "by-ref": referral.external_ref,
+        "offenders": referral.offender.public_id,
+        "placements": placement.public_id,
+        "alerts": alert.pk,
+        "properties": bedspace.property_id,
+        "bedspaces": bedspace.pk,
+        "voids": void.pk,
+        "visits": {"int": visit.pk, "uuid": visit.public_id},
+        "access-log": referral.offender.public_id,
+        "retention": referral.offender.public_id,
+        "subject-access": referral.offender.public_id,
+        "exports": export.pk,
+    }
+    return users, by_segment
+
+
+def _url(route: str, by_segment: dict) -> str:
+    """The route with its argument filled in by the record the path segment before it names."""
+    segment = route.split("<")[0].rstrip("/").split("/")[-1]
+
+    def value(match) -> str:
+        record = by_segment.get(segment, "")
+        return str(record[match[1]] if isinstance(record, dict) else record)
+
+    return "/" + re.sub(r"<(\w+):[^>]+>", value, route)
+
+
+def _status(response) -> int | str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    return response.status_code
+
+
+def test_each_role_gets_the_expected_answer_from_every_url(client, scene):
+    users, by_segment = scene
+    wrong = []
+    routes = _routes()
+    for name, expected in MATRIX.items():
+        url = _url(routes[name], by_segment)
+        for role in ROLES:
+            client.logout()
+            if role != ANON:
+                client.force_login(users[role])
+            got = _status(client.get(url))
+            if got != expected[role]:
+                wrong.append(f"{name} as {role}: expected {expected[role]}, got {got} ({url})")
+    assert not wrong, "\n".join(wrong)
