@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.access import Role
+from iom_housing.dates import day_short
 from iom_housing.db import ERASED, Erasure, PublicId, TimeStamped
 
 
@@ -55,11 +56,20 @@ class StaffMembership(TimeStamped):
         ordering = ["user__username"]
         verbose_name = _("staff membership")
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="staffmembership_role_valid"),
+            models.CheckConstraint(condition=Q(role__in=list(Role)), name="staffmembership_role_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+
+class VisitOutcome(models.TextChoices):
+    """A visit's outcome (`HomeVisit.Outcome`); defined here so its indexes can name it."""
+
+    SEEN = "seen", _("Seen")
+    NOT_IN = "not_in", _("Not in")
+    REFUSED_ENTRY = "refused_entry", _("Refused entry")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class HomeVisit(PublicId, TimeStamped):
@@ -71,11 +81,7 @@ class HomeVisit(PublicId, TimeStamped):
         PHONE = "phone", _("Phone call")
         OFFICE = "office", _("Office appointment")
 
-    class Outcome(models.TextChoices):
-        SEEN = "seen", _("Seen")
-        NOT_IN = "not_in", _("Not in")
-        REFUSED_ENTRY = "refused_entry", _("Refused entry")
-        CANCELLED = "cancelled", _("Cancelled")
+    Outcome = VisitOutcome
 
     class DrugTest(models.TextChoices):
         NEGATIVE = "negative", _("Negative")
@@ -141,13 +147,13 @@ class HomeVisit(PublicId, TimeStamped):
             # period's visits counted by agency without reading the table (an index-only scan).
             models.Index(
                 fields=["placement", "visited_at"],
-                condition=~Q(outcome="cancelled"),
+                condition=~Q(outcome=VisitOutcome.CANCELLED),
                 name="visit_placement_time_idx",
             ),
             models.Index(
                 fields=["visited_at"],
                 include=["placement", "agency", "support_hours"],
-                condition=~Q(outcome="cancelled"),
+                condition=~Q(outcome=VisitOutcome.CANCELLED),
                 name="visit_time_counts_idx",
             ),
         ]
@@ -166,7 +172,7 @@ class HomeVisit(PublicId, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.agency} on {self.visited_at:%d %b %Y}"
+        return f"{self.get_kind_display()} by {self.agency} on {day_short(self.visited_at)}"
 
     def get_absolute_url(self) -> str:
         return reverse("agencies:visit-detail", args=[self.pk])
@@ -212,7 +218,7 @@ class VisitCorrection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Correction of {self.visit} on {self.corrected_at:%d %b %Y}"
+        return f"Correction of {self.visit} on {day_short(self.corrected_at)}"
 
 
 class ApiClient(TimeStamped):

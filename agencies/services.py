@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Field, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_id, generate_client_secret
@@ -22,14 +22,14 @@ from oauth2_provider.models import Application
 from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from iom_housing.access import (
     Requester,
-    Role,
     Staff,
     agency_of,
     can_user_correct_visit,
     can_user_record_visits,
-    role_of,
+    can_user_visit_anyone,
 )
 from iom_housing.basis import StaleBasis, stale_basis
+from iom_housing.dates import day
 from iom_housing.services import locked
 from outbox.services import outbox_add
 from placements.models import Alert, Placement, SupportAgency
@@ -56,10 +56,6 @@ VISIT_FIELDS = (
 )
 
 
-def _day(value: date) -> str:
-    return formats.date_format(value, "j F Y")
-
-
 def _ensure_arrived(placement: Placement) -> None:
     if placement.status not in (Placement.Status.ACTIVE, Placement.Status.ENDED):
         raise ValidationError(
@@ -79,8 +75,8 @@ def ensure_may_record(*, placement: Placement, agency: Agency, by: Requester, on
     With `on=None`, any time on the support plan will do (a page asks before the date is known).
     """
     _ensure_arrived(placement)
-    if role_of(by) == Role.IOM_OFFICER:
-        return  # the IOM team may visit anyone in the scheme
+    if can_user_visit_anyone(by):
+        return
     supports = SupportAgency.objects.filter(support_plan__placement=placement, agency=agency)
     if on is not None:
         supports = supports.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
@@ -91,7 +87,7 @@ def ensure_may_record(*, placement: Placement, agency: Agency, by: Requester, on
                     "%(agency)s is not on the support plan of this placement on %(day)s, so it cannot "
                     "record a visit. Ask the IOM team to add your agency to the support plan."
                 )
-                % {"agency": agency.name, "day": _day(on)}
+                % {"agency": agency.name, "day": day(on)}
                 if on is not None
                 else _(
                     "%(agency)s is not on the support plan of this placement, so it cannot record a "
@@ -131,11 +127,11 @@ def _cleaned(
             errors["visited_at"] = _("The visit cannot be in the future")
         elif placement.arrived_on and visited_on < placement.arrived_on:
             errors["visited_at"] = _("The visit must be on or after the day they arrived, %(day)s") % {
-                "day": _day(placement.arrived_on)
+                "day": day(placement.arrived_on)
             }
         elif placement.departed_on and visited_on > placement.departed_on:
             errors["visited_at"] = _("The visit must be on or before the day they left, %(day)s") % {
-                "day": _day(placement.departed_on)
+                "day": day(placement.departed_on)
             }
 
     for name, choices, required, message in (

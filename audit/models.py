@@ -11,8 +11,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
+from iom_housing.dates import day_short
 from placements.models import Alert, LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
 from referrals.models import Offender, OffenderEvent, Referral
+
+
+class AccessAction(models.TextChoices):
+    """What a request did with the records (`AccessLogEntry.Action`); defined here so its constraint can name it."""
+
+    CONSULT = "consult", _("Consulted")
+    DISCLOSE = "disclose", _("Disclosed")
+    ALTER = "alter", _("Altered")
+    ERASE = "erase", _("Erased")
+    EXPORT = "export", _("Exported")
 
 
 class AccessLogEntry(models.Model):
@@ -20,12 +31,7 @@ class AccessLogEntry(models.Model):
     refuses to update or delete a row (a trigger, see the migration). It holds no names or
     identifiers of the people, only their ids, so erasing a person leaves the log intact."""
 
-    class Action(models.TextChoices):
-        CONSULT = "consult", _("Consulted")
-        DISCLOSE = "disclose", _("Disclosed")
-        ALTER = "alter", _("Altered")
-        ERASE = "erase", _("Erased")
-        EXPORT = "export", _("Exported")
+    Action = AccessAction
 
     at = models.DateTimeField(_("when (UTC)"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -58,7 +64,7 @@ class AccessLogEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(action__in=["consult", "disclose", "alter", "erase", "export"]),
+                condition=Q(action__in=list(AccessAction)),
                 name="accesslog_action_valid",
             ),
         ]
@@ -73,13 +79,18 @@ class AccessLogEntry(models.Model):
         return str(REASON_CODES.get(self.reason, self.reason))
 
 
+class RetentionDecision(models.TextChoices):
+    """A retention review's decision (`RetentionReview.Decision`); defined here so its constraint can name it."""
+
+    RETAIN = "retain", _("Retain")
+    ERASE = "erase", _("Erase")
+
+
 class RetentionReview(models.Model):
     """A scheme manager's decision on a record due for review: keep it (why, and until when) or
     erase its personal data. Holds no personal data itself."""
 
-    class Decision(models.TextChoices):
-        RETAIN = "retain", _("Retain")
-        ERASE = "erase", _("Erase")
+    Decision = RetentionDecision
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="retention_reviews")
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
@@ -93,14 +104,14 @@ class RetentionReview(models.Model):
         verbose_name = _("retention review")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(decision="retain") | Q(retain_until__isnull=False),
+                condition=~Q(decision=RetentionDecision.RETAIN) | Q(retain_until__isnull=False),
                 name="retentionreview_retain_has_date",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="retentionreview_has_reason"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} ({self.decided_at:%d %b %Y})"
+        return f"{self.get_decision_display()} ({day_short(self.decided_at)})"
 
 
 # Change history -------------------------------------------------------------------------------

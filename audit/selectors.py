@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from agencies.models import HomeVisit, VisitCorrection
 from audit.history import record_history
 from audit.models import AccessLogEntry, RetentionReview
+from iom_housing.dates import day_short
 from placements.models import Alert, LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
 from referrals.models import Offender, OffenderEvent, Referral
 
@@ -127,7 +128,7 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         items.append(
             {
                 "key": f"referral-{referral.pk}",
-                "title": f"Referral by {referral.referring_agency} on {referral.submitted_at:%d %b %Y}",
+                "title": f"Referral by {referral.referring_agency} on {day_short(referral.submitted_at)}",
                 "data": _fields(referral, exclude=("id", "offender")),
                 "history": _history(referral),
             }
@@ -140,7 +141,7 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         items.append(
             {
                 "key": f"placement-{placement.pk}",
-                "title": f"Placement at {placement.bedspace} from {placement.starts_on:%d %b %Y}",
+                "title": f"Placement at {placement.bedspace} from {day_short(placement.starts_on)}",
                 "data": {
                     **_fields(placement, exclude=("id", "offender")),
                     "licence_terms": terms,
@@ -162,7 +163,7 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         items.append(
             {
                 "key": f"visit-{visit.pk}",
-                "title": f"{visit.get_kind_display()} by {visit.agency} on {visit.visited_at:%d %b %Y}",
+                "title": f"{visit.get_kind_display()} by {visit.agency} on {day_short(visit.visited_at)}",
                 "data": {
                     **_fields(visit, exclude=("id",)),
                     "corrections": [
@@ -177,7 +178,7 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         items.append(
             {
                 "key": f"event-{event.pk}",
-                "title": f"{event.get_kind_display()} on {event.occurred_on:%d %b %Y}",
+                "title": f"{event.get_kind_display()} on {day_short(event.occurred_on)}",
                 "data": _fields(event, exclude=("id", "offender")),
                 "history": _history(event),
             }
@@ -195,7 +196,7 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         items.append(
             {
                 "key": f"alert-{alert.pk}",
-                "title": f"Alert: {alert.get_kind_display()} ({alert.raised_at:%d %b %Y})",
+                "title": f"Alert: {alert.get_kind_display()} ({day_short(alert.raised_at)})",
                 "data": _fields(alert, exclude=("id", "offender")),
                 "history": _history(alert),
             }
@@ -204,7 +205,7 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         items.append(
             {
                 "key": f"retention-{review.pk}",
-                "title": f"Retention review on {review.decided_at:%d %b %Y}",
+                "title": f"Retention review on {day_short(review.decided_at)}",
                 "data": _fields(review, exclude=("id", "offender")),
                 "history": [],
             }

@@ -141,6 +141,12 @@ def can_user_record_visits(user: Requester) -> bool:
     return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
 
 
+def can_user_visit_anyone(user: Requester) -> bool:
+    """The IOM team may visit anyone in the scheme; an agency only the placements whose support
+    plan it is on."""
+    return role_of(user) == Role.IOM_OFFICER
+
+
 def can_user_correct_visit(user: Requester, visit: "HomeVisit", *, now: datetime | None = None) -> bool:
     """The author for 7 days after recording it; IOM officers and scheme managers at any time."""
     role = role_of(user)
@@ -186,6 +192,25 @@ def can_user_manage_scheme(user: Requester) -> bool:
 def can_user_manage_placements(user: Requester) -> bool:
     """Triage referrals, book, renew and end placements, record offending: IOM officers and managers."""
     return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def can_user_use_admin(user: Requester) -> bool:
+    """The admin site: active superusers and scheme managers. `is_staff` alone lets nobody in."""
+    return bool(
+        getattr(user, "is_active", False)
+        and (getattr(user, "is_superuser", False) or can_user_manage_scheme(user))
+    )
+
+
+def can_user_view_own_agency_work(user: Requester) -> bool:
+    """A partner agency's own pages, their home: its caseload and the referrals it sent. Officers
+    and managers follow the whole scheme instead (the dashboard and the referral list)."""
+    return role_of(user) == Role.AGENCY_WORKER
+
+
+def has_role(user: Requester) -> bool:
+    """Whether the user holds an active role in the scheme (without one, they see no case data)."""
+    return role_of(user) is not None
 
 
 def can_user_view_reports(user: Requester) -> bool:

@@ -17,17 +17,12 @@ from django.db import router
 from django.utils.translation import gettext_lazy as _
 
 from audit.access import logs_access, saw
-from iom_housing.access import can_user_manage_scheme
+from iom_housing.access import can_user_use_admin
 from iom_housing.forms import UsernameLengthChecked
 
 # Shown read-only wherever a model has them; `created_by` is filled in from the signed-in user.
 RECORD_FIELDS = ("public_id", "created_by", "created_at", "updated_at")
 AUTHOR_FIELDS = ("created_by", "recorded_by")
-
-
-def can_use_admin(user) -> bool:
-    """Active superusers and scheme managers. `is_staff` alone lets nobody in."""
-    return bool(user.is_active and (user.is_superuser or can_user_manage_scheme(user)))
 
 
 class SchemeManagerAuthenticationForm(UsernameLengthChecked, AdminAuthenticationForm):
@@ -41,7 +36,7 @@ class SchemeManagerAuthenticationForm(UsernameLengthChecked, AdminAuthentication
     def confirm_login_allowed(self, user):
         # AdminAuthenticationForm asks for is_staff; the role decides here instead.
         AuthenticationForm.confirm_login_allowed(self, user)
-        if not can_use_admin(user):
+        if not can_user_use_admin(user):
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
@@ -63,7 +58,7 @@ class IomHousingAdminSite(admin.AdminSite):
     login_form = SchemeManagerAuthenticationForm
 
     def has_permission(self, request) -> bool:
-        return can_use_admin(request.user)
+        return can_user_use_admin(request.user)
 
     @logs_access
     def autocomplete_view(self, request):
@@ -86,19 +81,19 @@ class SchemeManagerPermissions:
     """Admin permissions from the role: a scheme manager may view, add, change and delete anything."""
 
     def has_module_permission(self, request) -> bool:
-        return can_use_admin(request.user)
+        return can_user_use_admin(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return can_use_admin(request.user)
+        return can_user_use_admin(request.user)
 
     def has_add_permission(self, request, obj=None) -> bool:  # obj: inlines pass the parent
-        return can_use_admin(request.user)
+        return can_user_use_admin(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return can_use_admin(request.user)
+        return can_user_use_admin(request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return can_use_admin(request.user)
+        return can_user_use_admin(request.user)
 
 
 def _field_names(model) -> set[str]:

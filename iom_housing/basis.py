@@ -13,11 +13,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import ApiClient
+from iom_housing.dates import day, time_of_day
 
 if TYPE_CHECKING:
     from django.db.models.options import Options
@@ -87,13 +88,13 @@ def changes_since(record, version: int) -> ChangesSince:
 
 
 def said_when(at: datetime) -> str:
-    """A moment as a refusal names it: "14:02" today, else "14:02 on 2 December 2026"."""
+    """A moment as a refusal names it: "2:02pm" today, else "2:02pm on 2 December 2026"."""
     local = timezone.localtime(at)
     if local.date() == timezone.localdate():
-        return formats.time_format(local, "H:i")
+        return time_of_day(local)
     return _("%(time)s on %(day)s") % {
-        "time": formats.time_format(local, "H:i"),
-        "day": formats.date_format(local, "j F Y"),
+        "time": time_of_day(local),
+        "day": day(local),
     }
 
 

@@ -8,7 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
-from iom_housing.access import Role, can_user_manage_placements, role_of
+from iom_housing.access import (
+    can_user_manage_placements,
+    can_user_view_own_agency_work,
+    can_user_view_reports,
+)
 
 
 @require_GET
@@ -17,9 +21,9 @@ def home(request):
     their caseload, OPCC analysts to the evaluation report."""
     if can_user_manage_placements(request.user):
         return redirect("placements:dashboard")
-    if role_of(request.user) == Role.AGENCY_WORKER:
+    if can_user_view_own_agency_work(request.user):
         return redirect("agencies:caseload")
-    if role_of(request.user) == Role.OPCC_ANALYST:
+    if can_user_view_reports(request.user):  # OPCC analysts: the only ones left who may
         return redirect("reports:report")
     return render(request, "iom_housing/home.html")
 

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.admin import SchemeModelAdmin, SchemeTabularInline
+from iom_housing.dates import day_short
 from placements.models import (
     Alert,
     AlertNotice,
@@ -230,7 +231,7 @@ class SupportPlanAdmin(SchemeModelAdmin):
     def supporting_agencies(self, plan):
         return ", ".join(
             str(_("{agency} (until {date})")).format(
-                agency=link.agency.name, date=f"{link.ended_on:%d %b %Y}"
+                agency=link.agency.name, date=f"{day_short(link.ended_on)}"
             )
             if link.ended_on
             else link.agency.name

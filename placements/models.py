@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.dates import day_short
 from iom_housing.db import ERASED, DateRange, Erasure, IdRange, PublicId, TimeStamped, Versioned
 
 LICENCE_TERM_MAX_DAYS = 28
@@ -142,7 +143,7 @@ class VoidPeriod(Versioned, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"Void on {self.bedspace} from {self.starts_on:%d %b %Y}"
+        return f"Void on {self.bedspace} from {day_short(self.starts_on)}"
 
 
 class DepartureReason(models.TextChoices):
@@ -189,6 +190,21 @@ DESTINATION_GROUPS: dict[str, DestinationGroup] = {
 }
 
 
+class PlacementStatus(models.TextChoices):
+    """A placement's status (`Placement.Status`); defined here so its constraints can name it."""
+
+    PROVISIONAL = "provisional", _("Provisional")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+    NOT_ARRIVED = "not_arrived", _("Did not arrive")
+
+
+# Cancelled and not-arrived bookings hold no bedspace; every other status does, past or present.
+RELEASED_PLACEMENT_STATUSES = (PlacementStatus.CANCELLED, PlacementStatus.NOT_ARRIVED)
+
+
 class Placement(PublicId, Versioned, TimeStamped):
     """One person in one bedspace, on consecutive licence terms of at most 28 days each.
 
@@ -196,16 +212,9 @@ class Placement(PublicId, Versioned, TimeStamped):
     `free_from` adds the property's turnaround, and is when the bedspace can take the next arrival.
     """
 
-    class Status(models.TextChoices):
-        PROVISIONAL = "provisional", _("Provisional")
-        CONFIRMED = "confirmed", _("Confirmed")
-        ACTIVE = "active", _("Active")
-        ENDED = "ended", _("Ended")
-        CANCELLED = "cancelled", _("Cancelled")
-        NOT_ARRIVED = "not_arrived", _("Did not arrive")
+    Status = PlacementStatus
 
-    # Cancelled and not-arrived bookings hold no bedspace; every other status does, past or present.
-    RELEASED_STATUSES = (Status.CANCELLED, Status.NOT_ARRIVED)
+    RELEASED_STATUSES = RELEASED_PLACEMENT_STATUSES
     BOOKED_STATUSES = (Status.PROVISIONAL, Status.CONFIRMED)
 
     offender = models.ForeignKey("referrals.Offender", on_delete=models.PROTECT, related_name="placements")
@@ -244,29 +253,30 @@ class Placement(PublicId, Versioned, TimeStamped):
             models.Index(fields=["offender", "starts_on"], name="placement_offender_idx"),
             # Who is in each bedspace now: the few active stays among years of ended ones.
             models.Index(
-                fields=["bedspace", "starts_on"], condition=Q(status="active"), name="placement_active_idx"
+                fields=["bedspace", "starts_on"],
+                condition=Q(status=PlacementStatus.ACTIVE),
+                name="placement_active_idx",
             ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    status__in=["provisional", "confirmed", "active", "ended", "cancelled", "not_arrived"]
-                ),
+                condition=Q(status__in=list(PlacementStatus)),
                 name="placement_status_valid",
             ),
             models.UniqueConstraint(
                 fields=["referral"],
-                condition=~Q(status__in=["cancelled", "not_arrived"]),
+                condition=~Q(status__in=list(RELEASED_PLACEMENT_STATUSES)),
                 name="placement_one_live_per_referral",
             ),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="placement_dates_in_order"),
             models.CheckConstraint(condition=Q(free_from__gte=F("ends_on")), name="placement_free_after_end"),
             models.CheckConstraint(
-                condition=~Q(status__in=["active", "ended"]) | Q(arrived_on__isnull=False),
+                condition=~Q(status__in=[PlacementStatus.ACTIVE, PlacementStatus.ENDED])
+                | Q(arrived_on__isnull=False),
                 name="placement_arrived_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="ended")
+                condition=~Q(status=PlacementStatus.ENDED)
                 | (Q(departed_on__isnull=False) & ~Q(departure_reason="") & ~Q(destination="")),
                 name="placement_ended_has_departure",
             ),
@@ -282,11 +292,11 @@ class Placement(PublicId, Versioned, TimeStamped):
             ),
             # Once ended, the stay the overlap rules protect is exactly the stay that happened.
             models.CheckConstraint(
-                condition=~Q(status="ended") | Q(ends_on=F("departed_on")),
+                condition=~Q(status=PlacementStatus.ENDED) | Q(ends_on=F("departed_on")),
                 name="placement_ended_on_departure",
             ),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                condition=~Q(status=PlacementStatus.CANCELLED) | ~Q(cancellation_reason=""),
                 name="placement_cancelled_has_reason",
             ),
             ExclusionConstraint(
@@ -295,7 +305,7 @@ class Placement(PublicId, Versioned, TimeStamped):
                     (IdRange("bedspace_id"), RangeOperators.EQUAL),
                     (DateRange("starts_on", "free_from"), RangeOperators.OVERLAPS),
                 ],
-                condition=~Q(status__in=["cancelled", "not_arrived"]),
+                condition=~Q(status__in=list(RELEASED_PLACEMENT_STATUSES)),
             ),
             ExclusionConstraint(
                 name="placement_no_overlap_per_offender",
@@ -303,12 +313,12 @@ class Placement(PublicId, Versioned, TimeStamped):
                     (IdRange("offender_id"), RangeOperators.EQUAL),
                     (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
                 ],
-                condition=~Q(status__in=["cancelled", "not_arrived"]),
+                condition=~Q(status__in=list(RELEASED_PLACEMENT_STATUSES)),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.offender} at {self.bedspace} from {self.starts_on:%d %b %Y}"
+        return f"{self.offender} at {self.bedspace} from {day_short(self.starts_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("placements:placement-detail", args=[self.public_id])
@@ -359,7 +369,7 @@ class LicenceTerm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Term {self.number}: {self.starts_on:%d %b %Y} to {self.ends_on:%d %b %Y}"
+        return f"Term {self.number}: {day_short(self.starts_on)} to {day_short(self.ends_on)}"
 
     @property
     def days(self) -> int:
@@ -427,6 +437,14 @@ class SupportAgency(TimeStamped):
         return f"{self.agency} on {self.support_plan}"
 
 
+class AlertStatus(models.TextChoices):
+    """An alert's status (`Alert.Status`); defined here so its constraints can name it."""
+
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
 class Alert(models.Model):
     """Something needing action, raised by a sweep or a visit concern; one unresolved alert per key.
 
@@ -446,10 +464,7 @@ class Alert(models.Model):
         ARRIVAL_MISSING = "arrival_missing", _("Arrival not recorded")
         VISIT_CONCERN = "visit_concern", _("Concern raised on a visit")
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        RESOLVED = "resolved", _("Resolved")
+    Status = AlertStatus
 
     UNRESOLVED_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
 
@@ -496,22 +511,23 @@ class Alert(models.Model):
             models.Index(fields=["status", "due_on", "-raised_at", "id"], name="alert_status_due_idx"),
             # The header count and the alerts page read the few unresolved alerts among many resolved.
             models.Index(
-                fields=["kind", "offender"], condition=~Q(status="resolved"), name="alert_unresolved_idx"
+                fields=["kind", "offender"],
+                condition=~Q(status=AlertStatus.RESOLVED),
+                name="alert_unresolved_idx",
             ),
         ]
         constraints = [
             # Two sweeps (or two workers) raising the same condition make one alert, not two.
             models.UniqueConstraint(
-                fields=["key"], condition=~Q(status="resolved"), name="alert_one_unresolved_per_key"
+                fields=["key"], condition=~Q(status=AlertStatus.RESOLVED), name="alert_one_unresolved_per_key"
+            ),
+            models.CheckConstraint(condition=Q(status__in=list(AlertStatus)), name="alert_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=AlertStatus.RESOLVED) | Q(resolved_at__isnull=False),
+                name="alert_resolved_has_date",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "acknowledged", "resolved"]), name="alert_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="resolved") | Q(resolved_at__isnull=False), name="alert_resolved_has_date"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="acknowledged") | Q(acknowledged_at__isnull=False),
+                condition=~Q(status=AlertStatus.ACKNOWLEDGED) | Q(acknowledged_at__isnull=False),
                 name="alert_acknowledged_has_date",
             ),
         ]

@@ -19,10 +19,11 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iom_housing.access import Role
+from iom_housing.dates import day
 from placements.models import Alert, AlertNotice
 from referrals.models import Offender
 
@@ -85,7 +86,7 @@ def digest_send(*, user_id: int) -> int:
         ) % {"count": len(alerts), "lines": "\n".join(lines), "url": _site_link("placements:alert-list")}
         EmailMessage(
             subject=_("IOM Housing: %(count)s new alerts, %(day)s")
-            % {"count": len(alerts), "day": formats.date_format(timezone.localdate(), "j F Y")},
+            % {"count": len(alerts), "day": day(timezone.localdate())},
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],
@@ -98,9 +99,7 @@ def concern_email_send(*, alert_id: int) -> int:
     alert = Alert.objects.select_related("agency", "visit").filter(pk=alert_id).first()
     if alert is None or alert.status != Alert.Status.OPEN:
         return 0  # gone, or acknowledged before the email went
-    when = formats.date_format(
-        timezone.localtime(alert.visit.visited_at if alert.visit else alert.raised_at), "j F Y"
-    )
+    when = day(alert.visit.visited_at if alert.visit else alert.raised_at)
     agency = alert.agency.name if alert.agency else _("A partner agency")
     body = _(
         "%(agency)s raised a concern on a visit on %(when)s.\n\n"

@@ -16,12 +16,13 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, HomeVisit
 from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
+from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
@@ -44,10 +45,6 @@ from referrals.services import referral_changes, referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
 BACKDATE_LIMIT_DAYS = 14
-
-
-def _day(value: date) -> str:
-    return formats.date_format(value, "j F Y")
 
 
 def _check_term_days(days: int, field: str = "days") -> None:
@@ -73,7 +70,7 @@ def bedspace_clash(
     occupant = overrun.first()
     if occupant is not None:
         return _("the person in it is staying past their licence, which ended on %(end)s") % {
-            "end": _day(occupant.ends_on)
+            "end": day(occupant.ends_on)
         }
     bookings = Placement.objects.filter(bedspace_id=bedspace_id, free_from__gt=starts_on).exclude(
         status__in=Placement.RELEASED_STATUSES
@@ -87,8 +84,8 @@ def bedspace_clash(
         return _(
             "it runs into another booking of this bedspace from %(start)s until %(end)s (with turnaround)"
         ) % {
-            "start": _day(booking.starts_on),
-            "end": _day(booking.free_from),
+            "start": day(booking.starts_on),
+            "end": day(booking.free_from),
         }
     voids = VoidPeriod.objects.filter(bedspace_id=bedspace_id).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
@@ -98,10 +95,10 @@ def bedspace_clash(
     void = voids.order_by("starts_on").first()
     if void is not None:
         if void.ends_on is None:
-            return _("the bedspace is void from %(start)s with no end date") % {"start": _day(void.starts_on)}
+            return _("the bedspace is void from %(start)s with no end date") % {"start": day(void.starts_on)}
         return _("the bedspace is void from %(start)s until %(end)s") % {
-            "start": _day(void.starts_on),
-            "end": _day(void.ends_on),
+            "start": day(void.starts_on),
+            "end": day(void.ends_on),
         }
     return None
 
@@ -198,7 +195,7 @@ def place_offender(
             raise ValidationError(
                 {
                     "starts_on": _("This person already has a placement at %(place)s from %(start)s.")
-                    % {"place": other.bedspace, "start": _day(other.starts_on)}
+                    % {"place": other.bedspace, "start": day(other.starts_on)}
                 }
             )
         placement = Placement.objects.create(
@@ -248,7 +245,7 @@ def _placement_changes(before: Any, placement: Placement) -> str:
     if before is None:
         return _("it is now marked “%(status)s” and its licence ends on %(end)s") % {
             "status": placement.get_status_display(),
-            "end": _day(placement.ends_on),
+            "end": day(placement.ends_on),
         }
     clauses = []
     if before.status != placement.status:
@@ -257,7 +254,7 @@ def _placement_changes(before: Any, placement: Placement) -> str:
         elif placement.status == Status.ACTIVE:
             # An active placement has arrived, an ended one has left (the model's check constraints).
             arrived_on = cast(date, placement.arrived_on)
-            clauses.append(_("their arrival on %(day)s was recorded") % {"day": _day(arrived_on)})
+            clauses.append(_("their arrival on %(day)s was recorded") % {"day": day(arrived_on)})
         elif placement.status == Status.NOT_ARRIVED:
             clauses.append(_("it was recorded that they did not arrive"))
         elif placement.status == Status.CANCELLED:
@@ -265,15 +262,15 @@ def _placement_changes(before: Any, placement: Placement) -> str:
         elif placement.status == Status.ENDED:
             clauses.append(
                 _("the placement was ended: they left on %(day)s")
-                % {"day": _day(cast(date, placement.departed_on))}
+                % {"day": day(cast(date, placement.departed_on))}
             )
         else:
             clauses.append(_("it is now marked “%(status)s”") % {"status": placement.get_status_display()})
     if placement.status != Status.ENDED and placement.ends_on != before.ends_on:
         if placement.ends_on > before.ends_on:
-            clauses.append(_("its licence was renewed to %(end)s") % {"end": _day(placement.ends_on)})
+            clauses.append(_("its licence was renewed to %(end)s") % {"end": day(placement.ends_on)})
         else:
-            clauses.append(_("its licence now ends on %(end)s") % {"end": _day(placement.ends_on)})
+            clauses.append(_("its licence now ends on %(end)s") % {"end": day(placement.ends_on)})
     return joined(clauses) if clauses else _("its details were changed")
 
 
@@ -330,14 +327,14 @@ def placement_arrive(
             raise ValidationError(
                 {
                     "arrived_on": _("The arrival date cannot be before the booking starts on %(start)s.")
-                    % {"start": _day(placement.starts_on)}
+                    % {"start": day(placement.starts_on)}
                 }
             )
         if arrived_on >= placement.ends_on:
             raise ValidationError(
                 {
                     "arrived_on": _("The arrival date must be before the licence ends on %(end)s.")
-                    % {"end": _day(placement.ends_on)}
+                    % {"end": day(placement.ends_on)}
                 }
             )
         placement.status = Placement.Status.ACTIVE
@@ -447,7 +444,7 @@ def licence_renew(
             raise ValidationError(
                 {
                     "days": _("A licence until %(end)s cannot be granted: %(clash)s.")
-                    % {"end": _day(ends_on), "clash": clash}
+                    % {"end": day(ends_on), "clash": clash}
                 }
             )
         other = _person_clash(
@@ -460,7 +457,7 @@ def licence_renew(
             raise ValidationError(
                 {
                     "days": _("This person has another placement from %(start)s.")
-                    % {"start": _day(other.starts_on)}
+                    % {"start": day(other.starts_on)}
                 }
             )
         term = LicenceTerm.objects.create(
@@ -517,7 +514,7 @@ def placement_end(
             raise ValidationError(
                 {
                     "departed_on": _("The departure date must be after the arrival date, %(arrived)s.")
-                    % {"arrived": _day(arrived_on)}
+                    % {"arrived": day(arrived_on)}
                 }
             )
         last_home_visit = (
@@ -530,7 +527,7 @@ def placement_end(
             raise ValidationError(
                 {
                     "departed_on": _("They were seen at the property on %(day)s, after this departure date.")
-                    % {"day": _day(timezone.localdate(last_home_visit))}
+                    % {"day": day(timezone.localdate(last_home_visit))}
                 }
             )
         new_free_from = free_from(departed_on, placement.bedspace.property.turnaround_days)
@@ -600,7 +597,7 @@ def void_add(
 
 def _void_changes(before: Any, void: VoidPeriod) -> str:
     if void.ends_on is not None and (before is None or before.ends_on != void.ends_on):
-        return _("the bedspace is back in use from %(day)s") % {"day": _day(void.ends_on)}
+        return _("the bedspace is back in use from %(day)s") % {"day": day(void.ends_on)}
     return _("its details were changed")
 
 
@@ -619,7 +616,7 @@ def void_end(*, void_id: int, ends_on: date, by: Staff, expected_version: int | 
             raise ValidationError(
                 {
                     "ends_on": _("The bedspace must come back into use after %(start)s.")
-                    % {"start": _day(void.starts_on)}
+                    % {"start": day(void.starts_on)}
                 }
             )
         if void.ends_on is not None and ends_on > void.ends_on:

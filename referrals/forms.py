@@ -3,13 +3,13 @@ service."""
 
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from iom_housing.basis import BasedOn
+from iom_housing.dates import day
 from iom_housing.forms import GovukDateField, ServiceForm
 from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
 from referrals.services import PERSON_FIELDS
@@ -277,7 +277,7 @@ class SamePersonForm(ServiceForm):
                 "accepts the referral; if not, a new record is made."
             ),
             name=f"{person['first_name']} {person['last_name']}",
-            born=date_format(person["date_of_birth"], "j F Y"),
+            born=day(person["date_of_birth"]),
         )
         # The question is the page's heading.
         self.helper.layout = Layout(Field.radios("same_person", legend_size=Size.LARGE, legend_tag="h1"))

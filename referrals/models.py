@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing.dates import day_short
 from iom_housing.db import Erasure, PublicId, TimeStamped, Versioned
 
 
@@ -189,7 +190,7 @@ class Offender(PublicId, TimeStamped):
             models.UniqueConstraint(Upper("pnc_id"), condition=~Q(pnc_id=""), name="offender_pnc_id_unique"),
             models.UniqueConstraint(Upper("crn"), condition=~Q(crn=""), name="offender_crn_unique"),
             models.CheckConstraint(
-                condition=Q(ethnicity__in=Ethnicity.values), name="offender_ethnicity_valid"
+                condition=Q(ethnicity__in=list(Ethnicity)), name="offender_ethnicity_valid"
             ),
             models.CheckConstraint(
                 condition=Q(licence_ends_on__isnull=True)
@@ -231,19 +232,33 @@ class OffenceCategory(models.TextChoices):
     OTHER = "other", _("Other offence")
 
 
+class OffenderEventKind(models.TextChoices):
+    """What an event is (`OffenderEvent.Kind`); defined here so its constraints can name it."""
+
+    ARREST = "arrest", _("Arrest")
+    CHARGE = "charge", _("Charge")
+    CONVICTION = "conviction", _("Conviction")
+    CAUTION = "caution", _("Caution")
+    LICENCE_WARNING = "licence_warning", _("Licence warning")
+    LICENCE_BREACH = "licence_breach", _("Licence breach")
+    RECALL = "recall", _("Recall to custody")
+
+
+# Offending, as against licence compliance: an offending event names its offence category.
+OFFENDING_EVENT_KINDS = (
+    OffenderEventKind.ARREST,
+    OffenderEventKind.CHARGE,
+    OffenderEventKind.CONVICTION,
+    OffenderEventKind.CAUTION,
+)
+
+
 class OffenderEvent(TimeStamped):
     """Offending (arrest, charge, conviction, caution) and licence compliance (warning, breach, recall)."""
 
-    class Kind(models.TextChoices):
-        ARREST = "arrest", _("Arrest")
-        CHARGE = "charge", _("Charge")
-        CONVICTION = "conviction", _("Conviction")
-        CAUTION = "caution", _("Caution")
-        LICENCE_WARNING = "licence_warning", _("Licence warning")
-        LICENCE_BREACH = "licence_breach", _("Licence breach")
-        RECALL = "recall", _("Recall to custody")
+    Kind = OffenderEventKind
 
-    OFFENDING_KINDS = (Kind.ARREST, Kind.CHARGE, Kind.CONVICTION, Kind.CAUTION)
+    OFFENDING_KINDS = OFFENDING_EVENT_KINDS
     COMPLIANCE_KINDS = (Kind.LICENCE_WARNING, Kind.LICENCE_BREACH, Kind.RECALL)
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="events")
@@ -265,14 +280,13 @@ class OffenderEvent(TimeStamped):
         indexes = [models.Index(fields=["offender", "occurred_on"], name="event_offender_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind__in=["arrest", "charge", "conviction", "caution"])
-                | ~Q(offence_category=""),
+                condition=~Q(kind__in=list(OFFENDING_EVENT_KINDS)) | ~Q(offence_category=""),
                 name="offenderevent_offence_has_category",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
+        return f"{self.get_kind_display()} on {day_short(self.occurred_on)}"
 
 
 # The referral queue's order: emergencies first, then urgent, then routine (Referral.Urgency).
@@ -306,17 +320,26 @@ class ReferredPerson:
     last_name: str = ""
 
 
+class ReferralStatus(models.TextChoices):
+    """A referral's status (`Referral.Status`); defined here so its constraints can name it."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Waiting for a decision: in the officers' queue.
+OPEN_REFERRAL_STATUSES = (ReferralStatus.SUBMITTED, ReferralStatus.IN_REVIEW)
+
+
 class Referral(PublicId, Versioned, TimeStamped):
     """An agency asks for a place for an offender."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        IN_REVIEW = "in_review", _("In review")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = ReferralStatus
 
-    OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
+    OPEN_STATUSES = OPEN_REFERRAL_STATUSES
     DECIDED_STATUSES = (Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN)
 
     class Urgency(models.TextChoices):
@@ -406,7 +429,7 @@ class Referral(PublicId, Versioned, TimeStamped):
                 URGENCY_RANK,
                 "submitted_at",
                 "id",
-                condition=Q(status__in=["submitted", "in_review"]),
+                condition=Q(status__in=list(OPEN_REFERRAL_STATUSES)),
                 name="referral_queue_idx",
             ),
             models.Index(URGENCY_RANK, "submitted_at", "id", name="referral_queue_all_idx"),
@@ -418,14 +441,15 @@ class Referral(PublicId, Versioned, TimeStamped):
                 name="referral_external_ref_unique_per_agency",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "in_review", "accepted", "declined", "withdrawn"]),
+                condition=Q(status__in=list(ReferralStatus)),
                 name="referral_status_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(decline_reason=""), name="referral_declined_has_reason"
+                condition=~Q(status=ReferralStatus.DECLINED) | ~Q(decline_reason=""),
+                name="referral_declined_has_reason",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "in_review"]) | Q(decided_at__isnull=False),
+                condition=Q(status__in=list(OPEN_REFERRAL_STATUSES)) | Q(decided_at__isnull=False),
                 name="referral_decided_has_date",
             ),
             models.CheckConstraint(

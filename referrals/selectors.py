@@ -10,12 +10,12 @@ from uuid import UUID
 
 from django.db.models import Count, F, Field, Func, Max, Min, Prefetch, Q, QuerySet, TextField
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency, HomeVisit
 from iom_housing.access import Requester, agency_of, people_scope, referral_scope, sees_person_record
+from iom_housing.dates import day
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
 
@@ -115,8 +115,8 @@ def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]
         differences.append(
             (
                 str(_("Date of birth")),
-                date_format(date.fromisoformat(born), "j F Y") if born else "",
-                date_format(cast(date, offender.date_of_birth), "j F Y") if recorded_born else "",
+                day(date.fromisoformat(born)) if born else "",
+                day(cast(date, offender.date_of_birth)) if recorded_born else "",
             )
         )
     for name in ("pnc_id", "crn", "prison_number"):
@@ -211,10 +211,6 @@ def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def _day(value: date) -> str:
-    return date_format(value, "j F Y")
-
-
 def offender_timeline(*, offender: Offender) -> list[TimelineEntry]:
     """The person's story, newest first: referrals and decisions, bookings, stays, licence
     renewals and departures, offending and compliance, the latest visits and every concern, and
@@ -276,7 +272,7 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
             TimelineEntry(
                 placement.created_at,
                 _("Bedspace booked"),
-                _("%(place)s from %(start)s") % {"place": place, "start": _day(placement.starts_on)},
+                _("%(place)s from %(start)s") % {"place": place, "start": day(placement.starts_on)},
                 url=url,
             )
         )
@@ -334,8 +330,8 @@ def _visit_entries(offender: Offender, placement_urls: dict[int, str]) -> list[T
         last = max(row["last"] for row in rows)
         title = ngettext("%(count)s earlier visit", "%(count)s earlier visits", count) % {"count": count}
         dates = _("From %(first)s to %(last)s.") % {
-            "first": _day(timezone.localdate(min(row["first"] for row in rows))),
-            "last": _day(timezone.localdate(last)),
+            "first": day(timezone.localdate(min(row["first"] for row in rows))),
+            "last": day(timezone.localdate(last)),
         }
         tally = [
             _("%(outcome)s: %(count)s.") % {"outcome": label, "count": by_outcome[outcome]["count"]}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Field
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +18,7 @@ from agencies.models import Agency
 from audit.access import saw
 from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
+from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from referrals.models import (
     Ethnicity,
@@ -467,7 +468,7 @@ def _refuse_a_second_open_referral(agency: Agency, offender: Offender) -> None:
             _(
                 "Your agency already has a referral for this person waiting for a decision, received on %(day)s."
             )
-            % {"day": formats.date_format(timezone.localtime(waiting.submitted_at), "j F Y")},
+            % {"day": day(waiting.submitted_at)},
             code="already_referred",
         )
 

@@ -1,6 +1,5 @@
 """Visit helpers for templates: the visit history on a placement's page, the caseload's visit-state
-tag, support hours as people write them, dates cheap enough for long lists, and a correction's
-changes in words."""
+tag, support hours as people write them, and a correction's changes in words."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,8 +7,6 @@ from functools import lru_cache
 
 from django import forms, template
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
-from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -18,6 +15,7 @@ from django.utils.translation import gettext as _
 from agencies import selectors, services
 from agencies.models import HomeVisit
 from iom_housing.access import agency_of, can_user_record_visits
+from iom_housing.dates import day, day_time
 
 register = template.Library()
 
@@ -54,35 +52,6 @@ def visit_history(context, placement):
 def visit_state_tag(placement):
     colour, label = VISIT_STATES[placement.visit_state]
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label())
-
-
-@lru_cache
-def _day_names(language: str) -> tuple[list[str], dict[int, str]]:
-    """Weekday and month names in the active language (`language` keys the cache)."""
-    return [str(name) for name in WEEKDAYS.values()], {number: str(name) for number, name in MONTHS.items()}
-
-
-def _local_date(value) -> date:
-    return timezone.localdate(value) if isinstance(value, datetime) else value
-
-
-@register.filter
-def long_date(value) -> str:
-    """`value|date:"l j F Y"` ("Monday 2 March 2026") at a tenth of its cost, for long lists."""
-    if value in (None, ""):
-        return ""
-    day = _local_date(value)
-    weekdays, months = _day_names(get_language())
-    return f"{weekdays[day.weekday()]} {day.day} {months[day.month]} {day.year}"
-
-
-@register.filter
-def short_date(value) -> str:
-    """`value|date:"j F Y"` ("2 March 2026"), as cheaply."""
-    if value in (None, ""):
-        return ""
-    day = _local_date(value)
-    return f"{day.day} {_day_names(get_language())[1][day.month]} {day.year}"
 
 
 @lru_cache
@@ -157,9 +126,9 @@ def _describe(name: str, value) -> str:
     if value in (None, "", []):
         return "–"
     if name == "visited_at":
-        return formats.date_format(datetime.fromisoformat(value), "j F Y, H:i")
+        return day_time(datetime.fromisoformat(value))
     if name == "next_visit_on":
-        return formats.date_format(date.fromisoformat(value), "j F Y")
+        return day(date.fromisoformat(value))
     if name in ("property_in_good_order", "concern_raised"):
         return yes_no(value)
     if name == "support_hours":

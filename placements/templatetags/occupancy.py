@@ -7,11 +7,11 @@ is put together from those and the day's number.
 """
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.dates import MONTHS
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
+from iom_housing.dates import day_month_short
 from placements.selectors import DAY_STATES, BedspaceCalendar
 
 register = template.Library()
@@ -47,6 +47,6 @@ def calendar_rows(calendar: BedspaceCalendar, today) -> SafeString:
             )
         rows.append(
             '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header govuk-!-font-size-16">'
-            f"{escape(date_format(week[0].date, 'j M'))}</th>{''.join(cells)}</tr>"
+            f"{escape(day_month_short(week[0].date))}</th>{''.join(cells)}</tr>"
         )
     return SafeString("\n".join(rows))

@@ -47,7 +47,7 @@ def test_a_correction_on_a_page_shown_before_another_correction_is_refused_namin
     with pytest.raises(StaleBasis) as refused:
         visit_correct(visit_id=visit.pk, by=worker, reason="Hours", support_hours="2", based_on_correction=0)
     assert refused.value.messages == [
-        "This home visit was changed by Morwenna Staleworth at 11:30 since you opened this page: these "
+        "This home visit was changed by Morwenna Staleworth at 11:30am since you opened this page: these "
         "answers were corrected: outcome. Check it and try again."
     ]
     visit = HomeVisit.objects.get(pk=visit.pk)
@@ -60,7 +60,7 @@ def test_the_same_correction_sent_twice_is_already_done(visit, worker):
     with pytest.raises(StaleBasis) as refused:
         visit_correct(visit_id=visit.pk, by=worker, reason="Hours", support_hours="2", based_on_correction=0)
     assert refused.value.already_done
-    assert refused.value.messages[0].startswith("This was already done at 11:30 (the form was sent twice)")
+    assert refused.value.messages[0].startswith("This was already done at 11:30am (the form was sent twice)")
     assert VisitCorrection.objects.count() == 1
 
 
@@ -69,7 +69,7 @@ def test_a_different_correction_on_your_own_old_page_is_refused(visit, worker):
     with pytest.raises(StaleBasis) as refused:
         visit_correct(visit_id=visit.pk, by=worker, reason="Hours", support_hours="3", based_on_correction=0)
     assert not refused.value.already_done
-    assert refused.value.messages[0].startswith("This home visit was changed by you at 11:30")
+    assert refused.value.messages[0].startswith("This home visit was changed by you at 11:30am")
 
 
 def test_a_correction_on_the_latest_one_is_made(visit, worker):

@@ -41,7 +41,7 @@ from tests.placements.helpers import long_date
 pytestmark = pytest.mark.django_db
 
 Status = Placement.Status
-# A Thursday morning, far from midnight and the clock changes: the messages say "at 10:00".
+# A Thursday morning, far from midnight and the clock changes: the messages say "at 10am".
 NOW = london(2026, 12, 3, 10, 0)
 TODAY = NOW.date()
 
@@ -126,7 +126,7 @@ def test_a_renewal_on_a_page_opened_before_another_renewal_is_refused_naming_it(
 
     new_end = TODAY + timedelta(days=18 + 14)
     assert error.messages == [
-        f"This placement was changed by Morwenna Staleworth at 10:00 since you opened this page: its "
+        f"This placement was changed by Morwenna Staleworth at 10am since you opened this page: its "
         f"licence was renewed to {long_date(new_end)}. Check it and try again."
     ]
     assert error.code == "stale_basis" and not error.already_done
@@ -149,7 +149,7 @@ def test_the_same_renewal_sent_twice_is_already_done_and_adds_no_second_term(off
         )
     assert error.already_done
     assert error.messages == [
-        "This was already done at 10:00 (the form was sent twice): its licence was renewed to "
+        "This was already done at 10am (the form was sent twice): its licence was renewed to "
         f"{long_date(TODAY + timedelta(days=25))}. Nothing more was changed."
     ]
     assert snapshot(placement) == renewed
@@ -173,7 +173,7 @@ def test_a_different_renewal_on_your_own_old_page_is_refused_not_taken_as_done(o
         )
     assert not error.already_done
     assert error.messages[0].startswith(
-        "This placement was changed by you at 10:00 since you opened this page"
+        "This placement was changed by you at 10am since you opened this page"
     )
 
 
@@ -280,7 +280,7 @@ def test_each_step_on_a_page_opened_before_another_change_is_refused_naming_it(
     with as_user(officer):
         error = stale(lambda: STEPS[mine](placement, officer, 1))
     assert error.messages[0].startswith(
-        "This placement was changed by Morwenna Staleworth at 10:00 since you opened this page: "
+        "This placement was changed by Morwenna Staleworth at 10am since you opened this page: "
     )
     assert what in error.messages[0]
     assert snapshot(placement) == changed
@@ -302,7 +302,7 @@ def test_each_step_sent_twice_is_already_done(officer, status, step):
         STEPS[step](placement, officer, 1)
         done = snapshot(placement)
         error = stale(lambda: STEPS[step](placement, officer, 1))
-    assert error.already_done and error.messages[0].startswith("This was already done at 10:00")
+    assert error.already_done and error.messages[0].startswith("This was already done at 10am")
     assert snapshot(placement) == done
 
 
@@ -331,7 +331,7 @@ def test_a_support_plan_made_on_a_page_shown_before_another_plan_is_refused(offi
         )
     )
     assert error.messages == [
-        "This support plan was changed by Morwenna Staleworth at 10:00 since you opened this page: it is "
+        "This support plan was changed by Morwenna Staleworth at 10am since you opened this page: it is "
         "now T2: 5 hours a week, with visits by Probation Service. Check it and try again."
     ]
     plan = SupportPlan.objects.get(placement=placement)
@@ -369,7 +369,7 @@ def test_ending_a_void_on_a_page_shown_before_it_was_ended_is_refused(officer, c
         void_end(void_id=void.pk, ends_on=TODAY + timedelta(days=2), by=colleague, expected_version=1)
     error = stale(lambda: void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1))
     assert error.messages == [
-        "This void period was changed by Morwenna Staleworth at 10:00 since you opened this page: the "
+        "This void period was changed by Morwenna Staleworth at 10am since you opened this page: the "
         f"bedspace is back in use from {long_date(TODAY + timedelta(days=2))}. Check it and try again."
     ]
     assert VoidPeriod.objects.get(pk=void.pk).ends_on == TODAY + timedelta(days=2)
@@ -400,7 +400,7 @@ def test_booking_on_a_page_shown_before_someone_else_booked_the_referral_is_refu
         )
     )
     assert error.messages == [
-        "This referral was changed by Morwenna Staleworth at 10:00 since you opened this page: its "
+        "This referral was changed by Morwenna Staleworth at 10am since you opened this page: its "
         "placement changed: Placed. Check it and try again."
     ]
     assert list(referral.placements.values_list("bedspace_id", flat=True)) == [first.pk]
@@ -480,7 +480,7 @@ def test_a_stale_renewal_page_shows_the_change_and_the_placement_as_it_is_now(of
     assert response.status_code == 200
     assert "There is a problem" in content
     assert (
-        "This placement was changed by Morwenna Staleworth at 10:00 since you opened this page: its licence "
+        "This placement was changed by Morwenna Staleworth at 10am since you opened this page: its licence "
         f"was renewed to {new_end}. Check it and try again."
     ) in content
     assert f'<dd class="govuk-summary-list__value">{new_end}</dd>' in content  # the licence end now
@@ -502,7 +502,7 @@ def test_a_double_click_on_renew_renews_once_and_says_it_was_already_done(office
     assert second.redirect_chain == [(placement.get_absolute_url(), 302)]
     # The first answer's message was not read (a double click shows the second's page).
     assert banners(second)[0] == "Licence renewed"
-    assert banners(second)[1].startswith("This was already done at 10:00 (the form was sent twice)")
+    assert banners(second)[1].startswith("This was already done at 10am (the form was sent twice)")
     assert placement.licence_terms.count() == 2
 
 
@@ -524,7 +524,7 @@ def test_a_double_click_on_book_this_bedspace_books_once(officer):
     second = client.post(url, booking, follow=True)
     placement = referral.placements.get()
     assert second.redirect_chain[-1] == (placement.get_absolute_url(), 302)
-    assert banners(second)[-1].startswith("This was already done at 10:00")
+    assert banners(second)[-1].startswith("This was already done at 10am")
 
 
 def test_a_stale_void_end_page_shows_the_change(officer, colleague):
@@ -567,7 +567,7 @@ def test_two_officers_renewing_one_licence_at_once_add_one_term_and_the_other_is
     refused = next(response for response in responses if response.status_code == 200).content.decode()
     assert "There is a problem" in refused
     assert (
-        f"This placement was changed by {winner.get_full_name()} at 10:00 since you opened this page: its "
+        f"This placement was changed by {winner.get_full_name()} at 10am since you opened this page: its "
         "licence was renewed to"
     ) in refused
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from referrals import api as referrals_api
 from referrals.models import Offender, Referral
 from tests.factories import AgencyFactory
-from tests.placements.test_services import at_the_same_moment
+from tests.helpers import at_the_same_moment
 from tests.referrals.test_api_writes import JSON, LIST, body
 
 pytestmark = pytest.mark.django_db

@@ -89,7 +89,7 @@ def test_a_decision_on_a_page_opened_before_another_change_is_refused_naming_it(
     with as_user(officer):
         error = stale(lambda: DECISIONS[mine](referral, officer, 1))
     assert error.messages == [
-        f"This referral was changed by Morwenna Staleworth at 14:02 since you opened this page: {what}. "
+        f"This referral was changed by Morwenna Staleworth at 2:02pm since you opened this page: {what}. "
         "Check it and try again."
     ]
     assert state(referral) == decided
@@ -103,7 +103,7 @@ def test_the_same_decision_sent_twice_is_already_done(officer, decision):
         decided = state(referral)
         error = stale(lambda: DECISIONS[decision](referral, officer, 1))
     assert error.already_done
-    assert error.messages[0].startswith("This was already done at 14:02 (the form was sent twice): ")
+    assert error.messages[0].startswith("This was already done at 2:02pm (the form was sent twice): ")
     assert state(referral) == decided
 
 
@@ -113,7 +113,7 @@ def test_declining_again_for_another_reason_on_your_old_page_is_refused(officer)
         _decline(referral, officer, 1, reason="risk_too_high")
         error = stale(lambda: _decline(referral, officer, 1, reason="no_suitable_property"))
     assert not error.already_done
-    assert error.messages[0].startswith("This referral was changed by you at 14:02")
+    assert error.messages[0].startswith("This referral was changed by you at 2:02pm")
 
 
 def test_accepting_after_the_referrer_changed_what_it_asks_for_is_refused_naming_the_change(officer):
@@ -123,7 +123,7 @@ def test_accepting_after_the_referrer_changed_what_it_asks_for_is_refused_naming
         referral_update(referral_id=referral.pk, by=None, changes={"urgency": Referral.Urgency.EMERGENCY})
     error = stale(lambda: _accept(referral, officer, 1))
     assert error.messages == [
-        f"This referral was changed by {case_system} at 14:02 since you opened this page: the referrer "
+        f"This referral was changed by {case_system} at 2:02pm since you opened this page: the referrer "
         "changed its urgency. Check it and try again."
     ]
     assert Referral.objects.get(pk=referral.pk).status == Status.SUBMITTED
@@ -174,7 +174,7 @@ def test_a_stale_accept_page_shows_who_declined_it_and_the_referral_as_it_is_now
     content = html.unescape(response.content.decode())
     assert response.status_code == 200 and "There is a problem" in content
     assert (
-        "This referral was changed by Morwenna Staleworth at 14:02 since you opened this page: it was "
+        "This referral was changed by Morwenna Staleworth at 2:02pm since you opened this page: it was "
         "declined. Check it and try again."
     ) in content
     assert "Declined" in content  # its status as it is now
@@ -188,7 +188,7 @@ def test_a_double_click_on_accept_accepts_once_and_says_it_was_already_done(offi
     assert client.post(_url(referral, "accept"), {"notes": "", "basis": basis}).status_code == 302
     second = client.post(_url(referral, "accept"), {"notes": "", "basis": basis}, follow=True)
     assert second.redirect_chain == [(referral.get_absolute_url(), 302)]
-    assert banners(second)[-1].startswith("This was already done at 14:02 (the form was sent twice)")
+    assert banners(second)[-1].startswith("This was already done at 2:02pm (the form was sent twice)")
     assert Referral.objects.get(pk=referral.pk).events.filter(kind="accepted").count() == 1
 
 
@@ -240,7 +240,7 @@ def test_a_stale_if_match_is_412_naming_who_changed_what_since_it_was_read(api_c
     assert response.status_code == 412
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["detail"] == (
-        "The referral was changed by Ffion Basis-Tester at 14:02 since you read it (If-Match): it was "
+        "The referral was changed by Ffion Basis-Tester at 2:02pm since you read it (If-Match): it was "
         "accepted. Read it again."
     )
     assert Referral.objects.get(pk=referral.pk).status == Status.ACCEPTED
