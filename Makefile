@@ -83,9 +83,10 @@ db-stop: install
 db-reset: install
 	$(BIN)/python -m iom_housing.embedded_db reset
 
+## Lint: what CI runs before the tests, from .pre-commit-config.yaml (ruff, ruff's format check,
+## djLint on the templates, mypy); git-tracked files only, as the hooks see them.
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

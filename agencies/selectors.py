@@ -2,9 +2,13 @@
 history with weekly support hours, and single visits. People are scoped by
 `iom_housing.access.people_scope`."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 from django.db.models import (
     Count,
@@ -23,7 +27,7 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, VisitCorrection
-from iom_housing.access import agency_of, people_scope
+from iom_housing.access import Requester, agency_of, people_scope
 from placements.models import TIER_WEEKLY_HOURS, Placement, SupportAgency, SupportPlan, SupportTier
 
 # Bookings arriving within this many days are on the caseload, so the first visit can be planned.
@@ -53,7 +57,7 @@ def _visits_by(agency_id: int) -> QuerySet[HomeVisit]:
     )
 
 
-def caseload(*, user, today: date) -> list[Placement]:
+def caseload(*, user: Requester, today: date) -> list[Placement]:
     """The placements the user's agency supports today, overdue visits first (two queries).
 
     Active placements, and bookings arriving in the next week. Each row carries `last_visit_at`
@@ -94,7 +98,8 @@ def agency_caseload(*, agency: Agency, today: date, placements: QuerySet[Placeme
         .values_list("pk", flat=True)
     )
     last_visit = _visits_by(agency.pk).order_by("-visited_at").values("visited_at")[:1]
-    rows = list(
+    # Placements with `visit_due_on` and `visit_state` set on each below.
+    rows: list[Any] = list(
         placements.filter(pk__in=ids)
         .select_related("offender", "bedspace__property")
         .annotate(last_visit_at=Subquery(last_visit), visit_every_days=visit_every_days)
@@ -118,7 +123,7 @@ def agency_caseload(*, agency: Agency, today: date, placements: QuerySet[Placeme
     return rows
 
 
-def visit_placement_get(*, user, public_id) -> Placement:
+def visit_placement_get(*, user: Requester, public_id: UUID) -> Placement:
     """The placement a visit is recorded for, with the person and address the form shows, or
     Placement.DoesNotExist (a 404) when the user may not see it."""
     return (
@@ -128,7 +133,7 @@ def visit_placement_get(*, user, public_id) -> Placement:
     )
 
 
-def visit_list(*, user, few: bool = False) -> QuerySet[HomeVisit]:
+def visit_list(*, user: Requester, few: bool = False) -> QuerySet[HomeVisit]:
     """Visits to people the user may see, with what a list or a visit's page shows (`few`: see
     `people_scope`)."""
     return (
@@ -154,7 +159,7 @@ def agency_visits(*, agency: Agency) -> QuerySet[HomeVisit]:
     )
 
 
-def visit_get(*, user, pk: int) -> HomeVisit:
+def visit_get(*, user: Requester, pk: int) -> HomeVisit:
     """One visit with its corrections, or HomeVisit.DoesNotExist (a 404) when the user may not see it."""
     return (
         visit_list(user=user, few=True)
@@ -221,10 +226,12 @@ class VisitHistory:
         """The tier's hours over the completed weeks."""
         if self.weekly_hours is None:
             return None
-        return sum((week.target for week in self.completed_weeks), Decimal("0"))
+        return sum((week.target or Decimal("0") for week in self.completed_weeks), Decimal("0"))
 
 
-def _support_weeks(placement: Placement, by_day: list[dict], today: date, weekly) -> list[SupportWeek]:
+def _support_weeks(
+    placement: Placement, by_day: list[dict[str, Any]], today: date, weekly: Decimal | None
+) -> list[SupportWeek]:
     if not placement.arrived_on:
         return []
     first = placement.arrived_on
@@ -253,7 +260,7 @@ def _support_weeks(placement: Placement, by_day: list[dict], today: date, weekly
     return sorted(weeks.values(), key=lambda week: week.starts_on, reverse=True)
 
 
-def visit_history(*, user, placement: Placement, today: date | None = None) -> VisitHistory:
+def visit_history(*, user: Requester, placement: Placement, today: date | None = None) -> VisitHistory:
     """Each agency's latest visits to the placement with its count of them, and support hours per
     week against the tier.
 
@@ -298,7 +305,7 @@ def visit_history(*, user, placement: Placement, today: date | None = None) -> V
     return history
 
 
-def placement_visits(*, user, placement: Placement) -> QuerySet[HomeVisit]:
+def placement_visits(*, user: Requester, placement: Placement) -> QuerySet[HomeVisit]:
     """Every visit to the placement the user may see, newest first, for its visits page."""
     return (
         HomeVisit.objects.filter(people_scope(user, "placement__offender", few=True), placement=placement)

@@ -2,13 +2,17 @@
 row locked, every rule checked here, and a concern escalated to the IOM team as an alert; and
 registering agencies' case systems as API clients."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_id, generate_client_secret
@@ -17,12 +21,14 @@ from oauth2_provider.models import Application
 from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
 from alerts.services import Change, alerts_recheck, concern_raise
 from iom_housing.access import (
+    Requester,
+    Staff,
     agency_of,
     can_user_correct_visit,
     can_user_record_visits,
     can_user_visit_anyone,
 )
-from iom_housing.basis import stale_basis
+from iom_housing.basis import StaleBasis, stale_basis
 from iom_housing.dates import day
 from iom_housing.services import locked
 from placements.models import Placement, SupportAgency
@@ -61,7 +67,7 @@ def _ensure_arrived(placement: Placement) -> None:
         )
 
 
-def ensure_may_record(*, placement: Placement, agency: Agency, by, on: date | None) -> None:
+def ensure_may_record(*, placement: Placement, agency: Agency, by: Requester, on: date | None) -> None:
     """Refuse a visit the agency may not record on this placement on this day, saying why.
 
     With `on=None`, any time on the support plan will do (a page asks before the date is known).
@@ -91,7 +97,7 @@ def ensure_may_record(*, placement: Placement, agency: Agency, by, on: date | No
         )
 
 
-def _as_hours(value) -> Decimal | None:
+def _as_hours(value: object) -> Decimal | None:
     try:
         hours = Decimal(str(value if value not in (None, "") else 0))
     except InvalidOperation:
@@ -99,7 +105,9 @@ def _as_hours(value) -> Decimal | None:
     return hours if hours.is_finite() else None
 
 
-def _cleaned(values: dict, *, placement: Placement, agency: Agency, now: datetime) -> dict:
+def _cleaned(
+    values: dict[str, Any], *, placement: Placement, agency: Agency, now: datetime
+) -> dict[str, Any]:
     """The visit's values checked and tidied; every problem at once, each naming its field."""
     errors: dict[str, str] = {}
     cleaned = dict(values)
@@ -138,7 +146,7 @@ def _cleaned(values: dict, *, placement: Placement, agency: Agency, now: datetim
     staff_names = (values["staff_names"] or "").strip()
     if not staff_names:
         errors["staff_names"] = _("Enter the names of the visiting staff")
-    elif len(staff_names) > HomeVisit._meta.get_field("staff_names").max_length:
+    elif len(staff_names) > cast(int, HomeVisit._meta.get_field("staff_names").max_length):
         errors["staff_names"] = _("Visiting staff must be 300 characters or fewer")
     cleaned["staff_names"] = staff_names
 
@@ -187,17 +195,17 @@ def _cleaned(values: dict, *, placement: Placement, agency: Agency, now: datetim
 def visit_record(
     *,
     placement_id: int,
-    by=None,
-    api_client=None,
+    by: Staff | None = None,
+    api_client: ApiClient | None = None,
     visited_at: datetime,
     kind: str,
     staff_names: str,
     outcome: str,
-    other_agency_ids=(),
+    other_agency_ids: Iterable[int] = (),
     property_in_good_order: bool | None = None,
     drug_test: str = "",
     engagement: str = "",
-    support_hours=0,
+    support_hours: Decimal | int | str | None = 0,
     concern_raised: bool = False,
     concern: str = "",
     notes: str = "",
@@ -205,11 +213,11 @@ def visit_record(
 ) -> HomeVisit:
     """Record a visit by the user's agency (or, over the API, by `api_client`'s agency) to a person
     in a placement; a concern alerts the IOM team. The same rules apply whoever records it."""
-    if api_client is not None:
-        agency = api_client.agency
-    elif can_user_record_visits(by):
-        agency = agency_of(by)
-    else:
+    # A worker's or officer's membership always names an agency, so None means "may not record".
+    agency = (
+        api_client.agency if api_client is not None else agency_of(by) if can_user_record_visits(by) else None
+    )
+    if agency is None:
         raise ValidationError(
             {NON_FIELD_ERRORS: _("Only agency workers and IOM officers record visits.")}, code="forbidden"
         )
@@ -253,7 +261,7 @@ def visit_record(
     return visit
 
 
-def _stored(value):
+def _stored(value: object) -> object:
     """A value as the correction history keeps it (JSON)."""
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat(timespec="minutes")
@@ -264,7 +272,7 @@ def _stored(value):
     return value
 
 
-def _current(visit: HomeVisit) -> dict:
+def _current(visit: HomeVisit) -> dict[str, Any]:
     values = {name: getattr(visit, name) for name in VISIT_FIELDS if name != "other_agency_ids"}
     values["other_agency_ids"] = sorted(visit.other_agencies.values_list("pk", flat=True))
     return values
@@ -281,12 +289,14 @@ def _corrections_since(visit: HomeVisit, based_on_correction: int | None) -> lis
     return list(visit.corrections.filter(pk__gt=based_on_correction).select_related("corrected_by"))
 
 
-def _stale_visit(visit: HomeVisit, since: list[VisitCorrection], *, by, already_done: bool):
+def _stale_visit(
+    visit: HomeVisit, since: list[VisitCorrection], *, by: Staff, already_done: bool
+) -> StaleBasis:
     labels = []
     for correction in since:
         for name in correction.changes:
             try:
-                label = str(HomeVisit._meta.get_field(name).verbose_name)
+                label = str(cast("Field[Any, Any]", HomeVisit._meta.get_field(name)).verbose_name)
             except FieldDoesNotExist:
                 continue
             if label not in labels:
@@ -310,7 +320,7 @@ def _stale_visit(visit: HomeVisit, since: list[VisitCorrection], *, by, already_
 
 
 def visit_correct(
-    *, visit_id: int, by, reason: str, based_on_correction: int | None = None, **fields
+    *, visit_id: int, by: Staff, reason: str, based_on_correction: int | None = None, **fields: Any
 ) -> HomeVisit:
     """Correct a visit, keeping what changed and why.
 
@@ -350,7 +360,7 @@ def visit_correct(
 
         before = _current(visit)
         after = _cleaned({**before, **fields}, placement=placement, agency=visit.agency, now=now)
-        changes = {
+        changes: dict[str, Any] = {
             name: [_stored(before[name]), _stored(after[name])]
             for name in VISIT_FIELDS
             if _stored(before[name]) != _stored(after[name])

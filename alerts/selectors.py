@@ -1,15 +1,15 @@
 """Reads of alerts, scoped to the user by `iom_housing.access.alert_scope`, and of when the
 scheduled jobs last ran (scheme managers see it on the dashboard)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
 
 from alerts.models import Alert, JobRun
-from iom_housing.access import alert_scope, can_user_view_alerts
+from iom_housing.access import Requester, alert_scope, can_user_view_alerts
 
 
-def alert_list(*, user, kind: str = "", status: str | tuple[str, ...] = "") -> QuerySet[Alert]:
+def alert_list(*, user: Requester, kind: str = "", status: str | tuple[str, ...] = "") -> QuerySet[Alert]:
     """Alerts the user may see (`alert_scope`), soonest due first, with what their action links
     need; of one status, or of any of a tuple of them. With one status a page is read in the order
     of `alert_status_due_idx`."""
@@ -30,12 +30,12 @@ def alert_list(*, user, kind: str = "", status: str | tuple[str, ...] = "") -> Q
     return alerts
 
 
-def open_alert_get(*, user, pk: int) -> Alert:
+def open_alert_get(*, user: Requester, pk: int) -> Alert:
     """One open alert the user may see, or Alert.DoesNotExist (a 404)."""
     return alert_list(user=user, status=Alert.Status.OPEN).get(pk=pk)
 
 
-def open_alert_count(*, user) -> int | None:
+def open_alert_count(*, user: Requester) -> int | None:
     """The number in the header: open alerts the user may see, in one query (None: no alerts page)."""
     if not can_user_view_alerts(user):
         return None
@@ -49,7 +49,7 @@ def job_runs() -> QuerySet[JobRun]:
 CANARY_LATE_AFTER = timedelta(minutes=15)
 
 
-def scheduler_late(job_runs: list[JobRun], *, now) -> bool:
+def scheduler_late(job_runs: list[JobRun], *, now: datetime) -> bool:
     """True when the canary (queued by beat every 5 minutes) has not run for 15 minutes."""
     canary = next((run for run in job_runs if run.name == "canary"), None)
     return canary is None or now - canary.last_run_at > CANARY_LATE_AFTER

@@ -9,6 +9,7 @@ sweeps are not run; time alone moves them, and the hourly sweep follows time.
 
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from agencies.models import Agency, HomeVisit
 from alerts import sweeps
 from alerts.models import Alert
 from alerts.tasks import send_concern_email
+from iom_housing.access import Staff
 from iom_housing.services import ensure_status, locked
 from outbox.services import outbox_add
 from placements.models import Placement
@@ -102,7 +104,7 @@ def alerts_recheck(
 
 
 def _concern_message(agency: Agency, concern: str) -> str:
-    limit = Alert._meta.get_field("message").max_length
+    limit = cast(int, Alert._meta.get_field("message").max_length)
     return Truncator(
         _("Concern raised by %(agency)s: %(concern)s") % {"agency": agency.name, "concern": concern}
     ).chars(limit)
@@ -136,7 +138,7 @@ def concern_raise(*, visit: HomeVisit, placement: Placement) -> Alert:
     return alert
 
 
-def alert_acknowledge(*, alert_id: int, by, note: str = "") -> Alert:
+def alert_acknowledge(*, alert_id: int, by: Staff, note: str = "") -> Alert:
     """Someone has seen an alert and is acting on it; it leaves the dashboard's list of open alerts."""
     with transaction.atomic():
         alert = locked(Alert.objects, alert_id, _("alert"))

@@ -17,9 +17,13 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from audit.models import AccessLogEntry
 
 # The note of the request being served, if its view logs access.
 _current: ContextVar["AccessNote | None"] = ContextVar("access_note", default=None)
@@ -69,7 +73,9 @@ def _ref(obj) -> str:
     return str(getattr(obj, "public_id", None) or obj.pk)
 
 
-def saw(obj=None, *, people: Iterable = (), reason: str = "", model: type | None = None) -> None:
+def saw(
+    obj=None, *, people: Iterable = (), reason: str = "", model: "type[models.Model] | None" = None
+) -> None:
     """Add to the current request's access note: `obj` is the record the page is about (its
     people are added), `people` rows or offender ids listed on it, `model` the kind of record
     listed when the ids alone are given. Outside a logged view this does nothing."""
@@ -145,7 +151,7 @@ def access_record(
     url: str = "",
     method: str = "",
     reason: str = "",
-):
+) -> "AccessLogEntry":
     """Write one access-log row. For exports and downloads (reports, subject access) and
     anything else that is not a logged page: call it in the same transaction as the work, with
     the people whose data left the service. `user` may be an `ApiClientUser`: its client is

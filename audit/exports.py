@@ -18,7 +18,7 @@ def render_json(*, offender, items: list[dict], generated_at: datetime) -> bytes
 
 def _rows(data) -> list[tuple[str, object]]:
     """Nested data flattened to (label, value) rows for the PDF's tables."""
-    rows = []
+    rows: list[tuple[str, object]] = []
     for key, value in (data or {}).items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for number, entry in enumerate(value, start=1):

@@ -1,11 +1,15 @@
 """Reads for the audit pages (scheme managers only): the access log, records due for retention
 review, and everything held about one person for a subject access request."""
 
+from __future__ import annotations
+
 import calendar
+from collections.abc import Collection, Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from agencies.models import HomeVisit, VisitCorrection
 from alerts.models import Alert
@@ -14,6 +18,9 @@ from audit.models import AccessLogEntry, RetentionReview
 from iom_housing.dates import day_short
 from placements.models import LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
 from referrals.models import Offender, OffenderEvent, Referral
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def years_before(day: date, years: int) -> date:
@@ -58,7 +65,11 @@ def retention_due(*, today: date) -> QuerySet[Offender]:
 
 
 def access_log_search(
-    *, user=None, offender: Offender | None = None, date_from: date | None = None, date_to: date | None = None
+    *,
+    user: User | None = None,
+    offender: Offender | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> QuerySet[AccessLogEntry]:
     entries = AccessLogEntry.objects.select_related("user", "api_client__application", "api_client__agency")
     if user is not None:
@@ -72,7 +83,7 @@ def access_log_search(
     return entries.order_by("-at", "-pk")
 
 
-def people_by_id(ids) -> dict[int, Offender]:
+def people_by_id(ids: Iterable[int]) -> dict[int, Offender]:
     """The people named in a page of log rows, in one query."""
     return Offender.objects.only("pk", "public_id", "first_name", "last_name", "erased_at").in_bulk(set(ids))
 
@@ -80,7 +91,7 @@ def people_by_id(ids) -> dict[int, Offender]:
 # Subject access -------------------------------------------------------------------------------
 
 
-def _fields(obj, exclude=()) -> dict:
+def _fields(obj: Model, exclude: Collection[str] = ()) -> dict[str, Any]:
     data = {}
     for field in obj._meta.concrete_fields:
         if field.name in exclude:
@@ -90,7 +101,7 @@ def _fields(obj, exclude=()) -> dict:
     return data
 
 
-def _history(obj) -> list[dict]:
+def _history(obj: Model) -> list[dict[str, Any]]:
     return [
         {
             "at": change.at,
@@ -103,10 +114,10 @@ def _history(obj) -> list[dict]:
     ]
 
 
-def subject_access_items(offender: Offender) -> list[dict]:
+def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
     """Everything held about one person, as a list of items a manager may redact one by one
     before release. Each item: `key` (stable), `title`, `data` (fields), `history` (changes)."""
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "key": "person",
             "title": "Personal details",

@@ -1,7 +1,11 @@
 """Retention decisions, erasure of a person's personal data, and subject access exports. Each
 change is one transaction, logged in the access log."""
 
+from __future__ import annotations
+
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -12,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.access import access_record
 from audit.models import AccessLogEntry, RetentionReview
+from iom_housing.access import Staff
 from iom_housing.services import locked
 from referrals.models import IdempotencyKey, Offender, Referral
 from reports.models import ReportExport
@@ -22,10 +27,10 @@ def _ensure_not_erased(offender: Offender) -> None:
         raise ValidationError(_("This person's record has already been erased."), code="erased")
 
 
-def offender_retain(*, offender_id: int, reason: str, retain_until: date, by) -> RetentionReview:
+def offender_retain(*, offender_id: int, reason: str, retain_until: date, by: Staff) -> RetentionReview:
     """Keep a record due for review, with the reason, until a new review date."""
     reason = (reason or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not reason:
         errors["reason"] = _("Enter why the record is kept.")
     if retain_until is None or retain_until <= timezone.localdate():
@@ -54,7 +59,7 @@ def erased_models() -> list[type]:
     return [model for model in apps.get_models() if hasattr(model, "ERASURE")]
 
 
-def _clear(model, offender: Offender) -> list[int]:
+def _clear(model: type[Any], offender: Offender) -> list[int]:
     """Leave the person's rows of `model` as its `ERASURE` says; the ids of the rows cleared."""
     erasure = model.ERASURE
     rows = model.objects.filter(**{erasure.person: offender.pk})
@@ -71,13 +76,18 @@ def _clear(model, offender: Offender) -> list[int]:
     return ids
 
 
-def _delete_history(model, ids: list[int]) -> None:
+def _delete_history(model: type[Any], ids: list[int]) -> None:
     """The change history (audit.models) of those rows: each holds their values before erasure."""
     for event_model in set(getattr(model, "pgh_event_models", {}).values()):
         event_model.objects.filter(pgh_obj_id__in=ids).delete()
 
 
-def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
+def _delete_files(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def offender_erase(*, offender_id: int, reason: str, by: Staff) -> Offender:
     """Remove a person's personal data, keeping the anonymous facts the evaluation counts.
 
     Gone: names, aliases, date of birth, identifiers (PNC ID, CRN, prison number, the referring
@@ -114,7 +124,7 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
         files = ReportExport.objects.filter(offender_ids__contains=[offender.pk])
         paths = [export.path for export in files if export.file_name]
         files.delete()
-        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+        transaction.on_commit(lambda: _delete_files(paths))
 
         # Last, so that the history rows the updates above just wrote go too.
         for model, ids in cleared:
@@ -136,7 +146,7 @@ def offender_erase(*, offender_id: int, reason: str, by) -> Offender:
 
 
 def subject_access_export(
-    *, offender_id: int, redact: set[str], file_format: str, by
+    *, offender_id: int, redact: set[str], file_format: str, by: Staff
 ) -> tuple[bytes, str, str]:
     """Everything held about one person as JSON or PDF, less the items named in `redact` (each
     replaced by a note that it was withheld): the file's bytes, name and content type. The export

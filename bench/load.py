@@ -180,11 +180,11 @@ async def send(clients: dict[str, httpx.AsyncClient], call: Call) -> Sample:
     except httpx.HTTPError as error:
         return Sample((time.perf_counter() - started) * 1000, 0, None, f"{call.url}: {error!r}")
     latency_ms = (time.perf_counter() - started) * 1000
-    error = (
+    problem = (
         "" if response.status_code in call.expect else f"{call.method} {call.url}: {_error_detail(response)}"
     )
     return Sample(
-        latency_ms, response.status_code, parse_server_timing(response.headers.get("Server-Timing")), error
+        latency_ms, response.status_code, parse_server_timing(response.headers.get("Server-Timing")), problem
     )
 
 

@@ -1,14 +1,33 @@
 """Who may do what: roles and the access rules every view and API call asks (one place)."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from oauth2_provider.models import AccessToken
+
+    from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
+    from iom_housing.api.auth import ApiClientUser
+
+# Who does something: the signed-in member of staff a service records as `by` (`created_by`,
+# `decided_by`...). Views pass `request.user` behind a `require(...)` rule; the API passes None
+# (an agency's case system is no person: the services take its ApiClient as `api_client`).
+Staff: TypeAlias = "User"
+# Whom a rule is asked about: `request.user` on a page (signed in or not) or in the API (a person
+# browsing it, or an agency's case system as an `ApiClientUser`); None for no one (a service called
+# for an agency's case system, `by=None`), which every rule refuses.
+Requester: TypeAlias = "User | AnonymousUser | ApiClientUser | None"
 
 
 class Role(models.TextChoices):
@@ -22,26 +41,33 @@ class Role(models.TextChoices):
 SCHEME_WIDE_ROLES = (Role.IOM_OFFICER, Role.SCHEME_MANAGER)
 
 
-def role_of(user) -> Role | None:
-    """The user's role from their active staff membership, or None (no access to case data)."""
+def active_membership(user: Requester) -> "StaffMembership | None":
+    """The user's staff membership while it is active, else None (no access to case data)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    membership = getattr(user, "membership", None)
+    membership: StaffMembership | None = getattr(user, "membership", None)
     if membership is None or not membership.active:
         return None
-    return Role(membership.role)
+    return membership
 
 
-def sees_whole_scheme(user) -> bool:
+def role_of(user: Requester) -> Role | None:
+    """The user's role from their active staff membership, or None (no access to case data)."""
+    membership = active_membership(user)
+    return None if membership is None else Role(membership.role)
+
+
+def sees_whole_scheme(user: Requester) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
-def agency_of(user):
+def agency_of(user: Requester) -> "Agency | None":
     """The agency the user works for, or None."""
-    return user.membership.agency if role_of(user) is not None else None
+    membership = active_membership(user)
+    return membership.agency if membership is not None else None
 
 
-def people_scope(user, offender_field: str = "pk", *, few: bool = False) -> Q:
+def people_scope(user: Requester, offender_field: str = "pk", *, few: bool = False) -> Q:
     """A filter for the people (offenders) `user` may see, on the field naming the offender.
 
     Officers and scheme managers see the whole scheme. An agency worker sees a person once an IOM
@@ -58,15 +84,16 @@ def people_scope(user, offender_field: str = "pk", *, few: bool = False) -> Q:
     Not for long lists: PostgreSQL prices EXISTS row by row, and for thousands of rows that
     estimate alone is high enough to make it compile the query (JIT), which costs more than it saves.
     """
+    membership = active_membership(user)
     role = role_of(user)
     if role in SCHEME_WIDE_ROLES:
         return Q()
-    if role == Role.AGENCY_WORKER:
-        return _agency_people(user.membership.agency_id, offender_field, few=few)
+    if role == Role.AGENCY_WORKER and membership is not None:
+        return _agency_people(membership.agency_id, offender_field, few=few)
     return Q(pk__in=[])
 
 
-def _agency_people(agency_id, offender_field: str, *, few: bool) -> Q:
+def _agency_people(agency_id: int, offender_field: str, *, few: bool) -> Q:
     """The people an agency may see (see `people_scope`)."""
     from placements.models import SupportAgency
     from referrals.models import Referral
@@ -83,23 +110,24 @@ def _agency_people(agency_id, offender_field: str, *, few: bool) -> Q:
     )
 
 
-def sees_person_record(user, offender_field: str = "offender"):
+def sees_person_record(user: Requester, offender_field: str = "offender") -> "Value | ExpressionWrapper[Any]":
     """An annotation for rows that name a person (referrals): whether `user` may see that person's
     record, or only what its own agency sent about them. An agency's case system sees as the
     agency's workers do."""
     if sees_whole_scheme(user):
         return Value(True)
-    api_client = getattr(user, "api_client", None)
+    api_client: ApiClient | None = getattr(user, "api_client", None)
+    membership = active_membership(user)
     if api_client is not None:
         agency_id = api_client.agency_id
-    elif role_of(user) == Role.AGENCY_WORKER:
-        agency_id = user.membership.agency_id
+    elif role_of(user) == Role.AGENCY_WORKER and membership is not None:
+        agency_id = membership.agency_id
     else:
         return Value(False)
     return ExpressionWrapper(_agency_people(agency_id, offender_field, few=True), output_field=BooleanField())
 
 
-def can_user_view_cases(user) -> bool:
+def can_user_view_cases(user: Requester) -> bool:
     """Read people's records (each record still scoped by `people_scope`)."""
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
 
@@ -108,18 +136,18 @@ def can_user_view_cases(user) -> bool:
 VISIT_CORRECTION_WINDOW = timedelta(days=7)
 
 
-def can_user_record_visits(user) -> bool:
+def can_user_record_visits(user: Requester) -> bool:
     """Agency workers record their agency's visits; IOM officers record the police's."""
     return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
 
 
-def can_user_visit_anyone(user) -> bool:
+def can_user_visit_anyone(user: Requester) -> bool:
     """The IOM team may visit anyone in the scheme; an agency only the placements whose support
     plan it is on."""
     return role_of(user) == Role.IOM_OFFICER
 
 
-def can_user_correct_visit(user, visit, *, now: datetime | None = None) -> bool:
+def can_user_correct_visit(user: Requester, visit: "HomeVisit", *, now: datetime | None = None) -> bool:
     """The author for 7 days after recording it; IOM officers and scheme managers at any time."""
     role = role_of(user)
     if role in SCHEME_WIDE_ROLES:
@@ -127,70 +155,75 @@ def can_user_correct_visit(user, visit, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return (
         role is not None
+        and user is not None
         and visit.recorded_by_id == user.pk
         and now - visit.created_at <= VISIT_CORRECTION_WINDOW
     )
 
 
-def can_user_view_alerts(user) -> bool:
+def can_user_view_alerts(user: Requester) -> bool:
     """The alerts page: officers and managers see every alert, agency workers their own (below)."""
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
 
 
-def alert_scope(user) -> Q:
+def alert_scope(user: Requester) -> Q:
     """A filter for the alerts `user` may see. Officers and scheme managers: all of them. An agency
     worker: only missed visits by their own agency, about people in their caseload; the rest are
     for the IOM team to act on (a concern they raised is on the visit they recorded)."""
+    membership = active_membership(user)
     role = role_of(user)
     if role in SCHEME_WIDE_ROLES:
         return Q()
-    if role == Role.AGENCY_WORKER:
-        return people_scope(user, "offender") & Q(kind="visit_missed", agency_id=user.membership.agency_id)
+    if role == Role.AGENCY_WORKER and membership is not None:
+        return people_scope(user, "offender") & Q(kind="visit_missed", agency_id=membership.agency_id)
     return Q(pk__in=[])
 
 
-def can_user_submit_referrals(user) -> bool:
+def can_user_submit_referrals(user: Requester) -> bool:
     """Agency workers refer for their agency; IOM officers may refer for the police IOM team."""
     return role_of(user) in (Role.AGENCY_WORKER, Role.IOM_OFFICER)
 
 
-def can_user_manage_scheme(user) -> bool:
+def can_user_manage_scheme(user: Requester) -> bool:
     """Scheme managers run the admin: properties, agencies, users, funding and unit costs."""
     return role_of(user) == Role.SCHEME_MANAGER
 
 
-def can_user_manage_placements(user) -> bool:
+def can_user_manage_placements(user: Requester) -> bool:
     """Triage referrals, book, renew and end placements, record offending: IOM officers and managers."""
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
-def can_user_use_admin(user) -> bool:
+def can_user_use_admin(user: Requester) -> bool:
     """The admin site: active superusers and scheme managers. `is_staff` alone lets nobody in."""
-    return bool(getattr(user, "is_active", False) and (user.is_superuser or can_user_manage_scheme(user)))
+    return bool(
+        getattr(user, "is_active", False)
+        and (getattr(user, "is_superuser", False) or can_user_manage_scheme(user))
+    )
 
 
-def can_user_view_own_agency_work(user) -> bool:
+def can_user_view_own_agency_work(user: Requester) -> bool:
     """A partner agency's own pages, their home: its caseload and the referrals it sent. Officers
     and managers follow the whole scheme instead (the dashboard and the referral list)."""
     return role_of(user) == Role.AGENCY_WORKER
 
 
-def has_role(user) -> bool:
+def has_role(user: Requester) -> bool:
     """Whether the user holds an active role in the scheme (without one, they see no case data)."""
     return role_of(user) is not None
 
 
-def can_user_view_reports(user) -> bool:
+def can_user_view_reports(user: Requester) -> bool:
     """Evaluation reports: the OPCC's pseudonymised version, and officers and managers."""
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.OPCC_ANALYST)
 
 
-def can_user_view_operational_reports(user) -> bool:
+def can_user_view_operational_reports(user: Requester) -> bool:
     """The operational version names people (for case review): officers and managers only."""
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
-def can_user_view_report_version(user, audience: str) -> bool:
+def can_user_view_report_version(user: Requester, audience: str) -> bool:
     """One version of the report ("officer", named, or "opcc"), judged by the user's role now: a
     file made earlier is handed over only while its maker may still make it (an officer moved to
     the OPCC loses the named files they made)."""
@@ -199,7 +232,7 @@ def can_user_view_report_version(user, audience: str) -> bool:
     return can_user_view_reports(user)
 
 
-def can_user_read_api_docs(user) -> bool:
+def can_user_read_api_docs(user: Requester) -> bool:
     """The API's schema and docs are for staff who use case data; OPCC analysts see reports only."""
     return getattr(user, "api_client", None) is not None or can_user_view_cases(user)
 
@@ -220,43 +253,47 @@ def api_scope_required(method: str, resource: str) -> str:
     return f"{resource}:write"
 
 
-def can_api_client_use_scope(api_client, token, scope: str) -> bool:
+def can_api_client_use_scope(api_client: "ApiClient", token: "AccessToken", scope: str) -> bool:
     """The token was granted the scope and the client still holds it (a manager may have taken it
     away since the token was issued)."""
     return api_client.active and scope in api_client.scopes and token.allow_scopes([scope])
 
 
-def can_user_browse_api(user, method: str) -> bool:
+def can_user_browse_api(user: Requester, method: str) -> bool:
     """Staff signed in to the site read the API (referrals, visits) as they would on its pages;
     they make changes with the site's forms."""
     return method in API_SAFE_METHODS and can_user_view_cases(user)
 
 
-def api_client_referral_scope(agency_id) -> Q:
+def api_client_referral_scope(agency_id: int) -> Q:
     """An agency's case system sees only the referrals its own agency made: not those of people
     the agency merely supports, nor another agency's referral of the same person."""
     return Q(referring_agency_id=agency_id)
 
 
-def referral_scope(user) -> Q:
+def referral_scope(user: Requester) -> Q:
     """A filter for the referrals `user` may read: an API client (`user.api_client`) its agency's;
     an agency worker its agency's own (whether or not it may see the person's record) and every
     referral of the people it may see; other staff by `people_scope`. What a referral shows of its
     person is `sees_person_record`'s."""
-    api_client = getattr(user, "api_client", None)
+    api_client: ApiClient | None = getattr(user, "api_client", None)
     if api_client is not None:
         return api_client_referral_scope(api_client.agency_id)
-    if role_of(user) == Role.AGENCY_WORKER:
-        return Q(referring_agency_id=user.membership.agency_id) | people_scope(user, "offender")
+    membership = active_membership(user)
+    if role_of(user) == Role.AGENCY_WORKER and membership is not None:
+        return Q(referring_agency_id=membership.agency_id) | people_scope(user, "offender")
     return people_scope(user, "offender")
 
 
-def require(rule):
+View: TypeAlias = Callable[..., HttpResponse]
+
+
+def require(rule: Callable[[Requester], bool]) -> Callable[[View], View]:
     """View decorator: sign-in first, then `rule(user)` or 403."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not rule(request.user):
@@ -274,8 +311,8 @@ def require(rule):
 class ApiDocsPermission:
     """DRF permission for the API's schema and docs (see `can_user_read_api_docs`)."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: HttpRequest, view: object) -> bool:
         return can_user_read_api_docs(request.user)
 
-    def has_object_permission(self, request, view, obj) -> bool:
+    def has_object_permission(self, request: HttpRequest, view: object, obj: object) -> bool:
         return self.has_permission(request, view)

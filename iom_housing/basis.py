@@ -6,6 +6,7 @@ and when; the same form sent twice (a double click) is told it was already done
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +19,24 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import ApiClient
 from iom_housing.dates import day, time_of_day
+
+if TYPE_CHECKING:
+    from django.db.models.options import Options
+
+    from iom_housing.access import Staff
+
+
+class Versioned(Protocol):
+    """A record with a version: an `iom_housing.db.Versioned` model."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def _meta(self) -> "Options[Any]": ...
+
+
+RecordT = TypeVar("RecordT", bound=Versioned)
 
 
 class StaleBasis(ValidationError):
@@ -108,12 +127,12 @@ def stale_basis(*, thing, who: str, at: datetime, what: str, already_done: bool 
 
 
 def ensure_basis(
-    record,
+    record: RecordT,
     expected_version: int | None,
     *,
-    by,
-    describe: Callable[[object | None, object], str],
-    done: Callable[[object | None, object], bool] | None = None,
+    by: "Staff | None",
+    describe: Callable[[Any, RecordT], str],
+    done: Callable[[Any, RecordT], bool] | None = None,
 ) -> None:
     """Refuse a change to `record` (already locked by the caller) made on a version other than the
     current one. `describe(before, record)` says in a clause what changed since (`before` is the
@@ -182,7 +201,7 @@ def based_form_page(
     success_message: str,
     template: str,
     form_kwargs: Callable[[object], dict] | None = None,
-    basis_of: Callable[[object], int] = lambda record: record.version,
+    basis_of: Callable[[Any], int] = lambda record: record.version,
 ):
     """`iom_housing.pages.form_page` for a form with a basis. Refused as stale, the page shows the
     error in the summary with the record as it is now, the person's answers kept, and the basis

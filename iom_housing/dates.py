@@ -14,6 +14,7 @@ formats (`ISO_DATE`, `ISO_TIME`, `ISO_DATETIME`) are for values a program reads 
 
 from datetime import date, datetime
 from functools import lru_cache
+from typing import overload
 
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, WEEKDAYS
@@ -32,6 +33,10 @@ ISO_TIME = "H:i:s"  # 13:37:05
 ISO_DATETIME = "c"  # 2026-12-03T13:37:05+00:00 (a <time datetime="…"> attribute)
 
 
+@overload
+def _local(value: datetime) -> datetime: ...
+@overload
+def _local(value: date) -> date: ...
 def _local(value: date) -> date:
     """An aware datetime in local time; a date (or naive datetime) as it is."""
     if isinstance(value, datetime) and timezone.is_aware(value):

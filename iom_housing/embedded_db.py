@@ -26,6 +26,7 @@ import time
 from contextlib import contextmanager
 from importlib import metadata, util
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -436,7 +437,9 @@ class EmbeddedPostgres:
 
     def _run(self, command: list, what: str, timeout: float = 300) -> None:
         account = self._account()
-        as_account = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []} if account else {}
+        as_account: dict[str, Any] = (
+            {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []} if account else {}
+        )
         # PG* variables (PGPORT, PGDATA, …) are the developer's, for their own servers.
         environment = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
         environment["LC_ALL"] = "C"

@@ -1,14 +1,33 @@
 """Helpers every app's services share: status guards and turning database refusals into
 errors a person can act on."""
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError
+from django.db.models import Manager, Model, QuerySet
+from django.db.models.options import Options
 from django.utils.translation import gettext as _
 
 
-def ensure_status(instance, *allowed: str) -> None:
+class WithStatus(Protocol):
+    """A model with a `status` field with choices."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def _meta(self) -> "Options[Any]": ...
+
+    def get_status_display(self) -> str: ...
+
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def ensure_status(instance: WithStatus, *allowed: str) -> None:
     """Refuse a state change from the wrong state, naming the state the record is in."""
     if instance.status not in allowed:
         raise ValidationError(
@@ -18,17 +37,19 @@ def ensure_status(instance, *allowed: str) -> None:
         )
 
 
-def locked(queryset, pk, what: str):
+def locked(queryset: "QuerySet[ModelT, Any] | Manager[ModelT]", pk: object, what: str) -> ModelT:
     """The row `pk` of `queryset`, locked for this transaction; a clear error if it does not exist
     (deleted meanwhile, or a bad id from an API client), never a DoesNotExist."""
     try:
         return queryset.select_for_update().get(pk=pk)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's DoesNotExist: `get` raises no other
         raise ValidationError(_("The %(what)s was not found.") % {"what": what}, code="not_found") from None
 
 
 @contextmanager
-def integrity_errors_as(messages: dict[str, ValidationError | str], default: str | None = None):
+def integrity_errors_as(
+    messages: Mapping[str, ValidationError | str], default: str | None = None
+) -> Iterator[None]:
     """Translate an IntegrityError raised by a named constraint into a ValidationError.
 
     `messages` maps constraint names to the error to raise. Anything unexpected is re-raised, so

@@ -7,15 +7,19 @@ and the sweep (`outbox_resend`, every minute from beat, and in `manage.py run_sw
 message over when the broker is back.
 """
 
+from __future__ import annotations
+
 import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from iom_housing.celery import app
@@ -35,12 +39,12 @@ CLAIM_MARGIN = timedelta(minutes=1)
 KEEP_DONE = timedelta(days=30)
 
 
-def outbox_key(task_name: str, args: Sequence) -> str:
+def outbox_key(task_name: str, args: Sequence[Any]) -> str:
     """One key per task and arguments: the same event always makes the same key."""
     return f"{task_name}:{json.dumps(list(args), separators=(',', ':'))}"
 
 
-def outbox_add(*, task, args: Sequence) -> OutboxMessage:
+def outbox_add(*, task: Task, args: Sequence[Any]) -> OutboxMessage:
     """Record, in the caller's transaction, that `task(*args)` must run; it is handed to the broker
     once that transaction commits (and not at all if it rolls back). `args` are ids only."""
     args = list(args)
@@ -52,7 +56,7 @@ def outbox_add(*, task, args: Sequence) -> OutboxMessage:
     return message
 
 
-def _task(name: str):
+def _task(name: str) -> Task:
     if name not in app.tasks:
         app.loader.import_default_modules()  # a process that has not imported every tasks.py
     return app.tasks[name]
@@ -84,7 +88,7 @@ def outbox_publish(*, message_id: int) -> bool:
 
 
 @contextmanager
-def outbox_claim(task, args: Sequence) -> Iterator[bool]:
+def outbox_claim(task: Task, args: Sequence[Any]) -> Iterator[bool]:
     """Inside `task(*args)`: yields True when this worker may do the work, and marks the message
     done when the work ends; False when it is done already or another worker holds it (a retry,
     a redelivery or a sweep's second hand-over then does nothing).
@@ -124,7 +128,7 @@ def outbox_claim(task, args: Sequence) -> Iterator[bool]:
         OutboxMessage.objects.filter(pk=message.pk).update(done_at=timezone.now(), claimed_until=None)
 
 
-def outbox_waiting(*, now=None):
+def outbox_waiting(*, now: datetime | None = None) -> QuerySet[OutboxMessage]:
     """Messages the sweep should hand over: not done, and either claimed by a worker that died
     (its claim expired), or never handed over (the broker was down), or handed over so long ago
     that it must have been lost. A failed task's own retry is left to run."""
@@ -177,7 +181,7 @@ def outbox_resend(*, here: bool = False, limit: int = 500) -> int:
     return sent
 
 
-def outbox_prune(*, now=None) -> int:
+def outbox_prune(*, now: datetime | None = None) -> int:
     """Delete messages done more than KEEP_DONE ago; returns how many."""
     now = now or timezone.now()
     deleted, _ = OutboxMessage.objects.filter(done_at__lt=now - KEEP_DONE).delete()

@@ -1,14 +1,18 @@
 """Reads of properties, bedspaces and placements. Placements are scoped to the user by
 `iom_housing.access.people_scope`; property pages are for officers and scheme managers."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.access import people_scope, sees_whole_scheme
+from iom_housing.access import Requester, people_scope, sees_whole_scheme
 from placements.dates import free_from
 from placements.models import (
     Bedspace,
@@ -19,13 +23,16 @@ from placements.models import (
     SupportAgency,
     VoidPeriod,
 )
-from referrals.models import Gender
+from referrals.models import Gender, Offender
+
+if TYPE_CHECKING:
+    pass
 
 LIVE = ~Q(status__in=Placement.RELEASED_STATUSES)
 STAYING_STATUSES = (Placement.Status.ACTIVE, Placement.Status.CONFIRMED, Placement.Status.PROVISIONAL)
 
 
-def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
+def placement_list(*, user: Requester, status: str | None = None) -> QuerySet[Placement]:
     placements = (
         Placement.objects.filter(people_scope(user, "offender"))
         .select_related("offender", "bedspace__property", "referral")
@@ -36,7 +43,7 @@ def placement_list(*, user, status: str | None = None) -> QuerySet[Placement]:
     return placements
 
 
-def placement_get(*, user, public_id) -> Placement:
+def placement_get(*, user: Requester, public_id: UUID) -> Placement:
     """One placement with its terms and support plan, or Placement.DoesNotExist (a 404) when the
     user may not see it."""
     return (
@@ -56,13 +63,13 @@ def placement_get(*, user, public_id) -> Placement:
     )
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet[Any]) -> Subquery:
     """COUNT(*) of `queryset` as a correlated subquery: counted for the rows a page shows only,
     where a join and GROUP BY would count for every row before the page is cut."""
     return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
 
 
-def _placements_due(*, user) -> QuerySet[Placement]:
+def _placements_due(*, user: Requester) -> QuerySet[Placement]:
     """Placements for the dashboard's short lists, with what `placement_table.html` shows."""
     return (
         Placement.objects.filter(people_scope(user, "offender"))
@@ -71,7 +78,7 @@ def _placements_due(*, user) -> QuerySet[Placement]:
     )
 
 
-def placements_ending(*, user, today: date, within_days: int = 7) -> QuerySet[Placement]:
+def placements_ending(*, user: Requester, today: date, within_days: int = 7) -> QuerySet[Placement]:
     """Active or booked placements whose licence term ends in the next `within_days` days."""
     return (
         _placements_due(user=user)
@@ -81,7 +88,7 @@ def placements_ending(*, user, today: date, within_days: int = 7) -> QuerySet[Pl
     )
 
 
-def placements_overrun(*, user, today: date) -> QuerySet[Placement]:
+def placements_overrun(*, user: Requester, today: date) -> QuerySet[Placement]:
     """Active placements whose last licence term has ended with no renewal and no departure."""
     return (
         _placements_due(user=user)
@@ -122,13 +129,13 @@ def occupancy_today(*, today: date) -> Occupancy:
     return Occupancy(bedspaces=bedspaces["total"], occupied=bedspaces["occupied"], void=bedspaces["void"])
 
 
-def _properties(*, user) -> QuerySet[Property]:
+def _properties(*, user: Requester) -> QuerySet[Property]:
     if not sees_whole_scheme(user):
         return Property.objects.none()
     return Property.objects.all()
 
 
-def property_list(*, user, area: str = "") -> QuerySet[Property]:
+def property_list(*, user: Requester, area: str = "") -> QuerySet[Property]:
     """Properties by name, in one local authority area or all; `property_occupancy` counts a page."""
     properties = _properties(user=user)
     if area:
@@ -163,7 +170,7 @@ def property_occupancy(properties: list[Property], *, today: date) -> list[Prope
     return properties
 
 
-def property_areas(*, user) -> list[str]:
+def property_areas(*, user: Requester) -> list[str]:
     """The local authority areas of every property, in use or not, for the property list's filter."""
     return list(
         _properties(user=user)
@@ -173,7 +180,7 @@ def property_areas(*, user) -> list[str]:
     )
 
 
-def property_get(*, user, pk: int) -> Property:
+def property_get(*, user: Requester, pk: int) -> Property:
     return _properties(user=user).get(pk=pk)
 
 
@@ -184,7 +191,7 @@ def available_bedspaces(
     area: str = "",
     restriction: str = "",
     accessible: bool = False,
-    offender=None,
+    offender: Offender | None = None,
 ) -> list[Bedspace]:
     """Bedspaces free for a stay over [starts_on, ends_on), including the turnaround after it.
 
@@ -238,7 +245,7 @@ def available_bedspaces(
             bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.WOMEN_ONLY)
         elif offender.gender == Gender.FEMALE:
             bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
-    result = []
+    result: list[Bedspace] = []
     for bedspace in bedspaces:
         ready_on = free_from(ends_on, bedspace.property.turnaround_days)
         if any(

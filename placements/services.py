@@ -7,7 +7,11 @@ same moment the second sees the first's booking and gets a clear message; the ex
 constraints in the database are the last line behind that.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, HomeVisit
 from alerts.services import Change, alerts_recheck
+from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked
@@ -47,7 +52,7 @@ def _check_term_days(days: int, field: str = "days") -> None:
 
 
 def bedspace_clash(
-    *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id=None
+    *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id: int | None = None
 ) -> str | None:
     """What stops the bedspace being used over [starts_on, until), in words, or None if nothing.
 
@@ -98,7 +103,7 @@ def bedspace_clash(
 
 
 def _person_clash(
-    *, offender_id: int, starts_on: date, ends_on: date, ignore_placement_id=None
+    *, offender_id: int, starts_on: date, ends_on: date, ignore_placement_id: int | None = None
 ) -> Placement | None:
     placements = Placement.objects.filter(
         offender_id=offender_id, starts_on__lt=ends_on, ends_on__gt=starts_on
@@ -116,7 +121,7 @@ _BOOKING_RACE = {
 }
 
 
-def _is_this_booking(referral: Referral, *, bedspace_id: int, starts_on: date, days: int, by) -> bool:
+def _is_this_booking(referral: Referral, *, bedspace_id: int, starts_on: date, days: int, by: Staff) -> bool:
     return (
         referral.placements.exclude(status__in=Placement.RELEASED_STATUSES)
         .filter(bedspace_id=bedspace_id, starts_on=starts_on, created_by=by)
@@ -130,7 +135,7 @@ def place_offender(
     referral_id: int,
     bedspace_id: int,
     starts_on: date,
-    by,
+    by: Staff,
     days: int = LICENCE_TERM_MAX_DAYS,
     expected_version: int | None = None,
 ) -> Placement:
@@ -233,7 +238,7 @@ def _locked_placement(placement_id: int) -> Placement:
     return locked(Placement.objects.select_related("bedspace__property"), placement_id, _("placement"))
 
 
-def _placement_changes(before, placement: Placement) -> str:
+def _placement_changes(before: Any, placement: Placement) -> str:
     """What changed in a placement since `before` (its row at an earlier version), as a clause."""
     Status = Placement.Status
     if before is None:
@@ -246,14 +251,17 @@ def _placement_changes(before, placement: Placement) -> str:
         if placement.status == Status.CONFIRMED:
             clauses.append(_("the booking was confirmed"))
         elif placement.status == Status.ACTIVE:
-            clauses.append(_("their arrival on %(day)s was recorded") % {"day": day(placement.arrived_on)})
+            # An active placement has arrived, an ended one has left (the model's check constraints).
+            arrived_on = cast(date, placement.arrived_on)
+            clauses.append(_("their arrival on %(day)s was recorded") % {"day": day(arrived_on)})
         elif placement.status == Status.NOT_ARRIVED:
             clauses.append(_("it was recorded that they did not arrive"))
         elif placement.status == Status.CANCELLED:
             clauses.append(_("the booking was cancelled"))
         elif placement.status == Status.ENDED:
             clauses.append(
-                _("the placement was ended: they left on %(day)s") % {"day": day(placement.departed_on)}
+                _("the placement was ended: they left on %(day)s")
+                % {"day": day(cast(date, placement.departed_on))}
             )
         else:
             clauses.append(_("it is now marked “%(status)s”") % {"status": placement.get_status_display()})
@@ -265,12 +273,18 @@ def _placement_changes(before, placement: Placement) -> str:
     return joined(clauses) if clauses else _("its details were changed")
 
 
-def _ensure_placement_basis(placement: Placement, expected_version, *, by, done=None) -> None:
+def _ensure_placement_basis(
+    placement: Placement,
+    expected_version: int | None,
+    *,
+    by: Staff,
+    done: Callable[[Any, Placement], bool] | None = None,
+) -> None:
     """The basis check every change of a placement makes first, once the row is locked."""
     ensure_basis(placement, expected_version, by=by, describe=_placement_changes, done=done)
 
 
-def placement_confirm(*, placement_id: int, by, expected_version: int | None = None) -> Placement:
+def placement_confirm(*, placement_id: int, by: Staff, expected_version: int | None = None) -> Placement:
     with transaction.atomic():
         placement = _locked_placement(placement_id)
         _ensure_placement_basis(
@@ -289,7 +303,7 @@ def placement_confirm(*, placement_id: int, by, expected_version: int | None = N
 
 
 def placement_arrive(
-    *, placement_id: int, arrived_on: date, by, expected_version: int | None = None
+    *, placement_id: int, arrived_on: date, by: Staff, expected_version: int | None = None
 ) -> Placement:
     """The person has moved in: the placement becomes active."""
     today = timezone.localdate()
@@ -333,7 +347,7 @@ def placement_arrive(
 
 
 def placement_not_arrived(
-    *, placement_id: int, by, notes: str = "", expected_version: int | None = None
+    *, placement_id: int, by: Staff, notes: str = "", expected_version: int | None = None
 ) -> Placement:
     """The person did not arrive: the booking no longer holds the bedspace."""
     with transaction.atomic():
@@ -354,7 +368,9 @@ def placement_not_arrived(
     return placement
 
 
-def placement_cancel(*, placement_id: int, reason: str, by, expected_version: int | None = None) -> Placement:
+def placement_cancel(
+    *, placement_id: int, reason: str, by: Staff, expected_version: int | None = None
+) -> Placement:
     if not reason.strip():
         raise ValidationError({"reason": _("Enter why the booking is cancelled.")})
     with transaction.atomic():
@@ -376,7 +392,7 @@ def placement_cancel(*, placement_id: int, reason: str, by, expected_version: in
     return placement
 
 
-def _is_this_renewal(before, placement: Placement, *, days: int, reason: str, by) -> bool:
+def _is_this_renewal(before: Any, placement: Placement, *, days: int, reason: str, by: Staff) -> bool:
     """Whether the one term added since `before` is the renewal asked for (the form sent twice)."""
     if before is None:
         return False
@@ -391,7 +407,7 @@ def _is_this_renewal(before, placement: Placement, *, days: int, reason: str, by
 
 
 def licence_renew(
-    *, placement_id: int, days: int, reason: str, by, expected_version: int | None = None
+    *, placement_id: int, days: int, reason: str, by: Staff, expected_version: int | None = None
 ) -> LicenceTerm:
     """Add the next licence term, starting the day the last one ends.
 
@@ -465,7 +481,7 @@ def placement_end(
     departed_on: date,
     reason: str,
     destination: str,
-    by,
+    by: Staff,
     expected_version: int | None = None,
 ) -> Placement:
     """The person has left: record when, why and where to; the bedspace is free after turnaround."""
@@ -492,11 +508,12 @@ def placement_end(
         )
         Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
         ensure_status(placement, Placement.Status.ACTIVE)
-        if departed_on <= placement.arrived_on:
+        arrived_on = cast(date, placement.arrived_on)  # an active placement has (placement_arrived_has_date)
+        if departed_on <= arrived_on:
             raise ValidationError(
                 {
                     "departed_on": _("The departure date must be after the arrival date, %(arrived)s.")
-                    % {"arrived": day(placement.arrived_on)}
+                    % {"arrived": day(arrived_on)}
                 }
             )
         last_home_visit = (
@@ -546,7 +563,7 @@ def placement_end(
 
 
 def void_add(
-    *, bedspace_id: int, starts_on: date, ends_on: date | None, reason: str, by, notes: str = ""
+    *, bedspace_id: int, starts_on: date, ends_on: date | None, reason: str, by: Staff, notes: str = ""
 ) -> VoidPeriod:
     """Take a bedspace out of use (repairs, damage) from `starts_on` until the day before `ends_on`."""
     if reason not in VoidPeriod.Reason.values:
@@ -577,13 +594,13 @@ def void_add(
         )
 
 
-def _void_changes(before, void: VoidPeriod) -> str:
+def _void_changes(before: Any, void: VoidPeriod) -> str:
     if void.ends_on is not None and (before is None or before.ends_on != void.ends_on):
         return _("the bedspace is back in use from %(day)s") % {"day": day(void.ends_on)}
     return _("its details were changed")
 
 
-def void_end(*, void_id: int, ends_on: date, by, expected_version: int | None = None) -> VoidPeriod:
+def void_end(*, void_id: int, ends_on: date, by: Staff, expected_version: int | None = None) -> VoidPeriod:
     """Put a bedspace back in use from `ends_on` (shortening a void never creates a clash)."""
     with transaction.atomic():
         void = locked(VoidPeriod.objects, void_id, _("void period"))
@@ -610,7 +627,9 @@ def void_end(*, void_id: int, ends_on: date, by, expected_version: int | None = 
     return void
 
 
-def property_exclusion_add(*, property_id: int, offender_id: int, reason: str, by) -> PropertyExclusion:
+def property_exclusion_add(
+    *, property_id: int, offender_id: int, reason: str, by: Staff
+) -> PropertyExclusion:
     if not reason.strip():
         raise ValidationError({"reason": _("Enter why the property is unsuitable for this person.")})
     with (
@@ -629,7 +648,7 @@ def property_exclusion_add(*, property_id: int, offender_id: int, reason: str, b
 VISIT_EVERY_DAYS_MAX = 28
 
 
-def _plan_changes(before, plan: SupportPlan) -> str:
+def _plan_changes(before: Any, plan: SupportPlan) -> str:
     """A support plan as it is now (its agencies are rows of their own, so the plan's history alone
     cannot say what it was)."""
     names = [row.agency.name for row in plan.support_agencies.filter(ended_on=None).select_related("agency")]
@@ -649,7 +668,7 @@ def support_plan_set(
     placement_id: int,
     tier: str,
     agencies: dict[int, int],
-    by,
+    by: Staff,
     notes: str = "",
     expected_version: int | None = None,
 ) -> SupportPlan:

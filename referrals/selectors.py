@@ -1,21 +1,28 @@
 """Reads of offenders and referrals, scoped to the user by `iom_housing.access.people_scope`."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
+from uuid import UUID
 
-from django.db.models import Count, F, Func, Max, Min, Prefetch, Q, QuerySet, TextField
+from django.db.models import Count, F, Field, Func, Max, Min, Prefetch, Q, QuerySet, TextField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agencies.models import HomeVisit
-from iom_housing.access import agency_of, people_scope, referral_scope, sees_person_record
+from agencies.models import Agency, HomeVisit
+from iom_housing.access import Requester, agency_of, people_scope, referral_scope, sees_person_record
 from iom_housing.dates import day
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
 
 
-def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> QuerySet[Referral]:
+def referral_list(
+    *, user: Requester, status: str = "", agency: Agency | None = None, urgency: str = ""
+) -> QuerySet[Referral]:
     """Referrals for the queue; by default those waiting for a decision, most urgent and oldest
     first. Scoped by `referral_scope`, each with `person_visible` (`sees_person_record`)."""
     referrals = (
@@ -36,7 +43,7 @@ def referral_list(*, user, status: str = "", agency=None, urgency: str = "") -> 
     return referrals.annotate(urgency_rank=URGENCY_RANK).order_by("urgency_rank", "submitted_at", "pk")
 
 
-def agency_referrals(*, user) -> QuerySet[Referral]:
+def agency_referrals(*, user: Requester) -> QuerySet[Referral]:
     """The referrals the user's agency submitted, newest first, whether or not it may see the
     person's record yet (`person_visible`), each with its live placement (if any) in `placed`:
     three queries for a page of them (count, rows, placements)."""
@@ -60,7 +67,7 @@ def agency_referrals(*, user) -> QuerySet[Referral]:
     )
 
 
-def referral_sync_list(*, user) -> QuerySet[Referral]:
+def referral_sync_list(*, user: Requester) -> QuerySet[Referral]:
     """Referrals for the API, scoped by `referral_scope` (an agency's client sees its agency's, staff
     what their role allows), each with `person_visible` (`sees_person_record`), the placement
     that holds (or held) a bedspace for it and that placement's licence terms in order in
@@ -86,7 +93,7 @@ def referral_sync_list(*, user) -> QuerySet[Referral]:
     )
 
 
-def referral_get(*, user, public_id) -> Referral:
+def referral_get(*, user: Requester, public_id: UUID) -> Referral:
     return referral_list(user=user, status="all").get(public_id=public_id)
 
 
@@ -109,14 +116,15 @@ def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]
             (
                 str(_("Date of birth")),
                 day(date.fromisoformat(born)) if born else "",
-                day(offender.date_of_birth) if recorded_born else "",
+                day(cast(date, offender.date_of_birth)) if recorded_born else "",
             )
         )
     for name in ("pnc_id", "crn", "prison_number"):
         sent = details.get(name, "")
         recorded = getattr(offender, name)
         if sent and sent.upper() != recorded.upper():
-            differences.append((str(Offender._meta.get_field(name).verbose_name), sent, recorded))
+            label = cast("Field[Any, Any]", Offender._meta.get_field(name)).verbose_name
+            differences.append((str(label), sent, recorded))
     return differences
 
 
@@ -150,7 +158,7 @@ def _offender_matches(word: str) -> Q:
     )
 
 
-def offender_list(*, user, q: str = "", risk: str = "", category: str = "") -> QuerySet[Offender]:
+def offender_list(*, user: Requester, q: str = "", risk: str = "", category: str = "") -> QuerySet[Offender]:
     offenders = Offender.objects.filter(people_scope(user))
     words = q.split()
     if words:
@@ -169,7 +177,7 @@ def offender_list(*, user, q: str = "", risk: str = "", category: str = "") -> Q
     return offenders.order_by("last_name", "first_name", "pk")
 
 
-def offender_get(*, user, public_id) -> Offender:
+def offender_get(*, user: Requester, public_id: UUID) -> Offender:
     return (
         offender_list(user=user)
         .prefetch_related("responsible_officers", "property_exclusions__property")
@@ -198,7 +206,7 @@ class TimelineEntry:
 RECENT_VISITS = 10
 
 
-def _labels(choices) -> dict[str, str]:
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     """A choice field's labels, translated once for the whole timeline."""
     return {value: str(label) for value, label in choices}
 
@@ -313,7 +321,7 @@ def _visit_entries(offender: Offender, placement_urls: dict[int, str]) -> list[T
         .annotate(count=Count("pk"), first=Min("visited_at"), last=Max("visited_at"))
         .order_by()
     )
-    stays: dict[int, dict[str, dict]] = {}
+    stays: dict[int, dict[str, dict[str, Any]]] = {}
     for row in earlier:
         stays.setdefault(row["placement_id"], {})[row["outcome"]] = row
     for placement_id, by_outcome in stays.items():

@@ -1,10 +1,14 @@
 """Every change to referrals and offending records: one function each, one transaction each."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -13,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency
 from alerts.services import Change, alerts_recheck
 from audit.access import saw
+from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked
@@ -28,8 +33,11 @@ from referrals.models import (
     ReferralEvent,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
-def referral_event_record(referral_id: int, kind: str, **data) -> ReferralEvent:
+
+def referral_event_record(referral_id: int, kind: str, **data: Any) -> ReferralEvent:
     """Append one event to the API's feed, in the caller's transaction (so it commits with the
     change or not at all)."""
     return ReferralEvent.objects.create(referral_id=referral_id, kind=kind, data=data)
@@ -47,7 +55,7 @@ def _locked_referral(referral_id: int, precondition: Precondition | None = None)
     return referral
 
 
-_STATUS_CHANGES = {
+_STATUS_CHANGES: dict[str, StrPromise] = {
     Referral.Status.IN_REVIEW: gettext_lazy("it was marked as in review"),
     Referral.Status.ACCEPTED: gettext_lazy("it was accepted"),
     Referral.Status.DECLINED: gettext_lazy("it was declined"),
@@ -55,7 +63,7 @@ _STATUS_CHANGES = {
 }
 
 
-def referral_changes(before, referral: Referral) -> str:
+def referral_changes(before: Any, referral: Referral) -> str:
     """What changed in a referral since `before` (its row at an earlier version), as a clause."""
     if before is None:
         return _("it is now marked “%(status)s”") % {"status": referral.get_status_display()}
@@ -66,7 +74,7 @@ def referral_changes(before, referral: Referral) -> str:
             or _("it is now marked “%(status)s”") % {"status": referral.get_status_display()}
         )
     details = [
-        str(Referral._meta.get_field(name).verbose_name)
+        str(cast("Field[Any, Any]", Referral._meta.get_field(name)).verbose_name)
         for name in REFERRAL_DETAILS
         if getattr(before, name) != getattr(referral, name)
     ]
@@ -80,7 +88,9 @@ def referral_changes(before, referral: Referral) -> str:
     return joined(clauses) if clauses else _("its details were changed")
 
 
-def _ensure_referral_basis(referral: Referral, expected_version, *, by, status: str, **also) -> None:
+def _ensure_referral_basis(
+    referral: Referral, expected_version: int | None, *, by: Staff | None, status: str, **also: Any
+) -> None:
     """The basis check every decision on a referral makes first, once the row is locked: the same
     decision sent twice (a double click) is "already done"."""
     ensure_basis(
@@ -94,7 +104,7 @@ def _ensure_referral_basis(referral: Referral, expected_version, *, by, status: 
     )
 
 
-def referral_start_review(*, referral_id: int, by, expected_version: int | None = None) -> Referral:
+def referral_start_review(*, referral_id: int, by: Staff, expected_version: int | None = None) -> Referral:
     with transaction.atomic():
         referral = _locked_referral(referral_id)
         _ensure_referral_basis(referral, expected_version, by=by, status=Referral.Status.IN_REVIEW)
@@ -104,7 +114,7 @@ def referral_start_review(*, referral_id: int, by, expected_version: int | None 
     return referral
 
 
-def _decide(referral: Referral, status: str, by, notes: str) -> None:
+def _decide(referral: Referral, status: str, by: Staff | None, notes: str) -> None:
     referral.status = status
     referral.decided_at = timezone.now()
     referral.decided_by = by
@@ -120,7 +130,7 @@ def _decide(referral: Referral, status: str, by, notes: str) -> None:
 
 
 def referral_accept(
-    *, referral_id: int, by, notes: str = "", expected_version: int | None = None
+    *, referral_id: int, by: Staff, notes: str = "", expected_version: int | None = None
 ) -> Referral:
     with transaction.atomic():
         referral = _locked_referral(referral_id)
@@ -131,7 +141,7 @@ def referral_accept(
 
 
 def referral_decline(
-    *, referral_id: int, reason: str, by, notes: str = "", expected_version: int | None = None
+    *, referral_id: int, reason: str, by: Staff, notes: str = "", expected_version: int | None = None
 ) -> Referral:
     if reason not in Referral.DeclineReason.values:
         raise ValidationError({"reason": _("Select the reason for declining the referral.")})
@@ -151,7 +161,7 @@ def referral_decline(
 def referral_withdraw(
     *,
     referral_id: int,
-    by,
+    by: Staff | None,
     notes: str = "",
     expected_version: int | None = None,
     precondition: Precondition | None = None,
@@ -166,7 +176,7 @@ def referral_withdraw(
 
 
 def offender_event_record(
-    *, offender_id: int, kind: str, occurred_on: date, by, offence_category: str = "", notes: str = ""
+    *, offender_id: int, kind: str, occurred_on: date, by: Staff, offence_category: str = "", notes: str = ""
 ) -> OffenderEvent:
     errors = {}
     if kind not in OffenderEvent.Kind.values:
@@ -235,9 +245,9 @@ def _age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _clean_person(person: dict, today: date) -> tuple[dict, dict]:
+def _clean_person(person: dict[str, Any], today: date) -> tuple[dict[str, Any], dict[str, Any]]:
     """The person's details with text stripped and identifiers upper-cased, and the errors in them."""
-    data = {name: person.get(name) for name in PERSON_FIELDS}
+    data: dict[str, Any] = {name: person.get(name) for name in PERSON_FIELDS}
     for name in ("first_name", "last_name", "safety_warnings", *IDENTIFIERS):
         data[name] = (data[name] or "").strip()
     for name in IDENTIFIERS:
@@ -271,13 +281,13 @@ def _clean_person(person: dict, today: date) -> tuple[dict, dict]:
     for name in ("first_name", "last_name", *IDENTIFIERS):
         if data[name] and name not in errors:
             try:
-                Offender._meta.get_field(name).run_validators(data[name])
+                cast("Field[Any, Any]", Offender._meta.get_field(name)).run_validators(data[name])
             except ValidationError as error:
                 errors[name] = error.messages
     return data, errors
 
 
-def _lock_person_keys(data: dict) -> None:
+def _lock_person_keys(data: dict[str, Any]) -> None:
     """Serialise referrals of one person: two agencies referring someone new at the same moment
     would otherwise both record them (the second now waits, then finds the first's record)."""
     keys = [
@@ -291,12 +301,12 @@ def _lock_person_keys(data: dict) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
-def _agreeing_identifiers(offender: Offender, data: dict) -> int:
+def _agreeing_identifiers(offender: Offender, data: dict[str, Any]) -> int:
     """How many identifiers given are also on the record, the same."""
     return sum(1 for name in IDENTIFIERS if data[name] and getattr(offender, name).upper() == data[name])
 
 
-def _conflicting_identifiers(offender: Offender, data: dict) -> int:
+def _conflicting_identifiers(offender: Offender, data: dict[str, Any]) -> int:
     """How many identifiers given differ from the record's."""
     return sum(
         1
@@ -305,7 +315,7 @@ def _conflicting_identifiers(offender: Offender, data: dict) -> int:
     )
 
 
-def _match_token(agency, data: dict, candidates: list[Offender]) -> str:
+def _match_token(agency: Agency, data: dict[str, Any], candidates: list[Offender]) -> str:
     """What the referrer sends back to say "this is them": it binds the answer to the question
     asked (this agency, this name and date of birth, these records), so a confirmation made
     before someone else was recorded, or another agency's, asks again. Opaque: a keyed hash."""
@@ -322,7 +332,7 @@ def _match_token(agency, data: dict, candidates: list[Offender]) -> str:
 
 
 def _person_for_referral(
-    data: dict, *, agency, match_token: str, different_person: bool
+    data: dict[str, Any], *, agency: Agency, match_token: str, different_person: bool
 ) -> tuple[Offender | None, str]:
     """The recorded person these details are (None for someone new), and how they were found.
 
@@ -373,7 +383,7 @@ def _person_for_referral(
 REFERRAL_DETAILS = ("urgency", "needs", "risk_summary", "reason", "wanted_from")
 
 
-def _clean_referral_details(details: dict, today: date) -> tuple[dict, dict]:
+def _clean_referral_details(details: dict[str, Any], today: date) -> tuple[dict[str, Any], dict[str, Any]]:
     """The referral's details (see REFERRAL_DETAILS) with text stripped, and the errors in them."""
     urgency = details.get("urgency")
     needs = list(dict.fromkeys(details.get("needs") or []))
@@ -405,7 +415,7 @@ def _clean_referral_details(details: dict, today: date) -> tuple[dict, dict]:
 
 
 def referral_update(
-    *, referral_id: int, by, changes: dict, precondition: Precondition | None = None
+    *, referral_id: int, by: Staff | None, changes: dict[str, Any], precondition: Precondition | None = None
 ) -> Referral:
     """The referrer changes what it said about the need for a place (only REFERRAL_DETAILS), while
     the referral waits for a decision. Changing nothing is not a change: the referral is left as it
@@ -417,7 +427,7 @@ def referral_update(
         return _change_details(_locked_referral(referral_id, precondition), changes)
 
 
-def _change_details(referral: Referral, changes: dict) -> Referral:
+def _change_details(referral: Referral, changes: dict[str, Any]) -> Referral:
     """`referral_update` on the referral its caller has locked."""
     current = {name: getattr(referral, name) for name in REFERRAL_DETAILS}
     cleaned, errors = _clean_referral_details(current | changes, timezone.localdate())
@@ -440,12 +450,12 @@ def _change_details(referral: Referral, changes: dict) -> Referral:
 _RECORDS_CHANGED = gettext_lazy("The records changed while you submitted. Submit the referral again.")
 
 
-def _as_sent(data: dict) -> dict:
+def _as_sent(data: dict[str, Any]) -> dict[str, Any]:
     """The person's details as the referral keeps them (JSON: dates in ISO form)."""
     return {name: value.isoformat() if isinstance(value, date) else value for name, value in data.items()}
 
 
-def _refuse_a_second_open_referral(agency, offender: Offender) -> None:
+def _refuse_a_second_open_referral(agency: Agency, offender: Offender) -> None:
     waiting = (
         Referral.objects.filter(offender=offender, referring_agency=agency, status__in=Referral.OPEN_STATUSES)
         .order_by("submitted_at")
@@ -464,9 +474,9 @@ def _refuse_a_second_open_referral(agency, offender: Offender) -> None:
 
 def referral_submit(
     *,
-    agency,
-    by,
-    person: dict,
+    agency: Agency | None,
+    by: Staff | None,
+    person: dict[str, Any],
     urgency: str,
     needs: list[str],
     risk_summary: str,
@@ -501,7 +511,7 @@ def referral_submit(
     )
     errors |= detail_errors
     urgency, needs, risk_summary, reason, wanted_from = (details[name] for name in REFERRAL_DETAILS)
-    if len(external_ref) > Referral._meta.get_field("external_ref").max_length:
+    if len(external_ref) > cast(int, Referral._meta.get_field("external_ref").max_length):
         errors["external_ref"] = _("Your reference must be 100 characters or fewer.")
     if errors:
         raise ValidationError(errors)
@@ -555,7 +565,7 @@ def referral_submit(
     return referral
 
 
-def _lock_reference(agency, external_ref: str) -> None:
+def _lock_reference(agency: Agency, external_ref: str) -> None:
     """Serialise upserts of one agency's reference until commit: two creates racing by one
     reference would otherwise both find no referral, and the second fail (on the person the first
     recorded, or on the reference) where sent a moment later it would have changed the first's."""
@@ -567,11 +577,11 @@ def _lock_reference(agency, external_ref: str) -> None:
 
 def referral_upsert(
     *,
-    agency,
+    agency: Agency,
     external_ref: str,
-    by,
-    person: dict,
-    details: dict,
+    by: Staff | None,
+    person: dict[str, Any],
+    details: dict[str, Any],
     match_token: str = "",
     different_person: bool = False,
     precondition: Precondition | None = None,

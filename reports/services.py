@@ -1,9 +1,14 @@
 """Report files: asking for one made in the background, making it, logging views and downloads
 (in the DPA access log too), deleting old files."""
 
+from __future__ import annotations
+
 import logging
 import threading
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -11,6 +16,7 @@ from django.utils import timezone
 
 from audit.access import access_record
 from audit.models import AccessLogEntry
+from iom_housing.access import Requester, Staff
 from outbox.services import outbox_add
 from reports.builder import OFFICER, OPCC, build_report
 from reports.models import ReportDownload, ReportExport
@@ -25,7 +31,9 @@ REPORT_RECORD = "reports.Report"
 REPORT_REASONS = {OPCC: "evaluation", OFFICER: "case_management"}
 
 
-def export_request(*, user, start, end, area: str, audience: str, fmt: str) -> ReportExport:
+def export_request(
+    *, user: Staff, start: date, end: date, area: str, audience: str, fmt: str
+) -> ReportExport:
     """Queue a report file for a long period; the task runs once the request is committed."""
     from reports.tasks import make_report_export
 
@@ -44,7 +52,7 @@ def export_request(*, user, start, end, area: str, audience: str, fmt: str) -> R
     return export
 
 
-def _written_at_once(write) -> None:
+def _written_at_once(write: Callable[[], Any]) -> None:
     """Run `write` on a connection of its own (a short-lived thread's), committed as it ends: the
     build holds one transaction open for its snapshot, and a write inside it would be seen by the
     page polling the file's progress only when the build is over."""
@@ -62,7 +70,7 @@ def _written_at_once(write) -> None:
     thread.join()
 
 
-def export_make(*, export_id) -> ReportExport:
+def export_make(*, export_id: UUID | str) -> ReportExport:
     """Build the report and write its file, reporting progress on the way."""
     export = ReportExport.objects.get(pk=export_id)
     # "Being made" is made again: the task's outbox claim lets only one worker at a time in, so
@@ -101,14 +109,14 @@ def export_make(*, export_id) -> ReportExport:
 
 def report_access_log(
     *,
-    user,
+    user: Requester,
     action: str,
     audience: str,
-    start,
-    end,
+    start: date,
+    end: date,
     area: str,
     fmt: str,
-    people,
+    people: Iterable[int],
     url: str,
     method: str = "GET",
 ) -> AccessLogEntry:
@@ -127,7 +135,7 @@ def report_access_log(
     )
 
 
-def view_log(*, user, report: Report, url: str) -> AccessLogEntry:
+def view_log(*, user: Requester, report: Report, url: str) -> AccessLogEntry:
     """The report page was shown: a consultation of the people it names."""
     return report_access_log(
         user=user,
@@ -143,7 +151,16 @@ def view_log(*, user, report: Report, url: str) -> AccessLogEntry:
 
 
 def download_log(
-    *, user, start, end, area: str, audience: str, fmt: str, people, url: str, export=None
+    *,
+    user: Staff,
+    start: date,
+    end: date,
+    area: str,
+    audience: str,
+    fmt: str,
+    people: Iterable[int],
+    url: str,
+    export: ReportExport | None = None,
 ) -> ReportDownload:
     """A file of the report was handed over: a report download, and an export in the access log."""
     with transaction.atomic():
@@ -163,7 +180,7 @@ def download_log(
         )
 
 
-def exports_delete_expired(*, now=None) -> int:
+def exports_delete_expired(*, now: datetime | None = None) -> int:
     """Delete report files (and their records) past their time; returns how many."""
     now = now or timezone.now()
     expired = list(ReportExport.objects.filter(expires_at__lte=now))

@@ -53,7 +53,7 @@ def seed(count: int):
 
     from agencies.models import Agency
     from referrals.models import Ethnicity, Gender, Offender, Referral, ReferralEvent
-    from tests.factories import api_client_with_scopes
+    from tests.helpers import api_client_with_scopes
 
     agency = Agency.objects.create(name="Probation", code="probation", kind=Agency.Kind.PROBATION)
     people = Offender.objects.bulk_create(

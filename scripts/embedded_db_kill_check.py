@@ -101,7 +101,9 @@ def kill_server(pgdata: Path) -> int:
     return killed
 
 
-def run_round(number: int, plan: tuple[bool, float, bool], env: dict, pgdata: Path, logs: Path) -> float:
+def run_round(
+    number: int, plan: tuple[bool, bool, float, bool], env: dict, pgdata: Path, logs: Path
+) -> float:
     kill_first, wait_for_server, delay, kill_the_server = plan
     log = logs / f"round-{number}.log"
     first = f" (its server KILLed first: {kill_server(pgdata)} processes)" if kill_first else ""

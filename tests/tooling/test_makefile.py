@@ -23,3 +23,13 @@ def test_pdf_libs_installs_pango_alone():
     recipe = "\n".join(_dry_run("pdf-libs"))
     assert "libpango-1.0-0" in recipe
     assert "poppler" not in recipe
+
+
+def test_lint_runs_the_hooks_ci_runs():
+    """`make lint` and .ci/run both run the pre-commit hooks, which are local (nothing fetched)."""
+    assert ".venv/bin/pre-commit run --all-files" in "\n".join(_dry_run("lint"))
+    assert ".venv/bin/pre-commit run --all-files" in (ROOT / ".ci" / "run").read_text()
+    config = (ROOT / ".pre-commit-config.yaml").read_text()
+    assert "repo: local" in config and "repo: http" not in config
+    for hook in ("id: ruff", "id: ruff-format", "id: djlint", "id: mypy"):
+        assert hook in config
