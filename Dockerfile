@@ -25,6 +25,9 @@ COPY placements placements
 COPY alerts alerts
 COPY reports reports
 COPY audit audit
+COPY outbox outbox
+# seed_demo and seed_scale (a demo or benchmark deployment; nothing in the service imports them)
+COPY demo demo
 RUN pip install .
 COPY manage.py ./
 COPY templates templates

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings as project_settings
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,3 +166,15 @@ def test_every_file_the_built_assets_name_is_there_for_collectstatic():
     for script in build.glob("*.js"):
         for name in re.findall(r"sourceMappingURL=(\S+)", script.read_text()):
             assert (build / name).is_file(), f"{script.name} names {name}, which is not built"
+
+
+def test_the_image_holds_every_package_of_the_project():
+    """The Dockerfile copies folder by folder: an app left out (outbox and demo once were) makes
+    an image that cannot start."""
+    copied = set(re.findall(r"^COPY (\S+) \1$", (ROOT / "Dockerfile").read_text(), flags=re.M))
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    include = re.search(r"^include = \[(.*)\]$", pyproject, flags=re.M).group(1)
+    packages = {name.rstrip("*") for name in re.findall(r'"([^"]+)"', include)}
+    local_apps = {app for app in project_settings.INSTALLED_APPS if (ROOT / app).is_dir()}
+    assert local_apps <= packages, "an installed app is not a package pyproject.toml installs"
+    assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
