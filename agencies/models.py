@@ -9,9 +9,9 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.access import Role
 from iom_housing.dates import day_short
 from iom_housing.db import ERASED, Erasure, PublicId, TimeStamped
+from iom_housing.roles import Role
 
 
 class Agency(TimeStamped):

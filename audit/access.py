@@ -17,30 +17,16 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import TYPE_CHECKING
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from audit.models import AccessLogEntry
+from audit.models import REASON_CODES, AccessLogEntry
+from referrals.models import Offender
 
 # The note of the request being served, if its view logs access.
 _current: ContextVar["AccessNote | None"] = ContextVar("access_note", default=None)
 
 SAFE_METHODS = ("GET", "HEAD")
-
-# Why a record was read, when the reader says (`?reason=` on a logged page, or the reason of an
-# export). Codes, never free text: the log must not hold what erasure would have to remove.
-REASON_CODES = {
-    "case_management": _("Case management"),
-    "safeguarding": _("Safeguarding"),
-    "subject_access": _("Subject access request"),
-    "retention_review": _("Retention review"),
-    "audit": _("Audit or complaint"),
-    "disclosure_request": _("Disclosure request from another body"),
-    "evaluation": _("Scheme evaluation"),
-}
 
 
 @dataclass
@@ -54,8 +40,6 @@ class AccessNote:
 def offender_ids_of(obj) -> list[int]:
     """The people a record is about: an offender, or a record carrying `offender_id`, or one
     reached through its placement or referral (already fetched with it by the selectors)."""
-    from referrals.models import Offender
-
     if isinstance(obj, Offender):
         return [obj.pk]
     for attribute in ("offender_id",):
@@ -124,8 +108,6 @@ def _logs_access(view_func) -> bool:
 
 
 def _action(request, response) -> str:
-    from audit.models import AccessLogEntry
-
     if request.method not in SAFE_METHODS:
         # A refused form shows the record again; only a change that went through alters it.
         api_call = hasattr(response, "data")  # a DRF response: any success is the change made
@@ -151,13 +133,11 @@ def access_record(
     url: str = "",
     method: str = "",
     reason: str = "",
-) -> "AccessLogEntry":
+) -> AccessLogEntry:
     """Write one access-log row. For exports and downloads (reports, subject access) and
     anything else that is not a logged page: call it in the same transaction as the work, with
     the people whose data left the service. `user` may be an `ApiClientUser`: its client is
     recorded as the recipient."""
-    from audit.models import AccessLogEntry
-
     if api_client is None and getattr(user, "api_client", None) is not None:
         api_client, user = user.api_client, None
     if user is not None and not getattr(user, "pk", None):

@@ -27,6 +27,19 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
 
 
+# Why a record was read, when the reader says (`?reason=` on a logged page, or the reason of an
+# export). Codes, never free text: the log must not hold what erasure would have to remove.
+REASON_CODES = {
+    "case_management": _("Case management"),
+    "safeguarding": _("Safeguarding"),
+    "subject_access": _("Subject access request"),
+    "retention_review": _("Retention review"),
+    "audit": _("Audit or complaint"),
+    "disclosure_request": _("Disclosure request from another body"),
+    "evaluation": _("Scheme evaluation"),
+}
+
+
 class AccessLogEntry(models.Model):
     """One request (or one export) that touched named people's records. Append-only: the database
     refuses to update or delete a row (a trigger, see the migration). It holds no names or
@@ -75,8 +88,6 @@ class AccessLogEntry(models.Model):
 
     @property
     def reason_label(self) -> str:
-        from audit.access import REASON_CODES
-
         return str(REASON_CODES.get(self.reason, self.reason))
 
 

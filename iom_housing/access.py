@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+
+from iom_housing.roles import Role
+from placements.models import SupportAgency
+from referrals.models import Referral
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -28,13 +30,6 @@ Staff: TypeAlias = "User"
 # browsing it, or an agency's case system as an `ApiClientUser`); None for no one (a service called
 # for an agency's case system, `by=None`), which every rule refuses.
 Requester: TypeAlias = "User | AnonymousUser | ApiClientUser | None"
-
-
-class Role(models.TextChoices):
-    IOM_OFFICER = "iom_officer", _("IOM officer")
-    AGENCY_WORKER = "agency_worker", _("Agency worker")
-    SCHEME_MANAGER = "scheme_manager", _("Scheme manager")
-    OPCC_ANALYST = "opcc_analyst", _("OPCC analyst")
 
 
 # Roles that see every person and placement in the scheme.
@@ -95,9 +90,6 @@ def people_scope(user: Requester, offender_field: str = "pk", *, few: bool = Fal
 
 def _agency_people(agency_id: int, offender_field: str, *, few: bool) -> Q:
     """The people an agency may see (see `people_scope`)."""
-    from placements.models import SupportAgency
-    from referrals.models import Referral
-
     accepted = Referral.objects.filter(referring_agency_id=agency_id, status=Referral.Status.ACCEPTED)
     supported = SupportAgency.objects.filter(agency_id=agency_id)
     if few:

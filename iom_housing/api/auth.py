@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
+from agencies.models import ApiClient
 from iom_housing.access import api_scope_required, can_api_client_use_scope
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,6 @@ logger = logging.getLogger(__name__)
 def _usable_api_client(application):
     """The application's ApiClient (with its agency, in one query) when the client and its agency
     are active, else None."""
-    from agencies.models import ApiClient
-
     return (
         ApiClient.objects.select_related("agency")
         .filter(application=application, active=True, agency__active=True)

@@ -11,6 +11,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from audit.access import noted_people, saw
+from referrals.models import IdempotencyKey
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,9 +59,6 @@ def idempotent(request, handler) -> Response:
     The key keeps the ids of the people the response named (the access note's): a replay shows
     them again and is logged so; once one of them is erased the stored response is gone and the
     key is a tombstone (`audit.services.offender_erase`), which a retry gets as 410 Gone."""
-    from audit.access import noted_people, saw
-    from referrals.models import IdempotencyKey
-
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > IdempotencyKey._meta.get_field("key").max_length:
         raise exceptions.ValidationError(

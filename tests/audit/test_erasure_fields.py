@@ -24,7 +24,7 @@ KEPT = {
     "audit.AccessLogEntry.object_ref": "a record's public id",
     "audit.AccessLogEntry.url": "the address without its query string: records named by public id",
     "audit.AccessLogEntry.method": "the HTTP method",
-    "audit.AccessLogEntry.reason": "a reason code (audit.access.REASON_CODES)",
+    "audit.AccessLogEntry.reason": "a reason code (audit.models.REASON_CODES)",
 }
 # Cleared by `offender_erase` itself rather than field by field.
 ERASED_OTHERWISE = {
