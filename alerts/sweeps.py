@@ -161,31 +161,24 @@ def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> Sweep
     """An agency on an active placement's support plan has not visited within its frequency
     (weekly by default): counted from its last visit, led or joint, not cancelled; or from the
     arrival when it has not visited yet."""
-    not_cancelled = ~Q(outcome=HomeVisit.Outcome.CANCELLED)
-    led = (
-        HomeVisit.objects.filter(
-            not_cancelled,
+
+    def latest_visit(**by_agency: OuterRef) -> Subquery:
+        """The agency's latest visit to the plan's placement that was not cancelled."""
+        visits = HomeVisit.objects.filter(
+            ~Q(outcome=HomeVisit.Outcome.CANCELLED),
             placement_id=OuterRef("support_plan__placement_id"),
-            agency_id=OuterRef("agency_id"),
+            **by_agency,
         )
-        .order_by("-visited_at")
-        .values("visited_at")[:1]
-    )
-    joint = (
-        HomeVisit.objects.filter(
-            not_cancelled,
-            placement_id=OuterRef("support_plan__placement_id"),
-            other_agencies=OuterRef("agency_id"),
-        )
-        .order_by("-visited_at")
-        .values("visited_at")[:1]
-    )
+        return Subquery(visits.order_by("-visited_at").values("visited_at")[:1])
+
+    led = latest_visit(agency_id=OuterRef("agency_id"))
+    joint = latest_visit(other_agencies=OuterRef("agency_id"))
     rows = SupportAgency.objects.filter(
         ended_on__isnull=True, support_plan__placement__status=Placement.Status.ACTIVE
     )
     if placement_id is not None:
         rows = rows.filter(support_plan__placement_id=placement_id)
-    rows = rows.annotate(last_visit=Greatest(Subquery(led), Subquery(joint))).values_list(
+    rows = rows.annotate(last_visit=Greatest(led, joint)).values_list(
         "support_plan__placement_id",
         "support_plan__placement__offender_id",
         "support_plan__placement__arrived_on",

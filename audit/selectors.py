@@ -114,6 +114,17 @@ def _history(obj: Model) -> list[dict[str, Any]]:
     ]
 
 
+def _item(key: str, title: str, record: Model, *, with_history: bool = True) -> dict[str, Any]:
+    """One item of a subject access export: a record about the person, less its own id and the
+    person's (the export is about them), with its change history where it keeps one."""
+    return {
+        "key": key,
+        "title": title,
+        "data": _fields(record, exclude=("id", "offender")),
+        "history": _history(record) if with_history else [],
+    }
+
+
 def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
     """Everything held about one person, as a list of items a manager may redact one by one
     before release. Each item: `key` (stable), `title`, `data` (fields), `history` (changes)."""
@@ -127,12 +138,11 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
     ]
     for referral in Referral.objects.filter(offender=offender).select_related("referring_agency"):
         items.append(
-            {
-                "key": f"referral-{referral.pk}",
-                "title": f"Referral by {referral.referring_agency} on {day_short(referral.submitted_at)}",
-                "data": _fields(referral, exclude=("id", "offender")),
-                "history": _history(referral),
-            }
+            _item(
+                f"referral-{referral.pk}",
+                f"Referral by {referral.referring_agency} on {day_short(referral.submitted_at)}",
+                referral,
+            )
         )
     for placement in Placement.objects.filter(offender=offender).select_related("bedspace__property"):
         terms = [
@@ -177,39 +187,33 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
         )
     for event in OffenderEvent.objects.filter(offender=offender).order_by("occurred_on"):
         items.append(
-            {
-                "key": f"event-{event.pk}",
-                "title": f"{event.get_kind_display()} on {day_short(event.occurred_on)}",
-                "data": _fields(event, exclude=("id", "offender")),
-                "history": _history(event),
-            }
+            _item(f"event-{event.pk}", f"{event.get_kind_display()} on {day_short(event.occurred_on)}", event)
         )
     for exclusion in PropertyExclusion.objects.filter(offender=offender).select_related("property"):
         items.append(
-            {
-                "key": f"exclusion-{exclusion.pk}",
-                "title": f"Property marked unsuitable: {exclusion.property}",
-                "data": _fields(exclusion, exclude=("id", "offender")),
-                "history": [],
-            }
+            _item(
+                f"exclusion-{exclusion.pk}",
+                f"Property marked unsuitable: {exclusion.property}",
+                exclusion,
+                with_history=False,
+            )
         )
     for alert in Alert.objects.filter(offender=offender):
         items.append(
-            {
-                "key": f"alert-{alert.pk}",
-                "title": f"Alert: {alert.get_kind_display()} ({day_short(alert.raised_at)})",
-                "data": _fields(alert, exclude=("id", "offender")),
-                "history": _history(alert),
-            }
+            _item(
+                f"alert-{alert.pk}",
+                f"Alert: {alert.get_kind_display()} ({day_short(alert.raised_at)})",
+                alert,
+            )
         )
     for review in RetentionReview.objects.filter(offender=offender):
         items.append(
-            {
-                "key": f"retention-{review.pk}",
-                "title": f"Retention review on {day_short(review.decided_at)}",
-                "data": _fields(review, exclude=("id", "offender")),
-                "history": [],
-            }
+            _item(
+                f"retention-{review.pk}",
+                f"Retention review on {day_short(review.decided_at)}",
+                review,
+                with_history=False,
+            )
         )
     items.append(
         {

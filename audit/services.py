@@ -87,6 +87,18 @@ def _delete_files(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
+def _person_record_logged(offender: Offender, action: str, *, reason: str, by: Staff) -> None:
+    """Log what a manager did with one person's whole record (erased it, exported it)."""
+    access_record(
+        user=by,
+        action=action,
+        offender_ids=[offender.pk],
+        model=Offender._meta.label,
+        object_ref=str(offender.public_id),
+        reason=reason,
+    )
+
+
 def offender_erase(*, offender_id: int, reason: str, by: Staff) -> Offender:
     """Remove a person's personal data, keeping the anonymous facts the evaluation counts.
 
@@ -133,14 +145,7 @@ def offender_erase(*, offender_id: int, reason: str, by: Staff) -> Offender:
         RetentionReview.objects.create(
             offender=offender, decision=RetentionReview.Decision.ERASE, reason=reason, decided_by=by
         )
-        access_record(
-            user=by,
-            action=AccessLogEntry.Action.ERASE,
-            offender_ids=[offender.pk],
-            model=Offender._meta.label,
-            object_ref=str(offender.public_id),
-            reason="retention_review",
-        )
+        _person_record_logged(offender, AccessLogEntry.Action.ERASE, reason="retention_review", by=by)
         offender.refresh_from_db()
         return offender
 
@@ -168,13 +173,6 @@ def subject_access_export(
     generated_at = timezone.now()
     render = render_json if file_format == "json" else render_pdf
     content = render(offender=offender, items=released, generated_at=generated_at)
-    access_record(
-        user=by,
-        action=AccessLogEntry.Action.EXPORT,
-        offender_ids=[offender.pk],
-        model=Offender._meta.label,
-        object_ref=str(offender.public_id),
-        reason="subject_access",
-    )
+    _person_record_logged(offender, AccessLogEntry.Action.EXPORT, reason="subject_access", by=by)
     name = f"subject-access-{str(offender.public_id)[:8]}-{generated_at:%Y%m%d}.{file_format}"
     return content, name, "application/json" if file_format == "json" else "application/pdf"

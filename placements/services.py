@@ -210,8 +210,7 @@ def place_offender(
         LicenceTerm.objects.create(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
-        _referral_changed(placement, ReferralEvent.Kind.PLACED)
-        alerts_recheck(change=Change.BOOKED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.PLACED, Change.BOOKED)
     return placement
 
 
@@ -273,22 +272,29 @@ def _placement_changes(before: Any, placement: Placement) -> str:
     return joined(clauses) if clauses else _("its details were changed")
 
 
-def _ensure_placement_basis(
-    placement: Placement,
+def _placement_for_change(
+    placement_id: int,
     expected_version: int | None,
     *,
     by: Staff,
     done: Callable[[Any, Placement], bool] | None = None,
-) -> None:
-    """The basis check every change of a placement makes first, once the row is locked."""
+) -> Placement:
+    """The placement locked, after the basis check every change of a placement makes first."""
+    placement = _locked_placement(placement_id)
     ensure_basis(placement, expected_version, by=by, describe=_placement_changes, done=done)
+    return placement
+
+
+def _placement_changed(placement: Placement, kind: str, change: Change) -> None:
+    """What every change of a placement does last: its referral's outcome, then its alerts."""
+    _referral_changed(placement, kind)
+    alerts_recheck(change=change, placement_id=placement.pk)
 
 
 def placement_confirm(*, placement_id: int, by: Staff, expected_version: int | None = None) -> Placement:
     with transaction.atomic():
-        placement = _locked_placement(placement_id)
-        _ensure_placement_basis(
-            placement,
+        placement = _placement_for_change(
+            placement_id,
             expected_version,
             by=by,
             done=lambda before, now: now.status == Placement.Status.CONFIRMED,
@@ -297,8 +303,7 @@ def placement_confirm(*, placement_id: int, by: Staff, expected_version: int | N
         placement.status = Placement.Status.CONFIRMED
         placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "confirmed_at", "updated_at"])
-        _referral_changed(placement, ReferralEvent.Kind.CONFIRMED)
-        alerts_recheck(change=Change.CONFIRMED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.CONFIRMED, Change.CONFIRMED)
     return placement
 
 
@@ -308,9 +313,8 @@ def placement_arrive(
     """The person has moved in: the placement becomes active."""
     today = timezone.localdate()
     with transaction.atomic():
-        placement = _locked_placement(placement_id)
-        _ensure_placement_basis(
-            placement,
+        placement = _placement_for_change(
+            placement_id,
             expected_version,
             by=by,
             done=lambda before, now: now.status == Placement.Status.ACTIVE and now.arrived_on == arrived_on,
@@ -341,8 +345,7 @@ def placement_arrive(
         if placement.confirmed_at is None:
             placement.confirmed_at = timezone.now()
         placement.save(update_fields=["status", "arrived_on", "confirmed_at", "updated_at"])
-        _referral_changed(placement, ReferralEvent.Kind.ARRIVED)
-        alerts_recheck(change=Change.ARRIVED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.ARRIVED, Change.ARRIVED)
     return placement
 
 
@@ -351,9 +354,8 @@ def placement_not_arrived(
 ) -> Placement:
     """The person did not arrive: the booking no longer holds the bedspace."""
     with transaction.atomic():
-        placement = _locked_placement(placement_id)
-        _ensure_placement_basis(
-            placement,
+        placement = _placement_for_change(
+            placement_id,
             expected_version,
             by=by,
             done=lambda before, now: now.status == Placement.Status.NOT_ARRIVED,
@@ -363,8 +365,7 @@ def placement_not_arrived(
         if notes:
             placement.notes = notes
         placement.save(update_fields=["status", "notes", "updated_at"])
-        _referral_changed(placement, ReferralEvent.Kind.NOT_ARRIVED)
-        alerts_recheck(change=Change.NOT_ARRIVED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.NOT_ARRIVED, Change.NOT_ARRIVED)
     return placement
 
 
@@ -374,9 +375,8 @@ def placement_cancel(
     if not reason.strip():
         raise ValidationError({"reason": _("Enter why the booking is cancelled.")})
     with transaction.atomic():
-        placement = _locked_placement(placement_id)
-        _ensure_placement_basis(
-            placement,
+        placement = _placement_for_change(
+            placement_id,
             expected_version,
             by=by,
             done=lambda before, now: (
@@ -387,8 +387,7 @@ def placement_cancel(
         placement.status = Placement.Status.CANCELLED
         placement.cancellation_reason = reason.strip()
         placement.save(update_fields=["status", "cancellation_reason", "updated_at"])
-        _referral_changed(placement, ReferralEvent.Kind.CANCELLED)
-        alerts_recheck(change=Change.CANCELLED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.CANCELLED, Change.CANCELLED)
     return placement
 
 
@@ -418,9 +417,8 @@ def licence_renew(
     if not reason.strip():
         raise ValidationError({"reason": _("Enter the reason for renewing the licence.")})
     with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
-        placement = _locked_placement(placement_id)
-        _ensure_placement_basis(
-            placement,
+        placement = _placement_for_change(
+            placement_id,
             expected_version,
             by=by,
             done=lambda before, now: _is_this_renewal(before, now, days=days, reason=reason, by=by),
@@ -470,8 +468,7 @@ def licence_renew(
         placement.ends_on = ends_on
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])
-        _referral_changed(placement, ReferralEvent.Kind.RENEWED)
-        alerts_recheck(change=Change.RENEWED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.RENEWED, Change.RENEWED)
     return term
 
 
@@ -495,9 +492,8 @@ def placement_end(
     if errors:
         raise ValidationError(errors)
     with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
-        placement = _locked_placement(placement_id)
-        _ensure_placement_basis(
-            placement,
+        placement = _placement_for_change(
+            placement_id,
             expected_version,
             by=by,
             done=lambda before, now: (
@@ -557,8 +553,7 @@ def placement_end(
                 "updated_at",
             ]
         )
-        _referral_changed(placement, ReferralEvent.Kind.DEPARTED)
-        alerts_recheck(change=Change.ENDED, placement_id=placement.pk)
+        _placement_changed(placement, ReferralEvent.Kind.DEPARTED, Change.ENDED)
     return placement
 
 

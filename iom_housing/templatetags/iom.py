@@ -1,9 +1,11 @@
-"""Template helpers: status tags in GOV.UK colours, choice labels, and the overrun flag."""
+"""Template helpers: status tags in GOV.UK colours, choice labels, the overrun flag, and the GOV.UK
+table every list page wraps its rows in."""
 
 from functools import cache
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -73,3 +75,40 @@ def option_id(bound_field, position) -> str:
     if int(position) == 1:
         return bound_field.auto_id
     return f"id_{bound_field.html_name}_{position}"
+
+
+@register.simple_block_tag
+def data_table(
+    content: str,
+    caption: str,
+    *headers: str,
+    label: str = "",
+    table_class: str = "govuk-table",
+    numeric: str = "",
+) -> SafeString:
+    """A GOV.UK table in a scrolling region, captioned for screen readers, its header row from
+    `headers` (the 1-based positions in `numeric`, spaced, right-aligned) around `content`, the
+    rendered body. One tag per table, never per row."""
+    numeric_columns = {int(position) for position in numeric.split()}
+    head = format_html_join(
+        "\n",
+        '    <th scope="col" class="govuk-table__header{}">{}</th>',
+        (
+            (" govuk-table__header--numeric" if position in numeric_columns else "", header)
+            for position, header in enumerate(headers, start=1)
+        ),
+    )
+    return format_html(
+        '<div class="app-table-scroll" role="region" aria-label="{}" tabindex="0">\n'
+        '<table class="{}">\n'
+        '  <caption class="govuk-table__caption govuk-visually-hidden">{}</caption>\n'
+        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n{}\n  </tr></thead>\n'
+        '  <tbody class="govuk-table__body">{}</tbody>\n'
+        "</table>\n"
+        "</div>",
+        label or _("Table"),
+        table_class,
+        caption,
+        head,
+        content,
+    )
