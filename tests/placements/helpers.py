@@ -50,11 +50,17 @@ def make_placement(
     ends_on = starts_on + days(length)
     values = {
         "bedspace": bedspace,
-        "status": status,
         "starts_on": starts_on,
         "ends_on": ends_on,
         "free_from": free_from(ends_on, bedspace.property.turnaround_days),
-    }
+    } | status_fields(status, starts_on, ends_on)
+    return PlacementFactory(**(values | fields), with_term=length <= 28)
+
+
+def status_fields(status: str, starts_on: date, ends_on: date) -> dict:
+    """The fields a placement written directly in `status` needs besides its dates: arrival for an
+    active or ended stay, the departure for an ended one, a reason for a cancelled one."""
+    values: dict = {"status": status}
     if status in (Status.ACTIVE, Status.ENDED):
         values["arrived_on"] = starts_on
     if status == Status.ENDED:
@@ -65,7 +71,7 @@ def make_placement(
         }
     if status == Status.CANCELLED:
         values["cancellation_reason"] = "Released to another area."
-    return PlacementFactory(**(values | fields), with_term=length <= 28)
+    return values
 
 
 def book(referral: Referral, bedspace: Bedspace, starts_on: date, by, days: int = 28) -> Placement:

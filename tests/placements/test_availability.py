@@ -11,7 +11,7 @@ import pytest
 
 from iom_housing.access import Role
 from placements.dates import free_from
-from placements.models import Bedspace, DepartureReason, Destination, Placement, Property
+from placements.models import Bedspace, Placement, Property
 from placements.selectors import (
     available_bedspaces,
     occupancy_calendar,
@@ -28,6 +28,7 @@ from tests.factories import (
     VoidPeriodFactory,
 )
 from tests.helpers import user_with_role
+from tests.placements.helpers import status_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -52,21 +53,10 @@ def make_placement(
     ends_on = starts_on + days(length)
     values = {
         "bedspace": bedspace,
-        "status": status,
         "starts_on": starts_on,
         "ends_on": ends_on,
         "free_from": free_from(ends_on, bedspace.property.turnaround_days),
-    }
-    if status in (Status.ACTIVE, Status.ENDED):
-        values["arrived_on"] = starts_on
-    if status == Status.ENDED:
-        values |= {
-            "departed_on": ends_on,
-            "departure_reason": DepartureReason.PLANNED_MOVE_ON,
-            "destination": Destination.SOCIAL_RENT,
-        }
-    if status == Status.CANCELLED:
-        values["cancellation_reason"] = "Released to another area."
+    } | status_fields(status, starts_on, ends_on)
     return PlacementFactory(**(values | fields))
 
 
