@@ -151,26 +151,25 @@ def test_placing_into_a_bedspace_not_in_use_is_refused(iom_officer, what):
     assert error.message_dict == {"bedspace": ["This bedspace is not in use."]}
 
 
-def test_women_only_property_refuses_a_man(iom_officer):
-    bedspace = h.make_bedspace(name="Rose House", restriction="women_only")
-    man = h.accepted_referral(offender=OffenderFactory(gender=Gender.MALE))
+@pytest.mark.parametrize(
+    ("name", "restriction", "gender", "message"),
+    [
+        ("Rose House", "women_only", Gender.MALE, "Rose House is for women only."),
+        ("Oak House", "men_only", Gender.FEMALE, "Oak House is for men only."),
+    ],
+    ids=["women_only_refuses_a_man", "men_only_refuses_a_woman"],
+)
+def test_restricted_property_refuses_the_person_it_is_not_for(
+    iom_officer, name, restriction, gender, message
+):
+    bedspace = h.make_bedspace(name=name, restriction=restriction)
+    referral = h.accepted_referral(offender=OffenderFactory(gender=gender))
 
     error = h.refused(
-        place_offender, referral_id=man.pk, bedspace_id=bedspace.pk, starts_on=h.today(), by=iom_officer
+        place_offender, referral_id=referral.pk, bedspace_id=bedspace.pk, starts_on=h.today(), by=iom_officer
     )
 
-    assert error.message_dict == {"bedspace": ["Rose House is for women only."]}
-
-
-def test_men_only_property_refuses_a_woman(iom_officer):
-    bedspace = h.make_bedspace(name="Oak House", restriction="men_only")
-    woman = h.accepted_referral(offender=OffenderFactory(gender=Gender.FEMALE))
-
-    error = h.refused(
-        place_offender, referral_id=woman.pk, bedspace_id=bedspace.pk, starts_on=h.today(), by=iom_officer
-    )
-
-    assert error.message_dict == {"bedspace": ["Oak House is for men only."]}
+    assert error.message_dict == {"bedspace": [message]}
 
 
 @pytest.mark.parametrize(

@@ -51,9 +51,8 @@ def test_ending_on_a_friday_counts_turnaround_in_working_days(iom_officer):
 
     placement.refresh_from_db()
     assert placement.free_from == free_from(friday, 2)
-    assert placement.free_from >= friday + h.days(
-        5
-    )  # the weekend is not turnaround: Wednesday at the earliest
+    # the weekend is not turnaround: Wednesday at the earliest
+    assert placement.free_from >= friday + h.days(5)
 
 
 def test_ending_after_the_licence_ran_out_records_the_real_departure(iom_officer):
