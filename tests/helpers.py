@@ -7,9 +7,11 @@ Fixtures are in conftest.py, rows in factories.py; a helper only one folder uses
 import base64
 import re
 import threading
+from collections.abc import Callable
 
 import pghistory
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -163,3 +165,16 @@ def stale(call) -> StaleBasis:
     with pytest.raises(StaleBasis) as refused:
         call()
     return refused.value
+
+
+# Refusals --------------------------------------------------------------------------------------------
+
+
+def refused_writing_nothing(rows: Callable[[], object], service, **kwargs) -> ValidationError:
+    """Call a service expecting a ValidationError; check `rows()` (all it could write) is as it was
+    before; return the error."""
+    before = rows()
+    with pytest.raises(ValidationError) as error:
+        service(**kwargs)
+    assert rows() == before
+    return error.value

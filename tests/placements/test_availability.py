@@ -22,13 +22,12 @@ from placements.selectors import (
 from tests.factories import (
     BedspaceFactory,
     OffenderFactory,
-    PlacementFactory,
     PropertyExclusionFactory,
     PropertyFactory,
     VoidPeriodFactory,
 )
 from tests.helpers import user_with_role
-from tests.placements.helpers import status_fields
+from tests.placements import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +46,9 @@ def make_bedspace(*, turnaround: int = 2, label: str | None = None, **property_f
     return BedspaceFactory(property=PropertyFactory(turnaround_days=turnaround, **property_fields), **extra)
 
 
-def make_placement(
-    bedspace: Bedspace, *, starts_on: date, length: int = 28, status: str = Status.CONFIRMED, **fields
-) -> Placement:
-    ends_on = starts_on + days(length)
-    values = {
-        "bedspace": bedspace,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "free_from": free_from(ends_on, bedspace.property.turnaround_days),
-    } | status_fields(status, starts_on, ends_on)
-    return PlacementFactory(**(values | fields))
+def make_placement(bedspace: Bedspace, **fields) -> Placement:
+    """A placement as tests/placements/helpers.py writes one, but without a licence term."""
+    return helpers.make_placement(bedspace, with_term=False, **fields)
 
 
 def available(**filters) -> list[Bedspace]:
