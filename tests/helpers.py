@@ -155,6 +155,15 @@ def at_the_same_moment(*calls) -> list:
     return outcomes
 
 
+def in_two_threads(target: Callable[[], object]) -> None:
+    """Run `target` in two threads at once (each with its own connection) and wait for both."""
+    threads = [threading.Thread(target=target) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def as_user(user):
     """Changes made inside are recorded as `user`'s, as a signed-in request's are."""
     return pghistory.context(user=user.pk)

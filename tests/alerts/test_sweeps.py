@@ -27,7 +27,7 @@ from tests.factories import (
     SupportAgencyFactory,
     SupportPlanFactory,
 )
-from tests.helpers import user_with_role
+from tests.helpers import in_two_threads, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -250,11 +250,7 @@ def test_two_workers_sweeping_at_once_raise_each_alert_once():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_two_threads(sweep)
     assert errors == []
     assert unresolved(Alert.Kind.LICENCE_OVERRUN).count() == 4
 
