@@ -46,11 +46,6 @@ def body(**overrides) -> dict:
 
 
 @pytest.fixture
-def probation(db):
-    return AgencyFactory(name="Probation", kind="probation")
-
-
-@pytest.fixture
 def api(api_client_for, probation):
     return api_client_for(probation)
 
