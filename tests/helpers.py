@@ -106,6 +106,13 @@ _BASIS = re.compile(r'<input[^>]*\bname="basis"[^>]*>')
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
 
 
+def date_fields(name: str, day) -> dict:
+    """A date field's answers as its three boxes post them (day, month, year); blank for None."""
+    if day is None:
+        return {f"{name}_0": "", f"{name}_1": "", f"{name}_2": ""}
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
 def form_basis(response) -> str:
     """The basis a page's forms carry (the record's version when the page was shown)."""
     values = {_VALUE.search(tag).group(1) for tag in _BASIS.findall(response.content.decode())}
