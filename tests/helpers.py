@@ -7,9 +7,11 @@ Fixtures are in conftest.py, rows in factories.py; a helper only one folder uses
 import base64
 import re
 import threading
+from collections.abc import Callable
 
 import pghistory
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -104,6 +106,13 @@ _BASIS = re.compile(r'<input[^>]*\bname="basis"[^>]*>')
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
 
 
+def date_fields(name: str, day) -> dict:
+    """A date field's answers as its three boxes post them (day, month, year); blank for None."""
+    if day is None:
+        return {f"{name}_0": "", f"{name}_1": "", f"{name}_2": ""}
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
 def form_basis(response) -> str:
     """The basis a page's forms carry (the record's version when the page was shown)."""
     values = {_VALUE.search(tag).group(1) for tag in _BASIS.findall(response.content.decode())}
@@ -153,6 +162,15 @@ def at_the_same_moment(*calls) -> list:
     return outcomes
 
 
+def in_two_threads(target: Callable[[], object]) -> None:
+    """Run `target` in two threads at once (each with its own connection) and wait for both."""
+    threads = [threading.Thread(target=target) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def as_user(user):
     """Changes made inside are recorded as `user`'s, as a signed-in request's are."""
     return pghistory.context(user=user.pk)
@@ -163,3 +181,16 @@ def stale(call) -> StaleBasis:
     with pytest.raises(StaleBasis) as refused:
         call()
     return refused.value
+
+
+# Refusals --------------------------------------------------------------------------------------------
+
+
+def refused_writing_nothing(rows: Callable[[], object], service, **kwargs) -> ValidationError:
+    """Call a service expecting a ValidationError; check `rows()` (all it could write) is as it was
+    before; return the error."""
+    before = rows()
+    with pytest.raises(ValidationError) as error:
+        service(**kwargs)
+    assert rows() == before
+    return error.value

@@ -33,7 +33,7 @@ from tests.agencies.test_api_visits import body, in_residence
 from tests.agencies.test_pages import _form
 from tests.broker import REAL_BROKER, REDIS_DOWN, point_broker_at, redis_comes_back
 from tests.factories import AgencyFactory
-from tests.helpers import user_with_role
+from tests.helpers import in_two_threads, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 redis_at, redis_down = broker.redis_at, broker.redis_down  # the fixtures
@@ -237,11 +237,7 @@ def test_two_workers_running_the_same_email_send_it_once(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_two_threads(worker)
     assert sorted(results) == [0, 3]
     assert concern_emails(mailoutbox) == [officer.email for officer in officers]
 

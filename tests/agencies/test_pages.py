@@ -24,19 +24,15 @@ from tests.factories import (
     SupportAgencyFactory,
     SupportPlanFactory,
 )
-from tests.helpers import page_queries, post_as_shown, user_with_role
+from tests.helpers import date_fields, page_queries, post_as_shown, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def _date_fields(name: str, day) -> dict:
-    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
 def _form(day=None, **overrides) -> dict:
     day = day or timezone.localdate()
     return {
-        **_date_fields("visited_on", day),
+        **date_fields("visited_on", day),
         "visited_time_0": "0",
         "visited_time_1": "05",
         "kind": "home",

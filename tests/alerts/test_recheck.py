@@ -27,12 +27,12 @@ from placements.services import (
 )
 from referrals.models import Referral
 from referrals.services import referral_accept, referral_decline, referral_withdraw
+from tests.alerts.helpers import placed, today
 from tests.factories import (
     AgencyFactory,
     BedspaceFactory,
     HomeVisitFactory,
     OffenderFactory,
-    PlacementFactory,
     ReferralFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
@@ -42,10 +42,6 @@ from tests.helpers import user_with_role
 pytestmark = pytest.mark.django_db
 
 K = Alert.Kind
-
-
-def today():
-    return timezone.localdate()
 
 
 @pytest.fixture
@@ -62,21 +58,6 @@ def rechecked(monkeypatch):
 
             monkeypatch.setitem(table, kind, spy)
     return kinds
-
-
-def placed(*, days_in: int, term_days: int, status=Placement.Status.ACTIVE, **fields) -> Placement:
-    """A placement that starts (or started) `days_in` days ago on one licence term of `term_days`."""
-    start = today() - timedelta(days=days_in)
-    if status == Placement.Status.ACTIVE:
-        fields.setdefault("arrived_on", start)
-    return PlacementFactory(
-        status=status,
-        starts_on=start,
-        ends_on=start + timedelta(days=term_days),
-        free_from=start + timedelta(days=term_days),
-        with_term=True,
-        **fields,
-    )
 
 
 def supported_by(placement: Placement, agency=None):

@@ -17,6 +17,7 @@ from placements.models import Placement
 from placements.services import licence_renew, placement_arrive, placement_confirm, placement_end
 from referrals.models import Referral
 from referrals.services import referral_accept
+from tests.alerts.helpers import placed, today
 from tests.factories import (
     AgencyFactory,
     HomeVisitFactory,
@@ -26,27 +27,9 @@ from tests.factories import (
     SupportAgencyFactory,
     SupportPlanFactory,
 )
-from tests.helpers import user_with_role
+from tests.helpers import in_two_threads, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def today():
-    return timezone.localdate()
-
-
-def active(days_in: int, term_days: int = 28, **fields) -> Placement:
-    """An active placement that started `days_in` days ago on one licence term."""
-    start = today() - timedelta(days=days_in)
-    return PlacementFactory(
-        status=Placement.Status.ACTIVE,
-        starts_on=start,
-        arrived_on=start,
-        ends_on=start + timedelta(days=term_days),
-        free_from=start + timedelta(days=term_days),
-        with_term=True,
-        **fields,
-    )
 
 
 def unresolved(kind: str):
@@ -58,7 +41,7 @@ def run_twice(name: str) -> tuple[sweeps.SweepResult, sweeps.SweepResult]:
 
 
 def test_licence_term_ending_within_7_days_raises_one_alert_and_renewal_resolves_it(iom_officer):
-    placement = active(days_in=23)  # the term ends in 5 days
+    placement = placed(days_in=23)  # the term ends in 5 days
     first, second = run_twice("licence_ending")
     assert (first.raised, second.raised, second.resolved) == (1, 0, 0)
     alert = unresolved(Alert.Kind.LICENCE_ENDING).get()
@@ -74,14 +57,14 @@ def test_licence_term_ending_within_7_days_raises_one_alert_and_renewal_resolves
 
 def test_a_term_ending_later_than_the_window_raises_nothing(settings):
     settings.ALERT_LICENCE_ENDING_DAYS = 3
-    active(days_in=23)  # ends in 5 days
+    placed(days_in=23)  # ends in 5 days
     assert sweeps.run_sweep("licence_ending").raised == 0
     settings.ALERT_LICENCE_ENDING_DAYS = 5
     assert sweeps.run_sweep("licence_ending").raised == 1
 
 
 def test_licence_overrun_raises_one_alert_and_renewal_resolves_it(iom_officer):
-    placement = active(days_in=30)  # ended 2 days ago
+    placement = placed(days_in=30)  # ended 2 days ago
     first, second = run_twice("licence_overrun")
     assert (first.raised, second.raised) == (1, 0)
     alert = unresolved(Alert.Kind.LICENCE_OVERRUN).get()
@@ -97,7 +80,7 @@ def test_licence_overrun_raises_one_alert_and_renewal_resolves_it(iom_officer):
 
 
 def test_an_overrun_is_resolved_by_recording_the_departure(iom_officer):
-    placement = active(days_in=30)
+    placement = placed(days_in=30)
     sweeps.run_sweep("licence_overrun")
     placement_end(
         placement_id=placement.pk,
@@ -111,7 +94,7 @@ def test_an_overrun_is_resolved_by_recording_the_departure(iom_officer):
 
 def test_supervision_licence_ending_within_28_days_while_placed(iom_officer):
     offender = OffenderFactory(licence_ends_on=today() + timedelta(days=20))
-    placement = active(days_in=5, offender=offender)
+    placement = placed(days_in=5, offender=offender)
     OffenderFactory(licence_ends_on=today() + timedelta(days=20))  # not placed: no alert
     first, second = run_twice("supervision_ending")
     assert (first.raised, second.raised) == (1, 0)
@@ -130,7 +113,7 @@ def test_supervision_licence_ending_within_28_days_while_placed(iom_officer):
 
 
 def test_no_visit_in_7_days_per_supporting_agency_and_a_visit_resolves_it():
-    placement = active(days_in=12)
+    placement = placed(days_in=12)
     probation, ddas = AgencyFactory(name="Probation"), AgencyFactory(name="DDAS")
     plan = SupportPlanFactory(placement=placement)
     SupportAgencyFactory(support_plan=plan, agency=probation, visit_every_days=7)
@@ -156,7 +139,7 @@ def test_no_visit_in_7_days_per_supporting_agency_and_a_visit_resolves_it():
 
 
 def test_a_joint_visit_counts_for_every_agency_on_it_and_a_cancelled_one_does_not():
-    placement = active(days_in=12)
+    placement = placed(days_in=12)
     probation, police = AgencyFactory(name="Probation"), AgencyFactory(name="Police")
     plan = SupportPlanFactory(placement=placement)
     SupportAgencyFactory(support_plan=plan, agency=probation)
@@ -220,7 +203,7 @@ def test_booked_arrival_not_recorded_the_day_after(iom_officer):
 
 
 def test_an_acknowledged_alert_is_not_raised_again_and_still_resolves(iom_officer):
-    placement = active(days_in=30)
+    placement = placed(days_in=30)
     sweeps.run_sweep("licence_overrun")
     alert = unresolved(Alert.Kind.LICENCE_OVERRUN).get()
     Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.ACKNOWLEDGED, acknowledged_at=timezone.now())
@@ -241,7 +224,7 @@ def test_the_condition_coming_back_after_resolution_raises_a_new_alert():
 
 
 def test_run_sweeps_command_runs_every_sweep_and_records_it(capsys):
-    active(days_in=30)
+    placed(days_in=30)
     call_command("run_sweeps")
     out = capsys.readouterr().out
     assert "licence_overrun: 1 raised, 0 resolved" in out
@@ -254,7 +237,7 @@ def test_run_sweeps_command_runs_every_sweep_and_records_it(capsys):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sweeping_at_once_raise_each_alert_once():
     for days_in in (29, 30, 31, 40):
-        active(days_in=days_in)
+        placed(days_in=days_in)
     barrier = threading.Barrier(2)
     errors = []
 
@@ -267,11 +250,7 @@ def test_two_workers_sweeping_at_once_raise_each_alert_once():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_two_threads(sweep)
     assert errors == []
     assert unresolved(Alert.Kind.LICENCE_OVERRUN).count() == 4
 

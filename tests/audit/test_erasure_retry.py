@@ -8,7 +8,8 @@ from audit.models import AccessLogEntry
 from audit.services import offender_erase
 from iom_housing.access import Role
 from referrals.models import IdempotencyKey, Offender, Referral
-from tests.factories import AgencyFactory, PlacementFactory
+from tests.agencies.helpers import supported_placement
+from tests.factories import AgencyFactory
 from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -101,18 +102,9 @@ def test_a_visit_retry_after_erasure_is_410(api_client_for):
     from django.utils import timezone
 
     from agencies.models import HomeVisit
-    from placements.models import Placement
-    from tests.factories import SupportAgencyFactory, SupportPlanFactory
 
     agency = AgencyFactory(name="Drugs service")
-    today = timezone.localdate()
-    placement = PlacementFactory(
-        status=Placement.Status.ACTIVE,
-        starts_on=today - timedelta(days=5),
-        arrived_on=today - timedelta(days=5),
-        with_term=True,
-    )
-    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
+    placement = supported_placement(agency, arrived_days_ago=5, with_term=True)
     http = api_client_for(agency)
     body = {
         "placement": str(placement.public_id),

@@ -5,7 +5,6 @@ Dates are relative to `timezone.localdate()`, and the expected turnaround comes 
 
 from datetime import date, timedelta
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from placements.models import Bedspace, DepartureReason, Destination, LicenceTer
 from placements.services import place_offender
 from referrals.models import Referral
 from tests.factories import BedspaceFactory, PlacementFactory, PropertyFactory, ReferralFactory
+from tests.helpers import refused_writing_nothing
 
 Status = Placement.Status
 
@@ -43,18 +43,31 @@ def make_bedspace(*, turnaround: int = 2, **property_fields) -> Bedspace:
 
 
 def make_placement(
-    bedspace: Bedspace, *, starts_on: date, length: int = 28, status: str = Status.CONFIRMED, **fields
+    bedspace: Bedspace,
+    *,
+    starts_on: date,
+    length: int = 28,
+    status: str = Status.CONFIRMED,
+    with_term: bool | None = None,
+    **fields,
 ) -> Placement:
     """A placement written directly, in `status`, with the fields that status needs and `free_from`
-    after the property's turnaround, as the services would store it."""
+    after the property's turnaround, as the services would store it; with its one licence term when
+    the stay fits in one (`with_term` says otherwise)."""
     ends_on = starts_on + days(length)
     values = {
         "bedspace": bedspace,
-        "status": status,
         "starts_on": starts_on,
         "ends_on": ends_on,
         "free_from": free_from(ends_on, bedspace.property.turnaround_days),
-    }
+    } | status_fields(status, starts_on, ends_on)
+    return PlacementFactory(**(values | fields), with_term=length <= 28 if with_term is None else with_term)
+
+
+def status_fields(status: str, starts_on: date, ends_on: date) -> dict:
+    """The fields a placement written directly in `status` needs besides its dates: arrival for an
+    active or ended stay, the departure for an ended one, a reason for a cancelled one."""
+    values: dict = {"status": status}
     if status in (Status.ACTIVE, Status.ENDED):
         values["arrived_on"] = starts_on
     if status == Status.ENDED:
@@ -65,7 +78,7 @@ def make_placement(
         }
     if status == Status.CANCELLED:
         values["cancellation_reason"] = "Released to another area."
-    return PlacementFactory(**(values | fields), with_term=length <= 28)
+    return values
 
 
 def book(referral: Referral, bedspace: Bedspace, starts_on: date, by, days: int = 28) -> Placement:
@@ -100,11 +113,7 @@ def rows() -> tuple:
 
 def refused(service, **kwargs) -> ValidationError:
     """Call a service expecting a refusal; check nothing was written; return the error."""
-    before = rows()
-    with pytest.raises(ValidationError) as error:
-        service(**kwargs)
-    assert rows() == before
-    return error.value
+    return refused_writing_nothing(rows, service, **kwargs)
 
 
 def text(error: ValidationError) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from iom_housing.access import Role
 from placements.dates import free_from
-from placements.models import Bedspace, DepartureReason, Destination, Placement, Property
+from placements.models import Bedspace, Placement, Property
 from placements.selectors import (
     available_bedspaces,
     occupancy_calendar,
@@ -22,12 +22,12 @@ from placements.selectors import (
 from tests.factories import (
     BedspaceFactory,
     OffenderFactory,
-    PlacementFactory,
     PropertyExclusionFactory,
     PropertyFactory,
     VoidPeriodFactory,
 )
 from tests.helpers import user_with_role
+from tests.placements import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -46,28 +46,9 @@ def make_bedspace(*, turnaround: int = 2, label: str | None = None, **property_f
     return BedspaceFactory(property=PropertyFactory(turnaround_days=turnaround, **property_fields), **extra)
 
 
-def make_placement(
-    bedspace: Bedspace, *, starts_on: date, length: int = 28, status: str = Status.CONFIRMED, **fields
-) -> Placement:
-    ends_on = starts_on + days(length)
-    values = {
-        "bedspace": bedspace,
-        "status": status,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "free_from": free_from(ends_on, bedspace.property.turnaround_days),
-    }
-    if status in (Status.ACTIVE, Status.ENDED):
-        values["arrived_on"] = starts_on
-    if status == Status.ENDED:
-        values |= {
-            "departed_on": ends_on,
-            "departure_reason": DepartureReason.PLANNED_MOVE_ON,
-            "destination": Destination.SOCIAL_RENT,
-        }
-    if status == Status.CANCELLED:
-        values["cancellation_reason"] = "Released to another area."
-    return PlacementFactory(**(values | fields))
+def make_placement(bedspace: Bedspace, **fields) -> Placement:
+    """A placement as tests/placements/helpers.py writes one, but without a licence term."""
+    return helpers.make_placement(bedspace, with_term=False, **fields)
 
 
 def available(**filters) -> list[Bedspace]:

@@ -31,6 +31,7 @@ from tests.factories import (
     SupportPlanFactory,
     VoidPeriodFactory,
 )
+from tests.placements.helpers import status_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -48,23 +49,8 @@ def make_placement(*, starts_on=DAY, length=28, turnaround=0, status=Status.CONF
     """A placement in `status` with the fields that status needs, over [starts_on, starts_on + length),
     its bedspace free `turnaround` days after it ends."""
     ends_on = starts_on + days(length)
-    values = {
-        "status": status,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "free_from": ends_on + days(turnaround),
-    }
-    if status in (Status.ACTIVE, Status.ENDED):
-        values["arrived_on"] = starts_on
-    if status == Status.ENDED:
-        values |= {
-            "departed_on": ends_on,
-            "departure_reason": DepartureReason.PLANNED_MOVE_ON,
-            "destination": Destination.SOCIAL_RENT,
-        }
-    if status == Status.CANCELLED:
-        values["cancellation_reason"] = "Released to a different area."
-    return PlacementFactory(**(values | fields))
+    values = {"starts_on": starts_on, "ends_on": ends_on, "free_from": ends_on + days(turnaround)}
+    return PlacementFactory(**(values | status_fields(status, starts_on, ends_on) | fields))
 
 
 # --- Placements on one bedspace: [starts_on, free_from) of live placements never overlap ---------------

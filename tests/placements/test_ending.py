@@ -7,16 +7,7 @@ from django.utils import timezone
 from placements.dates import free_from
 from placements.models import DepartureReason, Destination, Placement
 from placements.services import place_offender, placement_end
-from tests.placements.helpers import (
-    accepted_referral,
-    book,
-    days,
-    make_bedspace,
-    make_placement,
-    refused,
-    text,
-    today,
-)
+from tests.placements import helpers as h
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +15,9 @@ Status = Placement.Status
 
 
 def test_ending_a_placement_records_the_departure_and_frees_the_bedspace_after_turnaround(iom_officer):
-    bedspace = make_bedspace(turnaround=2)
-    placement = make_placement(bedspace, starts_on=today() - days(10), status=Status.ACTIVE)
-    departed_on = today() - days(1)
+    bedspace = h.make_bedspace(turnaround=2)
+    placement = h.make_placement(bedspace, starts_on=h.today() - h.days(10), status=Status.ACTIVE)
+    departed_on = h.today() - h.days(1)
 
     placement_end(
         placement_id=placement.pk,
@@ -46,9 +37,9 @@ def test_ending_a_placement_records_the_departure_and_frees_the_bedspace_after_t
 
 
 def test_ending_on_a_friday_counts_turnaround_in_working_days(iom_officer):
-    friday = today() - days((today().weekday() - 4) % 7)  # the latest Friday, today or before
-    bedspace = make_bedspace(turnaround=2)
-    placement = make_placement(bedspace, starts_on=friday - days(7), status=Status.ACTIVE)
+    friday = h.today() - h.days((h.today().weekday() - 4) % 7)  # the latest Friday, today or before
+    bedspace = h.make_bedspace(turnaround=2)
+    placement = h.make_placement(bedspace, starts_on=friday - h.days(7), status=Status.ACTIVE)
 
     placement_end(
         placement_id=placement.pk,
@@ -60,47 +51,48 @@ def test_ending_on_a_friday_counts_turnaround_in_working_days(iom_officer):
 
     placement.refresh_from_db()
     assert placement.free_from == free_from(friday, 2)
-    assert placement.free_from >= friday + days(5)  # the weekend is not turnaround: Wednesday at the earliest
+    # the weekend is not turnaround: Wednesday at the earliest
+    assert placement.free_from >= friday + h.days(5)
 
 
 def test_ending_after_the_licence_ran_out_records_the_real_departure(iom_officer):
-    bedspace = make_bedspace()
-    placement = make_placement(bedspace, starts_on=today() - days(30), length=20, status=Status.ACTIVE)
-    assert placement.is_overrun(today())
+    bedspace = h.make_bedspace()
+    placement = h.make_placement(bedspace, starts_on=h.today() - h.days(30), length=20, status=Status.ACTIVE)
+    assert placement.is_overrun(h.today())
 
     placement_end(
         placement_id=placement.pk,
-        departed_on=today() - days(2),
+        departed_on=h.today() - h.days(2),
         reason=DepartureReason.ABANDONED,
         destination=Destination.UNKNOWN,
         by=iom_officer,
     )
 
     placement.refresh_from_db()
-    assert placement.ends_on == today() - days(2)
-    assert placement.free_from == free_from(today() - days(2), bedspace.property.turnaround_days)
+    assert placement.ends_on == h.today() - h.days(2)
+    assert placement.free_from == free_from(h.today() - h.days(2), bedspace.property.turnaround_days)
 
 
 def test_after_an_early_departure_the_bedspace_can_be_booked_from_its_free_from_day(iom_officer):
-    bedspace = make_bedspace(turnaround=1)
-    placement = make_placement(bedspace, starts_on=today() - days(12), status=Status.ACTIVE)
+    bedspace = h.make_bedspace(turnaround=1)
+    placement = h.make_placement(bedspace, starts_on=h.today() - h.days(12), status=Status.ACTIVE)
     placement_end(
         placement_id=placement.pk,
-        departed_on=today() - days(10),
+        departed_on=h.today() - h.days(10),
         reason=DepartureReason.EVICTION,
         destination=Destination.NO_FIXED_ABODE,
         by=iom_officer,
     )
     placement.refresh_from_db()
 
-    refused(
+    h.refused(
         place_offender,
-        referral_id=accepted_referral().pk,
+        referral_id=h.accepted_referral().pk,
         bedspace_id=bedspace.pk,
-        starts_on=placement.free_from - days(1),
+        starts_on=placement.free_from - h.days(1),
         by=iom_officer,
     )
-    rebooked = book(accepted_referral(), bedspace, placement.free_from, iom_officer)
+    rebooked = h.book(h.accepted_referral(), bedspace, placement.free_from, iom_officer)
 
     assert rebooked.starts_on == placement.free_from
 
@@ -118,20 +110,20 @@ def test_after_an_early_departure_the_bedspace_can_be_booked_from_its_free_from_
     ],
 )
 def test_ending_with_a_bad_date_reason_or_destination_is_refused(iom_officer, change, field):
-    placement = make_placement(make_bedspace(), starts_on=today() - days(5), status=Status.ACTIVE)
+    placement = h.make_placement(h.make_bedspace(), starts_on=h.today() - h.days(5), status=Status.ACTIVE)
     dates = {
-        "tomorrow": today() + days(1),
+        "tomorrow": h.today() + h.days(1),
         "arrival": placement.arrived_on,
-        "before_arrival": placement.arrived_on - days(1),
+        "before_arrival": placement.arrived_on - h.days(1),
     }
     values = {
-        "departed_on": today(),
+        "departed_on": h.today(),
         "reason": DepartureReason.RECALLED,
         "destination": Destination.CUSTODY,
     } | change
     values["departed_on"] = dates.get(values["departed_on"], values["departed_on"])
 
-    error = refused(placement_end, placement_id=placement.pk, by=iom_officer, **values)
+    error = h.refused(placement_end, placement_id=placement.pk, by=iom_officer, **values)
 
     assert list(error.message_dict) == [field]
 
@@ -141,18 +133,18 @@ def test_ending_with_a_bad_date_reason_or_destination_is_refused(iom_officer, ch
     [(Status.PROVISIONAL, "provisional"), (Status.CONFIRMED, "confirmed"), (Status.ENDED, "ended")],
 )
 def test_ending_is_refused_unless_active_naming_the_state(iom_officer, status, label):
-    placement = make_placement(make_bedspace(), starts_on=today() - days(10), length=5, status=status)
+    placement = h.make_placement(h.make_bedspace(), starts_on=h.today() - h.days(10), length=5, status=status)
 
-    error = refused(
+    error = h.refused(
         placement_end,
         placement_id=placement.pk,
-        departed_on=today(),
+        departed_on=h.today(),
         reason=DepartureReason.RECALLED,
         destination=Destination.CUSTODY,
         by=iom_officer,
     )
 
-    assert f"is marked “{label}”" in text(error).lower()
+    assert f"is marked “{label}”" in h.text(error).lower()
 
 
 def test_ending_before_the_person_was_last_seen_at_home_is_refused(iom_officer):
@@ -160,9 +152,9 @@ def test_ending_before_the_person_was_last_seen_at_home_is_refused(iom_officer):
 
     from tests.factories import HomeVisitFactory
 
-    arrived = today() - days(10)
-    placement = make_placement(make_bedspace(), starts_on=arrived, status=Status.ACTIVE)
-    seen_on = today() - days(2)
+    arrived = h.today() - h.days(10)
+    placement = h.make_placement(h.make_bedspace(), starts_on=arrived, status=Status.ACTIVE)
+    seen_on = h.today() - h.days(2)
     HomeVisitFactory(
         placement=placement,
         visited_at=timezone.make_aware(datetime.combine(seen_on, time(11))),
@@ -170,15 +162,15 @@ def test_ending_before_the_person_was_last_seen_at_home_is_refused(iom_officer):
         outcome="seen",
     )
 
-    error = refused(
+    error = h.refused(
         placement_end,
         placement_id=placement.pk,
-        departed_on=today() - days(5),
+        departed_on=h.today() - h.days(5),
         reason="planned_move_on",
         destination="social_rent",
         by=iom_officer,
     )
 
-    assert "after this departure date" in text(error)
+    assert "after this departure date" in h.text(error)
     placement.refresh_from_db()
     assert placement.status == Status.ACTIVE

@@ -4,19 +4,9 @@ referral's `updated_at` on at each step (the API's changed-since sync)."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from placements import services
 from placements.models import DepartureReason, Destination
-from placements.services import (
-    licence_renew,
-    place_offender,
-    placement_arrive,
-    placement_cancel,
-    placement_confirm,
-    placement_end,
-    placement_not_arrived,
-    void_add,
-    void_end,
-)
-from tests.placements.helpers import accepted_referral, book, make_bedspace, today
+from tests.placements import helpers as h
 
 pytestmark = pytest.mark.django_db
 
@@ -42,32 +32,36 @@ UNKNOWN = 999_999
     ],
 )
 def test_an_unknown_id_is_refused_with_a_validation_error(iom_officer, call):
-    known = {"referral": accepted_referral().pk, "bedspace": make_bedspace().pk}
+    known = {"referral": h.accepted_referral().pk, "bedspace": h.make_bedspace().pk}
     calls = {
-        "place_offender:referral": lambda: place_offender(
-            referral_id=UNKNOWN, bedspace_id=known["bedspace"], starts_on=today(), by=iom_officer
+        "place_offender:referral": lambda: services.place_offender(
+            referral_id=UNKNOWN, bedspace_id=known["bedspace"], starts_on=h.today(), by=iom_officer
         ),
-        "place_offender:bedspace": lambda: place_offender(
-            referral_id=known["referral"], bedspace_id=UNKNOWN, starts_on=today(), by=iom_officer
+        "place_offender:bedspace": lambda: services.place_offender(
+            referral_id=known["referral"], bedspace_id=UNKNOWN, starts_on=h.today(), by=iom_officer
         ),
-        "placement_confirm": lambda: placement_confirm(placement_id=UNKNOWN, by=iom_officer),
-        "placement_arrive": lambda: placement_arrive(
-            placement_id=UNKNOWN, arrived_on=today(), by=iom_officer
+        "placement_confirm": lambda: services.placement_confirm(placement_id=UNKNOWN, by=iom_officer),
+        "placement_arrive": lambda: services.placement_arrive(
+            placement_id=UNKNOWN, arrived_on=h.today(), by=iom_officer
         ),
-        "placement_not_arrived": lambda: placement_not_arrived(placement_id=UNKNOWN, by=iom_officer),
-        "placement_cancel": lambda: placement_cancel(placement_id=UNKNOWN, reason="No.", by=iom_officer),
-        "licence_renew": lambda: licence_renew(placement_id=UNKNOWN, days=7, reason="More.", by=iom_officer),
-        "placement_end": lambda: placement_end(
+        "placement_not_arrived": lambda: services.placement_not_arrived(placement_id=UNKNOWN, by=iom_officer),
+        "placement_cancel": lambda: services.placement_cancel(
+            placement_id=UNKNOWN, reason="No.", by=iom_officer
+        ),
+        "licence_renew": lambda: services.licence_renew(
+            placement_id=UNKNOWN, days=7, reason="More.", by=iom_officer
+        ),
+        "placement_end": lambda: services.placement_end(
             placement_id=UNKNOWN,
-            departed_on=today(),
+            departed_on=h.today(),
             reason=DepartureReason.RECALLED,
             destination=Destination.CUSTODY,
             by=iom_officer,
         ),
-        "void_add": lambda: void_add(
-            bedspace_id=UNKNOWN, starts_on=today(), ends_on=None, reason="repairs", by=iom_officer
+        "void_add": lambda: services.void_add(
+            bedspace_id=UNKNOWN, starts_on=h.today(), ends_on=None, reason="repairs", by=iom_officer
         ),
-        "void_end": lambda: void_end(void_id=UNKNOWN, ends_on=today(), by=iom_officer),
+        "void_end": lambda: services.void_end(void_id=UNKNOWN, ends_on=h.today(), by=iom_officer),
     }
 
     with pytest.raises(ValidationError):
@@ -80,19 +74,19 @@ def test_an_unknown_id_is_refused_with_a_validation_error(iom_officer, call):
 def test_each_step_of_a_placement_bumps_its_referrals_updated_at_for_api_sync(iom_officer):
     from referrals.models import Referral as ReferralModel
 
-    referral = accepted_referral()
+    referral = h.accepted_referral()
     stamps = []
 
     def stamp():
         stamps.append(ReferralModel.objects.get(pk=referral.pk).updated_at)
 
     stamp()
-    placement = book(referral, make_bedspace(), today(), iom_officer)
+    placement = h.book(referral, h.make_bedspace(), h.today(), iom_officer)
     stamp()
-    placement_confirm(placement_id=placement.pk, by=iom_officer)
+    services.placement_confirm(placement_id=placement.pk, by=iom_officer)
     stamp()
-    placement_arrive(placement_id=placement.pk, arrived_on=today(), by=iom_officer)
+    services.placement_arrive(placement_id=placement.pk, arrived_on=h.today(), by=iom_officer)
     stamp()
-    licence_renew(placement_id=placement.pk, days=7, reason="Waiting for a flat", by=iom_officer)
+    services.licence_renew(placement_id=placement.pk, days=7, reason="Waiting for a flat", by=iom_officer)
     stamp()
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)

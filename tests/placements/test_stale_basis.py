@@ -14,18 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iom_housing.access import Role
+from placements import services
 from placements.models import LicenceTerm, Placement, SupportPlan, VoidPeriod
-from placements.services import (
-    licence_renew,
-    place_offender,
-    placement_arrive,
-    placement_cancel,
-    placement_confirm,
-    placement_end,
-    placement_not_arrived,
-    support_plan_set,
-    void_end,
-)
 from referrals.models import Referral
 from tests.clock import london
 from tests.factories import (
@@ -109,7 +99,7 @@ def test_a_renewal_on_a_page_opened_before_another_renewal_is_refused_naming_it(
     placement = placement_in(Status.ACTIVE)
     basis = placement.version
     with as_user(colleague):
-        licence_renew(
+        services.licence_renew(
             placement_id=placement.pk,
             days=14,
             reason="Awaiting an offer",
@@ -119,7 +109,7 @@ def test_a_renewal_on_a_page_opened_before_another_renewal_is_refused_naming_it(
     renewed = snapshot(placement)
 
     error = stale(
-        lambda: licence_renew(
+        lambda: services.licence_renew(
             placement_id=placement.pk, days=14, reason="Awaiting an offer", by=officer, expected_version=basis
         )
     )
@@ -138,12 +128,12 @@ def test_the_same_renewal_sent_twice_is_already_done_and_adds_no_second_term(off
     placement = placement_in(Status.ACTIVE)
     basis = placement.version
     with as_user(officer):
-        licence_renew(
+        services.licence_renew(
             placement_id=placement.pk, days=7, reason="One more week", by=officer, expected_version=basis
         )
         renewed = snapshot(placement)
         error = stale(
-            lambda: licence_renew(
+            lambda: services.licence_renew(
                 placement_id=placement.pk, days=7, reason="One more week", by=officer, expected_version=basis
             )
         )
@@ -159,11 +149,11 @@ def test_a_different_renewal_on_your_own_old_page_is_refused_not_taken_as_done(o
     placement = placement_in(Status.ACTIVE)
     basis = placement.version
     with as_user(officer):
-        licence_renew(
+        services.licence_renew(
             placement_id=placement.pk, days=7, reason="One more week", by=officer, expected_version=basis
         )
         error = stale(
-            lambda: licence_renew(
+            lambda: services.licence_renew(
                 placement_id=placement.pk,
                 days=28,
                 reason="Four more weeks",
@@ -180,9 +170,11 @@ def test_a_different_renewal_on_your_own_old_page_is_refused_not_taken_as_done(o
 def test_renewing_again_on_the_current_version_is_a_new_decision(officer):
     placement = placement_in(Status.ACTIVE)
     with as_user(officer):
-        licence_renew(placement_id=placement.pk, days=7, reason="A week", by=officer, expected_version=1)
+        services.licence_renew(
+            placement_id=placement.pk, days=7, reason="A week", by=officer, expected_version=1
+        )
         current = Placement.objects.get(pk=placement.pk).version
-        licence_renew(
+        services.licence_renew(
             placement_id=placement.pk, days=7, reason="A week", by=officer, expected_version=current
         )
     assert placement.licence_terms.count() == 3
@@ -192,9 +184,9 @@ def test_a_change_no_one_is_named_for_is_still_refused_with_its_time():
     placement = placement_in(Status.ACTIVE)
     officer = user_with_role(Role.IOM_OFFICER)
     # A change made outside a request (a shell, a job): the history names no one.
-    licence_renew(placement_id=placement.pk, days=3, reason="From a shell", by=officer)
+    services.licence_renew(placement_id=placement.pk, days=3, reason="From a shell", by=officer)
     error = stale(
-        lambda: licence_renew(
+        lambda: services.licence_renew(
             placement_id=placement.pk, days=7, reason="A week", by=officer, expected_version=1
         )
     )
@@ -207,7 +199,7 @@ def test_without_its_history_the_refusal_says_how_the_placement_is_now(officer):
     Placement.objects.filter(pk=placement.pk).update(notes="Changed")
     placement.history.all().delete()  # as erasure leaves it
     error = stale(
-        lambda: licence_renew(
+        lambda: services.licence_renew(
             placement_id=placement.pk, days=7, reason="A week", by=officer, expected_version=1
         )
     )
@@ -224,11 +216,11 @@ LEFT_ON = TODAY - timedelta(days=1)
 
 
 def _renew(p, by, basis):
-    return licence_renew(placement_id=p.pk, days=7, reason="A week", by=by, expected_version=basis)
+    return services.licence_renew(placement_id=p.pk, days=7, reason="A week", by=by, expected_version=basis)
 
 
 def _end(p, by, basis):
-    return placement_end(
+    return services.placement_end(
         placement_id=p.pk,
         departed_on=LEFT_ON,
         reason="planned_move_on",
@@ -239,19 +231,19 @@ def _end(p, by, basis):
 
 
 def _arrive(p, by, basis):
-    return placement_arrive(placement_id=p.pk, arrived_on=ARRIVED_ON, by=by, expected_version=basis)
+    return services.placement_arrive(placement_id=p.pk, arrived_on=ARRIVED_ON, by=by, expected_version=basis)
 
 
 def _cancel(p, by, basis):
-    return placement_cancel(placement_id=p.pk, reason="Recalled", by=by, expected_version=basis)
+    return services.placement_cancel(placement_id=p.pk, reason="Recalled", by=by, expected_version=basis)
 
 
 def _confirm(p, by, basis):
-    return placement_confirm(placement_id=p.pk, by=by, expected_version=basis)
+    return services.placement_confirm(placement_id=p.pk, by=by, expected_version=basis)
 
 
 def _not_arrived(p, by, basis):
-    return placement_not_arrived(placement_id=p.pk, by=by, expected_version=basis)
+    return services.placement_not_arrived(placement_id=p.pk, by=by, expected_version=basis)
 
 
 STEPS = {"confirm": _confirm, "arrive": _arrive, "not arrived": _not_arrived, "cancel": _cancel}
@@ -310,7 +302,7 @@ def test_no_basis_checks_nothing_for_callers_that_have_none(officer):
     """The API's clients and the jobs send no basis (the API's is its If-Match, checked there)."""
     placement = placement_in(Status.PROVISIONAL)
     Placement.objects.filter(pk=placement.pk).update(notes="Changed")
-    placement_confirm(placement_id=placement.pk, by=officer)
+    services.placement_confirm(placement_id=placement.pk, by=officer)
     assert Placement.objects.get(pk=placement.pk).status == Status.CONFIRMED
 
 
@@ -322,11 +314,11 @@ def test_a_support_plan_made_on_a_page_shown_before_another_plan_is_refused(offi
     probation = AgencyFactory(name="Probation Service", kind="probation")
     drugs = AgencyFactory(name="Drug and Alcohol Service", kind="drug_alcohol")
     with as_user(colleague):
-        support_plan_set(
+        services.support_plan_set(
             placement_id=placement.pk, tier="t2", agencies={probation.pk: 7}, by=colleague, expected_version=0
         )
     error = stale(
-        lambda: support_plan_set(
+        lambda: services.support_plan_set(
             placement_id=placement.pk, tier="t1", agencies={drugs.pk: 14}, by=officer, expected_version=0
         )
     )
@@ -344,8 +336,8 @@ def test_the_same_support_plan_sent_twice_is_already_done(officer):
     probation = AgencyFactory(kind="probation")
     plan = {"placement_id": placement.pk, "tier": "t2", "agencies": {probation.pk: 7}, "notes": "Weekly"}
     with as_user(officer):
-        support_plan_set(**plan, by=officer, expected_version=0)
-        error = stale(lambda: support_plan_set(**plan, by=officer, expected_version=0))
+        services.support_plan_set(**plan, by=officer, expected_version=0)
+        error = stale(lambda: services.support_plan_set(**plan, by=officer, expected_version=0))
     assert error.already_done
     assert SupportPlan.objects.get(placement=placement).version == 1
 
@@ -354,10 +346,10 @@ def test_a_support_plan_change_on_the_current_version_is_saved(officer):
     placement = placement_in(Status.ACTIVE)
     probation = AgencyFactory(kind="probation")
     with as_user(officer):
-        support_plan_set(
+        services.support_plan_set(
             placement_id=placement.pk, tier="t2", agencies={probation.pk: 7}, by=officer, expected_version=0
         )
-        support_plan_set(
+        services.support_plan_set(
             placement_id=placement.pk, tier="t3", agencies={probation.pk: 7}, by=officer, expected_version=1
         )
     assert SupportPlan.objects.get(placement=placement).tier == "t3"
@@ -366,8 +358,10 @@ def test_a_support_plan_change_on_the_current_version_is_saved(officer):
 def test_ending_a_void_on_a_page_shown_before_it_was_ended_is_refused(officer, colleague):
     void = VoidPeriodFactory(starts_on=TODAY - timedelta(days=5), ends_on=None)
     with as_user(colleague):
-        void_end(void_id=void.pk, ends_on=TODAY + timedelta(days=2), by=colleague, expected_version=1)
-    error = stale(lambda: void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1))
+        services.void_end(
+            void_id=void.pk, ends_on=TODAY + timedelta(days=2), by=colleague, expected_version=1
+        )
+    error = stale(lambda: services.void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1))
     assert error.messages == [
         "This void period was changed by Morwenna Staleworth at 10am since you opened this page: the "
         f"bedspace is back in use from {long_date(TODAY + timedelta(days=2))}. Check it and try again."
@@ -378,9 +372,9 @@ def test_ending_a_void_on_a_page_shown_before_it_was_ended_is_refused(officer, c
 def test_ending_a_void_twice_with_the_same_date_is_already_done(officer):
     void = VoidPeriodFactory(starts_on=TODAY - timedelta(days=5), ends_on=None)
     with as_user(officer):
-        void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1)
+        services.void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1)
         assert stale(
-            lambda: void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1)
+            lambda: services.void_end(void_id=void.pk, ends_on=TODAY, by=officer, expected_version=1)
         ).already_done
 
 
@@ -391,11 +385,11 @@ def _accepted():
 def test_booking_on_a_page_shown_before_someone_else_booked_the_referral_is_refused(officer, colleague):
     referral, first, second = _accepted(), BedspaceFactory(), BedspaceFactory()
     with as_user(colleague):
-        place_offender(
+        services.place_offender(
             referral_id=referral.pk, bedspace_id=first.pk, starts_on=TODAY, by=colleague, expected_version=1
         )
     error = stale(
-        lambda: place_offender(
+        lambda: services.place_offender(
             referral_id=referral.pk, bedspace_id=second.pk, starts_on=TODAY, by=officer, expected_version=1
         )
     )
@@ -409,11 +403,11 @@ def test_booking_on_a_page_shown_before_someone_else_booked_the_referral_is_refu
 def test_the_same_booking_sent_twice_is_already_done(officer):
     referral, bedspace = _accepted(), BedspaceFactory()
     with as_user(officer):
-        place_offender(
+        services.place_offender(
             referral_id=referral.pk, bedspace_id=bedspace.pk, starts_on=TODAY, by=officer, expected_version=1
         )
         error = stale(
-            lambda: place_offender(
+            lambda: services.place_offender(
                 referral_id=referral.pk,
                 bedspace_id=bedspace.pk,
                 starts_on=TODAY,

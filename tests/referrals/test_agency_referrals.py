@@ -18,7 +18,7 @@ from referrals.selectors import offender_list, person_details_differences, refer
 from referrals.services import PossibleDuplicate, referral_accept, referral_submit
 from tests.clock import london
 from tests.factories import AgencyFactory, OffenderFactory, PlacementFactory, ReferralFactory
-from tests.helpers import page_queries, user_with_role
+from tests.helpers import date_fields, page_queries, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -401,17 +401,11 @@ def test_two_agencies_referring_someone_new_at_once_record_them_once():
 # The pages ------------------------------------------------------------------------------------------
 
 
-def _date_fields(name: str, day) -> dict:
-    if day is None:
-        return {f"{name}_0": "", f"{name}_1": "", f"{name}_2": ""}
-    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
-
-
 def _form(**overrides) -> dict:
     data = {
         "first_name": "Rhys",
         "last_name": "Pritchard",
-        **_date_fields("date_of_birth", BORN),
+        **date_fields("date_of_birth", BORN),
         "gender": "male",
         "ethnicity": "white_british",
         "pnc_id": "",
@@ -419,10 +413,10 @@ def _form(**overrides) -> dict:
         "prison_number": "",
         "iom_category": "fixed",
         "risk_of_serious_harm": "medium",
-        **_date_fields("licence_ends_on", None),
+        **date_fields("licence_ends_on", None),
         "safety_warnings": "",
         "urgency": "urgent",
-        **_date_fields("wanted_from", None),
+        **date_fields("wanted_from", None),
         "needs": ["accommodation", "drugs"],
         "reason": "Released on licence with no fixed abode.",
         "risk_summary": "Low risk to staff.",
@@ -487,7 +481,7 @@ def test_a_missing_answer_and_a_bad_date_are_shown_beside_the_fields_and_write_n
 
 def test_a_service_refusal_is_shown_beside_its_field(agency_worker_client):
     young = timezone.localdate() - timedelta(days=16 * 365)
-    response = agency_worker_client.post(NEW, _form(**_date_fields("date_of_birth", young)))
+    response = agency_worker_client.post(NEW, _form(**date_fields("date_of_birth", young)))
     assert "18 or over" in " ".join(response.context["form"].errors["date_of_birth"])
     assert "There is a problem" in response.content.decode()
     assert not Offender.objects.exists()

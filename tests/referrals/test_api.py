@@ -13,7 +13,7 @@ from oauth2_provider.models import AccessToken
 from agencies.models import ApiClient
 from placements.models import DepartureReason, Destination, Placement
 from referrals.models import Referral
-from tests.factories import AgencyFactory, LicenceTermFactory, PlacementFactory, ReferralFactory
+from tests.factories import LicenceTermFactory, PlacementFactory, ReferralFactory
 from tests.helpers import API_CLIENT_SECRET, api_client_with_scopes, fetch_token, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +23,6 @@ LIST = "/api/v1/referrals/"
 
 def detail(referral) -> str:
     return f"{LIST}{referral.public_id}/"
-
-
-@pytest.fixture
-def probation(db):
-    return AgencyFactory(name="Probation", kind="probation")
-
-
-@pytest.fixture
-def probation_api(api_client_for, probation):
-    return api_client_for(probation)
 
 
 def _token_request(api_client, secret=API_CLIENT_SECRET, **data):

@@ -34,16 +34,6 @@ def _no_horizon(monkeypatch):
     monkeypatch.setattr(referrals_api, "EVENT_FEED_HORIZON", timedelta(0))
 
 
-@pytest.fixture
-def probation(db):
-    return AgencyFactory(name="Probation", kind="probation")
-
-
-@pytest.fixture
-def probation_api(api_client_for, probation):
-    return api_client_for(probation)
-
-
 def _kinds(response) -> list[str]:
     return [event["kind"] for event in response.json()["results"]]
 

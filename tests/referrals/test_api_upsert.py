@@ -22,11 +22,6 @@ URL = f"{LIST}by-ref/PROB-77"
 
 
 @pytest.fixture
-def probation(db):
-    return AgencyFactory(name="Probation", kind="probation")
-
-
-@pytest.fixture
 def api(api_client_for, probation):
     return api_client_for(probation)
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from referrals.models import Ethnicity, Gender, IdempotencyKey, Offender, Referral
 from tests.factories import AgencyFactory, ReferralFactory
+from tests.helpers import in_two_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,6 @@ def body(**overrides) -> dict:
         "reason": "Released without an address.",
     }
     return data | overrides
-
-
-@pytest.fixture
-def probation(db):
-    return AgencyFactory(name="Probation", kind="probation")
 
 
 @pytest.fixture
@@ -100,11 +96,7 @@ def test_two_concurrent_creates_with_one_key_make_one_referral(api_client_for):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_two_threads(send)
     assert statuses == [201, 201]
     assert bodies[0] == bodies[1]
     assert Referral.objects.count() == 1

@@ -215,11 +215,6 @@ def _post(api, data, key):
     return api.post(LIST, data, content_type=JSON, HTTP_IDEMPOTENCY_KEY=key)
 
 
-@pytest.fixture
-def probation(db):
-    return AgencyFactory(name="Probation", kind="probation")
-
-
 def test_the_409_returns_only_what_was_sent_and_a_token(api_client_for, probation, recorded):
     api = api_client_for(probation)
     response = _post(api, _body(), "a")

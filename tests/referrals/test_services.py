@@ -17,6 +17,7 @@ from referrals.services import (
     referral_withdraw,
 )
 from tests.factories import OffenderFactory, ReferralFactory
+from tests.helpers import refused_writing_nothing
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +60,8 @@ def rows() -> tuple:
 
 
 def refused(service, **kwargs) -> ValidationError:
-    before = rows()
-    with pytest.raises(ValidationError) as error:
-        service(**kwargs)
-    assert rows() == before
-    return error.value
+    """Call a service expecting a refusal; check nothing was written; return the error."""
+    return refused_writing_nothing(rows, service, **kwargs)
 
 
 def text(error: ValidationError) -> str:

@@ -15,14 +15,11 @@ from hypothesis import strategies as st
 
 from agencies.models import HomeVisit
 from iom_housing.api.parsers import MAX_JSON_DEPTH
-from placements.models import Placement
 from referrals.models import Ethnicity, Gender, Need, Offender, Referral
+from tests.agencies.helpers import supported_placement
 from tests.factories import (
     AgencyFactory,
-    PlacementFactory,
     ReferralFactory,
-    SupportAgencyFactory,
-    SupportPlanFactory,
 )
 from tests.helpers import API_CLIENT_SECRET, api_client_with_scopes
 
@@ -69,14 +66,7 @@ def world(api_client_for):
     """A client of an agency with a waiting referral (by id and by its reference) and a placement it supports."""
     agency = AgencyFactory(name="Probation", code="probation")
     referral = ReferralFactory(referring_agency=agency, external_ref="P-1")
-    today = timezone.localdate()
-    placement = PlacementFactory(
-        status=Placement.Status.ACTIVE,
-        starts_on=today - timedelta(days=5),
-        arrived_on=today - timedelta(days=5),
-        with_term=True,
-    )
-    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
+    placement = supported_placement(agency, arrived_days_ago=5, with_term=True)
     return api_client_for(agency), referral, placement
 
 

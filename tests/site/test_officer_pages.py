@@ -20,13 +20,9 @@ from tests.factories import (
     ReferralFactory,
     VoidPeriodFactory,
 )
-from tests.helpers import form_basis, page_queries, post_as_shown
+from tests.helpers import date_fields, form_basis, page_queries, post_as_shown
 
 pytestmark = pytest.mark.django_db
-
-
-def _date_fields(name: str, day) -> dict:
-    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
 @pytest.fixture
@@ -138,7 +134,7 @@ def test_journey_from_referral_to_move_on(iom_officer_client):
 
     response = client.get(
         reverse("placements:find-bedspace", args=[referral.public_id]),
-        {**_date_fields("starts_on", today), "days": "28"},
+        {**date_fields("starts_on", today), "days": "28"},
     )
     assert bedspace in response.context["bedspaces"]
 
@@ -159,7 +155,7 @@ def test_journey_from_referral_to_move_on(iom_officer_client):
     post_as_shown(
         client,
         reverse("placements:placement-arrive", args=[placement.public_id]),
-        _date_fields("arrived_on", today),
+        date_fields("arrived_on", today),
     )
     post_as_shown(
         client,
@@ -178,7 +174,7 @@ def test_journey_from_referral_to_move_on(iom_officer_client):
     response = post_as_shown(
         client,
         reverse("placements:placement-end", args=[placement.public_id]),
-        {**_date_fields("departed_on", today), "reason": "planned_move_on", "destination": "social_rent"},
+        {**date_fields("departed_on", today), "reason": "planned_move_on", "destination": "social_rent"},
     )
     assert response.status_code == 200
     assert "The departure date must be after the arrival date" in response.content.decode()
@@ -306,7 +302,7 @@ def test_a_property_marked_unsuitable_is_not_offered_for_that_person(iom_officer
     assert "Near the victim&#x27;s home" in page.content.decode()
     found = iom_officer_client.get(
         reverse("placements:find-bedspace", args=[referral.public_id]),
-        {**_date_fields("starts_on", timezone.localdate()), "days": "28"},
+        {**date_fields("starts_on", timezone.localdate()), "days": "28"},
     )
     assert found.context["bedspaces"] == []
 
