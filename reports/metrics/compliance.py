@@ -13,8 +13,10 @@ from reports.tables import Column, Row, Table
     "compliance",
     _("Licence warnings, breaches and recalls during placement"),
     _(
-        "Licence warnings, breaches and recalls to custody dated in the period while the person was "
-        "in a stay, and the number of different people they concern."
+        "Licence warnings, breaches and recalls to custody dated on a day of the period while the person "
+        "was in a stay: from the arrival day to the day before departure, and a recall dated on the "
+        "departure day too (the recall ended the stay, as reasons for leaving shows). The number of "
+        "different people they concern."
     ),
     chart="events",
 )

@@ -10,7 +10,11 @@ from reports.metrics.registry import Scope, metric
 from reports.metrics.sql import SUPPORT_PLAN, sql_one
 from reports.tables import NUMBER, PERCENT, Column, Row, Table
 
-VISIT_NOTE = _("A visit is a home visit, call or office appointment recorded and not cancelled.")
+VISIT_NOTE = _(
+    "A visit is a home visit, call or office appointment recorded and not cancelled. It counts in the "
+    "period that holds its day (its UK local date: 00:30 in summer time is that day, not the one "
+    "before), for its stay when that day is from the arrival day to the departure day, both included."
+)
 
 
 @metric(
@@ -89,8 +93,9 @@ def weeks_with_visit(scope: Scope, facts: Facts) -> Table:
     _(
         "Support hours recorded on visits on days in the period to people in a stay, against the hours "
         "their support tier sets (T1 2.5, T2 5, T3 10 hours a week) for their occupied nights in the "
-        "period (nights ÷ 7 × weekly hours). Stays with no support plan expect no hours."
-    ),
+        "period (nights ÷ 7 × weekly hours). Stays with no support plan expect no hours. "
+    )
+    + VISIT_NOTE,
 )
 def support_hours(scope: Scope, facts: Facts) -> Table:
     tiers = " ".join(f"WHEN '{tier}' THEN {hours}" for tier, hours in TIER_WEEKLY_HOURS.items())

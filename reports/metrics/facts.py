@@ -38,8 +38,8 @@ from reports.metrics.sql import (
 
 def stays_table_sql(table: str) -> str:
     """The scope's stays that matter to the period, copied once a report into the temporary table
-    `table` (see `Facts`): those with a night in it (`in_period`), and ended ones whose turnaround
-    reaches into it."""
+    `table` (see `Facts`): those with a night in it (`in_period`), those that ended on its first
+    day (no night in it, but ended in it), and ended ones whose turnaround reaches into it."""
     return f"""
 CREATE TEMPORARY TABLE {table} AS
 SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority AS area, p.referral_id,
@@ -53,7 +53,7 @@ JOIN {BEDSPACE} b ON b.id = p.bedspace_id
 JOIN {PROPERTY} pr ON pr.id = b.property_id
 WHERE p.status = ANY(%(stay_statuses)s) AND p.arrived_on IS NOT NULL AND p.arrived_on < %(e)s::date
   AND (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
-  AND (COALESCE(p.departed_on, %(today)s::date) > %(s)s::date OR p.free_from > %(s)s::date)
+  AND (COALESCE(p.departed_on, %(today)s::date) >= %(s)s::date OR p.free_from > %(s)s::date)
 """
 
 
@@ -140,7 +140,9 @@ class Facts:
             SELECT COUNT(*) AS stays,
                    COUNT(DISTINCT offender_id) AS people,
                    COUNT(*) FILTER (WHERE a >= %(s)s::date) AS started,
-                   COUNT(*) FILTER (WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended,
+                   -- Ended on a day of the period, its first day included (no night in it).
+                   (SELECT COUNT(*) FROM stays
+                    WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended,
                    COALESCE(SUM(nights), 0) AS nights
             FROM in_period""",
             self.params,
@@ -198,9 +200,10 @@ class Facts:
             place["cost"] = place.get("cost", Decimal(0)) + money(p["weekly_cost"] * weeks)
         rows = sql_rows(
             f"""WITH {self.stays_sql}
-            SELECT {self.place} AS place, COUNT(*) AS stays, COUNT(DISTINCT offender_id) AS people,
+            SELECT {self.place} AS place, COUNT(*) FILTER (WHERE in_period) AS stays,
+                   COUNT(DISTINCT offender_id) FILTER (WHERE in_period) AS people,
                    COUNT(*) FILTER (WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended
-            FROM in_period GROUP BY 1""",
+            FROM stays GROUP BY 1""",
             self.params,
         )
         stays = {row.pop("place"): row for row in rows}
@@ -237,17 +240,21 @@ class Facts:
                 SELECT offender_id, MIN(a) AS first_a, MAX(departed_on) AS last_d, SUM(departed_on - a) AS days
                 FROM ended GROUP BY offender_id
             ), ev AS (
-                SELECT e.offender_id, e.kind, e.occurred_on FROM {OFFENDER_EVENT} e
+                SELECT e.id, e.offender_id, e.kind, e.occurred_on FROM {OFFENDER_EVENT} e
                 WHERE e.kind = ANY(%(offence_or_recall_kinds)s) AND e.offender_id IN (
                     SELECT offender_id FROM {self.table}
                     WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date)
             ), during AS (
                 SELECT ev.offender_id,
-                  COUNT(*) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s)) AS during,
-                  COUNT(*) FILTER (WHERE ev.kind = %(arrest)s) AS arrests_during,
-                  COUNT(*) FILTER (WHERE ev.kind = %(recall)s) AS recalls_during
+                  COUNT(DISTINCT ev.id) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s)) AS during,
+                  COUNT(DISTINCT ev.id) FILTER (WHERE ev.kind = %(arrest)s) AS arrests_during,
+                  COUNT(DISTINCT ev.id) FILTER (WHERE ev.kind = %(recall)s) AS recalls_during
+                -- During a stay: from its arrival day to the day before its departure, and a recall
+                -- on the departure day too (the recall ended the stay). DISTINCT: a recall on the
+                -- day one stay ends and the next begins is one recall.
                 FROM ev JOIN ended s ON s.offender_id = ev.offender_id
-                  AND ev.occurred_on >= s.a AND ev.occurred_on < s.departed_on
+                  AND ev.occurred_on >= s.a AND (ev.occurred_on < s.departed_on
+                       OR (ev.kind = %(recall)s AND ev.occurred_on = s.departed_on))
                 GROUP BY ev.offender_id
             ), around AS (
                 SELECT p.offender_id,
@@ -380,14 +387,17 @@ class Facts:
     @cached_property
     def events_during(self) -> dict[str, dict]:
         """Offences (arrests and cautions, as "offence") and licence events dated in the period
-        while the person was in a stay: events and different people, by kind."""
+        while the person was in a stay (arrival day to the day before departure; a recall on the
+        departure day too, since it ended the stay): events and different people, by kind."""
         rows = sql_rows(
             f"""WITH {self.stays_sql}, ev AS (
                 SELECT DISTINCT ev.id, ev.offender_id,
                        CASE WHEN ev.kind = ANY(%(offence_kinds)s) THEN 'offence' ELSE ev.kind END AS kind
-                FROM in_period ip JOIN {OFFENDER_EVENT} ev ON ev.offender_id = ip.offender_id
+                FROM stays ip JOIN {OFFENDER_EVENT} ev ON ev.offender_id = ip.offender_id
                  AND ev.kind = ANY(%(event_kinds)s)
-                 AND ev.occurred_on >= GREATEST(ip.a, %(s)s::date) AND ev.occurred_on < LEAST(ip.d, %(e)s::date)
+                 AND ev.occurred_on >= GREATEST(ip.a, %(s)s::date) AND ev.occurred_on < %(e)s::date
+                 -- The stay's days [arrival, departure), and a recall on the departure day.
+                 AND (ev.occurred_on < ip.d OR (ev.kind = %(recall)s AND ev.occurred_on = ip.departed_on))
             )
             SELECT kind, COUNT(*) AS events, COUNT(DISTINCT offender_id) AS people FROM ev GROUP BY kind""",
             self.params,
@@ -406,14 +416,18 @@ class Facts:
         visit is one index probe a stay-week (tens of thousands a year), not a year's visits
         (half a million nationally) put into weeks, which cost a time-zone conversion each."""
         group = "ag.name" if self.scope.area else "ag.kind"
-        # A visit `hv` to a stay `ip` in the period, made in the period (its local day).
+        # A visit `hv` to a stay `ip`, made on a day (local) of the period and of the stay, its
+        # arrival and departure days included: a stay that left on the period's first day has no
+        # night in it, but its visit that day counts (`stays`, not `in_period`).
         counted = f"""hv.outcome <> %(visit_cancelled)s
             AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-            AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+            AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+            AND hv.visited_at >= (ip.a::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+            AND hv.visited_at < ((ip.d + 1)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
         rows = sql_rows(
             f"""WITH {self.stays_sql}, by_agency AS (
                 SELECT hv.agency_id, COUNT(*) AS n, SUM(hv.support_hours) AS hours
-                FROM {HOME_VISIT} hv JOIN in_period ip ON ip.id = hv.placement_id
+                FROM {HOME_VISIT} hv JOIN stays ip ON ip.id = hv.placement_id
                 WHERE {counted} GROUP BY hv.agency_id
             ), groups AS (
                 SELECT {group} AS label, SUM(n) AS n FROM by_agency
@@ -424,7 +438,7 @@ class Facts:
                 FROM {HOME_VISIT_OTHER_AGENCIES} j
                 JOIN {AGENCY} ag ON ag.id = j.agency_id
                 JOIN {HOME_VISIT} hv ON hv.id = j.homevisit_id
-                JOIN in_period ip ON ip.id = hv.placement_id
+                JOIN stays ip ON ip.id = hv.placement_id
                 JOIN {AGENCY} lead ON lead.id = hv.agency_id
                 WHERE {counted} AND {group} <> {group.replace("ag.", "lead.")}
                 GROUP BY 1

@@ -14,7 +14,9 @@ from reports.tables import DAYS, NUMBER, PERCENT, Column, Row, Table
     _("Placements and people"),
     _(
         "Placements in the period: stays with at least one night in the period (a stay is a placement "
-        "the person arrived at). Started: arrived in the period. Ended: departed in the period. People: "
+        "the person arrived at). Started: arrived on a day of the period. Ended: departed on a day of the "
+        "period, its first and last days included (a stay that leaves on the first day has no night in "
+        "the period but ended in it; length of stay and move-on count the same stays). People: "
         "different people with a stay in the period, each counted once however often placed."
     ),
 )
@@ -38,8 +40,11 @@ def placement_activity(scope: Scope, facts: Facts) -> Table:
     _(
         "Each bedspace in use (and any other that held a stay) for each night of the period. Occupied: "
         "a stay covers the night. Void: the bedspace is out of use (not available). Empty in "
-        "turnaround: the working days after a departure before the next arrival is allowed, less any "
-        "void nights in them. Other empty nights: available, neither occupied nor in turnaround."
+        "turnaround: every night from a departure day up to the day the bedspace is free for the next "
+        "arrival (free after the property's turnaround of working days, weekends and bank holidays not "
+        "counted: a Friday departure with 2 working days before a bank holiday Monday is free on "
+        "Thursday, so 6 nights, Friday to Wednesday), less any void nights in them. Other empty "
+        "nights: available, neither occupied nor in turnaround."
     ),
     chart="count",
 )
@@ -108,7 +113,8 @@ def occupancy(scope: Scope, facts: Facts) -> Table:
     "placements",
     _("Length of stay and licence renewals"),
     _(
-        "Placements ended in the period: nights from arrival to departure (mean and median), and "
+        "Placements ended in the period (departed on one of its days, the first and last included): "
+        "nights from arrival to departure (mean and median), and "
         "licence renewals per placement (licence terms after the first)."
     ),
 )
