@@ -20,10 +20,13 @@ Turnaround over the spring bank holiday (Mon 25 May 2026), period May 2026: C de
   nights of 22, 23, 24, 25, 26 and 27 May = 6.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from referrals.models import OffenderEvent
 from reports.builder import build_report
@@ -121,3 +124,44 @@ def test_turnaround_over_a_bank_holiday_is_every_night_to_the_day_the_bedspace_i
     definition = str(REGISTRY["bedspace_nights"].definition)
     assert "every night from a departure day up to the day the bedspace is free" in definition
     assert "working days" not in definition.split("Empty in turnaround")[1].split("free")[0]
+
+
+# Random stays in May–June 2026: (arrival offset from 20 April, nights, days from arrival to a visit).
+random_stays = st.lists(
+    st.tuples(st.integers(0, 80), st.integers(1, 40), st.integers(0, 45)), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(random_stays)
+def test_ended_leavers_and_move_on_agree_and_halves_add_up(stays):
+    """Whatever the stays: ended = leavers in length of stay = move-on total, and May + June = the
+    two months together for ended and visits."""
+    with transaction.atomic():
+        place = PropertyFactory(local_authority="Ceredigion", turnaround_days=0)
+        for offset, nights, visit_after in stays:
+            arrived = date(2026, 4, 20) + timedelta(days=offset)
+            stay = scenario._stay(
+                OffenderFactory(),
+                BedspaceFactory(property=place),
+                arrived,
+                arrived + timedelta(days=nights),
+                destination="social_rent",
+                departure_reason="planned_move_on",
+            )
+            HomeVisitFactory(
+                placement=stay,
+                visited_at=datetime.combine(
+                    arrived + timedelta(days=visit_after), time(0, 30), tzinfo=scenario.LONDON
+                ),
+            )
+        halves = []
+        for start, end in ((date(2026, 5, 1), date(2026, 5, 31)), (date(2026, 6, 1), date(2026, 6, 30))):
+            figures = _report(start, end)
+            ended = figures["placement_activity"]["Placements ended"]["count"]
+            assert figures["length_of_stay"]["Placements ended in the period"]["ended"] == ended
+            assert figures["move_on"]["Placements ended"]["count"] == ended
+            halves.append(_ended_and_visits(figures))
+        whole = _ended_and_visits(_report(date(2026, 5, 1), date(2026, 6, 30)))
+        assert whole == tuple(map(sum, zip(*halves, strict=True)))
+        transaction.set_rollback(True)
