@@ -10,7 +10,10 @@ June 2026 (1–30 June, summer time: local = UTC + 1), one property (Ceredigion)
 June by hand: placements with a night in June 1 (B); ended 2 (A and B); length of stay of those
   ended 22 and 29 → mean 25.5; move-on total 2 (settled 1, custody 1); reasons: planned 1,
   recalled 1; recalls during placement 1 (B's, on its departure day), 1 person; leavers' recalls
-  during 1. Visits 2 (A's on 1 June, B's at 23:30 on 30 June), support hours 3.0.
+  during 1. B also has a recall on 1 Dec 2025 (in the 12 months before): recalls before 1 in
+  2 people × 12 = 24 person-months, during 1 in 51 days ≈ 1.68 person-months, so the rate rises
+  and costs avoided credit no recall (before the fix the departure-day recall was missed and
+  about 1/24 × 1.68 ≈ 0.07 recalls were "avoided"). Visits 2 (A's on 1 June, B's at 23:30 on 30 June), support hours 3.0.
 May (1–31 May) by hand: ended 0, visits 0.  July: ended 0, visits 0 (the 00:30 visit is after B left).
 May + June (1 May – 30 June): ended 2, visits 2 — the halves add up to the whole.
 
@@ -37,6 +40,7 @@ from tests.factories import (
     OffenderEventFactory,
     OffenderFactory,
     PropertyFactory,
+    UnitCostFactory,
 )
 from tests.reports import scenario
 from tests.reports.test_metrics import _figures
@@ -64,6 +68,8 @@ def _edge_stays():
         departure_reason="recalled",
     )
     OffenderEventFactory(offender=bob, kind=OffenderEvent.Kind.RECALL, occurred_on=date(2026, 6, 30))
+    OffenderEventFactory(offender=bob, kind=OffenderEvent.Kind.RECALL, occurred_on=date(2025, 12, 1))
+    UnitCostFactory(key="recall", name="Recall to custody", amount=Decimal("4800"), unit="recall")
     for stay, day, hour, minute in (
         (a, date(2026, 6, 1), 14, 0),
         (b, date(2026, 6, 30), 23, 30),
@@ -97,6 +103,9 @@ def test_departures_on_the_first_and_last_day_and_a_recall_on_the_departure_day(
     assert june["compliance"]["Recalls to custody"] == {"events": 1, "people": 1}
     assert june["support_hours"]["Support hours"]["delivered"] == Decimal("3.0")
     assert _ended_and_visits(june) == (2, 2)
+    # Recalls before (12 months before arrival) 1 in 2 × 12 person-months; during 1 (on the
+    # departure day) in 22 + 29 = 51 days ≈ 1.68 person-months: the rate rises, none avoided.
+    assert str(june["costs_avoided"]["Recall to custody"]["saving"]) == "0.00"
 
 
 def test_a_period_split_in_two_adds_up_for_ended_and_visits():
