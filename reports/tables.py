@@ -16,6 +16,9 @@ from reports.suppression import PRIMARY, SECONDARY, suppress_group, suppress_sin
 # How a column's values read. Counts are suppressed; the others are suppressed with the count
 # they are worked out from (`derived_from`) or when the number of people behind them is small.
 COUNT, NUMBER, PERCENT, MONEY, DAYS, TEXT = "count", "number", "percent", "money", "days", "text"
+# A rate (per person-month, per week, per placement) is shown to two decimals: most are 0.1 to 0.5,
+# where one decimal would turn 0.22 and 0.125 into 0.2 and 0.1.
+RATE = "rate"
 
 
 @dataclass
@@ -230,7 +233,7 @@ def plain_value(column: Column, row: Row):
         return int(value)
     if kind == PERCENT:
         return float(rounded(value * 100, 1))
-    if kind == MONEY:
+    if kind in (MONEY, RATE):
         return float(rounded(value, 2))
     if kind in (NUMBER, DAYS):
         return float(rounded(value, 1))
@@ -252,6 +255,8 @@ def display(column: Column, row: Row, threshold: int) -> str:
         return f"{number_format(rounded(value * 100, 1), 1)}%"
     if kind == MONEY:
         return f"£{number_format(rounded(value, 2), 2, force_grouping=True)}"
+    if kind == RATE:
+        return number_format(rounded(value, 2), 2, force_grouping=True)
     if kind in (NUMBER, DAYS):
         return number_format(rounded(value, 1), 1, force_grouping=True)
     return str(value)

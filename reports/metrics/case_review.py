@@ -33,7 +33,8 @@ def placement_list(scope: Scope, facts: Facts) -> Table:
         SELECT o.id AS offender_id, o.first_name, o.last_name, pr.name AS property, b.label AS bedspace,
                ip.a, ip.departed_on,
                ip.destination, ip.departure_reason,
-               (SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = ip.id) AS terms
+               (SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = ip.id
+                  AND (ip.departed_on IS NULL OR t.starts_on < ip.departed_on)) AS terms
         FROM in_period ip
         JOIN {OFFENDER} o ON o.id = ip.offender_id
         JOIN {BEDSPACE} b ON b.id = ip.bedspace_id

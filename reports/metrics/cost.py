@@ -1,4 +1,4 @@
-"""Cost: total cost, cost per placement and per night, and estimated costs avoided."""
+"""Cost: total cost, funding received, cost per placement and per night, and estimated costs avoided."""
 
 from decimal import Decimal
 
@@ -12,6 +12,8 @@ from reports.models import UnitCost
 from reports.tables import MONEY, NUMBER, TEXT, Column, Row, Table
 
 RECALL_CUSTODY_NIGHTS = 28
+# A funding line with no end date is spread over this many days from its first day (a year).
+OPEN_ENDED_DAYS = 365
 
 
 def _costs(scope: Scope, facts: Facts) -> dict:
@@ -23,12 +25,15 @@ def _costs(scope: Scope, facts: Facts) -> dict:
     funding = Decimal(0)
     if not scope.area:
         funding = sql_one(
-            f"""SELECT COALESCE(SUM(CASE
-                 WHEN f.ends_on IS NULL THEN
-                   CASE WHEN f.starts_on >= %(s)s::date AND f.starts_on < %(e)s::date THEN f.amount ELSE 0 END
-                 ELSE f.amount * GREATEST(0, LEAST(f.ends_on + 1, %(e)s::date) - GREATEST(f.starts_on, %(s)s::date))
-                      / (f.ends_on + 1 - f.starts_on)
-               END), 0) AS funding FROM {FUNDING} f""",
+            f"""WITH lines AS (
+                 SELECT f.amount, f.starts_on,
+                        COALESCE(f.ends_on + 1, f.starts_on + {OPEN_ENDED_DAYS}) AS ends_before
+                 FROM {FUNDING} f
+               )
+               SELECT COALESCE(SUM(
+                 amount * GREATEST(0, LEAST(ends_before, %(e)s::date) - GREATEST(starts_on, %(s)s::date))
+                 / (ends_before - starts_on)
+               ), 0) AS funding FROM lines""",
             facts.params,
         )["funding"]
     return {"property": money(property_cost), "funding": money(funding)}
@@ -39,10 +44,9 @@ def _costs(scope: Scope, facts: Facts) -> dict:
     "cost",
     _("Total cost"),
     _(
-        "Property costs: each property's weekly cost × the weeks in the period. Funding lines: each "
-        "grant or contribution shared out by the days of it in the period (one with no end date "
-        "counts in full in the period it starts). Funding is for the whole scheme, so it is left "
-        "out when an area is chosen."
+        "What the scheme cost in the period: each property's weekly cost × the days of the period "
+        "÷ 7, each rounded to the penny. Grants and other funding pay for these costs, so they are "
+        "not added to them: they are shown apart, under funding received."
     ),
 )
 def cost(scope: Scope, facts: Facts) -> Table:
@@ -50,23 +54,42 @@ def cost(scope: Scope, facts: Facts) -> Table:
     columns = [Column("amount", _("Amount"), MONEY)]
     return Table(
         columns,
-        [
-            Row(str(_("Property costs")), {"amount": c["property"]}),
-            Row(str(_("Funding lines")), {"amount": c["funding"]}),
-        ],
-        total=Row(str(_("Total cost")), {"amount": c["property"] + c["funding"]}),
+        [Row(str(_("Property costs")), {"amount": c["property"]})],
+        total=Row(str(_("Total cost")), {"amount": c["property"]}),
     )
+
+
+@metric(
+    "funding",
+    "cost",
+    _("Funding received"),
+    _(
+        "Grants and contributions received for the period, not a cost. A line with an end date is "
+        "shared out by day: its amount × its days in the period ÷ its days from its first to its "
+        "last day, both counted. A line with no end date is taken as paid over the 365 days from "
+        "its first day (its amount ÷ 365 a day), so it counts nothing a year or more after it "
+        "starts. The sum is rounded to the penny. Funding is for the whole scheme, so it is left "
+        "out when an area is chosen."
+    ),
+)
+def funding(scope: Scope, facts: Facts) -> Table:
+    c = _costs(scope, facts)
+    columns = [Column("amount", _("Amount"), MONEY)]
+    return Table(columns, [Row(str(_("Funding received")), {"amount": c["funding"]})])
 
 
 @metric(
     "unit_cost",
     "cost",
     _("Cost per placement and per occupied night"),
-    _("The total cost divided by the placements in the period, and by the occupied bedspace-nights."),
+    _(
+        "The total cost (property costs, funding not taken off) divided by the placements in the "
+        "period, and by the occupied bedspace-nights."
+    ),
 )
 def unit_cost(scope: Scope, facts: Facts) -> Table:
     c = _costs(scope, facts)
-    total = c["property"] + c["funding"]
+    total = c["property"]
     s = facts.stays
     columns = [Column("count", _("Count")), Column("cost", _("Cost each"), MONEY, derived_from="count")]
     return Table(

@@ -8,7 +8,7 @@ from reports.metrics.facts import Facts
 from reports.metrics.figures import ratio
 from reports.metrics.registry import Scope, metric
 from reports.metrics.sql import SUPPORT_PLAN, sql_one
-from reports.tables import NUMBER, PERCENT, Column, Row, Table
+from reports.tables import NUMBER, PERCENT, RATE, Column, Row, Table
 
 VISIT_NOTE = _(
     "A visit is a home visit, call or office appointment recorded and not cancelled. It counts in the "
@@ -42,7 +42,7 @@ def visits_by_agency(scope: Scope, facts: Facts) -> Table:
     weeks = facts.stays["nights"] / 7
     columns = [
         Column("visits", _("Visits")),
-        Column("per_week", _("Visits per placement-week"), NUMBER, derived_from="visits"),
+        Column("per_week", _("Visits per placement-week"), RATE, derived_from="visits"),
     ]
     return Table(
         columns,

@@ -217,7 +217,8 @@ class Facts:
         return sql_one(
             f"""WITH {self.stays_sql}, ended AS (
                 SELECT s.id, s.departed_on - s.a AS nights,
-                       (SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = s.id) AS terms
+                       (SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = s.id
+                          AND t.starts_on < s.departed_on) AS terms
                 FROM stays s WHERE s.departed_on >= %(s)s::date AND s.departed_on < %(e)s::date
             )
             SELECT COUNT(*) AS ended, AVG(nights) AS mean,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.metrics.facts import Facts
 from reports.metrics.figures import PLACE_NOTE, group_table, place_header, ratio
 from reports.metrics.registry import Scope, metric
-from reports.tables import DAYS, NUMBER, PERCENT, Column, Row, Table
+from reports.tables import DAYS, PERCENT, RATE, Column, Row, Table
 
 
 @metric(
@@ -115,7 +115,9 @@ def occupancy(scope: Scope, facts: Facts) -> Table:
     _(
         "Placements ended in the period (departed on one of its days, the first and last included): "
         "nights from arrival to departure (mean and median), and "
-        "licence renewals per placement (licence terms after the first)."
+        "licence renewals per placement: the licence terms after the first that had begun before "
+        "the departure day (a renewal whose term would have started on or after the day the stay "
+        "ended was never used, so it is not counted), divided by the placements ended."
     ),
 )
 def length_of_stay(scope: Scope, facts: Facts) -> Table:
@@ -124,7 +126,7 @@ def length_of_stay(scope: Scope, facts: Facts) -> Table:
         Column("ended", _("Placements ended")),
         Column("mean", _("Mean nights"), DAYS, basis="ended"),
         Column("median", _("Median nights"), DAYS, basis="ended"),
-        Column("renewals", _("Renewals per placement"), NUMBER, basis="ended"),
+        Column("renewals", _("Renewals per placement"), RATE, basis="ended"),
     ]
     row = Row(
         str(_("Placements ended in the period")),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.metrics.facts import Facts
 from reports.metrics.figures import DAYS_PER_MONTH, ratio
 from reports.metrics.registry import Scope, metric
-from reports.tables import NUMBER, PERCENT, Column, Row, Table
+from reports.tables import NUMBER, PERCENT, RATE, Column, Row, Table
 
 OFFENCE_NOTE = _(
     "An offence is an arrest or a caution recorded on the person's timeline (charges and "
@@ -105,7 +105,7 @@ def offence_rates(scope: Scope, facts: Facts) -> Table:
         Column("people", _("People")),
         Column("offences", _("Offences")),
         Column("months", _("Person-months"), NUMBER, basis="people"),
-        Column("rate", _("Offences per person-month"), NUMBER, derived_from="offences", basis="people"),
+        Column("rate", _("Offences per person-month"), RATE, derived_from="offences", basis="people"),
     ]
     rows = [
         Row(str(label), {"people": people, "offences": n, "months": m, "rate": ratio(n, m)})

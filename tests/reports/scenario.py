@@ -48,9 +48,11 @@ Visits: V1 probation to S1 on 2 Mar with DDAS jointly (2 h), V2 DDAS to S3 on 12
   Complete weeks starting in March: S2 20 and 27 Mar, S3 11, 18 and 25 Mar (S1's and S4's start in
   February) = 5; with a visit: S2's first (V4) and S3's first (V2) = 2 (40%); without 3.
   Support hours: 2 + 1.5 + 0.5 = 4 delivered; expected S1 10/7 × 2.5 + S3 21/7 × 5 = 18.571 → 21.5%.
-Cost: Alpha £70 × 31/7 = £310, Beta £140 × 31/7 = £620 → property £930. Funding: £3,100 over 2026
-  → £3,100 × 31/365 = £263.29; £500 starting 15 Mar with no end → £500; £1,000 starting 1 Apr → 0.
-  Total £1,693.29; per placement £423.32; per occupied night £36.03.
+Cost: Alpha £70 × 31/7 = £310, Beta £140 × 31/7 = £620 → property £930 = total cost (funding is
+  not a cost); per placement £930 / 4 = £232.50; per occupied night £930 / 47 = £19.79.
+  Funding received (shown apart): £3,100 over 2026 → £3,100 × 31/365 = £263.2877; £500 from 15 Mar
+  with no end, spread over its first 365 days → 15–31 Mar = 17 days → £500 × 17/365 = £23.2877;
+  £1,000 starting 1 Apr → 0. Sum £286.5753 → £286.58.
 Costs avoided: arrests before 1 (Ann's), during 1 → rate rises, 0 avoided. Recalls before 1 (Col's),
   during 0 → (1/24 − 0) × 1.6756 = 0.0698 recalls → × £4,800 = £335.11; custody nights 0.0698 × 28
   = 1.955 → × £140 = £273.68.
@@ -58,7 +60,7 @@ People at their first stay in March: Ann 35 at 20 Feb (35–44), Bea 26 (25–34
   male 2, female 1; white 1, mixed 1, not stated 1; needs: accommodation 3, drugs 1 (Ann's record:
   S1 had no referral), alcohol 1 (R2's needs).
 Previous period 29 Jan – 28 Feb: started 2 (S4, S1), ended 0, people 2, nights 28 + 9 = 37 of 62
-  (59.7%), referrals 0, cost £930 + £263.29 = £1,193.29.
+  (59.7%), referrals 0, total cost £930 (£70 × 31/7 + £140 × 31/7; funding not added).
 """
 
 from datetime import date, datetime, timedelta

@@ -133,11 +133,11 @@ def test_engagement(figures):
 def test_cost(figures):
     cost = figures["cost"]
     assert str(cost["Property costs"]["amount"]) == "930.00"
-    assert str(cost["Funding lines"]["amount"]) == "763.29"
-    assert str(cost["Total cost"]["amount"]) == "1693.29"
+    assert str(cost["Total cost"]["amount"]) == "930.00"  # funding is not a cost
+    assert str(figures["funding"]["Funding received"]["amount"]) == "286.58"
     unit = figures["unit_cost"]
-    assert unit["Per placement"]["cost"] == pytest.approx(1693.29 / 4)
-    assert unit["Per occupied night"]["cost"] == pytest.approx(1693.29 / 47)
+    assert unit["Per placement"]["cost"] == pytest.approx(930 / 4)
+    assert unit["Per occupied night"]["cost"] == pytest.approx(930 / 47)
     avoided = figures["costs_avoided"]
     assert str(avoided["Arrest"]["saving"]) == "0.00"
     assert str(avoided["Recall to custody"]["saving"]) == "335.11"
@@ -180,7 +180,7 @@ def test_comparison_with_the_previous_period(figures):
     assert comparison["Placements ended"] == {"now": 2, "before": 0}
     assert comparison["Occupied bedspace-nights"] == {"now": 47, "before": 37}
     assert comparison["Occupancy rate"]["before"] == pytest.approx(37 / 62)
-    assert str(comparison["Total cost"]["before"]) == "1193.29"
+    assert str(comparison["Total cost"]["before"]) == "930.00"
 
 
 def test_area_filter_keeps_one_local_authority():
@@ -191,7 +191,7 @@ def test_area_filter_keeps_one_local_authority():
     figures = _figures(report)
     assert list(figures["occupancy"]) == ["Beta Flat", "All properties"]
     assert figures["placement_activity"]["Placements in the period"]["count"] == 2  # S3 and S4
-    assert str(figures["cost"]["Funding lines"]["amount"]) == "0.00"  # funding is scheme-wide
+    assert str(figures["funding"]["Funding received"]["amount"]) == "0.00"  # funding is scheme-wide
     assert figures["referral_outcomes"]["Referrals received"]["count"] == 5  # referrals have no area
 
 

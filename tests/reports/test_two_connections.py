@@ -160,7 +160,10 @@ def test_a_change_committed_during_the_build_is_in_neither_connections_figures(m
     assert during == before
     # The change is there for a build that starts after it, in both connections' figures.
     assert after["visits_by_agency"] != before["visits_by_agency"]
-    assert after["cost"]["Total cost"]["amount"] == before["cost"]["Total cost"]["amount"] + Decimal("700")
+    # The £700 from 2 Mar with no end is spread over its first 365 days: 2–31 Mar = 30 days → £57.5342,
+    # on top of the scenario's £286.5753 → £344.11 (funding received; the total cost leaves it out).
+    assert str(before["funding"]["Funding received"]["amount"]) == "286.58"
+    assert str(after["funding"]["Funding received"]["amount"]) == "344.11"
 
 
 def test_a_failure_on_the_second_connection_fails_the_report(monkeypatch):
