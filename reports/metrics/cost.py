@@ -126,7 +126,8 @@ def _avoided(before: int, during: int, people: int, during_days) -> float:
         "An estimate, for people whose stay ended in the period: the events avoided (the fall in the "
         "monthly rate of arrests or recalls from the 12 months before the first arrival to the time "
         "in placement, times the person-months in placement; never below 0) times the unit cost a "
-        "scheme manager has set, with its source. Each row lists its assumption."
+        "scheme manager has set, with its source. A recall on the departure day counts as in "
+        "placement (it ended the stay), as in the compliance table. Each row lists its assumption."
     ),
 )
 def costs_avoided(scope: Scope, facts: Facts) -> Table:
