@@ -28,6 +28,7 @@ from placements.services import (
 from referrals.models import Referral
 from referrals.services import referral_accept, referral_decline, referral_withdraw
 from tests.alerts.helpers import placed, today
+from tests.clock import london
 from tests.factories import (
     AgencyFactory,
     BedspaceFactory,
@@ -40,6 +41,16 @@ from tests.factories import (
 from tests.helpers import user_with_role
 
 pytestmark = pytest.mark.django_db
+
+# An ordinary Thursday at mid-morning: what each re-check finds depends on today (terms ending,
+# visits due, referrals waiting working days), so the day is pinned.
+NOW = london(2026, 12, 3, 10, 30)
+
+
+@pytest.fixture(autouse=True)
+def _pinned(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
 
 K = Alert.Kind
 
