@@ -12,6 +12,7 @@ for example `Headline("cost_vs_custody", _("…"), Cell("cost_effectiveness", 0,
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -67,7 +68,7 @@ HEADLINES = [
         (_("%(value)s person was housed"), _("%(value)s people were housed")),
         _("the number of people housed"),
         trend=Cell("trend_placements", 0, "started"),
-        trend_label=_("Placements started, by month"),
+        trend_label=_("Placements started, last 6 months"),
     ),
     Headline(
         "nights",
@@ -77,7 +78,7 @@ HEADLINES = [
         (_("%(value)s bedspace-night was occupied"), _("%(value)s bedspace-nights were occupied")),
         _("the number of nights occupied"),
         trend=Cell("trend_occupancy", 0, "occupied"),
-        trend_label=_("Occupied nights, by month"),
+        trend_label=_("Occupied nights, last 6 months"),
     ),
     Headline(
         "occupancy",
@@ -87,7 +88,7 @@ HEADLINES = [
         (_("Bedspaces were occupied %(value)s of the available nights"),) * 2,
         _("the occupancy rate"),
         trend=Cell("trend_occupancy", 0, "rate"),
-        trend_label=_("Occupancy, by month"),
+        trend_label=_("Occupancy, last 6 months"),
     ),
     Headline(
         "settled",
@@ -117,14 +118,18 @@ HEADLINES = [
         (_("During their placement, leavers committed %(value)s offences per person-month"),) * 2,
         _("the offence rate during placement"),
         trend=Cell("trend_offending", 0, "rate"),
-        trend_label=_("Offences per person-month in placement, by month"),
+        trend_label=_("Offences per person-month in placement, last 6 months"),
     ),
     Headline(
         "offending_after",
         _("Offences per person-month, 12 months after"),
         Cell("offence_rates", 2, "rate"),
         RATE,
-        (_("In the 12 months after leaving (as far as seen), leavers committed %(value)s offences per person-month"),)
+        (
+            _(
+                "In the 12 months after leaving (as far as seen), leavers committed %(value)s offences per person-month"
+            ),
+        )
         * 2,
         _("the offence rate after leaving"),
     ),
@@ -276,7 +281,7 @@ def _change(headline: Headline, now: Figure, before: Figure | None, previous: st
             if difference > 0
             else ngettext("%(n)s fewer than in %(previous)s", "%(n)s fewer than in %(previous)s", -difference)
         )
-        return words % {"n": abs(difference), "previous": previous}
+        return words % {"n": number_format(abs(difference), force_grouping=True), "previous": previous}
     places = {PERCENT: 3, RATE: 2, MONEY: 2}.get(kind, 1)
     a, b = rounded(now.value, places), rounded(before.value, places)
     then = figure_text(before, kind, threshold)
@@ -300,10 +305,14 @@ def sentence(headline: Headline, now: Figure, before: Figure | None, previous: s
     n = int(now.value) if headline.kind == COUNT else 2
     text = str(singular if n == 1 else plural) % {"value": figure_text(now, headline.kind, threshold)}
     change = _change(headline, now, before, previous, threshold)
-    return f"{text}, {change}." if change else f"{text}."
+    if not change:
+        return f"{text}."
+    # A comparison reads on after a comma; a remark that there is none, after a semicolon.
+    joined = ", " if before is not None and not before.state and before.value is not None else "; "
+    return f"{text}{joined}{change}."
 
 
-def trend_points(cell: Cell, tables: dict[str, Table], threshold: int, months: int = 12) -> list[TrendPoint]:
+def trend_points(cell: Cell, tables: dict[str, Table], threshold: int, months: int = 6) -> list[TrendPoint]:
     """The last `months` months of a trend table's column (a withheld month has no value)."""
     table = tables.get(cell.metric)
     if table is None:
