@@ -169,7 +169,8 @@ def trend_chart(metric: MetricResult, threshold: int) -> str:
                 x = left + slot * index + slot * 0.12 + bar_w * number
                 if value is None:
                     if row.states.get(column.key):
-                        parts.append(_marker(x + bar_w / 2, base, column, row, threshold))
+                        # One above another for side-by-side series, so they do not overlap.
+                        parts.append(_marker(x + bar_w / 2, base - 11 * number, column, row, threshold))
                     continue
                 h = round(plot_h * value / top, 1) if top else 0
                 if h:

@@ -154,7 +154,13 @@ def summary_view(report: Report) -> dict | None:
                 "trend_text": trend_text,
             }
         )
-    return {"previous_label": summary.previous_label, "lines": lines, "definition": summary.definition}
+    return {
+        "previous_label": summary.previous_label,
+        "previous_period": _("%(start)s to %(end)s")
+        % {"start": day(summary.previous_start), "end": day(summary.previous_end)},
+        "lines": lines,
+        "definition": summary.definition,
+    }
 
 
 # Files ------------------------------------------------------------------------------------------------

@@ -203,7 +203,9 @@ class SummaryLine:
 
 @dataclass
 class Summary:
-    previous_label: str  # "the previous quarter"
+    previous_label: str  # "the previous 92 days"
+    previous_start: date
+    previous_end: date
     lines: list[SummaryLine]
     threshold: int
     definition: str = str(DEFINITION)
@@ -213,19 +215,16 @@ class Summary:
 
 
 def previous_label(start: date, end: date) -> str:
-    """What the previous period of the same length is, in words."""
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
-    if whole_months and months == 1:
-        return str(_("the previous month"))
-    if whole_months and months == 3:
-        return str(_("the previous quarter"))
-    if whole_months and months == 12:
-        return str(_("the previous year"))
-    if whole_months:
-        return str(_("the previous %(months)s months") % {"months": months})
+    """The previous period in words: it is the same number of days just before this one (as in
+    the comparison section), so "the previous 31 days" rather than "the previous month"."""
     days = (end - start).days + 1
-    return str(_("the previous %(days)s days") % {"days": days})
+    return str(ngettext("the previous day", "the previous %(days)s days", days) % {"days": days})
+
+
+def previous_dates(start: date, end: date) -> tuple[date, date]:
+    """The previous period's first and last days."""
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
 
 
 def _figure(headline: Headline, tables: dict[str, Table]) -> Figure | None:
@@ -349,4 +348,4 @@ def build_summary(
                 trend_points(headline.trend, tables, threshold) if headline.trend else [],
             )
         )
-    return Summary(previous, lines, threshold)
+    return Summary(previous, *previous_dates(start, end), lines, threshold)
