@@ -294,6 +294,29 @@ def tidy_rows(report: Report) -> list[list]:
     return rows
 
 
+def _cell_words(report: Report, cell) -> str:
+    metric = next((m for m in report.metrics() if m.key == cell.metric), None)
+    if metric is None:
+        return cell.metric
+    table = metric.table
+    row = table.total if cell.row == "total" else table.rows[cell.row]
+    column = next(c for c in table.columns if c.key == cell.column)
+    return _("“%(metric)s” (%(key)s), row “%(row)s”, column “%(column)s”") % {
+        "metric": metric.title,
+        "key": metric.key,
+        "row": row.label,
+        "column": column.label,
+    }
+
+
+def headline_definition(report: Report, headline) -> str:
+    """Where a summary headline is read from, in words."""
+    text = _("Read from %(cell)s") % {"cell": _cell_words(report, headline.cell)}
+    if headline.divide_by:
+        text += _(", divided by %(cell)s") % {"cell": _cell_words(report, headline.divide_by)}
+    return text + "."
+
+
 def dictionary_rows(report: Report) -> list[list]:
     """data-dictionary.csv: every metric's columns with their title, unit and the definition."""
     rows = [list(DICTIONARY_COLUMNS)]
@@ -321,7 +344,17 @@ def dictionary_rows(report: Report) -> list[list]:
     )
     if report.summary:
         for line in report.summary.lines:
-            rows.append(["summary", line.key, line.label, "", "", UNITS[line.kind], line.headline.subject])
+            rows.append(
+                [
+                    "summary",
+                    line.key,
+                    line.label,
+                    "",
+                    "",
+                    UNITS[line.kind],
+                    headline_definition(report, line.headline),
+                ]
+            )
     for section in report.sections:
         for metric in section.metrics:
             for column in metric.table.columns:
