@@ -51,14 +51,15 @@ def _describe(rows: list[Row], column: Column, threshold: int) -> str:
 
 
 def nice_top(value: float, kind: str) -> float:
-    """The top of the value axis: 100% for a share, else 1, 2, 2.5 or 5 times a power of ten at or
-    above the largest value (a whole even number for counts, so the middle line is whole too)."""
+    """The top of the value axis: 100% for a share, else the first of 1, 2, 2.5, 4, 5, 6, 8 or 10
+    times a power of ten at or above the largest value (for counts, a whole even number, so the
+    middle line is whole too)."""
     if kind == PERCENT:
         return 1.0
     if value <= 0:
         return 2.0 if kind == COUNT else 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 2.5, 4, 5, 6, 8, 10):
         top = step * power
         if top >= value and (kind != COUNT or (top >= 2 and top % 2 == 0)):
             return top

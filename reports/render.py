@@ -394,7 +394,6 @@ def dictionary_rows(report: Report) -> list[list]:
         ("version", _("opcc (published, suppressed) or officer (operational).")),
     ]
     rows.append([])
-    rows.append(["data.csv", "", _("Columns of data.csv"), "", "", "", ""])
     rows += [["data.csv", "", "", key, key, "", str(text)] for key, text in fields]
     return rows
 
