@@ -103,7 +103,11 @@ def _csv(content: bytes, name: str) -> list[dict]:
 def test_the_csv_is_tidy_data_with_a_dictionary(data):
     report = _report("opcc")
     content = to_csv_zip(report)
-    assert zipfile.ZipFile(io.BytesIO(content)).namelist() == ["00-about.csv", "data.csv", "data-dictionary.csv"]
+    assert zipfile.ZipFile(io.BytesIO(content)).namelist() == [
+        "00-about.csv",
+        "data.csv",
+        "data-dictionary.csv",
+    ]
     rows = _csv(content, "data.csv")
     assert list(rows[0]) == DATA_COLUMNS
     assert {(r["period_start"], r["period_end"], r["area"], r["version"]) for r in rows} == {
@@ -115,7 +119,12 @@ def test_the_csv_is_tidy_data_with_a_dictionary(data):
         return found
 
     rate = cell("occupancy", "All properties", "rate")
-    assert (rate["value"], rate["unit"], rate["status"], rate["row_type"]) == ("81.0", "percent (0-100, 1 decimal)", "", "total")
+    assert (rate["value"], rate["unit"], rate["status"], rate["row_type"]) == (
+        "81.0",
+        "percent (0-100, 1 decimal)",
+        "",
+        "total",
+    )
     placed = cell("placement_activity", "People placed", "count")
     assert (placed["value"], placed["status"]) == ("", "<5")
     headline = cell("people_housed", "People housed", "this_period")

@@ -88,7 +88,9 @@ def test_the_published_summary_withholds_what_the_tables_withhold_and_says_so(da
     report = _report("opcc")
     lines = _lines(report)
     assert (lines["people_housed"]["value"], lines["people_housed"]["previous"]) == ("<5", "<5")
-    assert lines["people_housed"]["sentence"] == "The number of people housed is withheld: it is fewer than 5."
+    assert (
+        lines["people_housed"]["sentence"] == "The number of people housed is withheld: it is fewer than 5."
+    )
     assert lines["cost_per_person"]["value"] == "[c]"
     assert lines["cost_per_person"]["sentence"] == (
         "The cost per person is withheld: it is worked out from a figure that is withheld."

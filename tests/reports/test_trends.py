@@ -27,8 +27,8 @@ from datetime import date
 import pytest
 
 from reports.builder import build_report
-from reports.metrics.trends import Window, window
 from reports.metrics.registry import Scope
+from reports.metrics.trends import Window, window
 from reports.render import metric_view
 from reports.tables import MetricResult
 from tests.reports import scenario
@@ -71,8 +71,18 @@ def test_the_window_is_the_period_from_two_months_else_the_12_months_to_its_end(
 def test_three_months_month_by_month(data):
     _report, m = _tables(date(2026, 2, 1), date(2026, 4, 30))
     occupancy = m["trend_occupancy"]
-    assert _column(occupancy, "available") == {"Feb 2026": "56", "Mar 2026": "58", "Apr 2026": "60", "Total": "174"}
-    assert _column(occupancy, "occupied") == {"Feb 2026": "37", "Mar 2026": "47", "Apr 2026": "39", "Total": "123"}
+    assert _column(occupancy, "available") == {
+        "Feb 2026": "56",
+        "Mar 2026": "58",
+        "Apr 2026": "60",
+        "Total": "174",
+    }
+    assert _column(occupancy, "occupied") == {
+        "Feb 2026": "37",
+        "Mar 2026": "47",
+        "Apr 2026": "39",
+        "Total": "123",
+    }
     assert _column(occupancy, "rate") == {
         "Feb 2026": "66.1%",
         "Mar 2026": "81.0%",
@@ -90,7 +100,12 @@ def test_three_months_month_by_month(data):
     }
     offending = m["trend_offending"]
     assert _column(offending, "offences") == {"Feb 2026": "0", "Mar 2026": "2", "Apr 2026": "1", "Total": "3"}
-    assert _column(offending, "rate") == {"Feb 2026": "0.00", "Mar 2026": "1.30", "Apr 2026": "0.78", "Total": "0.74"}
+    assert _column(offending, "rate") == {
+        "Feb 2026": "0.00",
+        "Mar 2026": "1.30",
+        "Apr 2026": "0.78",
+        "Total": "0.74",
+    }
 
 
 def test_the_window_totals_are_the_sections_figures(data):
@@ -109,8 +124,16 @@ def test_the_window_totals_are_the_sections_figures(data):
 def test_months_cut_to_the_period_and_the_departure_night_not_counted(data):
     _report, m = _tables(date(2026, 2, 15), date(2026, 3, 14))
     occupancy = m["trend_occupancy"]
-    assert _column(occupancy, "occupied") == {"Feb 2026 (15–28)": "23", "Mar 2026 (1–14)": "18", "Total": "41"}
-    assert _column(occupancy, "available") == {"Feb 2026 (15–28)": "28", "Mar 2026 (1–14)": "25", "Total": "53"}
+    assert _column(occupancy, "occupied") == {
+        "Feb 2026 (15–28)": "23",
+        "Mar 2026 (1–14)": "18",
+        "Total": "41",
+    }
+    assert _column(occupancy, "available") == {
+        "Feb 2026 (15–28)": "28",
+        "Mar 2026 (1–14)": "25",
+        "Total": "53",
+    }
     placements = m["trend_placements"]
     assert _column(placements, "started") == {"Feb 2026 (15–28)": "1", "Mar 2026 (1–14)": "1", "Total": "2"}
     assert _column(placements, "ended") == {"Feb 2026 (15–28)": "0", "Mar 2026 (1–14)": "2", "Total": "2"}
@@ -132,8 +155,18 @@ def test_the_published_version_suppresses_the_months_like_any_table(data):
     Referrals 0, 5, 0 (total 5) are shown. The chart draws no column for a withheld month."""
     report, m = _tables(date(2026, 2, 1), date(2026, 4, 30), audience="opcc")
     placements = m["trend_placements"]
-    assert _column(placements, "started") == {"Feb 2026": "<5", "Mar 2026": "<5", "Apr 2026": "0", "Total": "<5"}
-    assert _column(m["trend_referrals"], "received") == {"Feb 2026": "0", "Mar 2026": "5", "Apr 2026": "0", "Total": "5"}
+    assert _column(placements, "started") == {
+        "Feb 2026": "<5",
+        "Mar 2026": "<5",
+        "Apr 2026": "0",
+        "Total": "<5",
+    }
+    assert _column(m["trend_referrals"], "received") == {
+        "Feb 2026": "0",
+        "Mar 2026": "5",
+        "Apr 2026": "0",
+        "Total": "5",
+    }
     svg = str(metric_view(placements, report.threshold).chart)
     # Only the legend's two squares: no column for a withheld (or zero) month.
     assert svg.count("<rect") == 2
