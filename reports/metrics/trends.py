@@ -34,9 +34,8 @@ from reports.metrics.sql import (
 from reports.tables import PERCENT, RATE, Column, Row, Table
 
 WINDOW_NOTE = _(
-    "Months are calendar months (UK local dates). When the report's period reaches into two "
-    "calendar months or more, they are its months, the first and last cut to the period; for a "
-    "shorter period, the 12 calendar months up to its last day. The total is the whole window."
+    "Months: the calendar months (UK dates) of the period, the first and last cut to it; for a "
+    "period within one month, the 12 months to its last day. Total: all those months."
 )
 
 
