@@ -22,9 +22,11 @@ Period 15 Feb – 14 Mar 2026 (months cut to the period):
     available 28 − void nights 12, 13, 14 = 25; started S3 = 1; ended S4, S1 = 2.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reports.builder import build_report
 from reports.metrics.registry import Scope
@@ -171,3 +173,27 @@ def test_the_published_version_suppresses_the_months_like_any_table(data):
     # Only the legend's two squares: no column for a withheld (or zero) month.
     assert svg.count("<rect") == 2
     assert svg.count(">&lt;5</text>") == 4  # started in Feb and Mar, ended in Mar and Apr: markers only
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 6, 30)),
+    days=st.integers(min_value=1, max_value=200),
+)
+def test_for_any_period_of_two_months_or_more_the_months_add_up_to_the_sections(data, start, days):
+    """Whatever the period (edges on any day), when the window is the period the months' sums are
+    the sections' figures, and no monthly figure is negative."""
+    end = start + timedelta(days=days - 1)
+    _report, m = _tables(start, end)
+    totals = {key: metric.table.total for key, metric in m.items() if key.startswith("trend_")}
+    for key in totals:
+        for row in m[key].table.rows:
+            assert all(value is None or value >= 0 for value in row.values.values())
+    if (start.year, start.month) == (end.year, end.month):
+        return
+    activity = {row.label: row.values["count"] for row in m["placement_activity"].table.rows}
+    assert totals["trend_occupancy"].values["occupied"] == m["occupancy"].table.total.values["occupied"]
+    assert totals["trend_occupancy"].values["available"] == m["occupancy"].table.total.values["available"]
+    assert totals["trend_placements"].values["started"] == activity["Placements started"]
+    assert totals["trend_placements"].values["ended"] == activity["Placements ended"]
+    assert totals["trend_referrals"].values["received"] == m["referral_outcomes"].table.total.values["count"]
