@@ -44,6 +44,8 @@ class Window:
     start: date
     end: date  # exclusive
     is_period: bool  # the report's own period (its totals are the sections' figures)
+    period_start: date | None = None  # the report's period, when a month of the window is it
+    period_end: date | None = None
 
 
 def window(scope: Scope) -> Window:
@@ -51,7 +53,7 @@ def window(scope: Scope) -> Window:
     if (scope.start.year, scope.start.month) != (last.year, last.month):
         return Window(scope.start, scope.end, True)
     month = last.year * 12 + last.month - 1 - 11
-    return Window(date(month // 12, month % 12 + 1, 1), scope.end, False)
+    return Window(date(month // 12, month % 12 + 1, 1), scope.end, False, scope.start, scope.end)
 
 
 # The months of the window as (ms, me): each month's first day and the day after its last, cut to
@@ -89,8 +91,19 @@ def _label(month_start: date, month_end: date) -> str:
 
 
 def _table(columns: list[Column], rows: list[dict], values, facts: dict | None, w: Window) -> Table:
-    """A row a month and the window's total (the months' sums, and the derived values of the sums)."""
-    out = [Row(_label(r["ms"], r["me"]), values(r)) for r in rows]
+    """A row a month and the window's total (the months' sums, and the derived values of the sums).
+
+    The cells that are the report's own figures carry their facts, so a figure withheld in a
+    section is withheld here too (and the other way round): the total when the window is the
+    period, and, for a one-month report, the month that is the period."""
+    out = [
+        Row(
+            _label(r["ms"], r["me"]),
+            values(r),
+            dict(facts or {}) if (r["ms"], r["me"]) == (w.period_start, w.period_end) else {},
+        )
+        for r in rows
+    ]
     count_keys = [c.key for c in columns if c.kind == "count"]
     sums = {key: sum(int(r.values[key] or 0) for r in out) for key in count_keys}
     total = Row(str(_("Total")), values(sums), dict(facts or {}) if w.is_period else {})

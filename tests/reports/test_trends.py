@@ -64,10 +64,14 @@ def test_the_window_is_the_period_from_two_months_else_the_12_months_to_its_end(
     assert window(scope) == Window(date(2026, 2, 15), date(2026, 3, 15), True)
     # One month: the 12 calendar months to its last day (April 2025 to March 2026).
     scope = Scope(date(2026, 3, 1), date(2026, 4, 1), None, scenario.TODAY)
-    assert window(scope) == Window(date(2025, 4, 1), date(2026, 4, 1), False)
+    assert window(scope) == Window(
+        date(2025, 4, 1), date(2026, 4, 1), False, date(2026, 3, 1), date(2026, 4, 1)
+    )
     # A part of a month: the 12 months to its last day, the last one cut there.
     scope = Scope(date(2026, 3, 10), date(2026, 3, 21), None, scenario.TODAY)
-    assert window(scope) == Window(date(2025, 4, 1), date(2026, 3, 21), False)
+    assert window(scope) == Window(
+        date(2025, 4, 1), date(2026, 3, 21), False, date(2026, 3, 10), date(2026, 3, 21)
+    )
 
 
 def test_three_months_month_by_month(data):
@@ -197,3 +201,18 @@ def test_for_any_period_of_two_months_or_more_the_months_add_up_to_the_sections(
     assert totals["trend_placements"].values["started"] == activity["Placements started"]
     assert totals["trend_placements"].values["ended"] == activity["Placements ended"]
     assert totals["trend_referrals"].values["received"] == m["referral_outcomes"].table.total.values["count"]
+
+
+def test_the_month_that_is_a_one_month_reports_period_shares_its_facts(data):
+    """March 2026's trend row for March is the section's figures: it carries their facts, so a
+    figure withheld in one is withheld in the other; the other months and the total do not."""
+    _report, m = _tables(scenario.START, scenario.END, audience="opcc")
+    referrals = m["trend_referrals"].table
+    march = [row for row in referrals.rows if row.label == "Mar 2026"]
+    assert march[0].facts == {"received": "referrals.received"}
+    assert not any(row.facts for row in referrals.rows if row.label != "Mar 2026")
+    assert referrals.total.facts == {}
+    placements = {row.label: row for row in m["trend_placements"].table.rows}
+    assert placements["Mar 2026"].facts == {"started": "placements.started", "ended": "placements.ended"}
+    # Started 2 and ended 2 in March: "<5" in the trend as in the placements table.
+    assert placements["Mar 2026"].states == {"started": "primary", "ended": "primary"}
