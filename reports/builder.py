@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from reports.metrics import COMPARISON_METRICS, REGISTRY, SECTIONS, Facts, Scope, comparison
+from reports.metrics.summary import SUMMARY_METRICS, build_summary
 from reports.tables import MetricResult, Report, Section, Table, apply_suppression
 
 OPCC, OFFICER = "opcc", "officer"
@@ -23,6 +24,8 @@ AUDIENCES = (OPCC, OFFICER)
 # long report uses both of PostgreSQL's cores: the sections whose costliest facts (a period's
 # visits, the people's descriptions) no other section needs, and the previous period.
 SECOND_CONNECTION_SECTIONS = {"engagement", "people"}
+# The previous period's tables: those the comparison and the summary read.
+PREVIOUS_METRICS = sorted(set(COMPARISON_METRICS) | set(SUMMARY_METRICS))
 
 
 def _compute(scope: Scope, keys, progress: Callable[[], None] | None = None) -> dict[str, Table]:
@@ -72,14 +75,14 @@ def _all_tables(scope: Scope, keys: list[str], previous: Scope, progress) -> tup
 
     if connection.in_atomic_block:
         with transaction.atomic():
-            return _compute(scope, keys, step), _compute(previous, COMPARISON_METRICS, step)
+            return _compute(scope, keys, step), _compute(previous, PREVIOUS_METRICS, step)
     second = [key for key in keys if REGISTRY[key].section in SECOND_CONNECTION_SECTIONS]
     first = [key for key in keys if key not in second]
     with transaction.atomic():
         snapshot = _repeatable_read()
         with ThreadPoolExecutor(max_workers=1) as pool:
             later = pool.submit(
-                _on_second_connection, snapshot, [(scope, second), (previous, COMPARISON_METRICS)]
+                _on_second_connection, snapshot, [(scope, second), (previous, PREVIOUS_METRICS)]
             )
             tables = _compute(scope, first, step)
             # Waited for inside this transaction: its snapshot is only there while it is open.
@@ -126,6 +129,7 @@ def build_report(
         _suppress(tables, threshold)
         _suppress(before, threshold)
     tables["comparison"] = comparison(tables, before)
+    summary = build_summary(tables, before, start=start, end=end, threshold=threshold)
 
     sections = []
     for section_key, title in SECTIONS.items():
@@ -153,4 +157,5 @@ def build_report(
         generated_at=timezone.now(),
         threshold=threshold,
         sections=sections,
+        summary=summary,
     )

@@ -3,19 +3,39 @@ file a section) and XLSX. Every format shows each metric's definition under it a
 cells, suppression and all, since they all read `reports.tables.display`."""
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from iom_housing.dates import day
 from iom_housing.spreadsheets import csv_writer, xlsx_append
-from reports.tables import PERCENT, SUPPRESSION_NOTE, MetricResult, Report, display, plain_value
+from reports.charts import bar_chart, spark, trend_chart
+from reports.metrics.summary import WITHHELD, figure_text
+from reports.suppression import SECONDARY
+from reports.tables import (
+    COUNT,
+    DAYS,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    RATE,
+    SUPPRESSION_NOTE,
+    TEXT,
+    Column,
+    MetricResult,
+    Report,
+    Row,
+    display,
+    marker,
+    plain_value,
+    rounded,
+)
 
 MARKING = "OFFICIAL-SENSITIVE"
 FORMATS = {
@@ -79,7 +99,7 @@ def metric_view(metric: MetricResult, threshold: int, *, whole: bool = False) ->
         headers=[str(c.label) for c in table.columns],
         rows=shown,
         total=total,
-        chart=bar_chart(metric, threshold) if metric.chart_column else "",
+        chart=chart_for(metric, threshold),
         note=note,
     )
 
@@ -87,6 +107,7 @@ def metric_view(metric: MetricResult, threshold: int, *, whole: bool = False) ->
 def report_context(report: Report) -> dict:
     return {
         "report": report,
+        "summary": summary_view(report),
         "sections": [
             {"key": s.key, "title": s.title, "metrics": [metric_view(m, report.threshold) for m in s.metrics]}
             for s in report.sections
@@ -99,53 +120,47 @@ def report_context(report: Report) -> dict:
     }
 
 
-# Charts ----------------------------------------------------------------------------------------------
-
-CHART_WIDTH, LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT = 640, 250, 300, 26
+# Charts and the summary --------------------------------------------------------------------------
 
 
-def _truncate(text: str, length: int = 38) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+def chart_for(metric: MetricResult, threshold: int) -> str:
+    """A monthly chart for a trend table (its key starts "trend_"), else a bar chart."""
+    if not metric.chart_column:
+        return ""
+    if metric.key.startswith("trend_"):
+        return trend_chart(metric, threshold)
+    return bar_chart(metric, threshold)
 
 
-def bar_chart(metric: MetricResult, threshold: int) -> str:
-    """A horizontal bar chart of one column, as inline SVG. A withheld value gets no bar, only its
-    marker, so the chart reveals no more than the table beside it."""
-    table = metric.table
-    column = next(c for c in table.columns if c.key == metric.chart_column)
-    rows = table.rows
-    values = []
-    for row in rows:
-        value = None if row.states.get(column.key) else row.values.get(column.key)
-        values.append(float(value) if value is not None else None)
-    top = max([v for v in values if v is not None] + [0])
-    if column.kind == PERCENT:
-        top = max(top, 1.0)
-    height = ROW_HEIGHT * len(rows) + 10
-    title_id = f"chart-{metric.key}"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {CHART_WIDTH} {height}" '
-        f'width="{CHART_WIDTH}" height="{height}" role="img" aria-labelledby="{title_id}">',
-        f'<title id="{title_id}">{escape(metric.title)}: {escape(_("the figures are in the table"))}</title>',
-        f'<line x1="{LABEL_WIDTH}" y1="0" x2="{LABEL_WIDTH}" y2="{height - 6}" stroke="#0b0c0c" stroke-width="1"/>',
-    ]
-    for index, (row, value) in enumerate(zip(rows, values, strict=True)):
-        y = 5 + index * ROW_HEIGHT
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="13" '
-            f'font-family="Arial, Helvetica, sans-serif" fill="#0b0c0c">{escape(_truncate(row.label))}</text>'
+def summary_view(report: Report) -> dict | None:
+    summary = report.summary
+    if summary is None:
+        return None
+    lines = []
+    for line in summary.lines:
+        headline = line.headline
+        trend_text = ", ".join(f"{p.label} {p.text}" for p in line.trend)
+        lines.append(
+            {
+                "key": line.key,
+                "label": line.label,
+                "value": figure_text(line.now, line.kind, report.threshold),
+                "previous": figure_text(line.before, line.kind, report.threshold) if line.before else "–",
+                "sentence": line.sentence,
+                "spark": spark(line.trend, line.kind, line.key, str(headline.trend_label))
+                if line.trend
+                else "",
+                "trend_label": str(headline.trend_label),
+                "trend_text": trend_text,
+            }
         )
-        width = 0 if value is None or not top else round(BAR_WIDTH * value / top, 1)
-        if width:
-            parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width}" height="{ROW_HEIGHT - 8}" fill="#1d70b8"/>'
-            )
-        parts.append(
-            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 16}" font-size="13" '
-            f'font-family="Arial, Helvetica, sans-serif" fill="#0b0c0c">{escape(display(column, row, threshold))}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+    return {
+        "previous_label": summary.previous_label,
+        "previous_period": _("%(start)s to %(end)s")
+        % {"start": day(summary.previous_start), "end": day(summary.previous_end)},
+        "lines": lines,
+        "definition": summary.definition,
+    }
 
 
 # Files ------------------------------------------------------------------------------------------------
@@ -169,36 +184,233 @@ def _about_rows(report: Report) -> list[list[str]]:
         [_("Scheme"), report.scheme_name],
         [_("Period"), period_text(report)],
         [_("Area"), area_text(report)],
-        [_("Version"), _("OPCC (pseudonymised)") if report.pseudonymised else _("Operational (named)")],
+        [_("Version"), version_text(report)],
         [_("Made"), f"{timezone.localtime(report.generated_at):%d %B %Y %H:%M}"],
         [_("Marking"), MARKING],
         *([[_("Suppression"), suppression_note(report)]] if report.pseudonymised else []),
     ]
 
 
-def _metric_rows(metric: MetricResult, threshold: int) -> list[list[str]]:
-    view = metric_view(metric, threshold, whole=True)
-    rows = [[view.title], [view.row_header, *view.headers]]
-    rows += [[label, *cells] for label, cells in view.rows]
-    if view.total:
-        rows.append([view.total[0], *view.total[1]])
-    rows.append([_("Definition: %(text)s") % {"text": view.definition}])
+def version_text(report: Report) -> str:
+    return _("OPCC (pseudonymised)") if report.pseudonymised else _("Operational (named)")
+
+
+# Tidy CSV ---------------------------------------------------------------------------------------------
+
+# The columns of data.csv: one observation (a cell of a table) a row.
+DATA_COLUMNS = [
+    "section",
+    "metric",
+    "row",
+    "row_type",
+    "column",
+    "value",
+    "unit",
+    "status",
+    "period_start",
+    "period_end",
+    "area",
+    "version",
+]
+DICTIONARY_COLUMNS = ["section", "metric", "metric_title", "column", "column_title", "unit", "definition"]
+
+# What a value is, for the data dictionary's `unit` and data.csv's.
+UNITS = {
+    COUNT: "count",
+    NUMBER: "number (1 decimal)",
+    PERCENT: "percent (0-100, 1 decimal)",
+    MONEY: "GBP (2 decimals)",
+    DAYS: "days (1 decimal)",
+    RATE: "rate (2 decimals)",
+    TEXT: "text",
+}
+
+
+def status_of(state: str | None, threshold: int) -> str:
+    """The suppression marker of a withheld value ("<5" or "[c]"), or "" when shown."""
+    return marker(state, threshold) if state else ""
+
+
+def _tidy_value(column: Column, row: Row):
+    """The value as data.csv holds it: a number rounded as shown (a percentage as 0–100), text, or
+    "" when withheld or when there is no figure."""
+    value = plain_value(column, row)
+    return "" if value is None else value
+
+
+def summary_cells(report: Report):
+    """(headline, column key, value as shown in data, kind, state) of the summary."""
+    summary = report.summary
+    if summary is None:
+        return
+    for line in summary.lines:
+        for key, figure in (("this_period", line.now), ("previous_period", line.before)):
+            if figure is None:
+                continue
+            state = SECONDARY if figure.state == WITHHELD else figure.state
+            row = Row(line.label, {"v": None if state else figure.value}, states={"v": state})
+            yield line, key, Column("v", "", line.kind), row
+
+
+def tidy_rows(report: Report) -> list[list]:
+    """data.csv's rows: the summary's figures, then every cell of every table."""
+    threshold = report.threshold
+    common = [report.start.isoformat(), report.end.isoformat(), report.area or "", report.audience]
+    rows = [list(DATA_COLUMNS)]
+    for line, key, column, row in summary_cells(report):
+        rows.append(
+            [
+                "summary",
+                line.key,
+                line.label,
+                "headline",
+                key,
+                _tidy_value(column, row),
+                UNITS[line.kind],
+                status_of(row.states.get("v"), threshold),
+                *common,
+            ]
+        )
+    for section in report.sections:
+        for metric in section.metrics:
+            table = metric.table
+            for row in table.all_rows():
+                row_type = "total" if row is table.total else "row"
+                for column in table.columns:
+                    kind = row.kind or column.kind
+                    rows.append(
+                        [
+                            section.key,
+                            metric.key,
+                            row.label,
+                            row_type,
+                            column.key,
+                            _tidy_value(column, row),
+                            UNITS.get(kind, kind),
+                            status_of(row.states.get(column.key), threshold),
+                            *common,
+                        ]
+                    )
+    return rows
+
+
+def _cell_words(report: Report, cell) -> str:
+    metric = next((m for m in report.metrics() if m.key == cell.metric), None)
+    if metric is None:
+        return cell.metric
+    table = metric.table
+    row = table.total if cell.row == "total" else table.rows[cell.row]
+    column = next(c for c in table.columns if c.key == cell.column)
+    return _("“%(metric)s” (%(key)s), row “%(row)s”, column “%(column)s”") % {
+        "metric": metric.title,
+        "key": metric.key,
+        "row": row.label,
+        "column": column.label,
+    }
+
+
+def headline_definition(report: Report, headline) -> str:
+    """Where a summary headline is read from, in words."""
+    text = _("Read from %(cell)s") % {"cell": _cell_words(report, headline.cell)}
+    if headline.divide_by:
+        text += _(", divided by %(cell)s") % {"cell": _cell_words(report, headline.divide_by)}
+    return text + "."
+
+
+def dictionary_rows(report: Report) -> list[list]:
+    """data-dictionary.csv: every metric's columns with their title, unit and the definition."""
+    rows = [list(DICTIONARY_COLUMNS)]
+    rows.append(
+        [
+            "summary",
+            "",
+            _("Summary"),
+            "this_period",
+            _("This period"),
+            "",
+            report.summary.definition if report.summary else "",
+        ]
+    )
+    rows.append(
+        [
+            "summary",
+            "",
+            _("Summary"),
+            "previous_period",
+            _("Previous period"),
+            "",
+            _("The period of the same length just before this one."),
+        ]
+    )
+    if report.summary:
+        for line in report.summary.lines:
+            rows.append(
+                [
+                    "summary",
+                    line.key,
+                    line.label,
+                    "",
+                    "",
+                    UNITS[line.kind],
+                    headline_definition(report, line.headline),
+                ]
+            )
+    for section in report.sections:
+        for metric in section.metrics:
+            for column in metric.table.columns:
+                rows.append(
+                    [
+                        section.key,
+                        metric.key,
+                        metric.title,
+                        column.key,
+                        str(column.label),
+                        UNITS.get(column.kind, column.kind),
+                        metric.definition,
+                    ]
+                )
+    fields = [
+        ("section", _("The report section (summary, trends, referrals, …).")),
+        ("metric", _("The figure's key: the same across reports, for joining.")),
+        ("row", _("The row's label (a month, an area, a group; “headline” rows are the summary's).")),
+        ("row_type", _("“row”, “total” (the rows add up to it where the table is additive) or “headline”.")),
+        ("column", _("The column's key: see this dictionary's rows for its title and unit.")),
+        (
+            "value",
+            _(
+                "The number (rounded as shown in the report) or text; empty when withheld or when there is no figure."
+            ),
+        ),
+        ("unit", _("What the value is: count, percent (0–100), GBP, days, rate or text.")),
+        (
+            "status",
+            _(
+                "Empty when shown; “<5” for a count from 1 to 4 withheld; “[c]” for a value withheld so that another cannot be worked out. An empty value with an empty status means there is no figure (nothing to divide by)."
+            ),
+        ),
+        ("period_start", _("The period's first day (ISO date).")),
+        ("period_end", _("The period's last day, included (ISO date).")),
+        ("area", _("The local authority area chosen, empty for all areas.")),
+        ("version", _("opcc (published, suppressed) or officer (operational).")),
+    ]
     rows.append([])
+    rows += [["data.csv", "", "", key, key, "", str(text)] for key, text in fields]
     return rows
 
 
 def to_csv_zip(report: Report) -> bytes:
-    """A zip of CSV files: an about file, then one a section; each metric is its title, its table
-    (cells as shown, with the suppression markers) and its definition under it. Text is quoted and
-    never starts a formula (iom_housing.spreadsheets)."""
+    """A zip of three CSV files: 00-about.csv (the report, its period, area, version and marking),
+    data.csv (tidy data: one observation a row, the summary's headlines first, then every cell of
+    every table, a withheld value empty with its marker in `status`) and data-dictionary.csv
+    (every metric and column: key, title, unit and definition). Text is quoted and never starts a
+    formula (iom_housing.spreadsheets)."""
     buffer = io.BytesIO()
+    files = [
+        ("00-about.csv", _about_rows(report)),
+        ("data.csv", tidy_rows(report)),
+        ("data-dictionary.csv", dictionary_rows(report)),
+    ]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        files = [("00-about.csv", _about_rows(report))]
-        for number, section in enumerate(report.sections, start=1):
-            rows = [[section.title], []]
-            for metric in section.metrics:
-                rows += _metric_rows(metric, report.threshold)
-            files.append((f"{number:02d}-{section.key.replace('_', '-')}.csv", rows))
         for name, rows in files:
             text = io.StringIO()
             csv_writer(text).writerows(rows)
@@ -207,16 +419,198 @@ def to_csv_zip(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+# XLSX -------------------------------------------------------------------------------------------------
+
+NUMBER_FORMATS = {
+    COUNT: "#,##0",
+    PERCENT: "0.0%",
+    MONEY: "£#,##0.00",
+    RATE: "0.00",
+    NUMBER: "#,##0.0",
+    DAYS: "#,##0.0",
+}
+FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters (cut at a word), not starting
+    or ending with an apostrophe, and unique in the workbook (case-insensitive)."""
+    name = FORBIDDEN_IN_SHEET_NAMES.sub(" ", str(title)).strip().strip("'").strip() or "Sheet"
+    name = re.sub(r"\s+", " ", name)
+    if len(name) > 31:
+        cut = name[:31]
+        name = cut[: cut.rfind(" ")] if " " in cut else cut
+    base, number = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+        number += 1
+    taken.add(name)
+    return name
+
+
+def xlsx_value(column: Column, row: Row):
+    """(value, number format): a number as a number (a percentage as its fraction, rounded as shown),
+    or None when withheld or when there is no figure."""
+    if row.states.get(column.key):
+        return None, None
+    value = row.values.get(column.key)
+    kind = row.kind or column.kind
+    if value is None:
+        return None, None
+    if kind == COUNT:
+        return int(value), NUMBER_FORMATS[COUNT]
+    if kind == PERCENT:
+        return float(rounded(value, 3)), NUMBER_FORMATS[PERCENT]
+    if kind in (MONEY, RATE):
+        return float(rounded(value, 2)), NUMBER_FORMATS[kind]
+    if kind in (NUMBER, DAYS):
+        return float(rounded(value, 1)), NUMBER_FORMATS[kind]
+    return str(value), None
+
+
+def _xlsx_chart(ws, metric: MetricResult, first_row: int, last_row: int, anchor: str, data_column: int):
+    """A native chart of the metric's charted column(s): a line for a share or rate by month,
+    columns for monthly counts, horizontal bars for a table of groups. Its data are copied to
+    hidden columns where a withheld cell is blank (a gap, not a zero)."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    table = metric.table
+    chart_column = next(c for c in table.columns if c.key == metric.chart_column)
+    trend = metric.key.startswith("trend_")
+    series = table.count_columns() if trend and chart_column.kind == COUNT else [chart_column]
+    for offset, column in enumerate(series):
+        col = data_column + offset
+        ws.cell(row=first_row - 1, column=col, value=str(column.label))
+        for index, row in enumerate(table.rows):
+            value, number_format = xlsx_value(column, row)
+            cell = ws.cell(
+                row=first_row + index, column=col, value=value if not isinstance(value, str) else None
+            )
+            if number_format:
+                cell.number_format = number_format
+        ws.column_dimensions[get_column_letter(col)].hidden = True
+    if chart_column.kind in (PERCENT, RATE) and trend:
+        chart = LineChart()
+    else:
+        chart = BarChart()
+        chart.type = "col" if trend else "bar"
+        if not trend:
+            chart.y_axis.scaling.orientation = "minMax"
+            chart.x_axis.scaling.orientation = "maxMin"  # the first row at the top, as in the table
+    chart.title = metric.title
+    chart.display_blanks = "gap"
+    chart.visible_cells_only = False  # the data are in hidden columns
+    data = Reference(
+        ws,
+        min_col=data_column,
+        max_col=data_column + len(series) - 1,
+        min_row=first_row - 1,
+        max_row=last_row,
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first_row, max_row=last_row))
+    chart.y_axis.number_format = NUMBER_FORMATS.get(chart_column.kind, "General")
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    if len(series) == 1:
+        chart.legend = None
+    chart.width, chart.height = 16, max(6.5, min(14, 0.9 * len(table.rows) + 3))
+    ws.add_chart(chart, anchor)
+
+
+def _write_table(ws, metric: MetricResult, threshold: int, bold, charts: list):
+    from openpyxl.styles import Alignment, Font
+
+    table = metric.table
+    xlsx_append(ws, [])
+    xlsx_append(ws, [metric.title])[0].font = Font(bold=True, size=12)
+    for cell in xlsx_append(ws, [table.row_header, *[str(c.label) for c in table.columns]]):
+        cell.font = bold
+    first = ws.max_row + 1
+    for row in table.all_rows():
+        values, formats = [], []
+        for column in table.columns:
+            value, number_format = xlsx_value(column, row)
+            if value is None:
+                value = display(column, row, threshold)
+            values.append(value)
+            formats.append(number_format)
+        appended = xlsx_append(ws, [row.label, *values])
+        for cell, number_format in zip(appended[1:], formats, strict=True):
+            if number_format:
+                cell.number_format = number_format
+            if isinstance(cell.value, str) and len(cell.value) > 30:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif isinstance(cell.value, str):
+                cell.alignment = Alignment(horizontal="right")
+        if row is table.total:
+            for cell in appended:
+                cell.font = bold
+    last_data = first + len(table.rows) - 1
+    definition = xlsx_append(ws, [_("Definition: %(text)s") % {"text": metric.definition}])[0]
+    definition.font = Font(italic=True)
+    if metric.chart_column and table.rows:
+        charts.append((metric, first, last_data))
+
+
 def to_xlsx(report: Report) -> bytes:
-    """One sheet a section, the definitions sheet first. Numbers are numbers (percentages as
-    percentages); a withheld cell is its marker as text; text is never a formula."""
+    """Sheets: Summary (the headlines, this period and the previous), Definitions (the report and
+    every metric's definition), then a sheet a section. Numbers are numbers with their format
+    (counts whole, money £#,##0.00, percentages stored as fractions shown 0.0%); a withheld cell is
+    its marker as text; text is never a formula. Each charted table has a native chart beside it."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Definitions")[:31]
+    taken: set[str] = set()
     bold = Font(bold=True)
+    heading = f"{report.scheme_name} · {period_text(report)} · {area_text(report)} · {MARKING}"
+
+    ws = workbook.active
+    ws.title = sheet_name(_("Summary"), taken)
+    xlsx_append(ws, [_("Summary")])[0].font = Font(bold=True, size=14)
+    xlsx_append(ws, [heading])
+    summary = report.summary
+    previous = summary.previous_label if summary else ""
+    for cell in xlsx_append(
+        ws,
+        [
+            _("Figure"),
+            _("This period"),
+            _("Previous period (%(previous)s)") % {"previous": previous},
+            _("In words"),
+            _("Last months"),
+        ],
+    ):
+        cell.font = bold
+    cells_of: dict[str, list] = {}
+    for line, _key, column, row in summary_cells(report):
+        value, number_format = xlsx_value(column, row)
+        cells_of.setdefault(line.key, []).append(
+            (display(column, row, report.threshold) if value is None else value, number_format)
+        )
+    for line in summary.lines if summary else []:
+        figures = cells_of[line.key] + [("–", None)] * (2 - len(cells_of[line.key]))
+        trend = ", ".join(f"{p.label} {p.text}" for p in line.trend)
+        cells = xlsx_append(ws, [line.label, *[value for value, _f in figures], line.sentence, trend])
+        for cell, (_v, number_format) in zip(cells[1:3], figures, strict=True):
+            if number_format:
+                cell.number_format = number_format
+            elif isinstance(cell.value, str):
+                cell.alignment = Alignment(horizontal="right")
+        for cell in cells[3:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if summary:
+        xlsx_append(ws, [])
+        xlsx_append(ws, [_("Definition: %(text)s") % {"text": summary.definition}])[0].font = Font(
+            italic=True
+        )
+    ws.freeze_panes = "A4"
+    for letter, width in zip("ABCDE", (40, 16, 22, 70, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+
+    sheet = workbook.create_sheet(sheet_name(_("Definitions"), taken))
     for row in _about_rows(report):
         xlsx_append(sheet, row)[0].font = bold
     xlsx_append(sheet, [])
@@ -231,30 +625,27 @@ def to_xlsx(report: Report) -> bytes:
     sheet.column_dimensions["C"].width = 100
 
     for section in report.sections:
-        ws = workbook.create_sheet(section.title[:31])
+        ws = workbook.create_sheet(sheet_name(section.title, taken))
         xlsx_append(ws, [section.title])[0].font = Font(bold=True, size=14)
-        xlsx_append(ws, [f"{report.scheme_name} · {period_text(report)} · {area_text(report)} · {MARKING}"])
+        xlsx_append(ws, [heading])
+        ws.freeze_panes = "A3"
+        charts: list = []
         for metric in section.metrics:
-            table = metric.table
-            xlsx_append(ws, [])
-            xlsx_append(ws, [metric.title])[0].font = Font(bold=True, size=12)
-            for cell in xlsx_append(ws, [table.row_header, *[str(c.label) for c in table.columns]]):
-                cell.font = bold
-            for row in table.all_rows():
-                cells = []
-                for column in table.columns:
-                    value = plain_value(column, row)
-                    cells.append(display(column, row, report.threshold) if value is None else value)
-                appended = xlsx_append(ws, [row.label, *cells])
-                if row is table.total:
-                    for cell in appended:
-                        cell.font = bold
-            xlsx_append(ws, [_("Definition: %(text)s") % {"text": metric.definition}])[0].font = Font(
-                italic=True
-            )
-        ws.column_dimensions["A"].width = 45
-        for letter in "BCDEFGHI":
-            ws.column_dimensions[letter].width = 18
+            _write_table(ws, metric, report.threshold, bold, charts)
+        widest = max(
+            (len(c.value) for c in ws["A"][2:] if isinstance(c.value, str) and len(c.value) < 60), default=20
+        )
+        ws.column_dimensions["A"].width = min(max(widest + 2, 24), 50)
+        columns = max((len(m.table.columns) for m in section.metrics), default=1)
+        for number in range(2, columns + 2):
+            ws.column_dimensions[get_column_letter(number)].width = 16
+        # Charts to the right of the tables, each at its table's first row; their data hidden
+        # further right.
+        anchor_column = get_column_letter(columns + 3)
+        data_column = columns + 14
+        for metric, first, last in charts:
+            _xlsx_chart(ws, metric, first, last, f"{anchor_column}{first - 2}", data_column)
+            data_column += len(metric.table.columns) + 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -90,6 +90,8 @@ class Report:
     generated_at: datetime
     threshold: int
     sections: list[Section]
+    # The one-page summary (reports/metrics/summary.py), read from the suppressed tables.
+    summary: object = None
 
     @property
     def pseudonymised(self) -> bool:

@@ -5,6 +5,7 @@ in every format, and the database query that computes it (aggregates only: no lo
 - `sql` and `facts`: the facts layer, raw SQL over a temporary table of the scope's stays, with
   table names from the models' `_meta` and model choices passed as parameters.
 - `figures`: small helpers the sections share (money, ratios, tables of counts by group).
+- `trends`: monthly series (one query a series over a generate_series of months).
 - One module per report section, each registering its metrics when imported: below, in the
   report's order (the order the figures are computed, suppressed and shown in).
 
@@ -16,6 +17,7 @@ How a report is put together from them, on one connection or two, is reports/bui
 # order the figures are computed, suppressed and shown in), not sorted: tests/reports/
 # test_metrics_package.py checks it.
 # isort: off
+from reports.metrics import trends  # noqa: F401
 from reports.metrics import referrals, placements, move_on, reoffending, compliance  # noqa: F401
 from reports.metrics import engagement, cost, people, properties, case_review, previous_period  # noqa: F401
 

@@ -40,6 +40,7 @@ class Metric:
 
 
 SECTIONS = {
+    "trends": _("Trends"),
     "referrals": _("Referrals"),
     "placements": _("Placements and occupancy"),
     "move_on": _("Move-on"),

@@ -97,7 +97,8 @@ def test_opcc_counts_from_1_to_4_are_never_shown(opcc_client, data):
     text = _text_of("csv", opcc_client.get("/reports/download/", {**PERIOD, "format": "csv"}).content)
     assert "<5" in text and "[c]" in text
     # In the scenario every count but the nights is small: the placements are withheld.
-    assert '"Placements in the period","<5"' in text
+    # data.csv: the value empty, its marker in "status".
+    assert '"placement_activity","Placements in the period","row","count","","count","<5"' in text
 
 
 def test_the_opcc_version_is_forced_whatever_is_asked(opcc_client, data):
@@ -207,10 +208,10 @@ def test_each_download_is_logged(opcc_client, opcc_analyst, data):
     assert (access.object_ref, access.reason) == ("opcc xlsx 2026-03-01/2026-03-31 Powys", "evaluation")
 
 
-def test_xlsx_has_the_definitions_sheet_first_and_a_sheet_a_section(opcc_client, data):
+def test_xlsx_has_the_summary_then_the_definitions_sheet_and_a_sheet_a_section(opcc_client, data):
     response = opcc_client.get("/reports/download/", {**PERIOD, "format": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[0] == "Definitions" and "Move-on" in book.sheetnames
+    assert book.sheetnames[:3] == ["Summary", "Definitions", "Trends"] and "Move-on" in book.sheetnames
 
 
 def test_a_long_period_is_made_in_the_background_then_downloaded_and_logged(
