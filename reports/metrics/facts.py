@@ -282,6 +282,10 @@ class Facts:
         for months, _days in FOLLOW_UP:
             total[f"followed_{months}"] = sum(1 for row in rows if row[f"complete_{months}"] is not None)
             total[f"offended_{months}"] = sum(1 for row in rows if row[f"offended_{months}"])
+            # Not followed up this long because a later stay ended the follow-up first.
+            total[f"placed_again_{months}"] = sum(
+                1 for row in rows if row["placed_again"] and row[f"complete_{months}"] is None
+            )
         return total
 
     ENTRANTS = f"""first_stays AS (

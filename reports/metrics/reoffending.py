@@ -91,7 +91,7 @@ def offending_after(scope: Scope, facts: Facts) -> Table:
                     "left": f["people"],
                     "followed": followed,
                     "waiting": f["people"] - followed,
-                    "placed_again": f["placed_again"],
+                    "placed_again": f[f"placed_again_{months}"],
                     "offended": offended,
                     "share": ratio(offended, followed),
                 },

@@ -31,6 +31,9 @@ arrested since joining 1 (T). Before: offences 1 (P's), days at risk 365 × 3 = 
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from django.core.checks import Error
 from django.db import transaction
 from django.test import override_settings
@@ -50,7 +53,10 @@ START, END, TODAY = date(2028, 2, 1), date(2028, 3, 1), date(2028, 9, 4)
 
 def _event(offender, kind, day):
     OffenderEventFactory(
-        offender=offender, kind=kind, occurred_on=day, offence_category="theft" if kind in (K.ARREST, K.CAUTION) else ""
+        offender=offender,
+        kind=kind,
+        occurred_on=day,
+        offence_category="theft" if kind in (K.ARREST, K.CAUTION) else "",
     )
 
 
@@ -58,10 +64,31 @@ def _event(offender, kind, day):
 def people():
     p, q, t = OffenderFactory(), OffenderFactory(), OffenderFactory()
     jan1 = date(2028, 1, 1)
-    _stay(p, BedspaceFactory(), jan1, date(2028, 2, 29), destination="temporary", departure_reason="licence_ended")
+    _stay(
+        p,
+        BedspaceFactory(),
+        jan1,
+        date(2028, 2, 29),
+        destination="temporary",
+        departure_reason="licence_ended",
+    )
     _stay(p, BedspaceFactory(), date(2028, 4, 29))
-    _stay(q, BedspaceFactory(), jan1, date(2028, 2, 5), destination="social_rent", departure_reason="planned_move_on")
-    _stay(t, BedspaceFactory(), jan1, date(2028, 2, 10), destination="family", departure_reason="planned_move_on")
+    _stay(
+        q,
+        BedspaceFactory(),
+        jan1,
+        date(2028, 2, 5),
+        destination="social_rent",
+        departure_reason="planned_move_on",
+    )
+    _stay(
+        t,
+        BedspaceFactory(),
+        jan1,
+        date(2028, 2, 10),
+        destination="family",
+        departure_reason="planned_move_on",
+    )
     for offender, kind, day in [
         (p, K.CAUTION, date(2026, 12, 31)),
         (p, K.CAUTION, date(2027, 1, 1)),
@@ -92,7 +119,13 @@ def test_follow_up_counts_time_at_risk(people):
     assert (t["risk_days"], t["complete_3"], t["complete_6"]) == (207, date(2028, 5, 11), date(2028, 8, 10))
     assert (t["after"], t["during"], t["offended_6"]) == (1, 0, True)
     assert f["people"] == 3 and f["placed_again"] == 1
-    assert (f["followed_3"], f["offended_3"], f["followed_6"], f["offended_6"], f["followed_12"]) == (2, 2, 1, 1, 0)
+    assert (f["followed_3"], f["offended_3"], f["followed_6"], f["offended_6"], f["followed_12"]) == (
+        2,
+        2,
+        1,
+        1,
+        0,
+    )
     assert (f["after"], f["after_days"], f["before"], f["before_days"]) == (3, 358, 1, 1095)
 
 
@@ -149,5 +182,72 @@ def test_production_needs_a_long_pseudonym_key():
         assert check_report_pseudonym_key() == []
 
 
-def _unused(*_):  # keeps timedelta imported for the random histories below
-    return timedelta(days=0)
+# A random person: one or two stays (arrival offset, nights, gap to the second stay or None,
+# reason for leaving the first) and events (kind, day offset from 1 Apr 2026).
+random_person = st.tuples(
+    st.integers(0, 60),
+    st.integers(1, 60),
+    st.one_of(st.none(), st.integers(0, 120)),
+    st.sampled_from(["planned_move_on", "recalled", "arrested", "eviction"]),
+    st.lists(
+        st.tuples(st.sampled_from([K.ARREST, K.CAUTION, K.RECALL, K.RELEASE]), st.integers(-400, 500)),
+        max_size=6,
+    ),
+)
+
+
+@hyp_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(random_person, min_size=1, max_size=4), st.integers(0, 500))
+def test_outcome_invariants_over_random_histories(histories, report_after):
+    """Whatever the history: time at risk never exceeds the time observed, followed ≤ left,
+    offended ≤ followed, a longer window is followed up no more often than a shorter one, no
+    figure is negative, and the person-level rows add up to the tables."""
+    start, end = date(2026, 5, 1), date(2026, 6, 1)
+    today = end + timedelta(days=report_after)
+    with transaction.atomic():
+        for offset, nights, gap, reason, events in histories:
+            person = OffenderFactory()
+            arrived = date(2026, 4, 1) + timedelta(days=offset)
+            departed = arrived + timedelta(days=nights)
+            destination = "custody" if reason in ("recalled", "arrested") else "temporary"
+            _stay(
+                person, BedspaceFactory(), arrived, departed, destination=destination, departure_reason=reason
+            )
+            if gap is not None and departed + timedelta(days=gap) < today:
+                again = departed + timedelta(days=gap)
+                _stay(person, BedspaceFactory(), again, again + timedelta(days=20), destination="temporary",
+                      departure_reason="planned_move_on")  # fmt: skip
+            for kind, day in events:
+                _event(person, kind, date(2026, 4, 1) + timedelta(days=day))
+        scope = Scope(start, end, None, today)
+        with Facts(scope) as facts:
+            rows = facts.person_outcomes
+            f = facts.leavers
+            table = REGISTRY["person_outcomes"].compute(scope, facts)
+            after = REGISTRY["offending_after"].compute(scope, facts)
+            cohort = REGISTRY["cohort_measures"].compute(scope, facts)
+        for r in rows:
+            assert all(v is None or not isinstance(v, int) or v >= 0 for v in r.values())
+            assert r["custody_days"] <= r["since_days"]
+            assert r["before_days"] <= 366
+            if r["left_on"] is not None:
+                assert r["risk_days"] <= (r["observed_to"] - r["left_on"]).days
+                assert r["after_days"] <= 365
+                for m in (3, 6, 12):
+                    if r[f"complete_{m}"] is not None:
+                        assert r["left_on"] < r[f"complete_{m}"] <= today
+                    assert not r[f"offended_{m}"] or r[f"complete_{m}"] is not None
+        assert f["people"] >= f["followed_3"] >= f["followed_6"] >= f["followed_12"] >= 0
+        for m in (3, 6, 12):
+            assert 0 <= f[f"offended_{m}"] <= f[f"followed_{m}"]
+        for row in after.rows:
+            assert row.values["followed"] + row.values["waiting"] == row.values["left"]
+            assert row.values["placed_again"] <= row.values["waiting"]
+        for row in (*after.rows, *cohort.rows):
+            assert all(v is None or isinstance(v, str) or v >= 0 for v in row.values.values())
+        values = [r.values for r in table.rows]
+        assert len(values) == len(rows) == cohort.rows[0].values["count"]
+        assert sum(v["followed_3"] == "Yes" for v in values) == f["followed_3"]
+        assert sum(v["offended_12"] == "Yes" for v in values) == f["offended_12"]
+        assert sum(v["before"] for v in values) == sum(r["before"] for r in rows)
+        transaction.set_rollback(True)
