@@ -31,12 +31,12 @@ arrested since joining 1 (T). Before: offences 1 (P's), days at risk 365 × 3 = 
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hyp_settings
-from hypothesis import strategies as st
 from django.core.checks import Error
 from django.db import transaction
 from django.test import override_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from iom_housing.checks import check_report_pseudonym_key
 from referrals.models import OffenderEvent
