@@ -18,6 +18,7 @@ How a report is put together from them, on one connection or two, is reports/bui
 # isort: off
 from reports.metrics import referrals, placements, move_on, reoffending, compliance  # noqa: F401
 from reports.metrics import engagement, cost, people, properties, case_review, previous_period  # noqa: F401
+from reports.metrics import comparison_group  # noqa: F401  (after reoffending: its tables follow)
 
 # isort: on
 from reports.metrics.facts import Facts

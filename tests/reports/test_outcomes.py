@@ -251,3 +251,34 @@ def test_outcome_invariants_over_random_histories(histories, report_after):
         assert sum(v["offended_12"] == "Yes" for v in values) == f["offended_12"]
         assert sum(v["before"] for v in values) == sum(r["before"] for r in rows)
         transaction.set_rollback(True)
+
+
+def test_comparison_group_follows_from_the_decision_day():
+    """The March 2026 scenario (tests/reports/scenario.py, report made 23 Nov 2026) and Gwil,
+    accepted on Fri 20 Mar 2026 and never placed, arrested on 1 Jun 2026.
+    Not placed for want of a bedspace: Gwil only (R1 and R2 arrived; R6 was decided in January).
+    At risk [20 Mar, 23 Nov) = 12 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 22 = 248 days: 3 months
+    complete 19 Jun (offended: 1 Jun), 6 months complete 18 Sep (offended), 12 not yet.
+    Declined: Dyfrig (R3, decided 16 Mar): [16 Mar, 23 Nov) = 252 days, no offence: followed up
+    at 3 and 6 months, none offended."""
+    from reports.metrics.comparison_group import comparison_group
+    from tests.factories import ReferralFactory
+    from tests.reports import scenario
+
+    scenario.build()
+    gwil = OffenderFactory()
+    ReferralFactory(offender=gwil, status="accepted", submitted_at=scenario.at(date(2026, 3, 18)),
+                    decided_at=scenario.at(date(2026, 3, 20)))  # fmt: skip
+    _event(gwil, K.ARREST, date(2026, 6, 1))
+    scope = Scope(scenario.START, date(2026, 4, 1), None, scenario.TODAY)
+    with transaction.atomic(), Facts(scope) as facts:
+        rows = {r.label: r.values for r in comparison_group(scope, facts).rows}
+    month = 365.25 / 12
+    bed = rows["Not placed for want of a bedspace: within 3 months"]
+    assert (bed["people"], bed["followed"], bed["offended"], bed["offences"]) == (1, 1, 1, 1)
+    assert bed["rate"] == pytest.approx(1 / (248 / month))
+    assert rows["Not placed for want of a bedspace: within 6 months"]["offended"] == 1
+    assert rows["Not placed for want of a bedspace: within 12 months"]["followed"] == 0
+    declined = rows["Declined: within 6 months"]
+    assert (declined["people"], declined["followed"], declined["offended"]) == (1, 1, 0)
+    assert declined["months"] == pytest.approx(252 / month)
