@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0010_version_db_default'),
+        ("referrals", "0010_version_db_default"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='offenderevent',
-            name='kind',
-            field=models.CharField(choices=[('arrest', 'Arrest'), ('charge', 'Charge'), ('conviction', 'Conviction'), ('caution', 'Caution'), ('licence_warning', 'Licence warning'), ('licence_breach', 'Licence breach'), ('recall', 'Recall to custody'), ('release', 'Released from custody')], max_length=20, verbose_name='kind'),
+            model_name="offenderevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("arrest", "Arrest"),
+                    ("charge", "Charge"),
+                    ("conviction", "Conviction"),
+                    ("caution", "Caution"),
+                    ("licence_warning", "Licence warning"),
+                    ("licence_breach", "Licence breach"),
+                    ("recall", "Recall to custody"),
+                    ("release", "Released from custody"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]
