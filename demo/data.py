@@ -1435,6 +1435,19 @@ class DemoBuilder:
 
     # ---- offending and compliance ---------------------------------------------------------
 
+    def _release(self, offender, custody_from: date, days: tuple[int, int] = (28, 240)) -> None:
+        """A release from custody some weeks or months after `custody_from` (none if it would fall
+        on or after today: still in custody). The length comes from the person, not the random
+        sequence, so the rest of the demo data is the same with or without releases."""
+        low, high = days
+        key = sum(ord(c) for c in f"{offender.first_name}{offender.last_name}{custody_from}")
+        self._event(
+            offender,
+            OffenderEvent.Kind.RELEASE,
+            custody_from + timedelta(days=low + key % (high - low + 1)),
+            notes="Released from custody on licence.",
+        )
+
     def _event(self, offender, kind, day: date, category="", notes="", by=None) -> None:
         if day >= self.today:
             return
@@ -1509,6 +1522,7 @@ class DemoBuilder:
                 notes="Recalled to custody after failing to arrive.",
                 by=probation_user,
             )
+            self._release(offender, start + timedelta(days=4))
             return
         if stay.status == S.ACTIVE:
             if rng.random() < 0.35:
@@ -1540,6 +1554,7 @@ class DemoBuilder:
                 notes="Recalled to custody (standard recall).",
                 by=probation_user,
             )
+            self._release(offender, departed)
         elif reason == R.ARRESTED:
             category = self._offence(offender)
             self._event(
@@ -1547,6 +1562,7 @@ class DemoBuilder:
             )
             self._event(offender, EK.CHARGE, departed, category, "Charged and remanded in custody.")
             self._event(offender, EK.CONVICTION, departed + timedelta(days=rng.randint(40, 120)), category)
+            self._release(offender, departed, (60, 300))
         elif reason == R.EVICTION:
             self._event(
                 offender,
@@ -1578,6 +1594,7 @@ class DemoBuilder:
                     notes="Recalled to custody: whereabouts unknown.",
                     by=probation_user,
                 )
+                self._release(offender, departed + timedelta(days=20))
         else:
             roll = rng.random()
             if roll < 0.3:

@@ -26,3 +26,23 @@ def check_shared_cache(app_configs=None, **kwargs):
             id="iom_housing.E001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_report_pseudonym_key(app_configs=None, **kwargs):
+    """The evaluation version's pseudonyms are keyed hashes of people's ids: without a secret key
+    of its own (the development default is public), anyone could work a pseudonym back to an id."""
+    from reports.pseudonyms import MIN_KEY_LENGTH
+
+    key = settings.REPORT_PSEUDONYM_KEY
+    if settings.DEBUG or len(key) >= MIN_KEY_LENGTH:
+        return []
+    return [
+        Error(
+            "REPORT_PSEUDONYM_KEY is not set or is shorter than "
+            f"{MIN_KEY_LENGTH} characters: the evaluation report's pseudonyms could be reversed.",
+            hint='Set it to a long random secret, e.g. python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))", and keep it (a new key gives new pseudonyms).',
+            id="iom_housing.E010",
+        )
+    ]

@@ -459,6 +459,11 @@ if REPORT_SUPPRESSION_THRESHOLD < 2:
 REPORT_SYNC_MAX_DAYS = env_int("REPORT_SYNC_MAX_DAYS", 92)
 REPORT_FILES_KEEP_HOURS = env_int("REPORT_FILES_KEEP_HOURS", 24)
 REPORT_FILES_DIR = Path(env_str("REPORT_FILES_DIR", str(BASE_DIR / ".data" / "reports")))
+# The secret key of the evaluation version's pseudonyms (an HMAC-SHA256 of the person's id): the
+# same key gives the same pseudonym in every report, so keep it, and keep it secret (with it, and
+# the database, a pseudonym can be traced to a person). At least 32 characters; `check --deploy`
+# fails without one. Blank: a fixed development key (reports/pseudonyms.py), for DEBUG and tests.
+REPORT_PSEUDONYM_KEY = env_str("REPORT_PSEUDONYM_KEY", "")
 
 # Demo logins (seed_demo); never used by the application itself.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-password")

@@ -242,6 +242,9 @@ class OffenderEventKind(models.TextChoices):
     LICENCE_WARNING = "licence_warning", _("Licence warning")
     LICENCE_BREACH = "licence_breach", _("Licence breach")
     RECALL = "recall", _("Recall to custody")
+    # The end of a spell in custody (a recall, or a stay ended by recall or remand, starts one):
+    # the reports count time in custody out of the time at risk of reoffending.
+    RELEASE = "release", _("Released from custody")
 
 
 # Offending, as against licence compliance: an offending event names its offence category.
@@ -260,6 +263,7 @@ class OffenderEvent(TimeStamped):
 
     OFFENDING_KINDS = OFFENDING_EVENT_KINDS
     COMPLIANCE_KINDS = (Kind.LICENCE_WARNING, Kind.LICENCE_BREACH, Kind.RECALL)
+    CUSTODY_KINDS = (Kind.RECALL, Kind.RELEASE)
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -185,7 +185,7 @@ def offender_event_record(
         errors["occurred_on"] = _("The date of the event must be today or in the past.")
     if kind in OffenderEvent.OFFENDING_KINDS and offence_category not in OffenceCategory.values:
         errors["offence_category"] = _("Select the offence category.")
-    if kind in OffenderEvent.COMPLIANCE_KINDS:
+    if kind not in OffenderEvent.OFFENDING_KINDS:  # compliance and custody events name no offence
         offence_category = ""
     if errors:
         raise ValidationError(errors)

@@ -14,6 +14,7 @@ from functools import cached_property
 from django.db import connection
 
 from reports.metrics.figures import money
+from reports.metrics.outcomes import FOLLOW_UP, OUTCOME_COLUMNS, OUTCOME_PARAMS, person_outcomes_sql
 from reports.metrics.registry import Scope
 from reports.metrics.sql import (
     AGENCY,
@@ -232,77 +233,60 @@ class Facts:
         )
 
     @cached_property
-    def leavers(self) -> dict:
-        """People whose stays ended in the period: offending before, during and after."""
-        return sql_one(
-            f"""WITH {self.stays_sql}, ended AS (
-                SELECT * FROM stays WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date
-            ), people AS (
-                SELECT offender_id, MIN(a) AS first_a, MAX(departed_on) AS last_d, SUM(departed_on - a) AS days
-                FROM ended GROUP BY offender_id
-            ), ev AS (
-                SELECT e.id, e.offender_id, e.kind, e.occurred_on FROM {OFFENDER_EVENT} e
-                WHERE e.kind = ANY(%(offence_or_recall_kinds)s) AND e.offender_id IN (
-                    SELECT offender_id FROM {self.table}
-                    WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date)
-            ), during AS (
-                SELECT ev.offender_id,
-                  COUNT(DISTINCT ev.id) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s)) AS during,
-                  COUNT(DISTINCT ev.id) FILTER (WHERE ev.kind = %(arrest)s) AS arrests_during,
-                  COUNT(DISTINCT ev.id) FILTER (WHERE ev.kind = %(recall)s) AS recalls_during
-                -- During a stay: from its arrival day to the day before its departure, and a recall
-                -- on the departure day too (the recall ended the stay). DISTINCT: a recall on the
-                -- day one stay ends and the next begins is one recall.
-                FROM ev JOIN ended s ON s.offender_id = ev.offender_id
-                  AND ev.occurred_on >= s.a AND (ev.occurred_on < s.departed_on
-                       OR (ev.kind = %(recall)s AND ev.occurred_on = s.departed_on))
-                GROUP BY ev.offender_id
-            ), around AS (
-                SELECT p.offender_id,
-                  COUNT(*) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s) AND ev.occurred_on >= (p.first_a - interval '12 months')::date
-                                   AND ev.occurred_on < p.first_a) AS before,
-                  COUNT(*) FILTER (WHERE ev.kind = %(arrest)s AND ev.occurred_on >= (p.first_a - interval '12 months')::date
-                                   AND ev.occurred_on < p.first_a) AS arrests_before,
-                  COUNT(*) FILTER (WHERE ev.kind = %(recall)s AND ev.occurred_on >= (p.first_a - interval '12 months')::date
-                                   AND ev.occurred_on < p.first_a) AS recalls_before,
-                  COUNT(*) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s) AND ev.occurred_on >= p.last_d
-                    AND ev.occurred_on < LEAST((p.last_d + interval '12 months')::date, %(today)s::date)) AS after,
-                  MIN(ev.occurred_on) FILTER (WHERE ev.kind = ANY(%(offence_kinds)s) AND ev.occurred_on >= p.last_d) AS next_offence
-                FROM people p JOIN ev ON ev.offender_id = p.offender_id
-                GROUP BY p.offender_id
-            ), counted AS (
-                SELECT p.*,
-                  COALESCE(ar.before, 0) AS before, COALESCE(ar.arrests_before, 0) AS arrests_before,
-                  COALESCE(ar.recalls_before, 0) AS recalls_before, COALESCE(ar.after, 0) AS after,
-                  ar.next_offence,
-                  COALESCE(du.during, 0) AS during, COALESCE(du.arrests_during, 0) AS arrests_during,
-                  COALESCE(du.recalls_during, 0) AS recalls_during,
-                  LEAST((p.last_d + interval '12 months')::date, %(today)s::date) - p.last_d AS after_days
-                FROM people p
-                LEFT JOIN around ar ON ar.offender_id = p.offender_id
-                LEFT JOIN during du ON du.offender_id = p.offender_id
-            )
-            -- Sums of counts as integers (a SUM of bigints is numeric, a Decimal in Python).
-            SELECT COUNT(*) AS people,
-              COALESCE(SUM(before), 0)::bigint AS before, COALESCE(SUM(during), 0)::bigint AS during,
-              COALESCE(SUM(after), 0)::bigint AS after,
-              COALESCE(SUM(arrests_before), 0)::bigint AS arrests_before,
-              COALESCE(SUM(arrests_during), 0)::bigint AS arrests_during,
-              COALESCE(SUM(recalls_before), 0)::bigint AS recalls_before,
-              COALESCE(SUM(recalls_during), 0)::bigint AS recalls_during,
-              COALESCE(SUM(days), 0) AS during_days, COALESCE(SUM(after_days), 0) AS after_days,
-              COUNT(*) FILTER (WHERE (last_d + interval '3 months')::date <= %(today)s::date) AS followed_3,
-              COUNT(*) FILTER (WHERE (last_d + interval '3 months')::date <= %(today)s::date
-                               AND next_offence < (last_d + interval '3 months')::date) AS offended_3,
-              COUNT(*) FILTER (WHERE (last_d + interval '6 months')::date <= %(today)s::date) AS followed_6,
-              COUNT(*) FILTER (WHERE (last_d + interval '6 months')::date <= %(today)s::date
-                               AND next_offence < (last_d + interval '6 months')::date) AS offended_6,
-              COUNT(*) FILTER (WHERE (last_d + interval '12 months')::date <= %(today)s::date) AS followed_12,
-              COUNT(*) FILTER (WHERE (last_d + interval '12 months')::date <= %(today)s::date
-                               AND next_offence < (last_d + interval '12 months')::date) AS offended_12
-            FROM counted""",
-            self.params,
+    def person_outcomes(self) -> list[dict]:
+        """One row for each person with a stay in the period (a night in it, or a departure on
+        its first day), in ONE query (reports/metrics/outcomes.py has the rules): offending
+        before, during and after, custody, time at risk and follow-up. Every outcome table is
+        added up from these rows, so the tables and the person-level rows always agree.
+
+        `joined` is their first arrival among those stays; `left_on` their last departure in the
+        period (NULL if none ended in it); "during" counts their stays in the period (to the day
+        the report is made for one not ended), `ended_*` only those that ended in the period."""
+        extra = ("first_arrival", "nights", "renewals", "destination")
+        return sql_rows(
+            f"""WITH {self.stays_sql}, cohort_stays AS (
+                SELECT s.id, s.offender_id, s.a, s.d, s.departed_on, s.nights, s.destination,
+                       s.departed_on >= %(s)s::date AND s.departed_on < %(e)s::date AS ended,
+                       -- Renewals used: licence terms begun before the stay ended (or today), less the first.
+                       GREATEST((SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = s.id
+                                   AND t.starts_on < s.d) - 1, 0) AS renewals
+                FROM stays s WHERE s.d >= %(s)s::date
+            ), cohort AS (
+                SELECT offender_id, MIN(a) AS joined, MAX(departed_on) FILTER (WHERE ended) AS left_on,
+                       MIN(a) AS first_arrival, SUM(nights)::int AS nights, SUM(renewals)::int AS renewals,
+                       (array_agg(destination ORDER BY departed_on DESC) FILTER (WHERE ended))[1] AS destination
+                FROM cohort_stays GROUP BY offender_id
+            ), {person_outcomes_sql("cohort")}
+            SELECT {", ".join((*OUTCOME_COLUMNS, *extra))} FROM outcomes ORDER BY offender_id""",
+            {**self.params, **OUTCOME_PARAMS},
         )
+
+    @cached_property
+    def leavers(self) -> dict:
+        """People whose stay ended in the period, added up from `person_outcomes`: offending in
+        the 12 months before their first arrival (and its time at risk, `before_days`), during the
+        stays that ended in the period (`during_days` their nights), and after their last
+        departure (`after`, `after_days`: up to 365 days at risk); followed up and offended at 3,
+        6 and 12 months of time at risk; `placed_again`: follow-up ended by a later stay."""
+        rows = [row for row in self.person_outcomes if row["left_on"] is not None]
+        total = {"people": len(rows)}
+        for key, column in (
+            ("before", "before"), ("arrests_before", "arrests_before"), ("recalls_before", "recalls_before"),
+            ("before_days", "before_days"), ("during", "ended_during"),
+            ("arrests_during", "ended_arrests_during"), ("recalls_during", "ended_recalls_during"),
+            ("during_days", "ended_days"), ("after", "after"), ("after_days", "after_days"),
+            ("custody_days", "custody_days"),
+        ):  # fmt: skip
+            total[key] = sum(row[column] for row in rows)
+        total["placed_again"] = sum(1 for row in rows if row["placed_again"])
+        for months, _days in FOLLOW_UP:
+            total[f"followed_{months}"] = sum(1 for row in rows if row[f"complete_{months}"] is not None)
+            total[f"offended_{months}"] = sum(1 for row in rows if row[f"offended_{months}"])
+            # Not followed up this long because a later stay ended the follow-up first.
+            total[f"placed_again_{months}"] = sum(
+                1 for row in rows if row["placed_again"] and row[f"complete_{months}"] is None
+            )
+        return total
 
     ENTRANTS = f"""first_stays AS (
         SELECT DISTINCT ON (offender_id) offender_id, a, referral_id FROM in_period ORDER BY offender_id, a

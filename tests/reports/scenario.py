@@ -35,11 +35,16 @@ Offending (arrests and cautions): Ann arrest 1 Jun 2025 (+ a charge, not counted
   15 Apr 2026 (in S2, after the period).
   During placement in March: Ann and Col → 2 of 3 people.
   Leavers (a stay ended in March): Ann (last departure 11 Mar, first arrival 20 Feb) and Col (5 Mar,
-  1 Feb). 3 and 6 months: both followed up; Col offended (1 May) → 1 of 2. 12 months: 0 followed up,
-  2 not yet.
-  Before: Ann 1 (1 Jun 2025), Col 1 (1 Dec 2025) = 2 in 24 person-months → 0.0833.
-  During: 2 in 51 days = 1.6756 person-months → 1.1936. After: Col's 1 May in 257 + 263 days =
-  17.084 person-months → 0.0585.
+  1 Feb). Follow-up counts days at risk (not in custody, not in a stay; issue 16 changed these
+  figures by hand): Ann's S3 arrived the day S1 ended, so her follow-up ended at once (placed
+  again; she was then recalled on 9 Apr and is in custody to the report day). Col is at risk
+  5 Mar → 23 Nov = 263 days. 3 and 6 months (91, 182 days at risk): Col followed up, offended
+  (1 May) → 1 of 1; Ann not followed up (placed again). 12 months (365): 0 followed up, 2 not yet.
+  Before: Ann 1 (1 Jun 2025) in 365 days at risk; Col 1 (1 Dec 2025) in 242 (his recall of 1 Oct
+  2025 has no release, so custody runs to his arrival on 1 Feb 2026: 123 days out) → 2 in 607
+  days = 19.943 person-months → 0.1003 (was 2 / 24).
+  During: 2 in 51 days = 1.6756 person-months → 1.1936. After: Col's 1 May in 0 + 263 days =
+  8.641 person-months → 0.1157 (was 520 days: Ann's second stay and custody counted as at risk).
 Compliance in March during a stay: a warning (Ann, 3 Mar), a breach (Col, 4 Mar); Ann's recall on
   9 Apr is after the period (Col's recall of 1 Oct 2025 is before his stay).
 Visits: V1 probation to S1 on 2 Mar with DDAS jointly (2 h), V2 DDAS to S3 on 12 Mar (1.5 h), V3

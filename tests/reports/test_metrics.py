@@ -94,21 +94,28 @@ def test_move_on_and_reasons(figures):
 
 
 def test_reoffending(figures):
+    """Changed by hand with issue 16 (time at risk; see scenario.py "Offending"): Ann's S3 began
+    the day S1 ended, so her follow-up from 11 Mar ended at once (placed again, never followed
+    up); only Col is followed up at 3 and 6 months (1 May is within 91 and 182 days at risk of
+    5 Mar), so 1 of 1. Before: Col's recall of 1 Oct 2025 (no release) kept him in custody to his
+    arrival on 1 Feb 2026, 123 days, so 365 + 242 days at risk. After: Ann 0 days, Col 263."""
     assert figures["offending_during"]["During placement"]["offended"] == 2
     after = figures["offending_after"]
     assert after["Within 3 months"] | {} == {
         "left": 2,
-        "followed": 2,
-        "waiting": 0,
+        "followed": 1,
+        "waiting": 1,
+        "placed_again": 1,
         "offended": 1,
-        "share": 0.5,
+        "share": 1.0,
     }
-    assert after["Within 6 months"]["offended"] == 1
+    assert after["Within 6 months"]["offended"] == 1 and after["Within 6 months"]["followed"] == 1
     assert after["Within 12 months"]["followed"] == 0 and after["Within 12 months"]["waiting"] == 2
     rates = figures["offence_rates"]
-    assert rates["12 months before"]["rate"] == pytest.approx(2 / 24)
-    assert rates["During placement"]["rate"] == pytest.approx(2 / (51 / (365.25 / 12)))
-    assert rates["12 months after"]["rate"] == pytest.approx(1 / (520 / (365.25 / 12)))
+    month = 365.25 / 12
+    assert rates["12 months before"]["rate"] == pytest.approx(2 / ((365 + 242) / month))
+    assert rates["During placement"]["rate"] == pytest.approx(2 / (51 / month))
+    assert rates["12 months after"]["rate"] == pytest.approx(1 / (263 / month))
 
 
 def test_compliance(figures):
