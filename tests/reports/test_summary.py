@@ -60,9 +60,12 @@ def test_the_officers_summary_figures_and_sentences(data):
         "nights": ("47", "37"),
         "occupancy": ("81.0%", "59.7%"),
         "settled": ("1", "0"),
-        "offending_before": ("0.08", "–"),
+        # Time at risk (tests/reports/scenario.py): before, 2 offences in 607 days at risk (Col's
+        # custody from his recall of 1 Oct 2025 left out) = 2 / (607 / 30.4375) = 0.1003; after,
+        # Col's 1 May in 263 days at risk (Ann placed again the day she left) = 0.1157.
+        "offending_before": ("0.10", "–"),
         "offending_during": ("1.19", "–"),
-        "offending_after": ("0.06", "–"),
+        "offending_after": ("0.12", "–"),
         "cost_per_person": ("£310.00", "£465.00"),
         "cost_per_move_on": ("£930.00", "–"),
     }
