@@ -42,6 +42,8 @@ def test_compose_has_postgres_redis_web_worker_and_one_beat():
         # REDIS_URL: one cache for every worker, which the API throttle counts in (iom_housing.checks).
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
         assert "SECRET_KEY" in env
+        # The evaluation version's pseudonyms need their own secret (iom_housing.E010).
+        assert "REPORT_PSEUDONYM_KEY" in env
 
 
 def test_gunicorn_loads_the_wsgi_application():
@@ -78,6 +80,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://iom.example.org",
     "BEHIND_TLS_PROXY": "true",
     "REDIS_URL": "redis://redis:6379/0",
+    "REPORT_PSEUDONYM_KEY": "a-production-like-pseudonym-key-" + "y" * 40,
 }
 
 
@@ -106,6 +109,11 @@ def test_check_deploy_passes_with_production_settings():
     result = _check_deploy(**PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_a_pseudonym_key_of_its_own():
+    result = _check_deploy(**{**PRODUCTION, "REPORT_PSEUDONYM_KEY": "too-short"})
+    assert result.returncode != 0 and "iom_housing.E010" in result.stderr
 
 
 def test_production_redirects_to_https_by_default():
