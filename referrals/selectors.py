@@ -18,6 +18,7 @@ from iom_housing.access import Requester, agency_of, people_scope, referral_scop
 from iom_housing.dates import day
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.names import Folded, first_name_forms, fold, pnc_full
 
 
 def referral_list(
@@ -129,31 +130,37 @@ def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]
 
 
 class AliasesText(Func):
-    """A person's aliases as one string, the SQL function of migration 0005 (which indexes it)."""
+    """A person's aliases as one string, the SQL function of migration 0005."""
 
     function = "offender_aliases_text"
     output_field = TextField()
 
 
 def _contains(field: str, word: str) -> Q:
-    """`field` contains `word`, case aside. A word of one or two letters must start one of the
-    field's words instead: a trigram index cannot narrow a shorter string down, and "an"
-    anywhere in a name matches a quarter of all people."""
+    """The folded `field` contains the folded `word`. A word of one or two letters must start
+    one of the field's words instead: a trigram index cannot narrow a shorter string down, and
+    "an" anywhere in a name matches a quarter of all people."""
     if len(word) >= 3:
-        return Q(**{f"{field}__icontains": word})
-    return Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__icontains": f" {word}"})
+        return Q(**{f"{field}__contains": word})
+    return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": f" {word}"})
 
 
-def _offender_matches(word: str) -> Q:
-    """A name or alias containing the word, or a PNC ID or CRN equal to it, case aside. Each arm
-    has its index (trigram on the names and aliases, migration 0005; the unique ones on the
-    identifiers, which the empty-identifier tests let PostgreSQL use), so it reads only the
-    matches; the aliases test spares the function call for the many with none."""
+def _offender_matches(word: str, today: date) -> Q:
+    """A name or alias containing the word (accents and case aside, and a first name in any of
+    its Welsh and English forms: referrals/names.py), or a PNC ID (full or short form) or CRN
+    equal to it. Each arm has its index (trigram on the folded names and aliases, migration
+    0012; the unique ones on the identifiers, which the empty-identifier tests let PostgreSQL
+    use), so it reads only the matches; the aliases test spares the function call for the many
+    with none."""
+    folded = fold(word)
+    first_names = Q()
+    for form in first_name_forms(word):
+        first_names |= _contains("first_folded", form)
     return (
-        _contains("first_name", word)
-        | _contains("last_name", word)
-        | (~Q(aliases=[]) & _contains("aliases_text", word))
-        | (Q(pnc_id__iexact=word) & ~Q(pnc_id=""))
+        first_names
+        | _contains("last_folded", folded)
+        | (~Q(aliases=[]) & _contains("aliases_folded", folded))
+        | (Q(pnc_id__iexact=pnc_full(word, today)) & ~Q(pnc_id=""))
         | (Q(crn__iexact=word) & ~Q(crn=""))
     )
 
@@ -162,9 +169,14 @@ def offender_list(*, user: Requester, q: str = "", risk: str = "", category: str
     offenders = Offender.objects.filter(people_scope(user))
     words = q.split()
     if words:
-        offenders = offenders.alias(aliases_text=AliasesText("aliases"))
+        offenders = offenders.alias(
+            first_folded=Folded("first_name"),
+            last_folded=Folded("last_name"),
+            aliases_folded=Folded(AliasesText("aliases")),
+        )
+        today = timezone.localdate()
     for word in words:
-        offenders = offenders.filter(_offender_matches(word))
+        offenders = offenders.filter(_offender_matches(word, today))
     if risk:
         offenders = offenders.filter(risk_of_serious_harm=risk)
     if category:

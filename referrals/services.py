@@ -32,6 +32,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
+from referrals.names import Folded, first_name_forms, first_name_key, fold, pnc_full
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -252,6 +253,8 @@ def _clean_person(person: dict[str, Any], today: date) -> tuple[dict[str, Any], 
         data[name] = (data[name] or "").strip()
     for name in IDENTIFIERS:
         data[name] = data[name].upper()
+    # Kept in its full form, whichever form was typed, so 08/3749382C finds 2008/3749382C.
+    data["pnc_id"] = pnc_full(data["pnc_id"], today)
     errors: dict[str, str | list[str]] = {}
     if not data["first_name"]:
         errors["first_name"] = _("Enter the person's first name.")
@@ -292,7 +295,7 @@ def _lock_person_keys(data: dict[str, Any]) -> None:
     would otherwise both record them (the second now waits, then finds the first's record)."""
     keys = [
         "person:{}|{}|{}".format(
-            data["first_name"].casefold(), data["last_name"].casefold(), data["date_of_birth"]
+            first_name_key(data["first_name"]), fold(data["last_name"]), data["date_of_birth"]
         )
     ]
     keys += [f"{name}:{data[name]}" for name in ("pnc_id", "crn") if data[name]]
@@ -345,12 +348,16 @@ def _person_for_referral(
     (the referral shows the differences); the referrer sees only what it sent until an officer
     accepts the referral.
     """
+    # The same name, accents, case and Welsh/English forms of the first name aside (names.py),
+    # found through offender_born_last_name_idx.
     candidates = list(
-        Offender.objects.filter(
-            first_name__iexact=data["first_name"],
-            last_name__iexact=data["last_name"],
+        Offender.objects.alias(first_folded=Folded("first_name"), last_folded=Folded("last_name"))
+        .filter(
             date_of_birth=data["date_of_birth"],
-        ).order_by("pk")
+            last_folded=fold(data["last_name"]),
+            first_folded__in=first_name_forms(data["first_name"]),
+        )
+        .order_by("pk")
     )
     if candidates and not different_person:
         token = _match_token(agency, data, candidates)

@@ -81,9 +81,9 @@ def _plan(queryset) -> str:
 def test_a_search_reads_the_trigram_and_identifier_indexes(iom_officer):
     plan = _plan(offender_list(user=iom_officer, q="Jones al"))
     for index in (
-        "offender_first_name_trgm_idx",
-        "offender_last_name_trgm_idx",
-        "offender_aliases_trgm_idx",
+        "offender_first_folded_trgm_idx",
+        "offender_last_folded_trgm_idx",
+        "offender_aliases_folded_trgm_idx",
         "offender_pnc_id_unique",
         "offender_crn_unique",
     ):
