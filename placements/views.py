@@ -44,7 +44,7 @@ from placements.forms import (
 )
 from placements.models import Bedspace, Placement, VoidPeriod
 from referrals.models import Referral
-from referrals.selectors import offender_get, referral_get, referral_list
+from referrals.selectors import WAITING_FOR_BEDSPACE, offender_get, referral_get, referral_list
 
 officers = require(can_user_manage_placements)
 case_readers = require(can_user_view_cases)
@@ -72,12 +72,25 @@ def dashboard(request):
         "overrun_count": overrun.count(),
         "waiting": list(referral_list(user=user)[:DASHBOARD_ROWS]),
         "waiting_count": referral_list(user=user).count(),
+        "for_bedspace": list(referral_list(user=user, status=WAITING_FOR_BEDSPACE)[:DASHBOARD_ROWS]),
+        "for_bedspace_count": referral_list(user=user, status=WAITING_FOR_BEDSPACE).count(),
+        "waiting_for_bedspace": WAITING_FOR_BEDSPACE,
         "alerts": list(alert_selectors.alert_list(user=user, status=Alert.Status.OPEN)[:DASHBOARD_ROWS]),
         "job_runs": job_runs,
         "beat_late": job_runs is not None and alert_selectors.scheduler_late(job_runs, now=timezone.now()),
         "unresolved": AlertFilterForm.UNRESOLVED,
     }
-    saw(people=[*context["ending"], *context["overrun"], *context["waiting"], *context["alerts"]])
+    for referral in context["for_bedspace"]:
+        referral.days_waiting = (today - timezone.localdate(referral.decided_at)).days
+    saw(
+        people=[
+            *context["ending"],
+            *context["overrun"],
+            *context["waiting"],
+            *context["for_bedspace"],
+            *context["alerts"],
+        ]
+    )
     return render(request, "placements/dashboard.html", context)
 
 

@@ -12,6 +12,7 @@ from iom_housing.basis import BasedOn
 from iom_housing.dates import day
 from iom_housing.forms import GovukDateField, ServiceForm
 from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.selectors import WAITING_FOR_BEDSPACE
 from referrals.services import PERSON_FIELDS
 
 
@@ -60,9 +61,15 @@ class OffenderEventForm(ServiceForm):
 
 
 class ReferralFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, PNC ID or CRN"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("Waiting for a decision"))] + Referral.Status.choices + [("all", _("All"))],
+        choices=[
+            ("", _("Waiting for a decision")),
+            (WAITING_FOR_BEDSPACE, _("Accepted, waiting for a bedspace")),
+        ]
+        + Referral.Status.choices
+        + [("all", _("All"))],
         required=False,
     )
     agency = forms.ModelChoiceField(

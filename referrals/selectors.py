@@ -8,7 +8,20 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from django.db.models import Count, F, Field, Func, Max, Min, Prefetch, Q, QuerySet, TextField
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Field,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,12 +33,20 @@ from placements.models import DepartureReason, Destination, LicenceTerm, Placeme
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
 from referrals.names import Folded, first_name_forms, fold, pnc_full
 
+# The referrals filter's choice for accepted referrals with no booking yet (see `referral_list`).
+WAITING_FOR_BEDSPACE = "waiting_for_bedspace"
+
 
 def referral_list(
-    *, user: Requester, status: str = "", agency: Agency | None = None, urgency: str = ""
+    *, user: Requester, status: str = "", agency: Agency | None = None, urgency: str = "", q: str = ""
 ) -> QuerySet[Referral]:
     """Referrals for the queue; by default those waiting for a decision, most urgent and oldest
-    first. Scoped by `referral_scope`, each with `person_visible` (`sees_person_record`)."""
+    first. Scoped by `referral_scope`, each with `person_visible` (`sees_person_record`).
+
+    `status` WAITING_FOR_BEDSPACE: accepted, and no booking on the referral that is still held
+    (a cancelled booking or a no-show puts it back in the queue), most urgent and longest waiting
+    since the decision first. `q`: every word a name, alias or identifier of the person as
+    People search matches them."""
     referrals = (
         Referral.objects.filter(referral_scope(user))
         .annotate(person_visible=sees_person_record(user))
@@ -33,6 +54,11 @@ def referral_list(
     )
     if status == "all":
         pass
+    elif status == WAITING_FOR_BEDSPACE:
+        held = Placement.objects.filter(referral=OuterRef("pk")).exclude(
+            status__in=Placement.RELEASED_STATUSES
+        )
+        referrals = referrals.filter(status=Referral.Status.ACCEPTED).exclude(Exists(held))
     elif status:
         referrals = referrals.filter(status=status)
     else:
@@ -41,7 +67,16 @@ def referral_list(
         referrals = referrals.filter(referring_agency=agency)
     if urgency:
         referrals = referrals.filter(urgency=urgency)
-    return referrals.annotate(urgency_rank=URGENCY_RANK).order_by("urgency_rank", "submitted_at", "pk")
+    words = q.split()
+    if words:
+        referrals = _with_folded_names(referrals, "offender__")
+        today = timezone.localdate()
+        for word in words:
+            referrals = referrals.filter(_person_matches(word, today, "offender__"))
+    referrals = referrals.annotate(urgency_rank=URGENCY_RANK)
+    if status == WAITING_FOR_BEDSPACE:
+        return referrals.order_by("urgency_rank", "decided_at", "pk")
+    return referrals.order_by("urgency_rank", "submitted_at", "pk")
 
 
 def agency_referrals(*, user: Requester) -> QuerySet[Referral]:
@@ -145,7 +180,17 @@ def _contains(field: str, word: str) -> Q:
     return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": f" {word}"})
 
 
-def _offender_matches(word: str, today: date) -> Q:
+def _with_folded_names(queryset: QuerySet, prefix: str = "") -> QuerySet:
+    """The person's folded names and aliases as aliases of `queryset` (for `_person_matches`);
+    `prefix` is the path to the person ("offender__" from a referral)."""
+    return queryset.alias(
+        first_folded=Folded(f"{prefix}first_name"),
+        last_folded=Folded(f"{prefix}last_name"),
+        aliases_folded=Folded(AliasesText(f"{prefix}aliases")),
+    )
+
+
+def _person_matches(word: str, today: date, prefix: str = "") -> Q:
     """A name or alias containing the word (accents and case aside, and a first name in any of
     its Welsh and English forms: referrals/names.py), or a PNC ID (full or short form) or CRN
     equal to it. Each arm has its index (trigram on the folded names and aliases, migration
@@ -159,9 +204,9 @@ def _offender_matches(word: str, today: date) -> Q:
     return (
         first_names
         | _contains("last_folded", folded)
-        | (~Q(aliases=[]) & _contains("aliases_folded", folded))
-        | (Q(pnc_id__iexact=pnc_full(word, today)) & ~Q(pnc_id=""))
-        | (Q(crn__iexact=word) & ~Q(crn=""))
+        | (~Q(**{f"{prefix}aliases": []}) & _contains("aliases_folded", folded))
+        | (Q(**{f"{prefix}pnc_id__iexact": pnc_full(word, today)}) & ~Q(**{f"{prefix}pnc_id": ""}))
+        | (Q(**{f"{prefix}crn__iexact": word}) & ~Q(**{f"{prefix}crn": ""}))
     )
 
 
@@ -169,14 +214,10 @@ def offender_list(*, user: Requester, q: str = "", risk: str = "", category: str
     offenders = Offender.objects.filter(people_scope(user))
     words = q.split()
     if words:
-        offenders = offenders.alias(
-            first_folded=Folded("first_name"),
-            last_folded=Folded("last_name"),
-            aliases_folded=Folded(AliasesText("aliases")),
-        )
+        offenders = _with_folded_names(offenders)
         today = timezone.localdate()
     for word in words:
-        offenders = offenders.filter(_offender_matches(word, today))
+        offenders = offenders.filter(_person_matches(word, today))
     if risk:
         offenders = offenders.filter(risk_of_serious_harm=risk)
     if category:

@@ -63,6 +63,7 @@ def referral_list(request):
         status=cleaned.get("status", ""),
         agency=cleaned.get("agency"),
         urgency=cleaned.get("urgency", ""),
+        q=cleaned.get("q", ""),
     )
     return render(
         request,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from placements.models import Placement
 from placements.views import DASHBOARD_ROWS
+from referrals.models import Referral
 from tests.clock import london
 from tests.factories import (
     AlertFactory,
@@ -93,15 +94,17 @@ def _dashboard_rows(count: int) -> None:
         AlertFactory(kind=Alert.Kind.LICENCE_OVERRUN, offender=overrun.offender, placement=overrun)
         AlertFactory(kind=Alert.Kind.REFERRAL_UNDECIDED, referral=(referral := ReferralFactory()))
         AlertFactory(kind=Alert.Kind.SUPERVISION_ENDING, offender=referral.offender)
+        ReferralFactory(status=Referral.Status.ACCEPTED)
 
 
 @pytest.mark.parametrize("rows", [2, 20])
 def test_the_dashboard_takes_a_fixed_number_of_queries(iom_officer_client, django_assert_num_queries, rows):
     _dashboard_rows(rows)
     iom_officer_client.get(reverse("placements:dashboard"))  # the session's first read is done
-    # session, user, membership; occupancy; ending and overrun with their counts; referrals and
-    # their count; alerts; the header's alert count; the access log
-    with django_assert_num_queries(13):
+    # session, user, membership; occupancy; ending and overrun with their counts; referrals
+    # waiting for a decision and for a bedspace, with their counts; alerts; the header's alert
+    # count; the access log
+    with django_assert_num_queries(15):
         assert iom_officer_client.get(reverse("placements:dashboard")).status_code == 200
 
 

@@ -7,9 +7,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from placements.models import PlacementStatus
 from referrals.models import Referral
 from referrals.selectors import referral_list
-from tests.factories import OffenderFactory, ReferralFactory
+from tests.factories import OffenderFactory, PlacementFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,69 @@ def test_the_queue_lists_emergencies_first_then_the_oldest(iom_officer_client):
     ReferralFactory(status=Referral.Status.ACCEPTED)
     response = iom_officer_client.get(reverse("referrals:referral-list"))
     assert list(response.context["page"].object_list) == [emergency, older_urgent, urgent, routine]
+
+
+def _accepted(days_ago: int, **fields) -> Referral:
+    decided = timezone.now() - timedelta(days=days_ago)
+    return ReferralFactory(
+        status=Referral.Status.ACCEPTED,
+        submitted_at=decided - timedelta(hours=2),
+        decided_at=decided,
+        **fields,
+    )
+
+
+def test_accepted_referrals_waiting_for_a_bedspace_have_their_own_queue(iom_officer_client):
+    routine = _accepted(9)
+    newer_routine = _accepted(2)
+    emergency = _accepted(1, urgency=Referral.Urgency.EMERGENCY, wanted_from=timezone.localdate())
+    booked = _accepted(5)
+    PlacementFactory(referral=booked, offender=booked.offender, status=PlacementStatus.PROVISIONAL)
+    cancelled = _accepted(4)
+    PlacementFactory(
+        referral=cancelled,
+        offender=cancelled.offender,
+        status=PlacementStatus.CANCELLED,
+        cancellation_reason="Bed no longer free.",
+    )
+    placed = _accepted(30)
+    PlacementFactory(
+        referral=placed,
+        offender=placed.offender,
+        status=PlacementStatus.ACTIVE,
+        arrived_on=timezone.localdate() - timedelta(days=20),
+        starts_on=timezone.localdate() - timedelta(days=20),
+    )
+    ReferralFactory(status=Referral.Status.DECLINED, decline_reason="not_eligible")
+    ReferralFactory()
+    waiting = [emergency, routine, cancelled, newer_routine]
+    # Emergencies first, then the longest waiting since the decision; a cancelled booking waits again.
+    response = iom_officer_client.get(reverse("referrals:referral-list"), {"status": "waiting_for_bedspace"})
+    assert list(response.context["page"].object_list) == [emergency, routine, cancelled, newer_routine]
+    dashboard = iom_officer_client.get(reverse("placements:dashboard"))
+    assert dashboard.context["for_bedspace"] == waiting and dashboard.context["for_bedspace_count"] == 4
+    content = dashboard.content.decode()
+    section = content.split("Accepted, waiting for a bedspace (4)")[1].split("<h2")[0]
+    assert "9 days" in section and "1 day<" in section
+    assert section.index(emergency.offender.full_name) < section.index(routine.offender.full_name)
+    assert placed.offender.full_name not in section and booked.offender.full_name not in section
+
+
+def test_referrals_are_found_by_the_persons_name_or_identifier(iom_officer_client):
+    sion = ReferralFactory(
+        offender=OffenderFactory(first_name="Siôn", last_name="Carter", pnc_id="2008/3749382C")
+    )
+    ReferralFactory(offender=OffenderFactory(first_name="Rhys", last_name="Pritchard"))
+    url = reverse("referrals:referral-list")
+    for q in ("sion", "Sion carter", "JOHN", "2008/3749382C"):
+        response = iom_officer_client.get(url, {"q": q, "status": "all"})
+        assert list(response.context["page"].object_list) == [sion], q
+    assert (
+        list(
+            iom_officer_client.get(url, {"q": "sion pritchard", "status": "all"}).context["page"].object_list
+        )
+        == []
+    )
 
 
 def test_a_long_list_is_counted_only_so_far(iom_officer_client, monkeypatch):
