@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, HomeVisit
+from agencies.models import Agency, HomeVisit, StaffMembership
 from agencies.services import MAX_SUPPORT_HOURS
 from iom_housing.basis import BasedOn
 from iom_housing.forms import GovukDateField, ServiceForm
@@ -300,3 +300,32 @@ class VisitCorrectForm(BasedOn, VisitForm):
             "reason": self.cleaned_data["reason"],
             "based_on_correction": self.cleaned_data["basis"],
         }
+
+
+class VisitsDueFilterForm(forms.Form):
+    """Filters of the visits due: the agency (for officers and managers, who follow every agency)
+    and the member of staff who planned the visit (in the chosen agency, or the user's own)."""
+
+    agency = forms.TypedChoiceField(label=_("Agency"), coerce=int, required=False, empty_value=None)
+    worker = forms.TypedChoiceField(label=_("Planned by"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, every_agency: bool, own_agency: Agency | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = own_agency
+        if every_agency:
+            agencies = list(Agency.objects.filter(active=True).order_by("name").values_list("pk", "name"))
+            self.fields["agency"].choices = [("", _("All agencies")), *agencies]
+            wanted = self.data.get("agency", "") if self.is_bound else ""
+            chosen = next((pk for pk, _name in agencies if str(pk) == wanted), None)
+        else:
+            del self.fields["agency"]
+        staff = (
+            StaffMembership.objects.filter(agency=chosen, active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+            if chosen is not None
+            else []
+        )
+        self.fields["worker"].choices = [("", _("Anyone"))] + [
+            (member.user_id, member.user.get_full_name() or member.user.username) for member in staff
+        ]

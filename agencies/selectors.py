@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
@@ -27,7 +28,7 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from agencies.models import Agency, HomeVisit, VisitCorrection
-from iom_housing.access import Requester, agency_of, people_scope
+from iom_housing.access import Requester, agency_of, can_user_follow_every_agency, people_scope
 from placements.models import TIER_WEEKLY_HOURS, Placement, SupportAgency, SupportPlan, SupportTier
 
 # Bookings arriving within this many days are on the caseload, so the first visit can be planned.
@@ -313,3 +314,89 @@ def placement_visits(*, user: Requester, placement: Placement) -> QuerySet[HomeV
         .prefetch_related("other_agencies")
         .order_by("-visited_at", "-pk")
     )
+
+
+@dataclass
+class DueVisit:
+    """A visit an agency owes a person in residence: planned (the date its last visit gave as the
+    next) or, with none planned, due by the support plan's frequency."""
+
+    placement: Placement
+    agency: Agency
+    due_on: date
+    planned: bool
+    planned_by: str  # who recorded the visit that planned it ("" when not planned)
+    last_visit_at: Any  # datetime | None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+
+def visits_due(
+    *, user: Requester, today: date, agency_id: int | None = None, worker_id: int | None = None
+) -> list[DueVisit]:
+    """The visits due to people in residence up to the end of next week (Sunday), overdue first,
+    then by day: one row for each agency on each support plan. An agency's staff see only their
+    agency's; officers and managers every agency's, or `agency_id`'s. `worker_id`: only the visits
+    that member of staff planned. Two queries, however many rows."""
+    if not can_user_follow_every_agency(user):
+        own = agency_of(user)
+        if own is None:
+            return []
+        agency_id = own.pk
+    last = (
+        HomeVisit.objects.filter(placement=OuterRef("support_plan__placement"))
+        .filter(Q(agency_id=OuterRef("agency_id")) | Q(other_agencies=OuterRef("agency_id")))
+        .order_by("-visited_at", "-pk")
+    )
+    supports = (
+        SupportAgency.objects.filter(
+            people_scope(user, "support_plan__placement__offender"),
+            support_plan__placement__status=Placement.Status.ACTIVE,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .annotate(
+            last_visit_at=Subquery(last.values("visited_at")[:1]),
+            next_visit_on=Subquery(last.values("next_visit_on")[:1]),
+            planned_by_id=Subquery(last.values("recorded_by_id")[:1]),
+        )
+        .select_related(
+            "agency", "support_plan__placement__offender", "support_plan__placement__bedspace__property"
+        )
+    )
+    if agency_id is not None:
+        supports = supports.filter(agency_id=agency_id)
+    if worker_id is not None:
+        supports = supports.filter(planned_by_id=worker_id, next_visit_on__isnull=False)
+    supports = list(supports)
+    planners = {
+        user.pk: user.get_full_name() or user.username
+        for user in get_user_model().objects.filter(
+            pk__in={s.planned_by_id for s in supports if s.next_visit_on}
+        )
+    }
+    until = today + timedelta(days=13 - today.weekday())  # Sunday of next week
+    due = []
+    for support in supports:
+        placement = support.support_plan.placement
+        last_day = timezone.localdate(support.last_visit_at) if support.last_visit_at else None
+        if support.next_visit_on:
+            due_on, planned = support.next_visit_on, True
+        else:
+            due_on = (last_day or placement.arrived_on or placement.starts_on) + timedelta(
+                days=support.visit_every_days
+            )
+            planned = False
+        if due_on <= until:
+            due.append(
+                DueVisit(
+                    placement=placement,
+                    agency=support.agency,
+                    due_on=due_on,
+                    planned=planned,
+                    planned_by=planners.get(support.planned_by_id, "") if planned else "",
+                    last_visit_at=support.last_visit_at,
+                )
+            )
+    due.sort(key=lambda visit: (visit.due_on, visit.agency.name, visit.placement.offender.last_name))
+    return due

@@ -1,6 +1,8 @@
 """Partner agencies' pages: the caseload, recording a visit (phone first), a placement's visits,
 a visit and its corrections. Thin: selectors read, services write, `iom_housing.access` says who may."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -9,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies import selectors, services
-from agencies.forms import VisitCorrectForm, VisitForm
+from agencies.forms import VisitCorrectForm, VisitForm, VisitsDueFilterForm
 from agencies.models import HomeVisit
 from audit.access import logs_access, saw
 from iom_housing.access import (
     agency_of,
     can_user_correct_visit,
+    can_user_follow_every_agency,
     can_user_record_visits,
     can_user_view_cases,
     require,
@@ -44,6 +47,41 @@ def caseload(request):
             "placements": placements,
             "counts": counts,
             "agency": agency_of(request.user),
+            "today": today,
+            "can_record": can_user_record_visits(request.user),
+        },
+    )
+
+
+@case_readers
+@logs_access
+@require_GET
+def visits_due(request):
+    """The visits due this week and next, by day: an agency's own, or every agency's for the IOM
+    team, with who planned each."""
+    today = timezone.localdate()
+    every_agency = can_user_follow_every_agency(request.user)
+    own = None if every_agency else agency_of(request.user)
+    filters = VisitsDueFilterForm(request.GET or None, every_agency=every_agency, own_agency=own)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    due = selectors.visits_due(
+        user=request.user, today=today, agency_id=cleaned.get("agency"), worker_id=cleaned.get("worker")
+    )
+    saw(people=[visit.placement for visit in due])
+    this_week_ends = today + timedelta(days=6 - today.weekday())
+    groups = [
+        (_("Overdue"), [v for v in due if v.due_on < today]),
+        (_("Due this week"), [v for v in due if today <= v.due_on <= this_week_ends]),
+        (_("Due next week"), [v for v in due if v.due_on > this_week_ends]),
+    ]
+    return render(
+        request,
+        "agencies/visits_due.html",
+        {
+            "filters": filters,
+            "groups": groups,
+            "count": len(due),
+            "agency": None if every_agency else own,
             "today": today,
             "can_record": can_user_record_visits(request.user),
         },

@@ -194,6 +194,12 @@ def can_user_use_admin(user: Requester) -> bool:
     )
 
 
+def can_user_follow_every_agency(user: Requester) -> bool:
+    """Officers and scheme managers follow every agency's work (the visits due, by agency);
+    an agency's staff only their own agency's."""
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
 def can_user_view_own_agency_work(user: Requester) -> bool:
     """A partner agency's own pages, their home: its caseload and the referrals it sent. Officers
     and managers follow the whole scheme instead (the dashboard and the referral list)."""

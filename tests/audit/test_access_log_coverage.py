@@ -56,6 +56,7 @@ PERSONAL = {
     "referrals:offender-detail": OFFICER,
     "referrals:offender-event-add": OFFICER,
     "agencies:caseload": OWN,
+    "agencies:visits-due": OWN,
     "agencies:placement-visits": OFFICER,
     "agencies:visit-record": OWN,
     "agencies:visit-detail": OFFICER,

@@ -98,6 +98,7 @@ MATRIX = {
     "referrals:offender-detail": PERSON_RECORD,
     "referrals:offender-event-add": OFFICERS_ONLY,
     "agencies:caseload": row(own=200, other=200),
+    "agencies:visits-due": row(own=200, other=200),
     "agencies:placement-visits": PERSON_RECORD,
     "agencies:visit-record": RECORD_VISIT,
     "agencies:visit-detail": PERSON_RECORD,
