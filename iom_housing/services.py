@@ -10,6 +10,7 @@ from django.db import IntegrityError
 from django.db.models import Manager, Model, QuerySet
 from django.db.models.options import Options
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class WithStatus(Protocol):
@@ -67,3 +68,23 @@ def integrity_errors_as(
         if default is not None:
             raise ValidationError(default) from error
         raise
+
+
+# Free text typed into a case: room for what an officer writes in a note, not for a pasted
+# document that would flood the timeline and every page that shows it.
+TEXT_LIMIT = 2000
+
+
+def text_length_errors(texts: dict[str, str], limit: int = TEXT_LIMIT) -> dict[str, str]:
+    """An error for each field of `texts` (name → text) longer than `limit` characters, saying
+    by how much, for the form to show by the field or the API to name it."""
+    return {
+        name: ngettext(
+            "Enter %(limit)s characters or fewer: this is %(over)s character too long.",
+            "Enter %(limit)s characters or fewer: this is %(over)s characters too long.",
+            len(text) - limit,
+        )
+        % {"limit": f"{limit:,}", "over": f"{len(text) - limit:,}"}
+        for name, text in texts.items()
+        if text and len(text) > limit
+    }

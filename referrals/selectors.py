@@ -164,6 +164,21 @@ def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]
     return differences
 
 
+def placement_elsewhere(referral: Referral) -> Placement | None:
+    """The person's stay or booking held under another referral (in residence, or booked and not
+    cancelled), for the officer deciding on this one: a second place is rarely what is needed."""
+    return (
+        Placement.objects.filter(
+            offender_id=referral.offender_id,
+            status__in=[Placement.Status.ACTIVE, *Placement.BOOKED_STATUSES],
+        )
+        .exclude(referral=referral)
+        .select_related("bedspace__property")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
 class AliasesText(Func):
     """A person's aliases as one string, the SQL function of migration 0005."""
 

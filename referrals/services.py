@@ -20,7 +20,7 @@ from audit.access import saw
 from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
-from iom_housing.services import ensure_status, integrity_errors_as, locked
+from iom_housing.services import ensure_status, integrity_errors_as, locked, text_length_errors
 from referrals.models import (
     Ethnicity,
     Gender,
@@ -116,6 +116,8 @@ def referral_start_review(*, referral_id: int, by: Staff, expected_version: int 
 
 
 def _decide(referral: Referral, status: str, by: Staff | None, notes: str) -> None:
+    if errors := text_length_errors({"notes": notes}):
+        raise ValidationError(errors)
     referral.status = status
     referral.decided_at = timezone.now()
     referral.decided_by = by
@@ -188,6 +190,7 @@ def offender_event_record(
         errors["offence_category"] = _("Select the offence category.")
     if kind not in OffenderEvent.OFFENDING_KINDS:  # compliance and custody events name no offence
         offence_category = ""
+    errors |= text_length_errors({"notes": notes})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -280,6 +283,12 @@ def _clean_person(person: dict[str, Any], today: date) -> tuple[dict[str, Any], 
     licence_end = data["licence_ends_on"]
     if licence_end is not None and born is not None and licence_end <= born:
         errors["licence_ends_on"] = _("The supervision licence must end after the date of birth.")
+    elif licence_end is not None and licence_end < today:
+        # The scheme houses people on licence: one that has ended is a mistyped year, or no case.
+        errors["licence_ends_on"] = _(
+            "The supervision licence end date must be today or in the future: the scheme houses people on licence."
+        )
+    errors |= text_length_errors({"safety_warnings": data["safety_warnings"]})
     # Formats (PNC ID, CRN, prison number) and lengths, as the model defines them.
     for name in ("first_name", "last_name", *IDENTIFIERS):
         if data[name] and name not in errors:
@@ -406,6 +415,7 @@ def _clean_referral_details(details: dict[str, Any], today: date) -> tuple[dict[
         errors["reason"] = _("Enter the reason for the referral.")
     if not risk_summary:
         errors["risk_summary"] = _("Enter a summary of the risks, or say that none are known.")
+    errors |= text_length_errors({"reason": reason, "risk_summary": risk_summary})
     if wanted_from is not None:
         if wanted_from < today - timedelta(days=WANTED_FROM_BACKDATE_DAYS):
             errors["wanted_from"] = _("The date a place is wanted from cannot be more than 7 days ago.")

@@ -89,6 +89,9 @@ def referral_detail(request, public_id):
             "differences": selectors.person_details_differences(referral)
             if can_user_manage_placements(request.user)
             else [],
+            "placed_elsewhere": selectors.placement_elsewhere(referral)
+            if can_user_manage_placements(request.user) and referral.status in Referral.OPEN_STATUSES
+            else None,
             "history": history_for(request.user, referral),
             "placements": placements,
             "can_place": can_place,

@@ -303,6 +303,12 @@ def test_the_agencys_reference_cannot_be_used_twice_by_it(agency, worker):
         ({"crn": "12345"}, "crn", "CRN like"),
         ({"prison_number": "1234"}, "prison_number", "prison number like"),
         ({"licence_ends_on": BORN}, "licence_ends_on", "after the date of birth"),
+        ({"licence_ends_on": date(2019, 6, 30)}, "licence_ends_on", "today or in the future"),
+        (
+            {"safety_warnings": "x" * 2001},
+            "safety_warnings",
+            "2,000 characters or fewer: this is 1 character too long",
+        ),
         ({"first_name": "x" * 101}, "first_name", "at most 100 characters"),
     ],
 )
@@ -321,6 +327,8 @@ def test_bad_person_details_are_refused_naming_the_field(agency, worker, person,
         ({"wanted_from": date.today() - timedelta(days=8)}, "wanted_from"),
         ({"wanted_from": date.today() + timedelta(days=400)}, "wanted_from"),
         ({"external_ref": "x" * 101}, "external_ref"),
+        ({"reason": "x" * 11_000}, "reason"),
+        ({"risk_summary": "x" * 2001}, "risk_summary"),
     ],
 )
 def test_bad_referral_details_are_refused_naming_the_field(agency, worker, overrides, field):
