@@ -21,6 +21,7 @@ from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked, text_length_errors
+from outbox.services import outbox_add
 from referrals.models import (
     Ethnicity,
     Gender,
@@ -33,6 +34,8 @@ from referrals.models import (
     ReferralEvent,
 )
 from referrals.names import Folded, first_name_forms, first_name_key, fold, pnc_full
+from referrals.notifications import NEWS
+from referrals.tasks import send_referrer_email
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -40,8 +43,11 @@ if TYPE_CHECKING:
 
 def referral_event_record(referral_id: int, kind: str, **data: Any) -> ReferralEvent:
     """Append one event to the API's feed, in the caller's transaction (so it commits with the
-    change or not at all)."""
-    return ReferralEvent.objects.create(referral_id=referral_id, kind=kind, data=data)
+    change or not at all); a decision or a booking also queues the referrer's email."""
+    event = ReferralEvent.objects.create(referral_id=referral_id, kind=kind, data=data)
+    if kind in NEWS:
+        outbox_add(task=send_referrer_email, args=[event.pk])
+    return event
 
 
 # Called by a service with the referral it has locked (None: there is none yet), before anything
