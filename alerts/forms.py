@@ -30,3 +30,23 @@ class AcknowledgeForm(ServiceForm):
     note = forms.CharField(
         label=_("What is being done? (optional)"), widget=forms.Textarea, required=False, max_length=2000
     )
+
+
+class AcknowledgeManyForm(ServiceForm):
+    """The alerts chosen on the alerts page (their ids, from the user's own alerts) and one note."""
+
+    submit_label = _("Acknowledge these alerts")
+    alerts = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Select the alerts to acknowledge.")},
+    )
+    note = forms.CharField(
+        label=_("What is being done? (optional)"), widget=forms.Textarea, required=False, max_length=2000
+    )
+    # Tells the first step (the checkboxes, posted from the alerts page) from this one.
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+
+    def __init__(self, *args, choices: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alerts"].choices = [(pk, pk) for pk in choices]

@@ -11,10 +11,12 @@ from datetime import date
 from enum import StrEnum
 from typing import cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.models import Agency, HomeVisit
 from alerts import sweeps
@@ -136,6 +138,33 @@ def concern_raise(*, visit: HomeVisit, placement: Placement) -> Alert:
     # With no EMAIL_HOST the email goes to the console backend (the demo).
     outbox_add(task=send_concern_email, args=[alert.pk])
     return alert
+
+
+def alerts_acknowledge(*, alert_ids: list[int], by: Staff, note: str = "") -> int:
+    """Several alerts acknowledged at once, with one note: all of them or none (one taken in hand
+    or cleared meanwhile means choosing again, not a part done). Returns how many."""
+    if not alert_ids:
+        raise ValidationError(_("Select the alerts to acknowledge."))
+    note = note.strip()
+    with transaction.atomic():
+        alerts = list(Alert.objects.select_for_update().filter(pk__in=alert_ids).order_by("pk"))
+        not_open = len(set(alert_ids)) - sum(1 for alert in alerts if alert.status == Alert.Status.OPEN)
+        if not_open:
+            raise ValidationError(
+                ngettext(
+                    "%(count)s of these alerts is no longer open (someone acknowledged it, or its cause was dealt with). Choose the alerts again.",
+                    "%(count)s of these alerts are no longer open (someone acknowledged them, or their cause was dealt with). Choose the alerts again.",
+                    not_open,
+                )
+                % {"count": not_open}
+            )
+        Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(
+            status=Alert.Status.ACKNOWLEDGED,
+            acknowledged_at=timezone.now(),
+            acknowledged_by=by,
+            acknowledgement_note=note,
+        )
+    return len(alerts)
 
 
 def alert_acknowledge(*, alert_id: int, by: Staff, note: str = "") -> Alert:

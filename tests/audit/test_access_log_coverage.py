@@ -115,6 +115,7 @@ NOT_PERSONAL = {
     "placements:void-add": "a bedspace",
     "placements:void-end": "a bedspace",
     "placements:place": "POST only (logged when it books)",
+    "alerts:acknowledge-many": "POST only (logged: tests/alerts/test_acknowledge_many.py)",
     "referrals:referral-new": "an empty form (logged when it matches or records someone)",
     "audit:retention": "lists only records due; the scene's person is not due",
     "oauth-token": "POST only",

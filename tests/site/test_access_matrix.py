@@ -70,6 +70,7 @@ MATRIX = {
     # Agency workers see their own agency's missed visits there (scoped by iom_housing.access.alert_scope).
     "alerts:list": row(own=200, other=200),
     "alerts:acknowledge": OFFICERS_ONLY,
+    "alerts:acknowledge-many": row(officer=405, manager=405),  # POST only
     "placements:property-list": OFFICERS_ONLY,
     "placements:property-detail": OFFICERS_ONLY,
     "placements:void-add": OFFICERS_ONLY,
