@@ -14,6 +14,7 @@ from agencies import selectors, services
 from agencies.forms import VisitCorrectForm, VisitForm, VisitsDueFilterForm
 from agencies.models import HomeVisit
 from audit.access import logs_access, saw
+from audit.exports import list_csv_response
 from iom_housing.access import (
     agency_of,
     can_user_correct_visit,
@@ -50,6 +51,51 @@ def caseload(request):
             "today": today,
             "can_record": can_user_record_visits(request.user),
         },
+    )
+
+
+@case_readers
+@require_GET
+def caseload_csv(request):
+    """The caseload as CSV, for the agency's own records: an export in the access log."""
+    states = {
+        selectors.VisitState.OVERDUE: _("Visit overdue"),
+        selectors.VisitState.DUE: _("Visit due this week"),
+        selectors.VisitState.VISITED: _("Visited"),
+        selectors.VisitState.ARRIVING: _("Arriving"),
+    }
+    return list_csv_response(
+        request,
+        name="caseload",
+        header=[
+            _("Person"),
+            _("Property"),
+            _("Bedspace"),
+            _("Town"),
+            _("Arrived or arriving"),
+            _("Last visit by us"),
+            _("Next visit due"),
+            _("Visits"),
+            _("Licence ends"),
+        ],
+        rows=(
+            (
+                [
+                    p.offender.full_name,
+                    p.bedspace.property.name,
+                    p.bedspace.label,
+                    p.bedspace.property.town,
+                    (p.arrived_on or p.starts_on).isoformat(),
+                    timezone.localdate(p.last_visit_at).isoformat() if p.last_visit_at else "",
+                    p.visit_due_on.isoformat(),
+                    str(states[p.visit_state]),
+                    p.ends_on.isoformat(),
+                ],
+                p.offender_id,
+            )
+            for p in selectors.caseload(user=request.user, today=timezone.localdate())
+        ),
+        model="placements.Placement",
     )
 
 

@@ -63,3 +63,4 @@ def xlsx_append(sheet, values) -> list[Cell]:
         cells.append(cell)
     sheet.append(cells)
     return cells
+

@@ -6,6 +6,7 @@ app_name = "referrals"
 
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral-list"),
+    path("referrals.csv", views.referral_list_csv, name="referral-list-csv"),
     path("referrals/new/", views.referral_new, name="referral-new"),
     path("my-referrals/", views.my_referrals, name="my-referrals"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral-detail"),
@@ -34,6 +35,7 @@ urlpatterns = [
         name="referral-withdraw",
     ),
     path("offenders/", views.offender_list, name="offender-list"),
+    path("offenders.csv", views.offender_list_csv, name="offender-list-csv"),
     path("offenders/<uuid:public_id>/", views.offender_detail, name="offender-detail"),
     path("offenders/<uuid:public_id>/events/add/", views.offender_event_add, name="offender-event-add"),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from audit.access import logs_access, saw
+from audit.exports import list_csv_response
 from audit.history import history_for
 from iom_housing.access import (
     agency_of,
@@ -52,10 +53,8 @@ def _offender_or_404(request, public_id) -> Offender:
     return found_or_404(selectors.offender_get, user=request.user, public_id=public_id)
 
 
-@officers
-@logs_access
-@require_GET
-def referral_list(request):
+def _filtered_referrals(request):
+    """The referral list's filters and the referrals they choose (the page and its CSV)."""
     filters = ReferralFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     referrals = selectors.referral_list(
@@ -65,6 +64,53 @@ def referral_list(request):
         urgency=cleaned.get("urgency", ""),
         q=cleaned.get("q", ""),
     )
+    return filters, referrals
+
+
+@officers
+@require_GET
+def referral_list_csv(request):
+    """The referrals the filters choose, every one (not a page), as CSV: an export in the access log."""
+    _filters, referrals = _filtered_referrals(request)
+    statuses, urgencies = dict(Referral.Status.choices), dict(Referral.Urgency.choices)
+    return list_csv_response(
+        request,
+        name="referrals",
+        header=[
+            _("Person"),
+            _("Referred by"),
+            _("Their reference"),
+            _("Received"),
+            _("Wanted from"),
+            _("Urgency"),
+            _("Status"),
+            _("Decided"),
+        ],
+        rows=(
+            (
+                [
+                    r.offender.full_name,
+                    r.referring_agency.name,
+                    r.external_ref,
+                    timezone.localdate(r.submitted_at).isoformat(),
+                    r.wanted_from.isoformat() if r.wanted_from else "",
+                    str(urgencies.get(r.urgency, r.urgency)),
+                    str(statuses.get(r.status, r.status)),
+                    timezone.localdate(r.decided_at).isoformat() if r.decided_at else "",
+                ],
+                r.offender_id,
+            )
+            for r in referrals.iterator(chunk_size=1000)
+        ),
+        model="referrals.Referral",
+    )
+
+
+@officers
+@logs_access
+@require_GET
+def referral_list(request):
+    filters, referrals = _filtered_referrals(request)
     return render(
         request,
         "referrals/referral_list.html",
@@ -238,10 +284,8 @@ def referral_action(request, public_id, action: str):
     )
 
 
-@officers
-@logs_access
-@require_GET
-def offender_list(request):
+def _filtered_people(request):
+    """The people list's filters and the people they choose (the page and its CSV)."""
     filters = OffenderFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     offenders = selectors.offender_list(
@@ -250,6 +294,54 @@ def offender_list(request):
         risk=cleaned.get("risk", ""),
         category=cleaned.get("category", ""),
     )
+    return filters, offenders
+
+
+@officers
+@require_GET
+def offender_list_csv(request):
+    """The people the filters choose, every one, as CSV: an export in the access log."""
+    _filters, offenders = _filtered_people(request)
+    categories = dict(Offender.IomCategory.choices)
+    risks = dict(Offender.RiskOfSeriousHarm.choices)
+    return list_csv_response(
+        request,
+        name="people",
+        header=[
+            _("Last name"),
+            _("First name"),
+            _("Date of birth"),
+            _("PNC ID"),
+            _("Probation CRN"),
+            _("IOM cohort category"),
+            _("Risk of serious harm"),
+            _("Supervision licence end"),
+        ],
+        rows=(
+            (
+                [
+                    o.last_name,
+                    o.first_name,
+                    o.date_of_birth.isoformat() if o.date_of_birth else "",
+                    o.pnc_id,
+                    o.crn,
+                    str(categories.get(o.iom_category, o.iom_category)),
+                    str(risks.get(o.risk_of_serious_harm, o.risk_of_serious_harm)),
+                    o.licence_ends_on.isoformat() if o.licence_ends_on else "",
+                ],
+                o.pk,
+            )
+            for o in offenders.iterator(chunk_size=1000)
+        ),
+        model="referrals.Offender",
+    )
+
+
+@officers
+@logs_access
+@require_GET
+def offender_list(request):
+    filters, offenders = _filtered_people(request)
     return render(
         request,
         "referrals/offender_list.html",

@@ -46,6 +46,7 @@ PERSONAL = {
     "placements:placement-end": OFFICER,
     "placements:support-plan": OFFICER,
     "referrals:referral-list": OFFICER,
+    "referrals:referral-list-csv": OFFICER,
     "referrals:my-referrals": OWN,
     "referrals:referral-detail": OFFICER,
     "referrals:referral-start-review": OFFICER,
@@ -53,10 +54,12 @@ PERSONAL = {
     "referrals:referral-decline": OFFICER,
     "referrals:referral-withdraw": OFFICER,
     "referrals:offender-list": OFFICER,
+    "referrals:offender-list-csv": OFFICER,
     "referrals:offender-detail": OFFICER,
     "referrals:offender-event-add": OFFICER,
     "agencies:caseload": OWN,
     "agencies:visits-due": OWN,
+    "agencies:caseload-csv": OWN,
     "agencies:placement-visits": OFFICER,
     "agencies:visit-record": OWN,
     "agencies:visit-detail": OFFICER,
@@ -92,6 +95,7 @@ def _last_month(**extra) -> str:
 # Lists whose default filter leaves the scene's (accepted) referral out, and the report's period.
 QUERY = {
     "referrals:referral-list": "?status=accepted",
+    "referrals:referral-list-csv": "?status=accepted",
     "reports:report": _last_month(),
     "reports:download": _last_month(format="csv"),
 }
