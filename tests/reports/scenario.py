@@ -280,7 +280,7 @@ def build() -> dict:
     FundingFactory(amount=Decimal("3100"), starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
     FundingFactory(name="Match", amount=Decimal("500"), starts_on=date(2026, 3, 15), ends_on=None)
     FundingFactory(name="Later", amount=Decimal("1000"), starts_on=date(2026, 4, 1), ends_on=None)
-    UnitCostFactory(key="recall", name="Recall to custody", amount=Decimal("4800"), unit="recall")
-    UnitCostFactory(key="custody-night", name="A night in custody", amount=Decimal("140"), unit="night")
-    UnitCostFactory(key="arrest", name="Arrest", amount=Decimal("780"), unit="arrest")
+    UnitCostFactory(key="recall", name="Recall to custody", central=Decimal("4800"), unit="recall")
+    UnitCostFactory(key="custody-night", name="A night in custody", central=Decimal("140"), unit="night")
+    UnitCostFactory(key="arrest", name="Arrest", central=Decimal("780"), unit="arrest")
     return {"people": [ann, bea, col, *others], "stays": [s1, s2, s3, s4]}
