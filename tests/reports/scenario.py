@@ -22,7 +22,7 @@ Nights in March: S1 1–10 = 10, S2 20–31 = 12, S3 11–31 = 21, S4 1–4 = 4;
 Placements in the period 4, started 2 (S2, S3), ended 2 (S1, S4), people 3 (Ann, Bea, Col).
 Length of stay of those ended: S1 19 nights, S4 32 → mean 25.5, median 25.5; renewals 0 and 1
   → 0.5 a placement; more than 28 nights: 1 (50%), more than 56: 0.
-Move-on: settled 1 (50%), no fixed abode 1; reasons: planned move-on 1, eviction 1.
+Move-on: settled or permanent 1 (50%), homeless (no fixed abode) 1; reasons: planned move-on 1, eviction 1.
 
 Referrals submitted in March: R1 (Ann, 2 Mar, accepted 4 Mar, arrived S3 11 Mar), R2 (Bea, 10 Mar,
   accepted 16 Mar, arrived S2 20 Mar), R3 (Dyfrig, 15 Mar, declined 16 Mar: risk), R4 (Eluned, 20 Mar,
