@@ -63,13 +63,18 @@ Visits in the period, each once: P2 4 + P3 5 = 9 (not the cancelled one, not 2 A
   Engagement: good 4, some 3, none 1, not recorded 1.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from agencies.models import HomeVisit
+from placements.models import Destination
 from referrals.models import OffenderEvent
 from reports.builder import build_report
 from tests.factories import (
@@ -375,3 +380,115 @@ def test_with_one_area_the_tier_table_has_a_row_for_each_agency():
         "Probation": (7, 3, 2),
         "All agencies on the plan, together": (7, 4, 1),
     }
+
+
+# Random stays in May–June 2026: (arrival offset from 20 April, nights or None for not ended,
+# destination, tier or None for no plan, visits as (days from arrival, hour, hours, drug test, engagement)).
+DESTINATIONS = [d for d, _label in Destination.choices]
+random_visit = st.tuples(
+    st.integers(0, 45),
+    st.sampled_from([0, 12, 23]),
+    st.sampled_from(["0", "1.5", "2.5", "5", "10"]),
+    st.sampled_from(["", *HomeVisit.DrugTest.values]),
+    st.sampled_from(["", *HomeVisit.Engagement.values]),
+)
+random_histories = st.lists(
+    st.tuples(
+        st.integers(0, 80),
+        st.one_of(st.none(), st.integers(1, 40)),
+        st.sampled_from(DESTINATIONS),
+        st.one_of(st.none(), st.sampled_from(["t1", "t2", "t3"])),
+        st.lists(random_visit, max_size=4),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _tables_for(start, end, area="") -> dict:
+    report = build_report(start=start, end=end, area=area, audience="officer", today=date(2026, 9, 1))
+    return {metric.key: metric.table for metric in report.metrics()}
+
+
+@hyp_settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(random_histories)
+def test_cost_move_on_and_engagement_invariants_over_random_histories(histories):
+    """Whatever the history: the move-on groups, their destinations and the placements ended agree;
+    the cost table's counts are the other tables' counts; low ≤ central ≤ high; every count is 0 or
+    more; the tier table's weeks are the weeks table's weeks with a plan; and May + June add up to
+    the two months for the visits, the drug tests and the tier's weeks."""
+    with transaction.atomic():
+        _unit_costs()
+        place = PropertyFactory(local_authority="Ceredigion", turnaround_days=0)
+        agency = AgencyFactory(kind="probation")
+        for offset, nights, destination, tier, visits in histories:
+            arrived = date(2026, 4, 20) + timedelta(days=offset)
+            departed = arrived + timedelta(days=nights) if nights else None
+            ended = {"destination": destination, "departure_reason": "planned_move_on"} if departed else {}
+            stay = scenario._stay(
+                OffenderFactory(), BedspaceFactory(property=place), arrived, departed, **ended
+            )
+            if tier:
+                SupportAgencyFactory(
+                    support_plan=SupportPlanFactory(placement=stay, tier=tier), agency=agency
+                )
+            for after, hour, hours, drug, engagement in visits:
+                day = arrived + timedelta(days=after)
+                _visit(
+                    stay,
+                    agency,
+                    datetime(day.year, day.month, day.day, hour, 30, tzinfo=LONDON),
+                    hours,
+                    drug,
+                    engagement,
+                )
+        halves = []
+        for start, end in ((date(2026, 5, 1), date(2026, 5, 31)), (date(2026, 6, 1), date(2026, 6, 30)), (date(2026, 5, 1), date(2026, 6, 30))):  # fmt: skip
+            tables = _tables_for(start, end)
+            ended = _values(tables["placement_activity"])["Placements ended"]["count"]
+            groups = tables["move_on"]
+            destinations = tables["move_on_destinations"]
+            assert groups.total.values["count"] == ended == sum(destinations.total.values.values())
+            for row, group in zip(groups.rows, destinations.total.values, strict=True):
+                assert row.values["count"] == destinations.total.values[group]
+                assert destinations.total.values[group] == sum(
+                    r.values.get(group, 0) for r in destinations.rows
+                )
+            cost = _values(tables["cost_effectiveness"])
+            assert (
+                cost["Per person housed"]["count"]
+                == _values(tables["placement_activity"])["People placed"]["count"]
+            )
+            assert (
+                cost["Per occupied night"]["count"]
+                == _values(tables["unit_cost"])["Per occupied night"]["count"]
+            )
+            assert cost["Per settled move-on"]["count"] == groups.rows[0].values["count"]
+            for row in tables["alternative_cost"].rows[1:]:
+                assert row.values["low"] <= row.values["central"] <= row.values["high"]
+            for row in tables["costs_avoided"].all_rows():
+                assert 0 <= row.values["saving_low"] <= row.values["saving"] <= row.values["saving_high"]
+            drugs, engagement = tables["drug_tests"], tables["visit_engagement"]
+            assert drugs.total.values["count"] == engagement.total.values["count"]
+            assert drugs.total.values["count"] == sum(r.values["count"] for r in drugs.rows)
+            tier = _values(tables["support_tier_met"])["All agencies on the plan, together"]
+            weeks = _values(tables["weeks_with_visit"])["Complete placement-weeks"]
+            assert tier["met"] + tier["not_met"] == tier["weeks"] <= weeks["weeks"]
+            assert tier["missed"] <= min(tier["not_met"], weeks["not_visited"])
+            for table in (groups, destinations, drugs, engagement, tables["support_tier_met"]):
+                for row in table.all_rows():
+                    assert all(
+                        row.values.get(c.key) is None or row.values[c.key] >= 0 for c in table.count_columns()
+                    )
+            halves.append(
+                (
+                    drugs.total.values["count"],
+                    tier["weeks"],
+                    tier["met"],
+                    tier["missed"],
+                    *(r.values["count"] for r in engagement.rows),
+                )
+            )
+        may, june, both = halves
+        assert both == tuple(a + b for a, b in zip(may, june, strict=True))
+        transaction.set_rollback(True)
