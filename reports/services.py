@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -226,6 +227,8 @@ def unit_cost_update(
             {"unitcost_low_not_negative": ordered, "unitcost_low_central_high_in_order": ordered}
         ),
         transaction.atomic(),
+        # Who changed it, in the change history, also when called outside a request.
+        pghistory.context(user=getattr(by, "pk", None)),
     ):
         cost = locked(UnitCost.objects, unit_cost_id, _("unit cost"))
         cost.low, cost.central, cost.high = low, central, high

@@ -150,6 +150,20 @@ def test_the_service_refuses_figures_out_of_order_by_field(scheme_manager, custo
     assert set(error.value.error_dict) == {"central", "high"}
 
 
+def test_a_change_made_outside_a_request_names_who_made_it_in_the_history(scheme_manager, custody):
+    unit_cost_update(
+        unit_cost_id=custody.pk,
+        low=Decimal("110"),
+        central=Decimal("145"),
+        high=Decimal("190"),
+        source="MoJ",
+        source_date=date(2024, 10, 31),
+        by=scheme_manager,
+    )
+    update = UnitCostHistory.objects.filter(pgh_obj=custody, pgh_label="update").get()
+    assert update.central == Decimal("145") and update.pgh_context.metadata["user"] == scheme_manager.pk
+
+
 def test_a_report_made_after_a_change_prices_with_the_new_figures(scheme_manager, custody):
     from reports.builder import build_report
 
