@@ -16,7 +16,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reports.models import CUSTODY_NIGHT
 from reports.suppression import PRIMARY
 from reports.tables import COUNT, MONEY, PERCENT, RATE, Column, Row, Table, display, rounded
 
@@ -144,14 +143,6 @@ HEADLINES = [
         divide_by=Cell("placement_activity", 3, "count"),
     ),
     Headline(
-        "custody_per_person",
-        _("Custody for the same nights, per person"),
-        Cell("cost_effectiveness", 0, CUSTODY_NIGHT),
-        MONEY,
-        (_("In custody the same nights would have cost %(value)s a person (central estimate)"),) * 2,
-        _("the cost of custody for the same nights"),
-    ),
-    Headline(
         "cost_per_move_on",
         _("Cost per move to settled accommodation"),
         Cell("cost", "total", "amount"),
@@ -171,9 +162,7 @@ DEFINITION = _(
     "Each headline is read from its section's table, after the same suppression: a figure withheld "
     "there (or worked out from one that is) is withheld here. Cost per person: the total property "
     "cost ÷ the people housed; per move to settled accommodation: ÷ the placements that ended with "
-    "one. Custody for the same nights: the occupied nights × the central cost of a night in "
-    "custody (the report's assumptions) ÷ the people housed. The previous period is the one of "
-    "the same length just before. The small charts are the "
+    "one. The previous period is the one of the same length just before. The small charts are the "
     "monthly trends (their numbers are in the Trends section and under each chart)."
 )
 

@@ -10,7 +10,6 @@ Worked by hand (the scenario's docstring has the sums):
     51 days = 1.6756 person-months → 1.19; after 0.0585 → 0.06. The previous period had no
     leavers: no figure.
   Cost per person: property cost £930 ÷ 3 = £310.00; previous £930 ÷ 2 = £465.00 → down.
-  Custody for the same nights, per person: 47 × £140 ÷ 3 = £2,193.33; previous 37 × £140 ÷ 2 = £2,590.00.
   Cost per move to settled accommodation: £930 ÷ 1 = £930.00; previous: no settled move-on, no figure.
 In the published (OPCC) version the people (3) and the settled move-ons (1) are from 1 to 4:
   "<5", so the costs per person and per move-on, worked out from them, are withheld too; the
@@ -68,8 +67,6 @@ def test_the_officers_summary_figures_and_sentences(data):
         "offending_during": ("1.19", "–"),
         "offending_after": ("0.12", "–"),
         "cost_per_person": ("£310.00", "£465.00"),
-        # 47 nights × £140 (a night in custody, central) ÷ 3 people = £2,193.33; before, 37 × 140 ÷ 2.
-        "custody_per_person": ("£2,193.33", "£2,590.00"),
         "cost_per_move_on": ("£930.00", "–"),
     }
     sentences = {key: line["sentence"] for key, line in lines.items()}
@@ -102,12 +99,10 @@ def test_the_published_summary_withholds_what_the_tables_withhold_and_says_so(da
         "The cost per person is withheld: it is worked out from a figure that is withheld."
     )
     assert lines["cost_per_move_on"]["value"] == "[c]"
-    # Custody for the same nights ÷ the people would give the people away (47 × 140 ÷ it): withheld.
-    assert lines["custody_per_person"]["value"] == "[c]"
     assert (lines["nights"]["value"], lines["occupancy"]["value"]) == ("47", "81.0%")
     # No withheld number reaches the page: the people, the settled move-on and the costs from them.
     text = " ".join(line["sentence"] for line in lines.values())
-    assert "£310" not in text and "£930" not in text and " 3 people" not in text and "£2,193" not in text
+    assert "£310" not in text and "£930" not in text and " 3 people" not in text
 
 
 @pytest.mark.parametrize(
