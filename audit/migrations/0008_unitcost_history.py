@@ -5,42 +5,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0007_alerthistory_follows_alert'),
-        ('pghistory', '0007_auto_20250421_0444'),
-        ('reports', '0004_unitcost_low_central_high'),
+        ("audit", "0007_alerthistory_follows_alert"),
+        ("pghistory", "0007_auto_20250421_0444"),
+        ("reports", "0004_unitcost_low_central_high"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='offendereventhistory',
-            name='kind',
-            field=models.CharField(choices=[('arrest', 'Arrest'), ('charge', 'Charge'), ('conviction', 'Conviction'), ('caution', 'Caution'), ('licence_warning', 'Licence warning'), ('licence_breach', 'Licence breach'), ('recall', 'Recall to custody'), ('release', 'Released from custody')], max_length=20, verbose_name='kind'),
+            model_name="offendereventhistory",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("arrest", "Arrest"),
+                    ("charge", "Charge"),
+                    ("conviction", "Conviction"),
+                    ("caution", "Caution"),
+                    ("licence_warning", "Licence warning"),
+                    ("licence_breach", "Licence breach"),
+                    ("recall", "Recall to custody"),
+                    ("release", "Released from custody"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='UnitCostHistory',
+            name="UnitCostHistory",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(db_index=False, max_length=60, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('low', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='low (£)')),
-                ('central', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='central (£)')),
-                ('high', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='high (£)')),
-                ('unit', models.CharField(help_text='For example: night, recall, arrest.', max_length=60, verbose_name='per')),
-                ('source', models.CharField(max_length=300, verbose_name='source')),
-                ('source_date', models.DateField(verbose_name='date of source')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='history', to='reports.unitcost')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(db_index=False, max_length=60, verbose_name="key")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("low", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="low (£)")),
+                ("central", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="central (£)")),
+                ("high", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="high (£)")),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="For example: night, recall, arrest.", max_length=60, verbose_name="per"
+                    ),
+                ),
+                ("source", models.CharField(max_length=300, verbose_name="source")),
+                ("source_date", models.DateField(verbose_name="date of source")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="history",
+                        to="reports.unitcost",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
     ]
