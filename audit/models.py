@@ -15,6 +15,7 @@ from alerts.models import Alert
 from iom_housing.dates import day_short
 from placements.models import LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
 from referrals.models import Offender, OffenderEvent, Referral
+from reports.models import UnitCost
 
 
 class AccessAction(models.TextChoices):
@@ -162,3 +163,5 @@ SupportAgencyHistory = _track(SupportAgency, "SupportAgencyHistory")
 StaffMembershipHistory = _track(StaffMembership, "StaffMembershipHistory")
 # Never the password hash; a sign-in's last_login is not a change to the account.
 UserHistory = _track(get_user_model(), "UserHistory", exclude=["password", "last_login"])
+# The report's assumptions: who changed a unit cost, from what to what (the assumptions page).
+UnitCostHistory = _track(UnitCost, "UnitCostHistory")

@@ -391,33 +391,64 @@ OFFENCE_NOTES = {
 
 
 def demo_unit_costs() -> list[UnitCost]:
-    """The published unit costs the reports price outcomes with (illustrative figures)."""
+    """The unit costs the reports price the alternative and the costs avoided with: a low, a
+    central and a high figure each. Illustrative figures in the range the named publications
+    give; a scheme manager checks each against the current edition on the report's assumptions
+    page before a report goes to the board."""
     illustrative = "Illustrative demo figure: check the current published source before using it."
     return [
         UnitCost(
             key="custody-night",
             name="A night in custody",
-            amount=Decimal("140.00"),
+            low=Decimal("110.00"),
+            central=Decimal("140.00"),
+            high=Decimal("190.00"),
             unit="night",
-            source="Ministry of Justice: costs per prison place and cost per prisoner",
+            source="Ministry of Justice: costs per prison place and cost per prisoner (annual), ÷ 365",
             source_date=date(2024, 10, 31),
+            notes=illustrative,
+        ),
+        UnitCost(
+            key="approved-premises-night",
+            name="A night in approved premises",
+            low=Decimal("90.00"),
+            central=Decimal("120.00"),
+            high=Decimal("160.00"),
+            unit="night",
+            source="HM Prison and Probation Service: approved premises (illustrative: no single published cost a night)",
+            source_date=date(2024, 3, 31),
+            notes=illustrative,
+        ),
+        UnitCost(
+            key="bed-and-breakfast-night",
+            name="A night in bed and breakfast",
+            low=Decimal("40.00"),
+            central=Decimal("60.00"),
+            high=Decimal("95.00"),
+            unit="night",
+            source="Local authorities' nightly rates for emergency temporary accommodation (illustrative)",
+            source_date=date(2025, 3, 31),
             notes=illustrative,
         ),
         UnitCost(
             key="recall",
             name="Recall to custody",
-            amount=Decimal("4800.00"),
+            low=Decimal("3000.00"),
+            central=Decimal("4800.00"),
+            high=Decimal("6500.00"),
             unit="recall",
-            source="HM Prison and Probation Service: recall process costs (estimate)",
+            source="HM Prison and Probation Service: recall process costs (estimate, illustrative)",
             source_date=date(2023, 3, 31),
             notes=illustrative,
         ),
         UnitCost(
             key="arrest",
             name="Arrest and police custody time",
-            amount=Decimal("780.00"),
+            low=Decimal("500.00"),
+            central=Decimal("780.00"),
+            high=Decimal("1200.00"),
             unit="arrest",
-            source="Greater Manchester Combined Authority: unit cost database (police)",
+            source="Greater Manchester Combined Authority: unit cost database (police), illustrative",
             source_date=date(2022, 7, 1),
             notes=illustrative,
         ),

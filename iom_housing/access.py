@@ -216,6 +216,12 @@ def can_user_view_reports(user: Requester) -> bool:
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.OPCC_ANALYST)
 
 
+def can_user_edit_report_assumptions(user: Requester) -> bool:
+    """The report's assumptions (the unit costs it prices the alternatives and the costs avoided
+    with): scheme managers change them; whoever reads reports sees them."""
+    return role_of(user) == Role.SCHEME_MANAGER
+
+
 def can_user_view_operational_reports(user: Requester) -> bool:
     """The operational version names people (for case review): officers and managers only."""
     return role_of(user) in SCHEME_WIDE_ROLES

@@ -169,11 +169,15 @@ class Destination(models.TextChoices):
 
 
 class DestinationGroup(models.TextChoices):
-    SETTLED = "settled", _("Settled")
+    """Where people went, grouped as the homelessness statistics group accommodation outcomes
+    (England's H-CLIC, Wales's homelessness returns), so move-on compares across schemes:
+    settled (a home expected to last), temporary, an institution, homeless, and other or not known."""
+
+    SETTLED = "settled", _("Settled or permanent")
     TEMPORARY = "temporary", _("Temporary")
-    NO_FIXED_ABODE = "no_fixed_abode", _("No fixed abode")
-    CUSTODY = "custody", _("Custody")
-    OTHER = "other", _("Other or unknown")
+    INSTITUTIONAL = "institutional", _("Institutional (custody, hospital, treatment)")
+    HOMELESS = "homeless", _("Homeless (no fixed abode, rough sleeping)")
+    UNKNOWN = "unknown", _("Other or not known")
 
 
 DESTINATION_GROUPS: dict[str, DestinationGroup] = {
@@ -182,11 +186,11 @@ DESTINATION_GROUPS: dict[str, DestinationGroup] = {
     Destination.SUPPORTED_LONG_TERM: DestinationGroup.SETTLED,
     Destination.FAMILY: DestinationGroup.SETTLED,
     Destination.TEMPORARY: DestinationGroup.TEMPORARY,
-    Destination.NO_FIXED_ABODE: DestinationGroup.NO_FIXED_ABODE,
-    Destination.CUSTODY: DestinationGroup.CUSTODY,
-    Destination.HOSPITAL: DestinationGroup.OTHER,
-    Destination.OTHER: DestinationGroup.OTHER,
-    Destination.UNKNOWN: DestinationGroup.OTHER,
+    Destination.CUSTODY: DestinationGroup.INSTITUTIONAL,
+    Destination.HOSPITAL: DestinationGroup.INSTITUTIONAL,
+    Destination.NO_FIXED_ABODE: DestinationGroup.HOMELESS,
+    Destination.OTHER: DestinationGroup.UNKNOWN,
+    Destination.UNKNOWN: DestinationGroup.UNKNOWN,
 }
 
 

@@ -16,7 +16,7 @@ class FundingAdmin(SchemeModelAdmin):
 
 @admin.register(UnitCost)
 class UnitCostAdmin(SchemeModelAdmin):
-    list_display = ("name", "key", "amount", "unit", "source", "source_date")
+    list_display = ("name", "key", "low", "central", "high", "unit", "source", "source_date")
     search_fields = ("name", "key", "source")
     prepopulated_fields = {"key": ("name",)}
 

@@ -44,12 +44,43 @@ class Funding(TimeStamped):
         return f"{self.name} (£{self.amount:,.2f})"
 
 
+# The unit costs the evaluation reads (by key), and what each is used for (the assumptions page).
+CUSTODY_NIGHT = "custody-night"
+APPROVED_PREMISES_NIGHT = "approved-premises-night"
+BED_AND_BREAKFAST_NIGHT = "bed-and-breakfast-night"
+RECALL = "recall"
+ARREST = "arrest"
+UNIT_COST_USES = {
+    CUSTODY_NIGHT: _(
+        "Prices the scheme's nights as nights in custody (the alternative), and the custody nights "
+        "avoided with the recalls avoided."
+    ),
+    APPROVED_PREMISES_NIGHT: _(
+        "Prices the scheme's nights as nights in approved premises (the alternative)."
+    ),
+    BED_AND_BREAKFAST_NIGHT: _(
+        "Prices the scheme's nights as nights in bed and breakfast, the emergency temporary "
+        "accommodation a council would otherwise pay for (the alternative)."
+    ),
+    RECALL: _(
+        "Prices the recalls to custody avoided (the recall itself; its custody nights are priced apart)."
+    ),
+    ARREST: _("Prices the arrests avoided (the arrest and its police custody time)."),
+}
+# The alternatives the scheme's nights are set against, in the order shown.
+ALTERNATIVE_NIGHTS = (CUSTODY_NIGHT, APPROVED_PREMISES_NIGHT, BED_AND_BREAKFAST_NIGHT)
+
+
 class UnitCost(TimeStamped):
-    """A comparator cost (a night in custody, a recall) used to estimate costs avoided, with its source."""
+    """A comparator cost (a night in custody, a recall) that the evaluation prices the alternative
+    and the costs avoided with: a low, a central and a high figure, with its source and date.
+    A scheme manager edits them on the report's assumptions page (`reports.services.unit_cost_update`)."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    amount = models.DecimalField(_("amount (£)"), max_digits=12, decimal_places=2)
+    low = models.DecimalField(_("low (£)"), max_digits=12, decimal_places=2)
+    central = models.DecimalField(_("central (£)"), max_digits=12, decimal_places=2)
+    high = models.DecimalField(_("high (£)"), max_digits=12, decimal_places=2)
     unit = models.CharField(_("per"), max_length=60, help_text=_("For example: night, recall, arrest."))
     source = models.CharField(_("source"), max_length=300)
     source_date = models.DateField(_("date of source"))
@@ -59,11 +90,15 @@ class UnitCost(TimeStamped):
         ordering = ["name"]
         verbose_name = _("unit cost")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="unitcost_amount_not_negative")
+            models.CheckConstraint(condition=Q(low__gte=0), name="unitcost_low_not_negative"),
+            models.CheckConstraint(
+                condition=Q(low__lte=F("central")) & Q(central__lte=F("high")),
+                name="unitcost_low_central_high_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}: £{self.amount:,.2f} per {self.unit}"
+        return f"{self.name}: £{self.central:,.2f} per {self.unit}"
 
 
 class ReportExportStatus(models.TextChoices):

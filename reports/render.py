@@ -57,6 +57,8 @@ class MetricView:
     total: tuple[str, list[str]] | None
     chart: str
     note: str = ""
+    # The indexes of the text columns (a source, an assumption): aligned left, not as numbers.
+    text_columns: tuple[int, ...] = ()
 
 
 def period_text(report: Report) -> str:
@@ -101,6 +103,7 @@ def metric_view(metric: MetricResult, threshold: int, *, whole: bool = False) ->
         total=total,
         chart=chart_for(metric, threshold),
         note=note,
+        text_columns=tuple(i for i, c in enumerate(table.columns) if c.kind == TEXT),
     )
 
 

@@ -7,19 +7,24 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.access import access_record
 from audit.models import AccessLogEntry
 from iom_housing.access import Requester, Staff
+from iom_housing.services import integrity_errors_as, locked
 from outbox.services import outbox_add
 from reports.builder import OFFICER, OPCC, build_report
-from reports.models import ReportDownload, ReportExport
+from reports.models import ReportDownload, ReportExport, UnitCost
 from reports.render import file_name, render_file
 from reports.tables import Report
 
@@ -189,3 +194,45 @@ def exports_delete_expired(*, now: datetime | None = None) -> int:
             export.path.unlink(missing_ok=True)
     ReportExport.objects.filter(pk__in=[e.pk for e in expired]).delete()
     return len(expired)
+
+
+def unit_cost_update(
+    *,
+    unit_cost_id: int,
+    low: Decimal,
+    central: Decimal,
+    high: Decimal,
+    source: str,
+    source_date: date,
+    notes: str = "",
+    by: Staff,
+) -> UnitCost:
+    """Change one of the report's assumptions (a scheme manager, on the assumptions page). The
+    change history (audit.UnitCostHistory) records who changed it from what; every report made
+    afterwards prices with the new figures and lists them under "Assumptions used"."""
+    errors = {}
+    if low < 0:
+        errors["low"] = _("The low figure must be £0 or more.")
+    if central < low:
+        errors["central"] = _("The central figure must be at least the low figure.")
+    if high < central:
+        errors["high"] = _("The high figure must be at least the central figure.")
+    if not source.strip():
+        errors["source"] = _("Enter where the figure comes from.")
+    if errors:
+        raise ValidationError(errors)
+    ordered = ValidationError({"central": _("The figures must be in order: low, then central, then high.")})
+    with (
+        integrity_errors_as(
+            {"unitcost_low_not_negative": ordered, "unitcost_low_central_high_in_order": ordered}
+        ),
+        transaction.atomic(),
+        # Who changed it, in the change history, also when called outside a request.
+        pghistory.context(user=getattr(by, "pk", None)),
+    ):
+        cost = locked(UnitCost.objects, unit_cost_id, _("unit cost"))
+        cost.low, cost.central, cost.high = low, central, high
+        cost.source, cost.source_date, cost.notes = source.strip(), source_date, notes
+        cost.save(update_fields=["low", "central", "high", "source", "source_date", "notes", "updated_at"])
+    logger.info("unit cost %s changed by user %s", cost.key, getattr(by, "pk", None))
+    return cost

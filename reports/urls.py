@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import assumptions, views
 
 app_name = "reports"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("reports/download/", views.download, name="download"),
     path("reports/exports/<uuid:pk>/", views.export_detail, name="export-detail"),
     path("reports/exports/<uuid:pk>/file/", views.export_download, name="export-download"),
+    path("reports/assumptions/", assumptions.assumptions, name="assumptions"),
+    path("reports/assumptions/<int:pk>/", assumptions.assumption_edit, name="assumption-edit"),
 ]

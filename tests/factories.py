@@ -234,7 +234,9 @@ class UnitCostFactory(factory.django.DjangoModelFactory):
 
     key = factory.Sequence(lambda n: f"cost-{n}")
     name = "A night in custody"
-    amount = Decimal("130.00")
+    central = Decimal("130.00")
+    low = factory.LazyAttribute(lambda u: u.central)
+    high = factory.LazyAttribute(lambda u: u.central)
     unit = "night"
     source = "HMPPS annual report: costs per prison place"
     source_date = date(2025, 10, 1)

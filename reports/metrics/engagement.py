@@ -1,13 +1,23 @@
-"""Multi-agency engagement: visits per placement-week, weeks with a visit, support hours against the tier."""
+"""Multi-agency engagement: visits per placement-week, weeks with a visit, support hours against the
+tier, the weeks each agency met the tier or missed, and the drug tests and engagement recorded on visits."""
 
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, HomeVisit
 from placements.models import TIER_WEEKLY_HOURS
-from reports.metrics.facts import Facts
-from reports.metrics.figures import ratio
+from reports.metrics.facts import PLACEMENT_WEEKS, Facts
+from reports.metrics.figures import group_table, ratio
 from reports.metrics.registry import Scope, metric
-from reports.metrics.sql import SUPPORT_PLAN, sql_one
+from reports.metrics.sql import (
+    AGENCY,
+    HOME_VISIT,
+    HOME_VISIT_OTHER_AGENCIES,
+    LOCAL_ZONE,
+    SUPPORT_AGENCY,
+    SUPPORT_PLAN,
+    sql_one,
+    sql_rows,
+)
 from reports.tables import NUMBER, PERCENT, RATE, Column, Row, Table
 
 VISIT_NOTE = _(
@@ -119,3 +129,142 @@ def support_hours(scope: Scope, facts: Facts) -> Table:
         "share": ratio(delivered, row["expected"]),
     }
     return Table(columns, [Row(str(_("Support hours")), values)])
+
+
+TIER_NOTE = _(
+    "A placement-week is a complete week of a stay counted from the arrival day (days 1 to 7, 8 to "
+    "14, …) that starts in the period, as in “Placement-weeks with at least one visit”; only stays "
+    "with a support plan have a tier. An agency's week counts while it is on the plan (from the "
+    "week's first day it has not stopped supporting). Its hours are those recorded on the visits it "
+    "led in the week (the hours of a joint visit count once, for the agency that recorded it); a "
+    "joint visit counts as a visit for every agency on it. "
+)
+
+
+@metric(
+    "support_tier_met",
+    "engagement",
+    _("Placement-weeks in which each kind of agency met the support tier"),
+    _(
+        "For each kind of agency (with one area chosen, each agency) on a support plan: its "
+        "placement-weeks, those in which the support hours it delivered reached the person's tier "
+        "(T1 2.5, T2 5, T3 10 hours a week), and those in which it made no visit at all (missed-visit "
+        "weeks). The last row takes the agencies together: a week met when all their hours reach "
+        "the tier, missed when no agency visited. "
+    )
+    + TIER_NOTE
+    + VISIT_NOTE,
+    area_title=_("Placement-weeks in which each agency met the support tier"),
+)
+def support_tier_met(scope: Scope, facts: Facts) -> Table:
+    group = "{a}.name" if scope.area else "{a}.kind"
+    tiers = " ".join(f"WHEN '{tier}' THEN {hours}" for tier, hours in TIER_WEEKLY_HOURS.items())
+    in_week = f"""hv.placement_id = pw.id AND hv.outcome <> %(visit_cancelled)s
+        AND hv.visited_at >= (pw.w::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+        AND hv.visited_at < ((pw.w + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+    rows = sql_rows(
+        f"""WITH {facts.stays_sql}, {PLACEMENT_WEEKS}, plan_weeks AS (
+            SELECT weeks.id, weeks.w, sp.id AS plan_id, CASE sp.tier {tiers} END AS hours_due
+            FROM weeks JOIN {SUPPORT_PLAN} sp ON sp.placement_id = weeks.id
+        ), on_plan AS (
+            SELECT DISTINCT pw.id, pw.w, pw.hours_due, {group.format(a="ag")} AS label
+            FROM plan_weeks pw
+            JOIN {SUPPORT_AGENCY} sa ON sa.support_plan_id = pw.plan_id
+            JOIN {AGENCY} ag ON ag.id = sa.agency_id
+            WHERE sa.ended_on IS NULL OR sa.ended_on > pw.w
+        ), by_label AS (
+            SELECT pw.label, pw.hours_due,
+                   (SELECT COALESCE(SUM(hv.support_hours), 0) FROM {HOME_VISIT} hv
+                    JOIN {AGENCY} va ON va.id = hv.agency_id
+                    WHERE {in_week} AND {group.format(a="va")} = pw.label) AS hours,
+                   EXISTS (SELECT 1 FROM {HOME_VISIT} hv JOIN {AGENCY} va ON va.id = hv.agency_id
+                           WHERE {in_week} AND ({group.format(a="va")} = pw.label OR EXISTS (
+                               SELECT 1 FROM {HOME_VISIT_OTHER_AGENCIES} j
+                               JOIN {AGENCY} ja ON ja.id = j.agency_id
+                               WHERE j.homevisit_id = hv.id AND {group.format(a="ja")} = pw.label))
+                   ) AS visited
+            FROM on_plan pw
+        ), together AS (
+            SELECT pw.hours_due,
+                   (SELECT COALESCE(SUM(hv.support_hours), 0) FROM {HOME_VISIT} hv WHERE {in_week}) AS hours,
+                   EXISTS (SELECT 1 FROM {HOME_VISIT} hv WHERE {in_week}) AS visited
+            FROM plan_weeks pw
+        )
+        SELECT label, COUNT(*) AS weeks, COUNT(*) FILTER (WHERE hours >= hours_due) AS met,
+               COUNT(*) FILTER (WHERE NOT visited) AS missed
+        FROM by_label GROUP BY label
+        UNION ALL
+        SELECT NULL, COUNT(*), COUNT(*) FILTER (WHERE hours >= hours_due),
+               COUNT(*) FILTER (WHERE NOT visited)
+        FROM together""",
+        facts.params,
+    )
+    found = {row["label"]: row for row in rows}
+    if scope.area:
+        labels = [(name, name) for name in sorted(k for k in found if k is not None)]
+        header = _("Agency")
+    else:
+        labels = [(kind, label) for kind, label in Agency.Kind.choices if kind in found]
+        header = _("Kind of agency")
+    labels.append((None, _("All agencies on the plan, together")))
+    columns = [
+        Column("weeks", _("Placement-weeks")),
+        Column("met", _("Tier met")),
+        Column("not_met", _("Tier not met")),
+        Column("share", _("Share met"), PERCENT, derived_from="met", basis="weeks"),
+        Column("missed", _("Missed-visit weeks")),
+        Column("missed_share", _("Share missed"), PERCENT, derived_from="missed", basis="weeks"),
+    ]
+    table_rows = []
+    for key, label in labels:
+        row = found.get(key) or {"weeks": 0, "met": 0, "missed": 0}
+        weeks, met, missed = int(row["weeks"]), int(row["met"]), int(row["missed"])
+        values = {
+            "weeks": weeks,
+            "met": met,
+            "not_met": weeks - met,
+            "share": ratio(met, weeks),
+            "missed": missed,
+            "missed_share": ratio(missed, weeks),
+        }
+        table_rows.append(Row(str(label), values))
+    return Table(columns, table_rows, row_header=str(header), row_relations=[("weeks", ["met", "not_met"])])
+
+
+RESULTS_NOTE = _(
+    "Visits on days in the period to people in a stay, each counted once (a joint visit too). "
+    "“Not recorded”: the visit's record leaves it blank (a phone call, say, or no one at home). "
+)
+
+
+def _results_table(counts: dict, choices, total: int) -> Table:
+    labels = [*choices, ("", _("Not recorded"))]
+    table = group_table(counts, labels, total, _("Visits"), "visits.recorded")
+    table.columns[1].denominator = "visits.recorded"
+    return table
+
+
+@metric(
+    "drug_tests",
+    "engagement",
+    _("Drug-test results recorded on visits"),
+    _("The result of the drug test recorded on each visit: negative, positive, or not taken. ")
+    + RESULTS_NOTE
+    + VISIT_NOTE,
+    chart="count",
+)
+def drug_tests(scope: Scope, facts: Facts) -> Table:
+    results = facts.visit_results
+    return _results_table(results["drug_test"], HomeVisit.DrugTest.choices, results["visits"])
+
+
+@metric(
+    "visit_engagement",
+    "engagement",
+    _("Engagement recorded on visits"),
+    _("How the person engaged, as recorded on each visit: good, some, or none. ") + RESULTS_NOTE + VISIT_NOTE,
+    chart="count",
+)
+def visit_engagement(scope: Scope, facts: Facts) -> Table:
+    results = facts.visit_results
+    return _results_table(results["engagement"], HomeVisit.Engagement.choices, results["visits"])

@@ -35,6 +35,7 @@ from reports.metrics.sql import (
     sql_one,
     sql_rows,
 )
+from reports.models import UNIT_COST_USES, UnitCost
 
 
 def stays_table_sql(table: str) -> str:
@@ -72,6 +73,25 @@ voids AS (
       AND daterange(v.starts_on, v.ends_on) && daterange(%(s)s::date, %(e)s::date)
 )
 """
+
+
+# A visit `hv` to a stay `ip`, made on a day (local) of the period and of the stay, its arrival and
+# departure days included: a stay that left on the period's first day has no night in it, but its
+# visit that day counts (join `stays`, not `in_period`). Cancelled visits are not visits.
+VISIT_COUNTED = f"""hv.outcome <> %(visit_cancelled)s
+    AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+    AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+    AND hv.visited_at >= (ip.a::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+    AND hv.visited_at < ((ip.d + 1)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+
+# The complete placement-weeks starting in the period: each stay's weeks counted from its arrival
+# day (days 1 to 7, 8 to 14, ...), starting on a day of the period and complete before the
+# departure (or the report's day, for a stay not ended). `weeks_with_visit`, `support_tier_met`.
+PLACEMENT_WEEKS = """weeks AS (
+    SELECT ip.id, w::date AS w
+    FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
+    WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
+)"""
 
 
 class Facts:
@@ -392,6 +412,30 @@ class Facts:
         return found
 
     @cached_property
+    def unit_costs(self) -> dict:
+        """The unit costs a scheme manager has set, by key: read once, so the alternatives, the
+        costs avoided and the "Assumptions used" table price with the same figures."""
+        return {u.key: u for u in UnitCost.objects.filter(key__in=UNIT_COST_USES)}
+
+    @cached_property
+    def visit_results(self) -> dict:
+        """The period's visits (each once) by the drug-test result and the engagement recorded on
+        them: one query for both tables."""
+        rows = sql_rows(
+            f"""WITH {self.stays_sql}
+            SELECT hv.drug_test, hv.engagement, COUNT(*) AS n
+            FROM {HOME_VISIT} hv JOIN stays ip ON ip.id = hv.placement_id
+            WHERE {VISIT_COUNTED} GROUP BY 1, 2""",
+            self.params,
+        )
+        found: dict = {"visits": 0, "drug_test": {}, "engagement": {}}
+        for row in rows:
+            found["visits"] += row["n"]
+            for field in ("drug_test", "engagement"):
+                found[field][row[field]] = found[field].get(row[field], 0) + row["n"]
+        return found
+
+    @cached_property
     def visits(self) -> dict:
         """Visits to stays in the period: counts by agency (one area) or kind of agency (all
         areas), support hours, and the complete stay-weeks starting in the period (see
@@ -401,14 +445,7 @@ class Facts:
         visit is one index probe a stay-week (tens of thousands a year), not a year's visits
         (half a million nationally) put into weeks, which cost a time-zone conversion each."""
         group = "ag.name" if self.scope.area else "ag.kind"
-        # A visit `hv` to a stay `ip`, made on a day (local) of the period and of the stay, its
-        # arrival and departure days included: a stay that left on the period's first day has no
-        # night in it, but its visit that day counts (`stays`, not `in_period`).
-        counted = f"""hv.outcome <> %(visit_cancelled)s
-            AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-            AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-            AND hv.visited_at >= (ip.a::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-            AND hv.visited_at < ((ip.d + 1)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+        counted = VISIT_COUNTED  # see above
         rows = sql_rows(
             f"""WITH {self.stays_sql}, by_agency AS (
                 SELECT hv.agency_id, COUNT(*) AS n, SUM(hv.support_hours) AS hours
@@ -427,11 +464,7 @@ class Facts:
                 JOIN {AGENCY} lead ON lead.id = hv.agency_id
                 WHERE {counted} AND {group} <> {group.replace("ag.", "lead.")}
                 GROUP BY 1
-            ), weeks AS (
-                SELECT ip.id, w::date AS w
-                FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
-                WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
-            ), visited AS (
+            ), {PLACEMENT_WEEKS}, visited AS (
                 SELECT 1 FROM weeks WHERE EXISTS (
                     SELECT 1 FROM {HOME_VISIT} hv
                     WHERE hv.placement_id = weeks.id AND hv.outcome <> %(visit_cancelled)s

@@ -5,7 +5,15 @@ running a query into dicts."""
 from django.db import connection
 
 from agencies.models import Agency, HomeVisit
-from placements.models import Bedspace, LicenceTerm, Placement, Property, SupportPlan, VoidPeriod
+from placements.models import (
+    Bedspace,
+    LicenceTerm,
+    Placement,
+    Property,
+    SupportAgency,
+    SupportPlan,
+    VoidPeriod,
+)
 from referrals.models import Ethnicity, EthnicityGroup, Offender, OffenderEvent, Referral
 from reports.models import Funding
 
@@ -26,6 +34,7 @@ OFFENDER_EVENT = db_table(OffenderEvent)
 PLACEMENT = db_table(Placement)
 PROPERTY = db_table(Property)
 REFERRAL = db_table(Referral)
+SUPPORT_AGENCY = db_table(SupportAgency)
 SUPPORT_PLAN = db_table(SupportPlan)
 VOID_PERIOD = db_table(VoidPeriod)
 

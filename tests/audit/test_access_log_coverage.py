@@ -105,6 +105,8 @@ NOT_PERSONAL = {
     "home": "the start page",
     "healthz": "a health check",
     "reports:export-detail": "a background report's progress",
+    "reports:assumptions": "the report's unit costs, no people",
+    "reports:assumption-edit": "a unit cost, no people",
     # The scene's file is the OPCC analyst's (pseudonymised); a named one is logged when it is
     # downloaded (tests/reports/test_report_pages.py).
     "reports:export-download": "the pseudonymised report file",

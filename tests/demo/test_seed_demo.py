@@ -28,7 +28,7 @@ from placements.models import (
     VoidPeriod,
 )
 from referrals.models import Gender, Offender, OffenderEvent, Referral
-from reports.models import Funding, UnitCost
+from reports.models import UNIT_COST_USES, Funding, UnitCost
 
 pytestmark = pytest.mark.django_db
 
@@ -244,8 +244,11 @@ def test_offending_events_before_during_and_after_placements(seeded):
 def test_funding_and_unit_costs(seeded):
     assert sum(Funding.objects.values_list("amount", flat=True)) == Decimal("25000")
     assert Funding.objects.filter(amount=Decimal("11000")).exists()
-    assert set(UnitCost.objects.values_list("key", flat=True)) == {"custody-night", "recall", "arrest"}
+    assert set(UnitCost.objects.values_list("key", flat=True)) == set(UNIT_COST_USES)
     assert not UnitCost.objects.filter(source="").exists()
+    # Every figure is a range in order (the database refuses one that is not).
+    for cost in UnitCost.objects.all():
+        assert 0 < cost.low < cost.central < cost.high
 
 
 # --- logins -----------------------------------------------------------------------------------

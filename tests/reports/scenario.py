@@ -22,7 +22,7 @@ Nights in March: S1 1–10 = 10, S2 20–31 = 12, S3 11–31 = 21, S4 1–4 = 4;
 Placements in the period 4, started 2 (S2, S3), ended 2 (S1, S4), people 3 (Ann, Bea, Col).
 Length of stay of those ended: S1 19 nights, S4 32 → mean 25.5, median 25.5; renewals 0 and 1
   → 0.5 a placement; more than 28 nights: 1 (50%), more than 56: 0.
-Move-on: settled 1 (50%), no fixed abode 1; reasons: planned move-on 1, eviction 1.
+Move-on: settled or permanent 1 (50%), homeless (no fixed abode) 1; reasons: planned move-on 1, eviction 1.
 
 Referrals submitted in March: R1 (Ann, 2 Mar, accepted 4 Mar, arrived S3 11 Mar), R2 (Bea, 10 Mar,
   accepted 16 Mar, arrived S2 20 Mar), R3 (Dyfrig, 15 Mar, declined 16 Mar: risk), R4 (Eluned, 20 Mar,
@@ -280,7 +280,7 @@ def build() -> dict:
     FundingFactory(amount=Decimal("3100"), starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
     FundingFactory(name="Match", amount=Decimal("500"), starts_on=date(2026, 3, 15), ends_on=None)
     FundingFactory(name="Later", amount=Decimal("1000"), starts_on=date(2026, 4, 1), ends_on=None)
-    UnitCostFactory(key="recall", name="Recall to custody", amount=Decimal("4800"), unit="recall")
-    UnitCostFactory(key="custody-night", name="A night in custody", amount=Decimal("140"), unit="night")
-    UnitCostFactory(key="arrest", name="Arrest", amount=Decimal("780"), unit="arrest")
+    UnitCostFactory(key="recall", name="Recall to custody", central=Decimal("4800"), unit="recall")
+    UnitCostFactory(key="custody-night", name="A night in custody", central=Decimal("140"), unit="night")
+    UnitCostFactory(key="arrest", name="Arrest", central=Decimal("780"), unit="arrest")
     return {"people": [ann, bea, col, *others], "stays": [s1, s2, s3, s4]}

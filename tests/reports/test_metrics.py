@@ -86,8 +86,9 @@ def test_length_of_stay_renewals_and_long_stays(figures):
 
 def test_move_on_and_reasons(figures):
     move_on = figures["move_on"]
-    assert move_on["Settled"]["count"] == 1 and move_on["Settled"]["share"] == 0.5
-    assert move_on["No fixed abode"]["count"] == 1
+    settled = move_on["Settled or permanent"]
+    assert settled["count"] == 1 and settled["share"] == 0.5
+    assert move_on["Homeless (no fixed abode, rough sleeping)"]["count"] == 1
     assert move_on["Placements ended"]["count"] == 2
     reasons = figures["departure_reasons"]
     assert reasons["Planned move-on"]["count"] == 1 and reasons["Evicted for breach of licence"]["count"] == 1

@@ -69,7 +69,7 @@ def _edge_stays():
     )
     OffenderEventFactory(offender=bob, kind=OffenderEvent.Kind.RECALL, occurred_on=date(2026, 6, 30))
     OffenderEventFactory(offender=bob, kind=OffenderEvent.Kind.RECALL, occurred_on=date(2025, 12, 1))
-    UnitCostFactory(key="recall", name="Recall to custody", amount=Decimal("4800"), unit="recall")
+    UnitCostFactory(key="recall", name="Recall to custody", central=Decimal("4800"), unit="recall")
     for stay, day, hour, minute in (
         (a, date(2026, 6, 1), 14, 0),
         (b, date(2026, 6, 30), 23, 30),

@@ -26,6 +26,7 @@ from tests.factories import (
     ReportExportFactory,
     SupportAgencyFactory,
     SupportPlanFactory,
+    UnitCostFactory,
     VoidPeriodFactory,
 )
 from tests.helpers import user_with_role
@@ -133,6 +134,9 @@ MATRIX = {
     # A file made in the background is its requester's only (here the analyst's): 404 to others.
     "reports:export-detail": row(officer=404, manager=404, opcc=200),
     "reports:export-download": row(officer=404, manager=404, opcc=200),
+    # The report's assumptions: read by whoever reads reports, changed by scheme managers only.
+    "reports:assumptions": row(opcc=200),
+    "reports:assumption-edit": MANAGERS_ONLY,
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -183,6 +187,7 @@ def scene():
     void = VoidPeriodFactory(bedspace=bedspace, starts_on=today + timedelta(days=90))
     opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
     export = ReportExportFactory(requested_by=opcc)
+    unit_cost = UnitCostFactory(key="custody-night")
     users = {
         OFFICER: user_with_role(Role.IOM_OFFICER, AgencyFactory(name="Police", kind="police")),
         OWN: own_worker,
@@ -205,6 +210,7 @@ def scene():
         "retention": referral.offender.public_id,
         "subject-access": referral.offender.public_id,
         "exports": export.pk,
+        "assumptions": unit_cost.pk,
     }
     return users, by_segment
 
