@@ -14,7 +14,7 @@ from agencies import selectors, services
 from agencies.forms import VisitCorrectForm, VisitForm, VisitsDueFilterForm
 from agencies.models import HomeVisit
 from audit.access import logs_access, saw
-from audit.exports import list_csv_response
+from audit.list_exports import list_csv_response
 from iom_housing.access import (
     agency_of,
     can_user_correct_visit,

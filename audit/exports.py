@@ -1,35 +1,50 @@
-"""Lists downloaded as CSV (people, referrals, a caseload): the data leaves the service, so each
-download is an export in the access log naming everyone in it."""
+"""Subject access files: the same items as JSON (for machines) and PDF (for the person)."""
 
-from collections.abc import Iterable
+import json
+from datetime import datetime
 
-from django.http import HttpResponse
-from django.utils import timezone
-
-from audit.access import access_record
-from audit.models import AccessLogEntry
-from iom_housing.spreadsheets import csv_writer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 
 
-def list_csv_response(
-    request, *, name: str, header: list[str], rows: Iterable[tuple[list, int]], model: str
-) -> HttpResponse:
-    """`rows` (each row's cells and its person's id) as a CSV download named `name` and today's
-    date, logged as one export naming every person in it."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate().isoformat()}.csv"'
-    writer = csv_writer(response)
-    writer.writerow(header)
-    people: dict[int, None] = {}
-    for cells, offender_id in rows:
-        writer.writerow(cells)
-        people[offender_id] = None
-    access_record(
-        user=request.user,
-        action=AccessLogEntry.Action.EXPORT,
-        offender_ids=list(people),
-        model=model,
-        url=request.path,
-        method=request.method,
+def render_json(*, offender, items: list[dict], generated_at: datetime) -> bytes:
+    document = {
+        "subject": str(offender.public_id),
+        "generated_at": generated_at,
+        "items": items,
+    }
+    return json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()
+
+
+def _rows(data) -> list[tuple[str, object]]:
+    """Nested data flattened to (label, value) rows for the PDF's tables."""
+    rows: list[tuple[str, object]] = []
+    for key, value in (data or {}).items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for number, entry in enumerate(value, start=1):
+                rows.extend((f"{key} {number}: {k}", v) for k, v in _rows(entry))
+        elif isinstance(value, dict):
+            rows.extend((f"{key}: {k}", v) for k, v in _rows(value))
+        else:
+            rows.append((key.replace("_", " "), "" if value in (None, "", []) else value))
+    return rows
+
+
+def render_pdf(*, offender, items: list[dict], generated_at: datetime) -> bytes:
+    # WeasyPrint is imported here: it loads Pango, which only this export needs.
+    from weasyprint import HTML
+
+    sections = [
+        {
+            "title": item["title"],
+            "redacted": item.get("redacted", False),
+            "rows": _rows(item.get("data")),
+            "history": item.get("history", []),
+        }
+        for item in items
+    ]
+    html = render_to_string(
+        "audit/subject_access.pdf.html",
+        {"offender": offender, "sections": sections, "generated_at": generated_at},
     )
-    return response
+    return HTML(string=html).write_pdf()
