@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.dates import day_short
-from iom_housing.db import Erasure, PublicId, TimeStamped, Versioned
+from iom_housing.db import ERASED, Erasure, PublicId, TimeStamped, Versioned
 from placements.models import Destination
 
 NOTES_MAX = 500
@@ -166,7 +166,18 @@ class Deposit(PublicId, Versioned, TimeStamped):
     )
     outcome_recorded_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
 
-    ERASURE = Erasure(person="placement__offender_id", fields={"notes": "", "outcome_notes": ""})
+    # Where they live is theirs: the tenancy's address goes with the notes; the money stays.
+    ERASURE = Erasure(
+        person="placement__offender_id",
+        fields={
+            "notes": "",
+            "outcome_notes": "",
+            "address_line_1": ERASED,
+            "address_line_2": "",
+            "town": "",
+            "postcode": "",
+        },
+    )
 
     class Meta:
         ordering = ["-paid_on", "-pk"]
