@@ -27,7 +27,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
     person = PersonSerializer(source="placement.offender", read_only=True)
     departed_on = serializers.DateField(source="placement.departed_on", read_only=True)
     destination = serializers.ChoiceField(
-        source="placement.destination", choices=Destination.choices, read_only=True,
+        source="placement.destination",
+        choices=Destination.choices,
+        read_only=True,
         help_text="Where they moved on to when they left.",
     )
     accommodation = serializers.ChoiceField(choices=Accommodation.choices, allow_blank=True, read_only=True)
@@ -61,7 +63,10 @@ class FollowUpRecordSerializer(serializers.Serializer):
 
     accommodation = serializers.ChoiceField(choices=Accommodation.choices)
     moved_to = serializers.ChoiceField(
-        choices=Destination.choices, required=False, allow_blank=True, default="",
+        choices=Destination.choices,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Where they moved to: required when `accommodation` is `moved`.",
     )
     engaging = serializers.ChoiceField(choices=Engaging.choices)
@@ -95,7 +100,8 @@ RECORD_EXAMPLE = OpenApiExample(
         responses={200: FollowUpSerializer(many=True), 400: ProblemSerializer, **API_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One follow-up check", responses={200: FollowUpSerializer, **API_ERRORS, 404: ProblemSerializer}
+        summary="One follow-up check",
+        responses={200: FollowUpSerializer, **API_ERRORS, 404: ProblemSerializer},
     ),
     record=extend_schema(
         summary="Record a follow-up check (with an Idempotency-Key)",
@@ -110,7 +116,9 @@ RECORD_EXAMPLE = OpenApiExample(
             400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
             **API_ERRORS,
             404: ProblemSerializer,
-            422: OpenApiResponse(ProblemSerializer, description="The Idempotency-Key was used for another body."),
+            422: OpenApiResponse(
+                ProblemSerializer, description="The Idempotency-Key was used for another body."
+            ),
         },
     ),
 )
@@ -143,7 +151,5 @@ class FollowUpViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         check = get_object_or_404(self.get_queryset(), public_id=public_id)
         serializer = FollowUpRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        follow_up_record(
-            check_id=check.pk, api_client=request.user.api_client, **serializer.validated_data
-        )
+        follow_up_record(check_id=check.pk, api_client=request.user.api_client, **serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=check.pk)).data)

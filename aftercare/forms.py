@@ -39,7 +39,10 @@ def _money_field(label, help_text=None, required=True):
     )
 
 
-def _notes_field(label=_("Notes (optional)")):
+NOTES_LABEL = _("Notes (optional)")
+
+
+def _notes_field(label=NOTES_LABEL):
     return forms.CharField(
         label=label,
         required=False,
@@ -81,7 +84,9 @@ class DepositPayForm(CheckAnswersForm):
         label=_("Cash deposit or bond?"),
         choices=DepositKind.choices,
         widget=forms.RadioSelect,
-        help_text=_("A written bond guarantee pays nothing now: it holds the amount in the fund until it is released or claimed."),
+        help_text=_(
+            "A written bond guarantee pays nothing now: it holds the amount in the fund until it is released or claimed."
+        ),
         error_messages={"required": _("Select a cash deposit or a written bond guarantee")},
     )
     amount = _money_field(_("Amount (£)"))
@@ -121,9 +126,11 @@ class DepositPayForm(CheckAnswersForm):
 
     def summary(self):
         rows = super().summary()
-        return [(label, value) for label, value in rows if label != str(self.fields["fund"].label)] if len(
-            self.fields["fund"].choices
-        ) == 1 else rows
+        return (
+            [(label, value) for label, value in rows if label != str(self.fields["fund"].label)]
+            if len(self.fields["fund"].choices) == 1
+            else rows
+        )
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -149,7 +156,9 @@ class DepositReturnForm(CheckAnswersForm):
     )
     tenancy_ended_on = GovukDateField(label=_("Date the tenancy ended"), help_text=DATE_HINT)
     returned_amount = _money_field(
-        _("Amount returned to the fund (£)"), _("Only if the landlord kept part of a cash deposit."), required=False
+        _("Amount returned to the fund (£)"),
+        _("Only if the landlord kept part of a cash deposit."),
+        required=False,
     )
     claimed_amount = _money_field(
         _("Amount of the bond claim the fund paid (£)"), _("Only if a bond was claimed."), required=False
@@ -231,7 +240,7 @@ class DepositFilterForm(ServiceForm):
 
     def __init__(self, *args, landlords=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["landlord"].choices = [("", _("Any"))] + [(l.pk, l.name) for l in landlords]
+        self.fields["landlord"].choices = [("", _("Any"))] + [(lord.pk, lord.name) for lord in landlords]
 
 
 class FollowUpForm(ServiceForm):

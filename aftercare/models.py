@@ -92,7 +92,9 @@ class LandlordProperty(TimeStamped):
         verbose_name_plural = _("landlords' properties")
 
     def __str__(self) -> str:
-        return ", ".join(part for part in (self.address_line_1, self.address_line_2, self.town, self.postcode) if part)
+        return ", ".join(
+            part for part in (self.address_line_1, self.address_line_2, self.town, self.postcode) if part
+        )
 
 
 class DepositKind(models.TextChoices):
@@ -328,11 +330,17 @@ class FollowUpCheck(PublicId, TimeStamped):
         verbose_name = _("follow-up check")
         indexes = [
             # The sweep and the lists read the few unrecorded checks among the many recorded.
-            models.Index(fields=["due_on"], condition=Q(recorded_at__isnull=True), name="followup_unrecorded_idx"),
+            models.Index(
+                fields=["due_on"], condition=Q(recorded_at__isnull=True), name="followup_unrecorded_idx"
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["placement", "months"], name="followup_once_per_placement_months"),
-            models.CheckConstraint(condition=Q(months__gte=1) & Q(months__lte=60), name="followup_months_1_to_60"),
+            models.UniqueConstraint(
+                fields=["placement", "months"], name="followup_once_per_placement_months"
+            ),
+            models.CheckConstraint(
+                condition=Q(months__gte=1) & Q(months__lte=60), name="followup_months_1_to_60"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(recorded_at__isnull=True) & Q(accommodation="") & Q(engaging="") & Q(moved_to="")

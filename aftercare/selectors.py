@@ -83,7 +83,9 @@ def fund_position(fund_id: int) -> FundPosition:
     return position_of(funds_with_position().get(pk=fund_id))
 
 
-def deposit_list(*, user: Requester, fund_id: int | None = None, filters: dict | None = None) -> QuerySet[Deposit]:
+def deposit_list(
+    *, user: Requester, fund_id: int | None = None, filters: dict | None = None
+) -> QuerySet[Deposit]:
     """Deposits the user may see (agency workers: for their own people), newest first."""
     filters = filters or {}
     deposits = Deposit.objects.filter(deposit_scope(user)).select_related(
@@ -111,7 +113,9 @@ def landlord_list() -> QuerySet[Landlord]:
     return Landlord.objects.prefetch_related("properties").order_by("name")
 
 
-def follow_up_list(*, user: Requester, due_by: date | None = None, recorded: bool | None = None) -> QuerySet[FollowUpCheck]:
+def follow_up_list(
+    *, user: Requester, due_by: date | None = None, recorded: bool | None = None
+) -> QuerySet[FollowUpCheck]:
     """The follow-up checks the user may see, with what the lists show."""
     checks = FollowUpCheck.objects.filter(follow_up_scope(user)).select_related(
         "placement__offender", "placement__bedspace__property", "recorded_by", "recorded_by_agency"
@@ -128,6 +132,8 @@ def follow_up_get(*, user: Requester, public_id) -> FollowUpCheck:
 
 
 def follow_ups_due_count(*, user: Requester, today: date) -> int:
-    return FollowUpCheck.objects.filter(follow_up_scope(user)).filter(
-        Q(recorded_at__isnull=True), due_on__lte=today
-    ).count()
+    return (
+        FollowUpCheck.objects.filter(follow_up_scope(user))
+        .filter(Q(recorded_at__isnull=True), due_on__lte=today)
+        .count()
+    )

@@ -85,7 +85,9 @@ def fund_top_up(*, fund_id: int, amount, received_on: date, by: Staff, source: s
             )
         if received_on > timezone.localdate():
             raise ValidationError({"received_on": _("The date must be today or in the past.")})
-        return FundTopUp.objects.create(fund=fund, amount=amount, received_on=received_on, source=source.strip())
+        return FundTopUp.objects.create(
+            fund=fund, amount=amount, received_on=received_on, source=source.strip()
+        )
 
 
 def landlord_add(
@@ -202,7 +204,9 @@ def deposit_pay(
                 {"placement": _("A deposit secures a move-on tenancy for someone who has arrived.")}
             )
         if paid_on < fund.starts_on:
-            raise ValidationError({"paid_on": _("The fund started on %(day)s.") % {"day": day(fund.starts_on)}})
+            raise ValidationError(
+                {"paid_on": _("The fund started on %(day)s.") % {"day": day(fund.starts_on)}}
+            )
         position = fund_position(fund.pk)
         if amount > position.available:
             raise ValidationError(
@@ -266,12 +270,20 @@ def deposit_return(
             )
         allowed = CASH_OUTCOMES if deposit.kind == DepositKind.CASH else BOND_OUTCOMES
         if outcome not in allowed:
-            raise ValidationError({"outcome": _("Select what happened to the %(kind)s.") % {"kind": deposit.get_kind_display().lower()}})
+            raise ValidationError(
+                {
+                    "outcome": _("Select what happened to the %(kind)s.")
+                    % {"kind": deposit.get_kind_display().lower()}
+                }
+            )
         if tenancy_ended_on > timezone.localdate():
             raise ValidationError({"tenancy_ended_on": _("The date must be today or in the past.")})
         if tenancy_ended_on < deposit.paid_on:
             raise ValidationError(
-                {"tenancy_ended_on": _("The deposit was paid on %(day)s: the tenancy ended after that.") % {"day": day(deposit.paid_on)}}
+                {
+                    "tenancy_ended_on": _("The deposit was paid on %(day)s: the tenancy ended after that.")
+                    % {"day": day(deposit.paid_on)}
+                }
             )
         returned = claimed = Decimal("0.00")
         if outcome == DepositOutcome.RETURNED:
@@ -295,7 +307,10 @@ def deposit_return(
             claimed = _money(claimed_amount, "claimed_amount")
             if claimed > deposit.amount:
                 raise ValidationError(
-                    {"claimed_amount": _("The claim cannot be more than the bond of £%(amount)s.") % {"amount": deposit.amount}}
+                    {
+                        "claimed_amount": _("The claim cannot be more than the bond of £%(amount)s.")
+                        % {"amount": deposit.amount}
+                    }
                 )
         if outcome in (DepositOutcome.PART_CLAIMED, DepositOutcome.BOND_CLAIMED):
             if claim_reason not in ClaimReason.values:
@@ -322,7 +337,7 @@ PLACEMENT = Placement._meta.db_table
 # One statement for any number of placements: PostgreSQL's month arithmetic clamps a month end
 # (31 August + interval '6 months' is 28 February, or 29 in a leap year), as the trigger that
 # guards `due_on` does (migration 0002), so the two never disagree.
-_SCHEDULE_SQL = f"""
+_SCHEDULE_SQL = f"""  # noqa: S608 (table names from the models' _meta; values are parameters)
 INSERT INTO {FOLLOWUP} (public_id, placement_id, months, due_on, accommodation, moved_to, engaging,
                         notes, created_at, updated_at)
 SELECT gen_random_uuid(), p.id, m.months, (p.departed_on + make_interval(months => m.months))::date,
@@ -382,7 +397,8 @@ def follow_up_record(
         check = locked(FollowUpCheck.objects, check_id, _("follow-up check"))
         if check.is_recorded:
             raise ValidationError(
-                _("This follow-up check was recorded on %(day)s.") % {"day": day(timezone.localdate(check.recorded_at))},
+                _("This follow-up check was recorded on %(day)s.")
+                % {"day": day(timezone.localdate(check.recorded_at))},
                 code="already_recorded",
             )
         today = timezone.localdate()

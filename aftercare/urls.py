@@ -11,7 +11,11 @@ urlpatterns = [
     path("aftercare/funds/<int:pk>/top-up/", views.fund_top_up, name="fund-top-up"),
     path("aftercare/landlords/", views.landlords, name="landlords"),
     path("aftercare/landlords/new/", views.landlord_add, name="landlord-add"),
-    path("aftercare/landlords/<int:pk>/properties/new/", views.landlord_property_add, name="landlord-property-add"),
+    path(
+        "aftercare/landlords/<int:pk>/properties/new/",
+        views.landlord_property_add,
+        name="landlord-property-add",
+    ),
     path("aftercare/follow-ups/", views.follow_ups, name="follow-ups"),
     path("aftercare/follow-ups/<uuid:public_id>/", views.follow_up_record, name="follow-up-record"),
 ]

@@ -100,7 +100,9 @@ def deposit_pay(request, public_id):
         "funds": [(fund, selectors.position_of(fund)) for fund in selectors.funds_with_position()],
     }
     if not funds:
-        messages.error(request, _("There is no rent deposit fund yet: a scheme manager adds it in the admin."))
+        messages.error(
+            request, _("There is no rent deposit fund yet: a scheme manager adds it in the admin.")
+        )
         return redirect("aftercare:deposits")
     kwargs = {"funds": funds, "landlords": landlords}
     if request.method == "POST":
@@ -111,7 +113,9 @@ def deposit_pay(request, public_id):
             title=context["title"],
             caption=context["caption"],
             back_url=request.path,
-            service=lambda: services.deposit_pay(placement_id=placement.pk, by=request.user, **form.service_kwargs()),
+            service=lambda: services.deposit_pay(
+                placement_id=placement.pk, by=request.user, **form.service_kwargs()
+            ),
             done=lambda deposit: _paid(request, deposit),
         )
         if answer is not None:
@@ -151,7 +155,9 @@ def deposit_return(request, public_id):
             title=context["title"],
             caption=context["caption"],
             back_url=request.path,
-            service=lambda: services.deposit_return(deposit_id=deposit.pk, by=request.user, **form.service_kwargs()),
+            service=lambda: services.deposit_return(
+                deposit_id=deposit.pk, by=request.user, **form.service_kwargs()
+            ),
             done=lambda done: _returned(request, done),
         )
         if answer is not None:
@@ -188,7 +194,12 @@ def fund_top_up(request, pk):
     return render(
         request,
         "form_page.html",
-        {"form": form, "title": _("Add money to the fund"), "caption": fund.name, "back_url": _deposits_url()},
+        {
+            "form": form,
+            "title": _("Add money to the fund"),
+            "caption": fund.name,
+            "back_url": _deposits_url(),
+        },
     )
 
 

@@ -228,9 +228,11 @@ ALERT_REFERRAL_DECISION_WORKING_DAYS = env_int("ALERT_REFERRAL_DECISION_WORKING_
 # Follow-up after leaving: checks are scheduled this many calendar months after each departure
 # (a comma-separated list of whole months, 1 to 60; a month end is clamped: 31 August + 6 is 28/29 Feb).
 FOLLOW_UP_MONTHS = sorted({int(m) for m in env_list("FOLLOW_UP_MONTHS", ["3", "6", "12"]) if m.isdigit()})
-if not FOLLOW_UP_MONTHS or any(not 1 <= m <= 60 for m in FOLLOW_UP_MONTHS) or len(
-    FOLLOW_UP_MONTHS
-) != len(env_list("FOLLOW_UP_MONTHS", ["3", "6", "12"])):
+if (
+    not FOLLOW_UP_MONTHS
+    or any(not 1 <= m <= 60 for m in FOLLOW_UP_MONTHS)
+    or len(FOLLOW_UP_MONTHS) != len(env_list("FOLLOW_UP_MONTHS", ["3", "6", "12"]))
+):
     raise ImproperlyConfigured("FOLLOW_UP_MONTHS must be whole months from 1 to 60, such as 3,6,12.")
 # The site's address, for links in emails sent by the workers (they have no request to read it from).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

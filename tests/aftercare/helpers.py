@@ -9,7 +9,9 @@ from placements.models import Destination, Placement
 from tests.factories import PlacementFactory, SupportAgencyFactory, SupportPlanFactory
 
 
-def ended_placement(departed_on: date, *, agency=None, destination=Destination.PRIVATE_RENT, **kwargs) -> Placement:
+def ended_placement(
+    departed_on: date, *, agency=None, destination=Destination.PRIVATE_RENT, **kwargs
+) -> Placement:
     arrived = departed_on - timedelta(days=20)
     placement = PlacementFactory(
         status=Placement.Status.ENDED,

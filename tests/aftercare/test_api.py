@@ -42,8 +42,12 @@ def test_recording_is_idempotent_and_a_bad_field_is_named(scene):
     http, mine, _ = scene
     check = FollowUpCheck.objects.get(placement=mine, months=3)
     url = reverse("api:followup-record", args=[check.public_id])
-    bad = http.post(url, {"accommodation": "moved", "engaging": "yes"}, content_type="application/json",
-                    HTTP_IDEMPOTENCY_KEY="k-0")
+    bad = http.post(
+        url,
+        {"accommodation": "moved", "engaging": "yes"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-0",
+    )
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in bad.json()["errors"]] == ["moved_to"]
     body = {"accommodation": "same", "engaging": "yes", "notes": "By phone"}

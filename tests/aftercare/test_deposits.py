@@ -100,9 +100,13 @@ def test_a_payment_larger_than_available_is_refused_by_the_amount_field(officer)
 def test_a_return_is_recorded_once(officer):
     the_fund = fund()
     deposit = pay(the_fund, ended_placement(date(2026, 2, 1)), officer, "100")
-    deposit_return(deposit_id=deposit.pk, outcome="written_off", tenancy_ended_on=date(2026, 4, 1), by=officer)
+    deposit_return(
+        deposit_id=deposit.pk, outcome="written_off", tenancy_ended_on=date(2026, 4, 1), by=officer
+    )
     with pytest.raises(ValidationError) as refused:
-        deposit_return(deposit_id=deposit.pk, outcome="returned", tenancy_ended_on=date(2026, 4, 1), by=officer)
+        deposit_return(
+            deposit_id=deposit.pk, outcome="returned", tenancy_ended_on=date(2026, 4, 1), by=officer
+        )
     assert refused.value.code == "already_recorded"
 
 
@@ -150,7 +154,10 @@ def test_a_deposit_needs_someone_who_arrived(officer):
 @pytest.mark.parametrize(
     "change, constraint",
     [
-        ({"returned_amount": Decimal("101"), "outcome": "part_claimed", "claim_reason": "damage"}, "deposit_returned_within_paid|deposit_part_claimed"),
+        (
+            {"returned_amount": Decimal("101"), "outcome": "part_claimed", "claim_reason": "damage"},
+            "deposit_returned_within_paid|deposit_part_claimed",
+        ),
         ({"amount": Decimal("-1")}, "deposit_amount_positive"),
         ({"tenancy_ended_on": date(2026, 2, 1)}, "deposit_dates_in_order"),
         ({"outcome": ""}, "deposit_one_complete_outcome"),
@@ -167,7 +174,9 @@ def test_the_database_holds_the_money_rules(officer, change, constraint):
 @settings(max_examples=12, deadline=None)
 @given(
     steps=st.lists(
-        st.tuples(st.sampled_from(["cash", "bond"]), st.integers(1, 400), st.sampled_from(["back", "keep", "none"])),
+        st.tuples(
+            st.sampled_from(["cash", "bond"]), st.integers(1, 400), st.sampled_from(["back", "keep", "none"])
+        ),
         min_size=1,
         max_size=8,
     )
@@ -188,7 +197,9 @@ def test_the_fund_never_pays_more_than_it_has(steps):
                 continue
             if then == "back":
                 outcome = "returned" if kind == "cash" else "bond_released"
-                deposit_return(deposit_id=deposit.pk, outcome=outcome, tenancy_ended_on=date(2026, 4, 1), by=officer)
+                deposit_return(
+                    deposit_id=deposit.pk, outcome=outcome, tenancy_ended_on=date(2026, 4, 1), by=officer
+                )
             elif then == "keep":
                 extra = {"claimed_amount": str(amount)} if kind == "bond" else {"returned_amount": "0"}
                 deposit_return(

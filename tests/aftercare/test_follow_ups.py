@@ -113,7 +113,9 @@ def test_the_sweep_schedules_old_endings_alerts_due_checks_once_and_recording_cl
     alert = Alert.objects.get(kind=Alert.Kind.FOLLOWUP_DUE)
     assert alert.action_url == check.get_absolute_url()
 
-    follow_up_record(check_id=check.pk, accommodation="same", engaging="yes", by=agency_worker, notes="By phone")
+    follow_up_record(
+        check_id=check.pk, accommodation="same", engaging="yes", by=agency_worker, notes="By phone"
+    )
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED
     check.refresh_from_db()

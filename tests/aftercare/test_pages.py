@@ -23,11 +23,17 @@ def _today(time_machine):
 
 
 def _deposits(n, the_fund, lord, officer, agency=None):
-    for i in range(n):
+    for _ in range(n):
         placement = ended_placement(date(2026, 2, 1), agency=agency)
         deposit_pay(
-            fund_id=the_fund.pk, placement_id=placement.pk, landlord_id=lord.pk, kind="cash",
-            amount="10", paid_on=date(2026, 3, 1), by=officer, **ADDRESS,
+            fund_id=the_fund.pk,
+            placement_id=placement.pk,
+            landlord_id=lord.pk,
+            kind="cash",
+            amount="10",
+            paid_on=date(2026, 3, 1),
+            by=officer,
+            **ADDRESS,
         )
 
 
@@ -62,8 +68,14 @@ def test_paying_a_deposit_shows_the_answers_before_money_moves(client):
     placement = ended_placement(date(2026, 2, 1))
     url = reverse("aftercare:deposit-pay", args=[placement.public_id])
     assert client.get(url).status_code == 200
-    data = {"fund": the_fund.pk, "landlord": lord.pk, "kind": "cash", "amount": "450", **ADDRESS,
-            **date_fields("paid_on", date(2026, 6, 1))}
+    data = {
+        "fund": the_fund.pk,
+        "landlord": lord.pk,
+        "kind": "cash",
+        "amount": "450",
+        **ADDRESS,
+        **date_fields("paid_on", date(2026, 6, 1)),
+    }
     check = client.post(url, data)
     assert check.status_code == 200 and "Check your answers" in check.content.decode()
     assert not Deposit.objects.exists()
@@ -84,8 +96,12 @@ def test_recording_a_return_through_check_answers(client):
     _deposits(1, the_fund, lord, officer)
     deposit = Deposit.objects.get()
     url = reverse("aftercare:deposit-return", args=[deposit.public_id])
-    data = {"outcome": "part_claimed", "returned_amount": "4", "claim_reason": "damage",
-            **date_fields("tenancy_ended_on", date(2026, 6, 1))}
+    data = {
+        "outcome": "part_claimed",
+        "returned_amount": "4",
+        "claim_reason": "damage",
+        **date_fields("tenancy_ended_on", date(2026, 6, 1)),
+    }
     assert "Check your answers" in client.post(url, data).content.decode()
     assert client.post(url, {**data, "confirmed": "on"}).status_code == 302
     deposit.refresh_from_db()
@@ -105,7 +121,10 @@ def test_a_supporting_agency_records_a_follow_up_on_its_phone_and_another_agency
     assert [c.pk for c in listed.context["page"].object_list] == [check.pk]
     refused = client.post(url, {"accommodation": "moved", "engaging": "yes"})
     assert "moved_to" in refused.context["form"].errors
-    assert client.post(url, {"accommodation": "moved", "moved_to": "family", "engaging": "no"}).status_code == 302
+    assert (
+        client.post(url, {"accommodation": "moved", "moved_to": "family", "engaging": "no"}).status_code
+        == 302
+    )
     check.refresh_from_db()
     assert (check.moved_to, check.engaging, check.recorded_by) == ("family", "no", worker)
 

@@ -208,7 +208,9 @@ def scene():
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=earlier), agency=own)
     follow_ups_schedule(placement_ids=[earlier.pk])
     check = earlier.follow_up_checks.order_by("months").first()
-    fund = DepositFund.objects.create(name="Fund", starting_amount=1000, starts_on=today - timedelta(days=365))
+    fund = DepositFund.objects.create(
+        name="Fund", starting_amount=1000, starts_on=today - timedelta(days=365)
+    )
     landlord = Landlord.objects.create(name="Harbour Lettings")
     deposit = Deposit.objects.create(
         fund=fund,
