@@ -337,7 +337,7 @@ PLACEMENT = Placement._meta.db_table
 # One statement for any number of placements: PostgreSQL's month arithmetic clamps a month end
 # (31 August + interval '6 months' is 28 February, or 29 in a leap year), as the trigger that
 # guards `due_on` does (migration 0002), so the two never disagree.
-_SCHEDULE_SQL = f"""  # noqa: S608 (table names from the models' _meta; values are parameters)
+_SCHEDULE_SQL = f"""
 INSERT INTO {FOLLOWUP} (public_id, placement_id, months, due_on, accommodation, moved_to, engaging,
                         notes, created_at, updated_at)
 SELECT gen_random_uuid(), p.id, m.months, (p.departed_on + make_interval(months => m.months))::date,
@@ -347,7 +347,7 @@ WHERE p.status = %(ended)s AND p.departed_on IS NOT NULL
   AND (%(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[]))
   AND (%(since)s::date IS NULL OR p.departed_on >= %(since)s::date)
 ON CONFLICT (placement_id, months) DO NOTHING
-"""
+"""  # noqa: S608 (the table names are the models' own; every value is a parameter)
 
 
 def follow_ups_schedule(*, placement_ids: list[int] | None = None, departed_since: date | None = None) -> int:
