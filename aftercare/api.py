@@ -103,24 +103,6 @@ RECORD_EXAMPLE = OpenApiExample(
         summary="One follow-up check",
         responses={200: FollowUpSerializer, **API_ERRORS, 404: ProblemSerializer},
     ),
-    record=extend_schema(
-        summary="Record a follow-up check (with an Idempotency-Key)",
-        description="Once per check: where they live now, whether they still engage with services, "
-        "and a short note. A retry with the same Idempotency-Key and body returns the first "
-        "response and records nothing; a check already recorded is a 400.",
-        parameters=[IDEMPOTENCY_KEY],
-        request=FollowUpRecordSerializer,
-        examples=[RECORD_EXAMPLE],
-        responses={
-            200: FollowUpSerializer,
-            400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
-            **API_ERRORS,
-            404: ProblemSerializer,
-            422: OpenApiResponse(
-                ProblemSerializer, description="The Idempotency-Key was used for another body."
-            ),
-        },
-    ),
 )
 class FollowUpViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
     permission_classes = [ApiAccess]
@@ -144,6 +126,24 @@ class FollowUpViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         check = get_object_or_404(self.get_queryset(), public_id=kwargs["public_id"])
         return Response(self.get_serializer(check).data)
 
+    @extend_schema(
+        summary="Record a follow-up check (with an Idempotency-Key)",
+        description="Once per check: where they live now, whether they still engage with services, "
+        "and a short note. A retry with the same Idempotency-Key and body returns the first "
+        "response and records nothing; a check already recorded is a 400.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=FollowUpRecordSerializer,
+        examples=[RECORD_EXAMPLE],
+        responses={
+            200: FollowUpSerializer,
+            400: OpenApiResponse(ProblemSerializer, description="Invalid fields, each named in `errors`."),
+            **API_ERRORS,
+            404: ProblemSerializer,
+            422: OpenApiResponse(
+                ProblemSerializer, description="The Idempotency-Key was used for another body."
+            ),
+        },
+    )
     def record(self, request, *args, **kwargs):
         return idempotent(request, lambda: self._record(request, kwargs["public_id"]))
 

@@ -442,6 +442,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "VisitKindEnum": "agencies.models.HomeVisit.Kind",
         "ReferralEventKindEnum": "referrals.models.ReferralEvent.Kind",
+        "DestinationEnum": "placements.models.Destination",
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
