@@ -40,6 +40,7 @@ class Alert(models.Model):
         BOOKING_UNCONFIRMED = "booking_unconfirmed", _("Provisional booking not confirmed")
         ARRIVAL_MISSING = "arrival_missing", _("Arrival not recorded")
         VISIT_CONCERN = "visit_concern", _("Concern raised on a visit")
+        FOLLOWUP_DUE = "followup_due", _("Follow-up check due")
 
     Status = AlertStatus
 
@@ -123,6 +124,7 @@ class Alert(models.Model):
         Kind.BOOKING_UNCONFIRMED: _("Confirm the booking, or cancel it"),
         Kind.ARRIVAL_MISSING: _("Record the arrival, or that they did not arrive"),
         Kind.VISIT_CONCERN: _("Read the visit and act on the concern"),
+        Kind.FOLLOWUP_DUE: _("Find out how they are doing and record the follow-up"),
     }
 
     @property
@@ -138,6 +140,9 @@ class Alert(models.Model):
             return self.referral.get_absolute_url()
         if self.kind == self.Kind.SUPERVISION_ENDING and self.offender_id:
             return self.offender.get_absolute_url()
+        if self.kind == self.Kind.FOLLOWUP_DUE:
+            # The key names the check: followup_due:check:<public id>.
+            return reverse("aftercare:follow-up-record", args=[self.key.rsplit(":", 1)[-1]])
         if self.placement_id:
             return self.placement.get_absolute_url()
         if self.offender_id:

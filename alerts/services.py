@@ -43,6 +43,7 @@ class Change(StrEnum):
     SUPPORT_PLAN_SET = "support_plan_set"
     VISIT_RECORDED = "visit_recorded"  # recorded or corrected
     REFERRAL_DECIDED = "referral_decided"  # accepted, declined or withdrawn
+    FOLLOW_UP_RECORDED = "follow_up_recorded"
 
 
 # What each sweep's condition reads (alerts/sweeps.py), and so which changes can move it:
@@ -53,6 +54,7 @@ class Change(StrEnum):
 #   booking unconfirmed  provisional, and the arrival date (`starts_on`) come
 #   arrival missing      confirmed, and `starts_on` past
 #   referral undecided   the referral's status (still open) and when it was submitted
+#   follow-up due        an ended placement's follow-up checks: due, and not recorded
 RECHECKS: dict[Change, tuple[Kind, ...]] = {
     # A new provisional booking: the two conditions a provisional booking can meet.
     Change.BOOKED: (Kind.LICENCE_ENDING, Kind.BOOKING_UNCONFIRMED),
@@ -73,11 +75,19 @@ RECHECKS: dict[Change, tuple[Kind, ...]] = {
     # Only the licence's end moves.
     Change.RENEWED: (Kind.LICENCE_ENDING, Kind.LICENCE_OVERRUN),
     # Active to ended: it leaves every condition an active placement can meet.
-    Change.ENDED: (Kind.LICENCE_ENDING, Kind.LICENCE_OVERRUN, Kind.SUPERVISION_ENDING, Kind.VISIT_MISSED),
+    # Its follow-up checks are scheduled then, and one may be due already (a departure recorded late).
+    Change.ENDED: (
+        Kind.LICENCE_ENDING,
+        Kind.LICENCE_OVERRUN,
+        Kind.SUPERVISION_ENDING,
+        Kind.VISIT_MISSED,
+        Kind.FOLLOWUP_DUE,
+    ),
     # Which agencies visit, and how often.
     Change.SUPPORT_PLAN_SET: (Kind.VISIT_MISSED,),
     Change.VISIT_RECORDED: (Kind.VISIT_MISSED,),
     Change.REFERRAL_DECIDED: (Kind.REFERRAL_UNDECIDED,),
+    Change.FOLLOW_UP_RECORDED: (Kind.FOLLOWUP_DUE,),
 }
 
 

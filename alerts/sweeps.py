@@ -278,6 +278,37 @@ def sweep_arrival_missing(*, today: date, placement_id: int | None = None) -> Sw
     )
 
 
+def sweep_followup_due(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """A follow-up check after leaving (aftercare) is due and not recorded. First it schedules the
+    checks of placements ended without them (ended before follow-ups existed, or by a path other
+    than `placement_end`) that left within the longest follow-up period, so that old data does
+    not flood the alerts page; recording a check clears its alert."""
+    from aftercare.dates import add_months
+    from aftercare.models import FollowUpCheck
+    from aftercare.services import follow_ups_schedule
+
+    if placement_id is None:
+        follow_ups_schedule(departed_since=add_months(today, -(max(settings.FOLLOW_UP_MONTHS) + 1)))
+    checks = FollowUpCheck.objects.filter(recorded_at__isnull=True, due_on__lte=today)
+    if placement_id is not None:
+        checks = checks.filter(placement_id=placement_id)
+    wanted = (
+        Alert(
+            kind=Alert.Kind.FOLLOWUP_DUE,
+            key=f"followup_due:check:{public_id}",
+            message=_("The %(months)s-month follow-up after leaving was due on %(day)s and is not recorded.")
+            % {"months": months, "day": _day(due_on)},
+            due_on=due_on,
+            offender_id=offender_id,
+            placement_id=pk,
+        )
+        for public_id, months, due_on, pk, offender_id in checks.order_by().values_list(
+            "public_id", "months", "due_on", "placement_id", "placement__offender_id"
+        )
+    )
+    return _sync(Alert.Kind.FOLLOWUP_DUE, wanted, _subject(placement_id=placement_id))
+
+
 # Each sweep is named by the kind of alert it raises (Alert.Kind's values); its JobRun is "sweep:<kind>".
 PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "licence_ending": sweep_licence_ending,
@@ -286,6 +317,7 @@ PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "visit_missed": sweep_visit_missed,
     "booking_unconfirmed": sweep_booking_unconfirmed,
     "arrival_missing": sweep_arrival_missing,
+    "followup_due": sweep_followup_due,
 }
 REFERRAL_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "referral_undecided": sweep_referral_undecided,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftercare.models import Deposit, DepositFund, FollowUpCheck, FundTopUp, Landlord, LandlordProperty
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
 from alerts.models import Alert
 from iom_housing.dates import day_short
@@ -161,6 +162,12 @@ AlertHistory = _track(Alert, "AlertHistory")
 SupportPlanHistory = _track(SupportPlan, "SupportPlanHistory")
 SupportAgencyHistory = _track(SupportAgency, "SupportAgencyHistory")
 StaffMembershipHistory = _track(StaffMembership, "StaffMembershipHistory")
+DepositFundHistory = _track(DepositFund, "DepositFundHistory")
+FundTopUpHistory = _track(FundTopUp, "FundTopUpHistory")
+LandlordHistory = _track(Landlord, "LandlordHistory")
+LandlordPropertyHistory = _track(LandlordProperty, "LandlordPropertyHistory")
+DepositHistory = _track(Deposit, "DepositHistory")
+FollowUpCheckHistory = _track(FollowUpCheck, "FollowUpCheckHistory")
 # Never the password hash; a sign-in's last_login is not a change to the account.
 UserHistory = _track(get_user_model(), "UserHistory", exclude=["password", "last_login"])
 # The report's assumptions: who changed a unit cost, from what to what (the assumptions page).

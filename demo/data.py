@@ -14,6 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
@@ -1764,6 +1765,122 @@ class DemoBuilder:
         ReferralEvent.objects.bulk_create(self._referral_history(), batch_size=500)
         Funding.objects.bulk_create(self.funding)
         UnitCost.objects.bulk_create(self.unit_costs)
+        self._save_aftercare()
+
+    # ---- after a stay: the rent deposit scheme and follow-ups -----------------------------
+
+    def _save_aftercare(self) -> None:
+        """A rent deposit fund with landlords, deposits and bonds for the stays that moved on to
+        private rent (most ended tenancies with their outcome), and the follow-up checks of every
+        ended stay, recorded but for those due in the last three weeks and a few others (so their alerts show after
+        `run_sweeps`). Written through the services, as an officer would."""
+        from aftercare import services as aftercare
+
+        fund = aftercare.fund_create(
+            name="Ceredigion rent deposit scheme",
+            starting_amount="2000.00",
+            starts_on=self.start,
+            by=self.officer,
+            notes="Deposits and bond guarantees for private rented rooms, with NACRO (one-year pilot).",
+        )
+        aftercare.fund_top_up(
+            fund_id=fund.pk,
+            amount="500.00",
+            received_on=self.start + timedelta(days=180),
+            by=self.officer,
+            source="Police and Crime Commissioner: mid-year top-up",
+        )
+        landlords = [
+            aftercare.landlord_add(
+                name=name,
+                contact_name=contact,
+                phone=phone,
+                by=self.officer,
+                properties=[{"address_line_1": line, "town": town, "postcode": postcode}],
+            )
+            for name, contact, phone, line, town, postcode in [
+                ("Cardigan Bay Lettings", "Elin Morgan", "01239 610000", "Flat 2, 14 Pendre", "Cardigan", "SA43 1JL"),
+                ("Teifi Homes", "Gareth Price", "01570 420000", "3 Bridge Street", "Lampeter", "SA48 7HG"),
+                ("Mr D. Jenkins", "Dafydd Jenkins", "07700 900123", "Room 1, 27 North Parade", "Aberystwyth", "SY23 2JN"),
+                ("Aeron Property Co.", "Nia Thomas", "01545 570000", "9 Market Street", "Aberaeron", "SA46 0AS"),
+            ]
+        ]
+        ended = sorted(
+            (p for p in self.placements if p.status == Placement.Status.ENDED and p.departed_on),
+            key=lambda p: p.departed_on,
+        )
+        outcomes = ["returned", "part_claimed", "returned", "written_off", "returned"]
+        rented = (Destination.PRIVATE_RENT, Destination.SOCIAL_RENT, Destination.SUPPORTED_LONG_TERM)
+        for index, placement in enumerate(p for p in ended if p.destination in rented):
+            lord = landlords[index % len(landlords)]
+            home = lord.properties.first()
+            kind = "bond" if index % 4 == 3 else "cash"
+            amount = Decimal(self.rng.choice([350, 400, 450, 500, 550]))
+            paid_on = max(self.start, placement.departed_on - timedelta(days=3))
+            try:
+                deposit = aftercare.deposit_pay(
+                    fund_id=fund.pk,
+                    placement_id=placement.pk,
+                    landlord_id=lord.pk,
+                    kind=kind,
+                    amount=amount,
+                    paid_on=paid_on,
+                    address_line_1=home.address_line_1,
+                    town=home.town,
+                    postcode=home.postcode,
+                    by=self.officer,
+                )
+            except ValidationError:
+                continue  # the fund had run out that day
+            ended_on = paid_on + timedelta(days=self.rng.randint(90, 150))
+            if ended_on >= self.today:
+                continue  # the tenancy is still running
+            if kind == "bond":
+                claimed = index % 8 == 7
+                aftercare.deposit_return(
+                    deposit_id=deposit.pk,
+                    outcome="bond_claimed" if claimed else "bond_released",
+                    claimed_amount=Decimal("120.00") if claimed else None,
+                    claim_reason="arrears" if claimed else "",
+                    tenancy_ended_on=ended_on,
+                    by=self.officer,
+                )
+                continue
+            outcome = outcomes[index % len(outcomes)]
+            aftercare.deposit_return(
+                deposit_id=deposit.pk,
+                outcome=outcome,
+                returned_amount=amount - Decimal("150.00") if outcome == "part_claimed" else None,
+                claim_reason="damage" if outcome == "part_claimed" else "",
+                tenancy_ended_on=ended_on,
+                by=self.officer,
+                notes="Checked out with the landlord; keys returned." if outcome == "returned" else "",
+            )
+        aftercare.follow_ups_schedule(placement_ids=[p.pk for p in ended])
+        answers = [
+            ("same", "", "yes"),
+            ("same", "", "yes"),
+            ("moved", Destination.FAMILY, "yes"),
+            ("same", "", "no"),
+            ("custody", "", "unknown"),
+            ("not_known", "", "unknown"),
+            ("moved", Destination.TEMPORARY, "yes"),
+        ]
+        from aftercare.models import FollowUpCheck
+
+        due = FollowUpCheck.objects.filter(due_on__lt=self.today - timedelta(days=21)).order_by("due_on", "pk")
+        for index, check in enumerate(due):
+            if index % 6 == 5:
+                continue  # not reached yet: its alert asks for it
+            accommodation, moved_to, engaging = answers[index % len(answers)]
+            aftercare.follow_up_record(
+                check_id=check.pk,
+                accommodation=accommodation,
+                moved_to=moved_to,
+                engaging=engaging,
+                by=self.officer,
+                notes="Spoke by phone." if index % 3 == 0 else "",
+            )
 
 
 # --------------------------------------------------------------------------------------------

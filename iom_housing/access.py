@@ -167,8 +167,65 @@ def alert_scope(user: Requester) -> Q:
     if role in SCHEME_WIDE_ROLES:
         return Q()
     if role == Role.AGENCY_WORKER and membership is not None:
-        return people_scope(user, "offender") & Q(kind="visit_missed", agency_id=membership.agency_id)
+        return people_scope(user, "offender") & (
+            Q(kind="visit_missed", agency_id=membership.agency_id)
+            | Q(kind="followup_due", placement_id__in=_supported_placements(membership.agency_id))
+        )
     return Q(pk__in=[])
+
+
+def _supported_placements(agency_id: int):
+    """The ids of the placements whose support plan names (or named) the agency."""
+    return SupportAgency.objects.filter(agency_id=agency_id).values("support_plan__placement_id")
+
+
+# After a stay: rent deposits and follow-up checks ---------------------------------------------
+
+
+def can_user_manage_deposits(user: Requester) -> bool:
+    """The rent deposit fund, its landlords, paying deposits and recording returns: officers and
+    scheme managers."""
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def can_user_view_deposits(user: Requester) -> bool:
+    """Deposits are shown to agency workers too, for their own people only (`deposit_scope`)."""
+    return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
+
+
+def deposit_scope(user: Requester) -> Q:
+    """A filter for the deposits `user` may see: those for the people they may see."""
+    return people_scope(user, "placement__offender")
+
+
+def can_user_view_follow_ups(user: Requester) -> bool:
+    """The list of follow-up checks: officers and managers all, agency workers their own."""
+    return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
+
+
+def can_user_record_follow_ups(user: Requester) -> bool:
+    """IOM officers record any follow-up check; agency workers those of placements their agency
+    supported (`follow_up_scope`). Managers read them."""
+    return role_of(user) in (Role.IOM_OFFICER, Role.AGENCY_WORKER)
+
+
+def follow_up_scope(user: Requester) -> Q:
+    """A filter for the follow-up checks `user` may see: all for officers and managers; for an
+    agency worker (or its agency's case system) the checks of placements its agency supported."""
+    api_client: ApiClient | None = getattr(user, "api_client", None)
+    if api_client is not None:
+        return agency_follow_up_scope(api_client.agency_id)
+    membership = active_membership(user)
+    role = role_of(user)
+    if role in SCHEME_WIDE_ROLES:
+        return Q()
+    if role == Role.AGENCY_WORKER and membership is not None:
+        return agency_follow_up_scope(membership.agency_id)
+    return Q(pk__in=[])
+
+
+def agency_follow_up_scope(agency_id: int) -> Q:
+    return Q(placement_id__in=_supported_placements(agency_id))
 
 
 def can_user_submit_referrals(user: Requester) -> bool:
@@ -247,7 +304,7 @@ API_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 # Visits have no read scope: a client that records its agency's visits may read them back.
-API_READ_SCOPES = {"visits": "visits:write"}
+API_READ_SCOPES = {"visits": "visits:write", "followups": "followups:write"}
 
 
 def api_scope_required(method: str, resource: str) -> str:

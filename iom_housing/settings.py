@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "referrals",
     "placements",
     "alerts",
+    "aftercare",
     "reports",
     "audit",
     "outbox",
@@ -224,6 +225,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 ALERT_LICENCE_ENDING_DAYS = env_int("ALERT_LICENCE_ENDING_DAYS", 7)
 ALERT_SUPERVISION_ENDING_DAYS = env_int("ALERT_SUPERVISION_ENDING_DAYS", 28)
 ALERT_REFERRAL_DECISION_WORKING_DAYS = env_int("ALERT_REFERRAL_DECISION_WORKING_DAYS", 2)
+# Follow-up after leaving: checks are scheduled this many calendar months after each departure
+# (a comma-separated list of whole months, 1 to 60; a month end is clamped: 31 August + 6 is 28/29 Feb).
+FOLLOW_UP_MONTHS = sorted({int(m) for m in env_list("FOLLOW_UP_MONTHS", ["3", "6", "12"]) if m.isdigit()})
+if (
+    not FOLLOW_UP_MONTHS
+    or any(not 1 <= m <= 60 for m in FOLLOW_UP_MONTHS)
+    or len(FOLLOW_UP_MONTHS) != len(env_list("FOLLOW_UP_MONTHS", ["3", "6", "12"]))
+):
+    raise ImproperlyConfigured("FOLLOW_UP_MONTHS must be whole months from 1 to 60, such as 3,6,12.")
 # The site's address, for links in emails sent by the workers (they have no request to read it from).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # --- end of Celery block ---
@@ -389,6 +399,7 @@ API_SCOPES = {
     "referrals:read": "Read the referrals your agency made and their outcome",
     "referrals:write": "Make, update and withdraw your agency's referrals",
     "visits:write": "Record home visits for placements your agency supports",
+    "followups:write": "Read and record follow-up checks after leaving for people your agency supported",
 }
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
@@ -431,6 +442,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "VisitKindEnum": "agencies.models.HomeVisit.Kind",
         "ReferralEventKindEnum": "referrals.models.ReferralEvent.Kind",
+        "DestinationEnum": "placements.models.Destination",
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

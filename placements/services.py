@@ -19,6 +19,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftercare.services import follow_ups_schedule
 from agencies.models import Agency, HomeVisit
 from alerts.services import Change, alerts_recheck
 from iom_housing.access import Staff
@@ -553,6 +554,9 @@ def placement_end(
                 "updated_at",
             ]
         )
+        # Follow-up checks after leaving (3, 6 and 12 months: FOLLOW_UP_MONTHS), before the
+        # alerts' re-check, which raises one already due for a departure recorded late.
+        follow_ups_schedule(placement_ids=[placement.pk])
         _placement_changed(placement, ReferralEvent.Kind.DEPARTED, Change.ENDED)
     return placement
 

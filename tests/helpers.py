@@ -71,7 +71,7 @@ def signed_in_client(user) -> Client:
 
 # The API's clients ----------------------------------------------------------------------------------
 
-ALL_API_SCOPES = ["referrals:read", "referrals:write", "visits:write"]
+ALL_API_SCOPES = ["referrals:read", "referrals:write", "visits:write", "followups:write"]
 API_CLIENT_SECRET = "a-long-test-client-secret"
 
 

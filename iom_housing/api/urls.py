@@ -3,6 +3,7 @@
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from aftercare.api import FollowUpViewSet
 from agencies.api import SupportedPlacementViewSet, VisitViewSet
 from referrals.api import ReferralEventViewSet, ReferralViewSet
 
@@ -49,6 +50,17 @@ urlpatterns = [
         name="visit-placements",
     ),
     path("v1/visits/<uuid:public_id>/", VisitViewSet.as_view({"get": "retrieve"}), name="visit-detail"),
+    path("v1/aftercare/follow-ups/", FollowUpViewSet.as_view({"get": "list"}), name="followup-list"),
+    path(
+        "v1/aftercare/follow-ups/<uuid:public_id>/",
+        FollowUpViewSet.as_view({"get": "retrieve"}),
+        name="followup-detail",
+    ),
+    path(
+        "v1/aftercare/follow-ups/<uuid:public_id>/record/",
+        FollowUpViewSet.as_view({"post": "record"}),
+        name="followup-record",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -77,6 +77,13 @@ PERSONAL = {
     "api:visit-detail": "api",
     "api:visit-placements": "api",
     "alerts:list": OFFICER,
+    "aftercare:deposits": OFFICER,
+    "aftercare:deposit-pay": OFFICER,
+    "aftercare:deposit-return": OFFICER,
+    "aftercare:follow-ups": OFFICER,
+    "aftercare:follow-up-record": OFFICER,
+    "api:followup-list": "api",
+    "api:followup-detail": "api",
     # The officers' version of the report names everyone placed in the period.
     "reports:report": OFFICER,
     "reports:download": OFFICER,
@@ -126,6 +133,11 @@ NOT_PERSONAL = {
     "audit:retention": "lists only records due; the scene's person is not due",
     "oauth-token": "POST only",
     "api:referral-withdraw": "POST only (logged when it withdraws)",
+    "api:followup-record": "POST only (logged when it records)",
+    "aftercare:fund-top-up": "money, no one named",
+    "aftercare:landlords": "landlords and their properties, no one on the scheme",
+    "aftercare:landlord-add": "a form",
+    "aftercare:landlord-property-add": "a form",
     "api:schema": "the API's description",
     "api:docs": "the API's description",
     # Its "Recent actions" names records the user changed there: logged (tests/iom_housing/test_admin.py).
@@ -144,7 +156,7 @@ def _reader(users, role, agency_of_scene):
     if role == "api":
         http = Client()
         api_client = api_client_with_scopes(agency_of_scene)
-        token = fetch_token(http, api_client, "referrals:read visits:write")
+        token = fetch_token(http, api_client, "referrals:read visits:write followups:write")
         http.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token['access_token']}"
         http.api_client = api_client
         return http
@@ -236,6 +248,8 @@ ADMIN_NOT_PERSONAL = {
     "placements.VoidPeriod": "a bedspace out of use",
     "alerts.JobRun": "when scheduled jobs ran",
     "reports.Funding": "money",
+    "aftercare.DepositFund": "money",
+    "aftercare.Landlord": "landlords, not people on the scheme",
     "reports.UnitCost": "money",
     "reports.ReportDownload": "who downloaded which report",
     "reports.ReportExport": "report files (the people in one only as ids)",

@@ -12,6 +12,8 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from aftercare.models import Deposit, DepositFund, Landlord
+from aftercare.services import follow_ups_schedule
 from alerts.models import Alert
 from iom_housing.access import Role
 from placements.models import Placement
@@ -137,6 +139,20 @@ MATRIX = {
     # The report's assumptions: read by whoever reads reports, changed by scheme managers only.
     "reports:assumptions": row(opcc=200),
     "reports:assumption-edit": MANAGERS_ONLY,
+    # After a stay: rent deposits (officers and managers manage; agencies read their own people's)
+    # and follow-up checks (officers and supporting agencies record; managers read the list).
+    "aftercare:deposits": row(own=200, other=200),
+    "aftercare:deposit-pay": OFFICERS_ONLY,
+    "aftercare:deposit-return": OFFICERS_ONLY,
+    "aftercare:fund-top-up": OFFICERS_ONLY,
+    "aftercare:landlords": OFFICERS_ONLY,
+    "aftercare:landlord-add": OFFICERS_ONLY,
+    "aftercare:landlord-property-add": OFFICERS_ONLY,
+    "aftercare:follow-ups": row(own=200, other=200),
+    "aftercare:follow-up-record": row(own=200, other=404, manager=403),
+    "api:followup-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:followup-detail": row(anon=401, own=200, other=404, opcc=403),
+    "api:followup-record": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -185,6 +201,38 @@ def scene():
         kind=Alert.Kind.VISIT_CONCERN, offender=referral.offender, placement=placement, visit=visit
     )
     void = VoidPeriodFactory(bedspace=bedspace, starts_on=today + timedelta(days=90))
+    # An earlier stay of the same person, ended, with a follow-up check and a deposit.
+    earlier = PlacementFactory(
+        offender=referral.offender,
+        bedspace=BedspaceFactory(),
+        status=Placement.Status.ENDED,
+        starts_on=today - timedelta(days=200),
+        arrived_on=today - timedelta(days=200),
+        departed_on=today - timedelta(days=100),
+        ends_on=today - timedelta(days=100),
+        free_from=today - timedelta(days=100),
+        departure_reason="planned_move_on",
+        destination="private_rent",
+    )
+    SupportAgencyFactory(support_plan=SupportPlanFactory(placement=earlier), agency=own)
+    follow_ups_schedule(placement_ids=[earlier.pk])
+    check = earlier.follow_up_checks.order_by("months").first()
+    fund = DepositFund.objects.create(
+        name="Fund", starting_amount=1000, starts_on=today - timedelta(days=365)
+    )
+    landlord = Landlord.objects.create(name="Harbour Lettings")
+    deposit = Deposit.objects.create(
+        fund=fund,
+        placement=earlier,
+        landlord=landlord,
+        kind="cash",
+        amount=400,
+        paid_on=today - timedelta(days=101),
+        address_line_1="4 Quay Street",
+        town="Aberystwyth",
+        postcode="SY23 1AA",
+        paid_by=user_with_role(Role.IOM_OFFICER),
+    )
     opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
     export = ReportExportFactory(requested_by=opcc)
     unit_cost = UnitCostFactory(key="custody-night")
@@ -211,6 +259,10 @@ def scene():
         "subject-access": referral.offender.public_id,
         "exports": export.pk,
         "assumptions": unit_cost.pk,
+        "follow-ups": check.public_id,
+        "deposits": deposit.public_id,
+        "funds": fund.pk,
+        "landlords": landlord.pk,
     }
     return users, by_segment
 

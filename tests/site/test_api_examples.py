@@ -14,6 +14,7 @@ WRITES = {
     ("post", "/api/v1/referrals/{public_id}/withdraw/"),
     ("put", "/api/v1/referrals/by-ref/{external_ref}"),
     ("post", "/api/v1/visits/"),
+    ("post", "/api/v1/aftercare/follow-ups/{public_id}/record/"),
 }
 
 
