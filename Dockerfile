@@ -26,6 +26,7 @@ COPY alerts alerts
 COPY reports reports
 COPY audit audit
 COPY outbox outbox
+COPY aftercare aftercare
 # seed_demo and seed_scale (a demo or benchmark deployment; nothing in the service imports them)
 COPY demo demo
 RUN pip install .

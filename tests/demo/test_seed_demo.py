@@ -91,7 +91,9 @@ def test_counts_are_in_range(seeded):
     assert 25 <= Offender.objects.count() <= 40
     assert Placement.objects.filter(starts_on__lt=TODAY - timedelta(days=300)).exists()
     assert not Placement.objects.filter(starts_on__lt=TODAY - timedelta(days=366)).exists()
-    assert Alert.objects.count() == 0
+    # Before the sweeps, only the follow-up checks the demo's past endings made due: recording
+    # the demo's history through the services raises those as it goes (aftercare).
+    assert not Alert.objects.exclude(kind=Alert.Kind.FOLLOWUP_DUE).exists()
 
 
 def test_properties_have_restrictions_voids_and_an_exclusion(seeded):
