@@ -14,8 +14,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
@@ -1799,10 +1799,31 @@ class DemoBuilder:
                 properties=[{"address_line_1": line, "town": town, "postcode": postcode}],
             )
             for name, contact, phone, line, town, postcode in [
-                ("Cardigan Bay Lettings", "Elin Morgan", "01239 610000", "Flat 2, 14 Pendre", "Cardigan", "SA43 1JL"),
+                (
+                    "Cardigan Bay Lettings",
+                    "Elin Morgan",
+                    "01239 610000",
+                    "Flat 2, 14 Pendre",
+                    "Cardigan",
+                    "SA43 1JL",
+                ),
                 ("Teifi Homes", "Gareth Price", "01570 420000", "3 Bridge Street", "Lampeter", "SA48 7HG"),
-                ("Mr D. Jenkins", "Dafydd Jenkins", "07700 900123", "Room 1, 27 North Parade", "Aberystwyth", "SY23 2JN"),
-                ("Aeron Property Co.", "Nia Thomas", "01545 570000", "9 Market Street", "Aberaeron", "SA46 0AS"),
+                (
+                    "Mr D. Jenkins",
+                    "Dafydd Jenkins",
+                    "07700 900123",
+                    "Room 1, 27 North Parade",
+                    "Aberystwyth",
+                    "SY23 2JN",
+                ),
+                (
+                    "Aeron Property Co.",
+                    "Nia Thomas",
+                    "01545 570000",
+                    "9 Market Street",
+                    "Aberaeron",
+                    "SA46 0AS",
+                ),
             ]
         ]
         ended = sorted(
@@ -1868,7 +1889,9 @@ class DemoBuilder:
         ]
         from aftercare.models import FollowUpCheck
 
-        due = FollowUpCheck.objects.filter(due_on__lt=self.today - timedelta(days=21)).order_by("due_on", "pk")
+        due = FollowUpCheck.objects.filter(due_on__lt=self.today - timedelta(days=21)).order_by(
+            "due_on", "pk"
+        )
         for index, check in enumerate(due):
             if index % 6 == 5:
                 continue  # not reached yet: its alert asks for it

@@ -63,4 +63,3 @@ def xlsx_append(sheet, values) -> list[Cell]:
         cells.append(cell)
     sheet.append(cells)
     return cells
-

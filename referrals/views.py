@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from audit.access import logs_access, saw
-from audit.list_exports import list_csv_response
 from audit.history import history_for
+from audit.list_exports import list_csv_response
 from iom_housing.access import (
     agency_of,
     can_user_manage_placements,
