@@ -2,6 +2,8 @@
 supported, and recording one (with an Idempotency-Key) by the same rules as the site's form
 (`aftercare.services.follow_up_record`)."""
 
+from typing import Any
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -35,7 +37,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
     accommodation = serializers.ChoiceField(choices=Accommodation.choices, allow_blank=True, read_only=True)
     moved_to = serializers.ChoiceField(choices=Destination.choices, allow_blank=True, read_only=True)
     engaging = serializers.ChoiceField(choices=Engaging.choices, allow_blank=True, read_only=True)
-    recorded_by_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    recorded_by_agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = FollowUpCheck

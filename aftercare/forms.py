@@ -1,5 +1,7 @@
 """Forms for the rent deposit scheme and follow-up checks; each hands its data to a service."""
 
+from typing import Any
+
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +61,7 @@ class CheckAnswersForm(ServiceForm):
 
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def summary(self) -> list[tuple[str, str]]:
+    def summary(self) -> list[tuple[str, Any]]:
         """(label, value shown) for each answer, for the check-answers page."""
         rows = []
         for name, field in self.fields.items():

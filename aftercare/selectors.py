@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -48,7 +50,7 @@ class FundPosition:
         return max(Decimal("0.00"), self.capital - self.cash_paid - self.claims_paid)
 
 
-def _sum(queryset: QuerySet, field: str) -> Coalesce:
+def _sum(queryset: QuerySet[Any], field: str) -> Coalesce:
     total = queryset.order_by().values("fund_id").annotate(total=Sum(field)).values("total")
     return Coalesce(Subquery(total), ZERO)
 
@@ -66,7 +68,7 @@ def funds_with_position() -> QuerySet[DepositFund]:
     )
 
 
-def position_of(fund: DepositFund) -> FundPosition:
+def position_of(fund: Any) -> FundPosition:
     """The position of a fund read by `funds_with_position`."""
     return FundPosition(
         starting_amount=fund.starting_amount,
@@ -84,7 +86,7 @@ def fund_position(fund_id: int) -> FundPosition:
 
 
 def deposit_list(
-    *, user: Requester, fund_id: int | None = None, filters: dict | None = None
+    *, user: Requester, fund_id: int | None = None, filters: dict[str, Any] | None = None
 ) -> QuerySet[Deposit]:
     """Deposits the user may see (agency workers: for their own people), newest first."""
     filters = filters or {}
@@ -105,7 +107,7 @@ def deposit_list(
     return deposits.order_by("-paid_on", "-pk")
 
 
-def deposit_get(*, user: Requester, public_id) -> Deposit:
+def deposit_get(*, user: Requester, public_id: UUID) -> Deposit:
     return deposit_list(user=user).get(public_id=public_id)
 
 
@@ -127,7 +129,7 @@ def follow_up_list(
     return checks.order_by("due_on", "pk")
 
 
-def follow_up_get(*, user: Requester, public_id) -> FollowUpCheck:
+def follow_up_get(*, user: Requester, public_id: UUID) -> FollowUpCheck:
     return follow_up_list(user=user).get(public_id=public_id)
 
 

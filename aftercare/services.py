@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 PENNY = Decimal("0.01")
 
 
-def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
+def _money(value: Decimal | int | str | None, field: str, *, allow_zero: bool = False) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(PENNY)
     except ArithmeticError:  # decimal.InvalidOperation
@@ -64,7 +64,9 @@ def _notes(value: str, field: str = "notes") -> str:
 # The fund and its landlords --------------------------------------------------------------------
 
 
-def fund_create(*, name: str, starting_amount, starts_on: date, by: Staff, notes: str = "") -> DepositFund:
+def fund_create(
+    *, name: str, starting_amount: Decimal, starts_on: date, by: Staff, notes: str = ""
+) -> DepositFund:
     if not (name or "").strip():
         raise ValidationError({"name": _("Enter the fund's name.")})
     amount = _money(starting_amount, "starting_amount", allow_zero=True)
@@ -74,7 +76,9 @@ def fund_create(*, name: str, starting_amount, starts_on: date, by: Staff, notes
         )
 
 
-def fund_top_up(*, fund_id: int, amount, received_on: date, by: Staff, source: str = "") -> FundTopUp:
+def fund_top_up(
+    *, fund_id: int, amount: Decimal, received_on: date, by: Staff, source: str = ""
+) -> FundTopUp:
     """Add money to the fund on a day (not before the fund started, not in the future)."""
     amount = _money(amount, "amount")
     with transaction.atomic():
@@ -98,7 +102,7 @@ def landlord_add(
     phone: str = "",
     email: str = "",
     address: str = "",
-    properties: list[dict] | None = None,
+    properties: list[dict[str, str]] | None = None,
 ) -> Landlord:
     """A landlord on the register, with the properties they let to the scheme (address lines)."""
     if not (name or "").strip():
@@ -163,7 +167,7 @@ def deposit_pay(
     placement_id: int,
     landlord_id: int,
     kind: str,
-    amount,
+    amount: Decimal,
     paid_on: date,
     address_line_1: str,
     town: str,
@@ -249,8 +253,8 @@ def deposit_return(
     outcome: str,
     tenancy_ended_on: date,
     by: Staff,
-    returned_amount=None,
-    claimed_amount=None,
+    returned_amount: Decimal | None = None,
+    claimed_amount: Decimal | None = None,
     claim_reason: str = "",
     notes: str = "",
 ) -> Deposit:
@@ -365,7 +369,7 @@ def follow_ups_schedule(*, placement_ids: list[int] | None = None, departed_sinc
                 "since": departed_since,
             },
         )
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def follow_up_record(

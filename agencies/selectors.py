@@ -368,16 +368,15 @@ def visits_due(
         supports = supports.filter(agency_id=agency_id)
     if worker_id is not None:
         supports = supports.filter(planned_by_id=worker_id, next_visit_on__isnull=False)
-    supports = list(supports)
+    rows = list(supports)
+    planner_ids = {support.planned_by_id for support in rows if support.next_visit_on}
     planners = {
         user.pk: user.get_full_name() or user.username
-        for user in get_user_model().objects.filter(
-            pk__in={s.planned_by_id for s in supports if s.next_visit_on}
-        )
+        for user in (get_user_model().objects.filter(pk__in=planner_ids) if planner_ids else [])
     }
     until = today + timedelta(days=13 - today.weekday())  # Sunday of next week
     due = []
-    for support in supports:
+    for support in rows:
         placement = support.support_plan.placement
         last_day = timezone.localdate(support.last_visit_at) if support.last_visit_at else None
         if support.next_visit_on:

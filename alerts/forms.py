@@ -1,5 +1,7 @@
 """The alerts page's filters and the acknowledgement form."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -49,4 +51,4 @@ class AcknowledgeManyForm(ServiceForm):
 
     def __init__(self, *args, choices: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["alerts"].choices = [(pk, pk) for pk in choices]
+        cast(forms.TypedMultipleChoiceField, self.fields["alerts"]).choices = [(pk, pk) for pk in choices]

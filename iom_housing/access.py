@@ -17,6 +17,7 @@ from referrals.models import Referral
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
     from oauth2_provider.models import AccessToken
 
     from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
@@ -174,7 +175,7 @@ def alert_scope(user: Requester) -> Q:
     return Q(pk__in=[])
 
 
-def _supported_placements(agency_id: int):
+def _supported_placements(agency_id: int) -> "QuerySet[Any, Any]":
     """The ids of the placements whose support plan names (or named) the agency."""
     return SupportAgency.objects.filter(agency_id=agency_id).values("support_plan__placement_id")
 

@@ -43,7 +43,7 @@ def referrer_email_send(*, event_id: int) -> int:
     to = referral.submitted_by
     if to is None or not to.is_active or not to.email:
         return 0
-    subject, sentence = NEWS[event.kind]
+    subject, sentence = NEWS[ReferralEvent.Kind(event.kind)]
     reference = (
         _(" (your reference %(ref)s)") % {"ref": referral.external_ref} if referral.external_ref else ""
     )

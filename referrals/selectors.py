@@ -195,14 +195,15 @@ def _contains(field: str, word: str) -> Q:
     return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": f" {word}"})
 
 
-def _with_folded_names(queryset: QuerySet, prefix: str = "") -> QuerySet:
+def _with_folded_names(queryset: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     """The person's folded names and aliases as aliases of `queryset` (for `_person_matches`);
     `prefix` is the path to the person ("offender__" from a referral)."""
-    return queryset.alias(
+    folded: QuerySet[Any] = queryset.alias(
         first_folded=Folded(f"{prefix}first_name"),
         last_folded=Folded(f"{prefix}last_name"),
         aliases_folded=Folded(AliasesText(f"{prefix}aliases")),
     )
+    return folded
 
 
 def _person_matches(word: str, today: date, prefix: str = "") -> Q:

@@ -365,7 +365,7 @@ def _person_for_referral(
     """
     # The same name, accents, case and Welsh/English forms of the first name aside (names.py),
     # found through offender_born_last_name_idx.
-    candidates = list(
+    candidates: list[Offender] = list(
         Offender.objects.alias(first_folded=Folded("first_name"), last_folded=Folded("last_name"))
         .filter(
             date_of_birth=data["date_of_birth"],

@@ -230,7 +230,7 @@ def unit_cost_update(
         # Who changed it, in the change history, also when called outside a request.
         pghistory.context(user=getattr(by, "pk", None)),
     ):
-        cost = locked(UnitCost.objects, unit_cost_id, _("unit cost"))
+        cost = locked(UnitCost.objects, unit_cost_id, str(_("unit cost")))
         cost.low, cost.central, cost.high = low, central, high
         cost.source, cost.source_date, cost.notes = source.strip(), source_date, notes
         cost.save(update_fields=["low", "central", "high", "source", "source_date", "notes", "updated_at"])
