@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from alerts import tasks
+from alerts import sweeps, tasks
 from alerts.models import Alert, JobRun
 from placements.models import Placement
 from tests.factories import PlacementFactory
@@ -60,7 +60,7 @@ def test_a_real_worker_runs_the_sweeps_and_the_canary(worker):
         lambda: (
             Alert.objects.filter(kind=Alert.Kind.LICENCE_OVERRUN, placement=placement).exists()
             and JobRun.objects.filter(name="canary").exists()
-            and JobRun.objects.filter(name__startswith="sweep:").count() == 7
+            and JobRun.objects.filter(name__startswith="sweep:").count() == len(sweeps.SWEEPS)
         )
     ), "the worker did not run the sweeps within 20 seconds"
     # Delivered again (as acks_late may do after a lost worker): still one alert.

@@ -228,7 +228,7 @@ def test_the_schema_has_the_same_extensions_and_trigram_indexes_in_every_environ
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'referrals_offender'")
         indexes = {name for (name,) in cursor.fetchall()}
     assert {
-        "offender_first_name_trgm_idx",
-        "offender_last_name_trgm_idx",
-        "offender_aliases_trgm_idx",
+        "offender_first_folded_trgm_idx",
+        "offender_last_folded_trgm_idx",
+        "offender_aliases_folded_trgm_idx",
     } <= indexes
