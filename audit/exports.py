@@ -6,6 +6,8 @@ from datetime import datetime
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 
+from iom_housing.pdf import html_to_pdf
+
 
 def render_json(*, offender, items: list[dict], generated_at: datetime) -> bytes:
     document = {
@@ -31,9 +33,6 @@ def _rows(data) -> list[tuple[str, object]]:
 
 
 def render_pdf(*, offender, items: list[dict], generated_at: datetime) -> bytes:
-    # WeasyPrint is imported here: it loads Pango, which only this export needs.
-    from weasyprint import HTML
-
     sections = [
         {
             "title": item["title"],
@@ -47,4 +46,4 @@ def render_pdf(*, offender, items: list[dict], generated_at: datetime) -> bytes:
         "audit/subject_access.pdf.html",
         {"offender": offender, "sections": sections, "generated_at": generated_at},
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

@@ -14,7 +14,18 @@ from aftercare.models import Deposit, DepositFund, FollowUpCheck, FundTopUp, Lan
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
 from alerts.models import Alert
 from iom_housing.dates import day_short
-from placements.models import LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
+from placements.models import (
+    LicenceAgreement,
+    LicenceBreachEnding,
+    LicenceTerm,
+    LicenceWarning,
+    LicenceWording,
+    PersonCondition,
+    Placement,
+    SupportAgency,
+    SupportPlan,
+    VoidPeriod,
+)
 from referrals.models import Offender, OffenderEvent, Referral
 from reports.models import UnitCost
 
@@ -161,6 +172,11 @@ VisitCorrectionHistory = _track(VisitCorrection, "VisitCorrectionHistory")
 AlertHistory = _track(Alert, "AlertHistory")
 SupportPlanHistory = _track(SupportPlan, "SupportPlanHistory")
 SupportAgencyHistory = _track(SupportAgency, "SupportAgencyHistory")
+LicenceWordingHistory = _track(LicenceWording, "LicenceWordingHistory")
+LicenceAgreementHistory = _track(LicenceAgreement, "LicenceAgreementHistory")
+PersonConditionHistory = _track(PersonCondition, "PersonConditionHistory")
+LicenceWarningHistory = _track(LicenceWarning, "LicenceWarningHistory")
+LicenceBreachEndingHistory = _track(LicenceBreachEnding, "LicenceBreachEndingHistory")
 StaffMembershipHistory = _track(StaffMembership, "StaffMembershipHistory")
 DepositFundHistory = _track(DepositFund, "DepositFundHistory")
 FundTopUpHistory = _track(FundTopUp, "FundTopUpHistory")

@@ -28,7 +28,11 @@ from placements.models import (
     Bedspace,
     DepartureReason,
     Destination,
+    LicenceAgreement,
+    LicenceBreachEnding,
     LicenceTerm,
+    LicenceWarning,
+    PersonCondition,
     Placement,
     Property,
     PropertyExclusion,
@@ -37,6 +41,7 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
+from placements.services_licence import licence_wording_current
 from referrals.models import (
     Ethnicity,
     Gender,
@@ -650,6 +655,23 @@ GENERAL_OFFENCES = [
 # --------------------------------------------------------------------------------------------
 
 
+# A person's own conditions of the licence, and warnings under it (the index of the standard
+# condition breached in the first wording, what happened).
+PERSON_CONDITIONS = (
+    "No visitors after 22:00.",
+    "Exclusion zone: not to enter Penparcau or contact the victim's family.",
+    "To be at the property from 21:00 to 07:00 (curfew agreed with probation).",
+    "To attend every appointment with the drug and alcohol service.",
+)
+WARNING_STORIES = (
+    (1, "Flat found dirty with rubbish bags in the hallway at the weekly visit."),
+    (3, "Neighbours complained of loud music after midnight on two nights."),
+    (2, "Cannabis smell and paraphernalia found in the living room."),
+    (4, "Refused entry to the support worker twice this week."),
+    (0, "A friend found staying overnight without permission."),
+)
+
+
 class DemoBuilder:
     """Builds the whole demo scheme in memory from a fixed seed, then saves it in one go."""
 
@@ -686,6 +708,10 @@ class DemoBuilder:
         self.exclusions: list[PropertyExclusion] = []
         self.funding: list[Funding] = []
         self.unit_costs: list[UnitCost] = []
+        self.agreements: list[LicenceAgreement] = []
+        self.conditions: list[PersonCondition] = []
+        self.warnings: list[LicenceWarning] = []
+        self.breach_endings: list[tuple[LicenceBreachEnding, list[LicenceWarning]]] = []
 
     # ---- the plan -------------------------------------------------------------------------
 
@@ -704,6 +730,7 @@ class DemoBuilder:
         self._build_events()
         self._build_exclusion()
         self._build_money()
+        self._build_licence()
         return self
 
     def _build_properties(self) -> None:
@@ -1699,6 +1726,132 @@ class DemoBuilder:
 
     # ---- saving ---------------------------------------------------------------------------
 
+    def _build_licence(self) -> None:
+        """Each term's agreement (most signed on the day it starts, a few refused), a few people's
+        own conditions, warnings under the licence, and one active stay under notice for a breach.
+        Last of the steps, with a random generator of its own, so the rest of the demo is as before."""
+        rng = random.Random(DEMO_SEED + 17)  # noqa: S311 - not for security: the same demo every run
+        wording = self.wording = licence_wording_current()
+        conditions = wording.condition_list
+        for stay in self.stays:
+            placement = stay.placement
+            terms = [t for t in self.terms if t.placement is placement]
+            for term in terms:
+                issued_on = min(term.starts_on - timedelta(days=1 if term.number > 1 else 0), self.today)
+                started = stay.status in (S.ACTIVE, S.ENDED) and term.starts_on <= self.today
+                status, responded_on = LicenceAgreement.Status.ISSUED, None
+                if started and rng.random() < 0.93:
+                    status = LicenceAgreement.Status.SIGNED
+                    responded_on = max(issued_on, min(term.starts_on, self.today))
+                elif started and rng.random() < 0.5:
+                    status = LicenceAgreement.Status.REFUSED
+                    responded_on = max(issued_on, min(term.starts_on, self.today))
+                self.agreements.append(
+                    LicenceAgreement(
+                        term=term,
+                        wording=wording,
+                        status=status,
+                        issued_at=_at(issued_on, 10),
+                        issued_on=issued_on,
+                        responded_on=responded_on,
+                        recorded_by=self.officer if responded_on else None,
+                    )
+                )
+        stays = [s for s in self.stays if s.status in (S.ACTIVE, S.ENDED)]
+        for index, stay in enumerate(stays):
+            if index % 4 == 1:
+                self.conditions.append(
+                    PersonCondition(
+                        placement=stay.placement,
+                        text=PERSON_CONDITIONS[index % len(PERSON_CONDITIONS)],
+                        added_at=_at(stay.starts_on, 9),
+                        added_by=self.officer,
+                    )
+                )
+        # Warnings: in about a third of the stays, on days while the person was there.
+        for index, stay in enumerate(stays):
+            last_day = min(stay.departed_on or self.today, self.today)
+            nights = (last_day - stay.starts_on).days
+            if index % 3 != 0 or nights < 6:
+                continue
+            levels = [LicenceWarning.Level.VERBAL, LicenceWarning.Level.WRITTEN, LicenceWarning.Level.FINAL]
+            count = 1 + (stay.reason == R.EVICTION) * 2 + (rng.random() < 0.3)
+            days_in = sorted(rng.sample(range(1, nights), min(count, 3, nights - 1)))
+            for level, day_in in zip(levels, days_in, strict=False):
+                condition, what = rng.choice(WARNING_STORIES)
+                self.warnings.append(
+                    LicenceWarning(
+                        placement=stay.placement,
+                        level=level,
+                        condition=conditions[condition] if condition < len(conditions) else conditions[0],
+                        what_happened=what,
+                        issued_on=stay.starts_on + timedelta(days=day_in),
+                        issued_by=self.officer,
+                    )
+                )
+        # Stays evicted for a breach ended at once; one active stay is under notice now.
+        for stay in stays:
+            warnings = [w for w in self.warnings if w.placement is stay.placement]
+            if stay.status == S.ENDED and stay.reason == R.EVICTION:
+                ending = LicenceBreachEnding(
+                    placement=stay.placement,
+                    kind=LicenceBreachEnding.Kind.IMMEDIATE,
+                    reason="Serious breach: threatened a support worker at the property.",
+                    notice_on=stay.departed_on,
+                    leave_by=stay.departed_on,
+                    decided_by=self.officer,
+                )
+                self.breach_endings.append((ending, warnings))
+        # The scripted stay ending soon: under notice its licence still ends within the week (the
+        # demo keeps one stay running beyond it, and the overrun).
+        active = [
+            s
+            for s in stays
+            if s.status == S.ACTIVE and s.scenario == "ending_soon" and (self.today - s.starts_on).days >= 5
+        ]
+        if active:
+            stay = active[0]
+            placement = stay.placement
+            notice_on = self.today - timedelta(days=2)
+            leave_by = notice_on + timedelta(days=wording.notice_days)
+            own = [w for w in self.warnings if w.placement is placement]
+            if not own:
+                own = [
+                    LicenceWarning(
+                        placement=placement,
+                        level=LicenceWarning.Level.FINAL,
+                        condition=conditions[min(3, len(conditions) - 1)],
+                        what_happened="Neighbours reported shouting and a smashed window at 01:30; "
+                        "second incident this month after a written warning.",
+                        issued_on=notice_on - timedelta(days=2),
+                        issued_by=self.officer,
+                    )
+                ]
+                self.warnings += own
+            self.breach_endings.append(
+                (
+                    LicenceBreachEnding(
+                        placement=placement,
+                        kind=LicenceBreachEnding.Kind.NOTICE,
+                        reason="Repeated nuisance to neighbours after a final warning.",
+                        notice_on=notice_on,
+                        leave_by=leave_by,
+                        decided_by=self.officer,
+                    ),
+                    own,
+                )
+            )
+            # The notice cuts the licence (placements.services_licence._shorten_licence).
+            if leave_by < placement.ends_on:
+                kept = [t for t in self.terms if t.placement is placement and t.starts_on < leave_by]
+                dropped = [t for t in self.terms if t.placement is placement and t.starts_on >= leave_by]
+                for term in kept:
+                    term.ends_on = min(term.ends_on, leave_by)
+                self.terms = [t for t in self.terms if t not in dropped]
+                self.agreements = [a for a in self.agreements if a.term not in dropped]
+                placement.ends_on = leave_by
+                placement.free_from = free_from(leave_by, TURNAROUND_DAYS)
+
     def _referral_history(self) -> list[ReferralEvent]:
         """The API's events feed as the services would have written it, oldest first."""
         kind = ReferralEvent.Kind
@@ -1765,6 +1918,18 @@ class DemoBuilder:
         ReferralEvent.objects.bulk_create(self._referral_history(), batch_size=500)
         Funding.objects.bulk_create(self.funding)
         UnitCost.objects.bulk_create(self.unit_costs)
+        LicenceAgreement.objects.bulk_create(self.agreements, batch_size=500)
+        PersonCondition.objects.bulk_create(self.conditions)
+        LicenceWarning.objects.bulk_create(self.warnings)
+        LicenceBreachEnding.objects.bulk_create([ending for ending, _ in self.breach_endings])
+        Followed = LicenceBreachEnding.warnings.through
+        Followed.objects.bulk_create(
+            [
+                Followed(licencebreachending_id=ending.pk, licencewarning_id=warning.pk)
+                for ending, warnings in self.breach_endings
+                for warning in warnings
+            ]
+        )
         self._save_aftercare()
 
     # ---- after a stay: the rent deposit scheme and follow-ups -----------------------------

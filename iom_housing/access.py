@@ -244,6 +244,20 @@ def can_user_manage_placements(user: Requester) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
+def can_user_manage_licence_wording(user: Requester) -> bool:
+    """The licence agreement's wording (conditions, house rules, breach, contacts, charge) is the
+    scheme's: its managers maintain it."""
+    return role_of(user) == Role.SCHEME_MANAGER
+
+
+def can_user_manage_licences(user: Requester) -> bool:
+    """Print a term's agreement and record it signed or refused, add or remove a person's own
+    conditions, record warnings under the licence and end it for a breach: the IOM team (and
+    managers). The supporting agencies see the conditions and warnings of the people they may
+    see (`people_scope`) on the placement page, and record none of them."""
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
 def can_user_use_admin(user: Requester) -> bool:
     """The admin site: active superusers and scheme managers. `is_staff` alone lets nobody in."""
     return bool(

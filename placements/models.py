@@ -12,7 +12,10 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.dates import day_short
@@ -379,6 +382,11 @@ class LicenceTerm(models.Model):
     def days(self) -> int:
         return (self.ends_on - self.starts_on).days
 
+    @property
+    def last_night(self) -> date:
+        """The last night of the term: the day before it ends (the next term's first)."""
+        return self.ends_on - timedelta(days=1)
+
 
 class SupportTier(models.TextChoices):
     T1 = "t1", _("T1: 2.5 hours a week")
@@ -439,3 +447,241 @@ class SupportAgency(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.agency} on {self.support_plan}"
+
+
+# The licence to occupy: its wording, each term's agreement, a person's own conditions, warnings
+# under it and an ending for a breach. ------------------------------------------------------------
+
+WARNING_TEXT_MAX = 1000
+CONDITION_TEXT_MAX = 300
+NOTICE_DAYS_MAX = 28
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class LicenceWording(models.Model):
+    """One version of the licence agreement's wording, which a scheme manager maintains (one scheme
+    per installation). A version is never changed (a trigger refuses it): an edit is a new version,
+    so an agreement always reads as it did when it was issued."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    conditions = models.TextField(
+        _("standard conditions"), help_text=_("One condition a line, in the order they are numbered.")
+    )
+    house_rules = models.TextField(_("house rules"), blank=True, help_text=_("One rule a line."))
+    breach = models.TextField(_("what happens on a breach"))
+    contacts = models.TextField(_("who to contact"))
+    weekly_charge = models.DecimalField(
+        _("weekly charge (£)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    charge_text = models.TextField(_("about the charge"), blank=True)
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"),
+        default=7,
+        help_text=_("Days from a notice to leave for a breach to the day the licence ends."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("licence agreement wording")
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="licencewording_version_from_1"),
+            models.CheckConstraint(
+                condition=~Q(title="") & ~Q(conditions="") & ~Q(breach="") & ~Q(contacts=""),
+                name="licencewording_has_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_charge__isnull=True) | Q(weekly_charge__gte=0),
+                name="licencewording_charge_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_days__gte=1) & Q(notice_days__lte=NOTICE_DAYS_MAX),
+                name="licencewording_notice_1_to_28",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+    @property
+    def condition_list(self) -> list[str]:
+        return _lines(self.conditions)
+
+    @property
+    def house_rule_list(self) -> list[str]:
+        return _lines(self.house_rules)
+
+
+class AgreementStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    SIGNED = "signed", _("Signed")
+    REFUSED = "refused", _("Refused")
+
+
+class LicenceAgreement(models.Model):
+    """The agreement for one licence term, in the wording in force when the term was granted."""
+
+    Status = AgreementStatus
+
+    term = models.OneToOneField(LicenceTerm, on_delete=models.CASCADE, related_name="agreement")
+    wording = models.ForeignKey(LicenceWording, on_delete=models.PROTECT, related_name="agreements")
+    status = models.CharField(
+        _("status"), max_length=8, choices=AgreementStatus.choices, default=AgreementStatus.ISSUED
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    issued_on = models.DateField(_("issued on"))
+    responded_on = models.DateField(_("signed or refused on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("licence agreement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=list(AgreementStatus)), name="licenceagreement_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=AgreementStatus.ISSUED) & Q(responded_on__isnull=True))
+                | (~Q(status=AgreementStatus.ISSUED) & Q(responded_on__isnull=False)),
+                name="licenceagreement_response_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(responded_on__isnull=True) | Q(responded_on__gte=F("issued_on")),
+                name="licenceagreement_response_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.term}"
+
+
+class PersonCondition(models.Model):
+    """A condition of the licence for this person alone (no visitors after 22:00, an exclusion
+    zone), printed after the standard ones. Removing one keeps it, with when and by whom."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="conditions")
+    text = models.CharField(_("condition"), max_length=CONDITION_TEXT_MAX)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    ERASURE = Erasure(person="placement__offender_id", fields={"text": ERASED})
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("person's licence condition")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="personcondition_has_text"),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(removed_at__gte=F("added_at")),
+                name="personcondition_removed_after_added",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WarningLevel(models.TextChoices):
+    VERBAL = "verbal", _("Verbal warning")
+    WRITTEN = "written", _("Written warning")
+    FINAL = "final", _("Final warning")
+
+
+class LicenceWarning(TimeStamped):
+    """A warning under the licence to occupy (not the probation licence's: those are offender
+    events). `condition` is the condition breached as it was worded when the warning was given."""
+
+    Level = WarningLevel
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="licence_warnings")
+    level = models.CharField(_("level"), max_length=8, choices=WarningLevel.choices)
+    condition = models.CharField(_("condition breached"), max_length=CONDITION_TEXT_MAX)
+    person_condition = models.ForeignKey(
+        PersonCondition, on_delete=models.PROTECT, null=True, blank=True, related_name="warnings"
+    )
+    what_happened = models.TextField(_("what happened"))
+    issued_on = models.DateField(_("date"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    ERASURE = Erasure(person="placement__offender_id", fields={"what_happened": ERASED, "condition": ERASED})
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("licence warning")
+        indexes = [models.Index(fields=["issued_on"], name="licencewarning_issued_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=list(WarningLevel)), name="licencewarning_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(condition="") & ~Q(what_happened=""), name="licencewarning_has_text"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("what_happened"), WARNING_TEXT_MAX),
+                name="licencewarning_text_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} on {day_short(self.issued_on)}"
+
+
+class BreachEndingKind(models.TextChoices):
+    NOTICE = "notice", _("Notice given")
+    IMMEDIATE = "immediate", _("Immediate (serious breach)")
+
+
+class LicenceBreachEnding(TimeStamped):
+    """The licence ended early for a breach: with notice (the person stays until `leave_by`, the
+    notice date plus the notice period) or at once for a serious breach (`leave_by` is the notice
+    date, the day they left). The departure itself is the placement's ordinary ending."""
+
+    Kind = BreachEndingKind
+
+    placement = models.OneToOneField(Placement, on_delete=models.PROTECT, related_name="breach_ending")
+    kind = models.CharField(_("how"), max_length=10, choices=BreachEndingKind.choices)
+    reason = models.TextField(_("reason"))
+    notice_on = models.DateField(_("notice date"))
+    leave_by = models.DateField(_("licence ends"))
+    warnings = models.ManyToManyField(
+        LicenceWarning, blank=True, related_name="+", verbose_name=_("warnings")
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    ERASURE = Erasure(person="placement__offender_id", fields={"reason": ERASED})
+
+    class Meta:
+        verbose_name = _("ending for a breach")
+        indexes = [models.Index(fields=["notice_on"], name="breachending_notice_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=list(BreachEndingKind)), name="breachending_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="breachending_has_reason"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("reason"), WARNING_TEXT_MAX),
+                name="breachending_reason_length",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=BreachEndingKind.IMMEDIATE) & Q(leave_by=F("notice_on")))
+                | (Q(kind=BreachEndingKind.NOTICE) & Q(leave_by__gt=F("notice_on"))),
+                name="breachending_leave_by_follows_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {day_short(self.notice_on)}"

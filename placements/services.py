@@ -40,6 +40,7 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
+from placements.services_licence import licence_agreement_issue, renewal_refused_by_notice
 from referrals.models import Gender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
@@ -208,9 +209,10 @@ def place_offender(
             free_from=bedspace_free_from,
             created_by=by,
         )
-        LicenceTerm.objects.create(
+        term = LicenceTerm.objects.create(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
+        licence_agreement_issue(term=term)
         _placement_changed(placement, ReferralEvent.Kind.PLACED, Change.BOOKED)
     return placement
 
@@ -428,6 +430,7 @@ def licence_renew(
         ensure_status(
             placement, Placement.Status.PROVISIONAL, Placement.Status.CONFIRMED, Placement.Status.ACTIVE
         )
+        renewal_refused_by_notice(placement)
         last = placement.licence_terms.aggregate(number=Max("number"))["number"] or 0
         starts_on = placement.ends_on
         ends_on = starts_on + timedelta(days=days)
@@ -466,6 +469,7 @@ def licence_renew(
             reason=reason.strip(),
             created_by=by,
         )
+        licence_agreement_issue(term=term)
         placement.ends_on = ends_on
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])

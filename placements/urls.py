@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements import views
+from placements import views, views_licence
 
 app_name = "placements"
 
@@ -46,4 +46,30 @@ urlpatterns = [
     ),
     path("placements/<uuid:public_id>/end/", views.placement_action, {"action": "end"}, name="placement-end"),
     path("placements/<uuid:public_id>/support/", views.support_plan_edit, name="support-plan"),
+    # The licence to occupy (placements/views_licence.py).
+    path("licence-wording/", views_licence.wording_detail, name="licence-wording"),
+    path("licence-wording/change/", views_licence.wording_edit, name="licence-wording-edit"),
+    path(
+        "placements/<uuid:public_id>/terms/<int:number>/agreement.pdf",
+        views_licence.agreement_pdf,
+        name="licence-agreement",
+    ),
+    path(
+        "placements/<uuid:public_id>/terms/<int:number>/agreement/",
+        views_licence.agreement_record,
+        name="licence-agreement-record",
+    ),
+    path("placements/<uuid:public_id>/conditions/add/", views_licence.condition_add, name="condition-add"),
+    path(
+        "placements/<uuid:public_id>/conditions/remove/",
+        views_licence.condition_remove,
+        name="condition-remove",
+    ),
+    path("placements/<uuid:public_id>/warnings/add/", views_licence.warning_add, name="warning-add"),
+    path("placements/<uuid:public_id>/end-for-breach/", views_licence.breach_end, name="breach-end"),
+    path(
+        "placements/<uuid:public_id>/end-for-breach/check/",
+        views_licence.breach_end_check,
+        name="breach-end-check",
+    ),
 ]

@@ -19,6 +19,7 @@ from alerts.models import Alert
 from audit.access import logs_access, saw
 from audit.history import history_for
 from iom_housing.access import (
+    can_user_manage_licences,
     can_user_manage_placements,
     can_user_manage_scheme,
     can_user_view_cases,
@@ -26,7 +27,7 @@ from iom_housing.access import (
 )
 from iom_housing.basis import StaleBasis, based_form_page
 from iom_housing.pages import form_page, found_or_404, paginate
-from placements import selectors, services
+from placements import selectors, selectors_licence, services
 from placements.forms import (
     ArriveForm,
     AvailabilityForm,
@@ -63,6 +64,7 @@ def dashboard(request):
     job_runs = list(alert_selectors.job_runs()) if can_user_manage_scheme(user) else None
     ending = selectors.placements_ending(user=user, today=today)
     overrun = selectors.placements_overrun(user=user, today=today)
+    notices = selectors_licence.notices_in_force(user=user)
     context = {
         "today": today,
         "occupancy": selectors.occupancy_today(today=today),
@@ -70,6 +72,8 @@ def dashboard(request):
         "ending_count": ending.count(),
         "overrun": list(overrun[:DASHBOARD_ROWS]),
         "overrun_count": overrun.count(),
+        "notices": list(notices[:DASHBOARD_ROWS]),
+        "notices_count": notices.count(),
         "waiting": list(referral_list(user=user)[:DASHBOARD_ROWS]),
         "waiting_count": referral_list(user=user).count(),
         "for_bedspace": list(referral_list(user=user, status=WAITING_FOR_BEDSPACE)[:DASHBOARD_ROWS]),
@@ -86,6 +90,7 @@ def dashboard(request):
         people=[
             *context["ending"],
             *context["overrun"],
+            *(n.placement for n in context["notices"]),
             *context["waiting"],
             *context["for_bedspace"],
             *context["alerts"],
@@ -157,6 +162,8 @@ def placement_detail(request, public_id):
             "total_days": (placement.ends_on - placement.starts_on).days,
             "today": today,
             "overrun": placement.is_overrun(today),
+            "licence": selectors_licence.placement_licence(placement=placement),
+            "can_manage_licences": can_user_manage_licences(request.user),
         },
     )
 

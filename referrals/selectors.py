@@ -29,7 +29,16 @@ from django.utils.translation import ngettext
 from agencies.models import Agency, HomeVisit
 from iom_housing.access import Requester, agency_of, people_scope, referral_scope, sees_person_record
 from iom_housing.dates import day
-from placements.models import DepartureReason, Destination, LicenceTerm, Placement
+from placements.models import (
+    BreachEndingKind,
+    DepartureReason,
+    Destination,
+    LicenceBreachEnding,
+    LicenceTerm,
+    LicenceWarning,
+    Placement,
+    WarningLevel,
+)
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
 from referrals.names import Folded, first_name_forms, fold, pnc_full
 
@@ -283,10 +292,12 @@ def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
 def offender_timeline(*, offender: Offender) -> list[TimelineEntry]:
     """The person's story, newest first: referrals and decisions, bookings, stays, licence
     renewals and departures, offending and compliance, the latest visits and every concern, and
-    the rest of each stay's visits summed up. Six queries, whatever the number of visits."""
+    the rest of each stay's visits summed up, warnings under the licence to occupy and endings for a
+    breach. Eight queries, whatever the number of visits."""
     entries = _referral_entries(offender)
     placement_urls = _placement_entries(offender, entries)
     entries += _visit_entries(offender, placement_urls)
+    entries += _licence_entries(offender, placement_urls)
     kinds = _labels(OffenderEvent.Kind.choices)
     categories = _labels(OffenceCategory.choices)
     for kind, occurred_on, category in offender.events.values_list("kind", "occurred_on", "offence_category"):
@@ -362,6 +373,37 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
                 TimelineEntry(placement.departed_on, _("Left the placement"), description, url=url)
             )
     return urls
+
+
+def _licence_entries(offender: Offender, placement_urls: dict[int, str]) -> list[TimelineEntry]:
+    """Warnings under the licence to occupy, and a licence ended for a breach: two queries."""
+    levels = _labels(WarningLevel.choices)
+    kinds = _labels(BreachEndingKind.choices)
+    entries = []
+    warnings = LicenceWarning.objects.filter(placement__offender=offender).values_list(
+        "issued_on",
+        "level",
+        "condition",
+        "what_happened",
+        "issued_by__first_name",
+        "issued_by__last_name",
+        "issued_by__username",
+        "placement_id",
+    )
+    for issued_on, level, condition, what_happened, first, last, username, placement_id in warnings:
+        description = _("Condition breached: %(condition)s") % {"condition": condition} + "\n" + what_happened
+        by = f"{first} {last}".strip() or username
+        entries.append(
+            TimelineEntry(issued_on, levels[level], description, by, placement_urls.get(placement_id, ""))
+        )
+    endings = LicenceBreachEnding.objects.filter(placement__offender=offender).values_list(
+        "notice_on", "kind", "leave_by", "reason", "placement_id"
+    )
+    for notice_on, kind, leave_by, reason, placement_id in endings:
+        title = _("Licence ended for a breach: %(kind)s") % {"kind": kinds[kind].lower()}
+        description = _("The licence ends on %(day)s.") % {"day": day(leave_by)} + "\n" + reason
+        entries.append(TimelineEntry(notice_on, title, description, url=placement_urls.get(placement_id, "")))
+    return entries
 
 
 def _visit_entries(offender: Offender, placement_urls: dict[int, str]) -> list[TimelineEntry]:

@@ -175,10 +175,11 @@ def to_html(report: Report) -> str:
 
 
 def to_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
+    from iom_housing.pdf import html_to_pdf
 
-    html = render_to_string("reports/report_document.html", {**report_context(report), "for_pdf": True})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(
+        render_to_string("reports/report_document.html", {**report_context(report), "for_pdf": True})
+    )
 
 
 def _about_rows(report: Report) -> list[list[str]]:

@@ -101,10 +101,10 @@ def _dashboard_rows(count: int) -> None:
 def test_the_dashboard_takes_a_fixed_number_of_queries(iom_officer_client, django_assert_num_queries, rows):
     _dashboard_rows(rows)
     iom_officer_client.get(reverse("placements:dashboard"))  # the session's first read is done
-    # session, user, membership; occupancy; ending and overrun with their counts; referrals
-    # waiting for a decision and for a bedspace, with their counts; alerts; the header's alert
-    # count; the access log
-    with django_assert_num_queries(15):
+    # session, user, membership; occupancy; ending, overrun and licence notices in force with
+    # their counts; referrals waiting for a decision and for a bedspace, with their counts;
+    # alerts; the header's alert count; the access log
+    with django_assert_num_queries(17):
         assert iom_officer_client.get(reverse("placements:dashboard")).status_code == 200
 
 

@@ -89,6 +89,19 @@ MATRIX = {
     "placements:placement-renew": OFFICERS_ONLY,
     "placements:placement-end": OFFICERS_ONLY,
     "placements:support-plan": OFFICERS_ONLY,
+    # The licence to occupy: its wording is the scheme managers'; agreements, a person's own
+    # conditions, warnings and endings for a breach are recorded by the IOM team (agencies read
+    # the conditions and warnings on the placement page).
+    "placements:licence-wording": MANAGERS_ONLY,
+    "placements:licence-wording-edit": MANAGERS_ONLY,
+    "placements:licence-agreement": OFFICERS_ONLY,
+    "placements:licence-agreement-record": OFFICERS_ONLY,
+    "placements:condition-add": OFFICERS_ONLY,
+    "placements:condition-remove": row(officer=405, manager=405),  # POST only
+    "placements:warning-add": OFFICERS_ONLY,
+    "placements:breach-end": OFFICERS_ONLY,
+    # With no answers given yet, the check-answers step sends back to the first.
+    "placements:breach-end-check": row(officer=302, manager=302),
     "referrals:referral-list": OFFICERS_ONLY,
     "referrals:referral-list-csv": OFFICERS_ONLY,
     # Referrals are made by agencies (officers for the police); managers and analysts do not refer.
@@ -248,7 +261,8 @@ def scene():
         "referrals": referral.public_id,
         "by-ref": referral.external_ref,
         "offenders": referral.offender.public_id,
-        "placements": placement.public_id,
+        # A placement's licence term is named by its number.
+        "placements": {"uuid": placement.public_id, "int": 1},
         "alerts": alert.pk,
         "properties": bedspace.property_id,
         "bedspaces": bedspace.pk,
