@@ -239,7 +239,9 @@ class ApiClient(TimeStamped):
         default=list,
         blank=True,
         verbose_name=_("scopes"),
-        help_text=_("What the client may ask for: referrals:read, referrals:write, visits:write."),
+        help_text=_(
+            "What the client may ask for: referrals:read, referrals:write, visits:write, moveon:read, moveon:write."
+        ),
     )
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Untick to stop the client (its tokens stop working at once).")

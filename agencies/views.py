@@ -25,6 +25,7 @@ from iom_housing.access import (
 )
 from iom_housing.basis import StaleBasis
 from iom_housing.pages import found_or_404, paginate
+from moveon.selectors import caseload_actions
 from placements.models import Placement
 
 case_readers = require(can_user_view_cases)
@@ -38,6 +39,10 @@ def caseload(request):
     today = timezone.localdate()
     placements = list(selectors.caseload(user=request.user, today=today))
     saw(people=placements)
+    # The move-on actions the agency owns on each, to see and update from here (one query).
+    actions = caseload_actions(agency=agency_of(request.user), placement_ids=[p.pk for p in placements])
+    for placement in placements:
+        placement.move_on_actions = actions.get(placement.pk, [])
     counts = {state: 0 for state in ("overdue", "due", "visited", "arriving")}
     for placement in placements:
         counts[placement.visit_state] += 1

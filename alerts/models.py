@@ -41,6 +41,7 @@ class Alert(models.Model):
         ARRIVAL_MISSING = "arrival_missing", _("Arrival not recorded")
         VISIT_CONCERN = "visit_concern", _("Concern raised on a visit")
         FOLLOWUP_DUE = "followup_due", _("Follow-up check due")
+        MOVEON_OVERDUE = "moveon_overdue", _("Move-on action overdue")
 
     Status = AlertStatus
 
@@ -125,6 +126,7 @@ class Alert(models.Model):
         Kind.ARRIVAL_MISSING: _("Record the arrival, or that they did not arrive"),
         Kind.VISIT_CONCERN: _("Read the visit and act on the concern"),
         Kind.FOLLOWUP_DUE: _("Find out how they are doing and record the follow-up"),
+        Kind.MOVEON_OVERDUE: _("Record the action's progress, or move its due date"),
     }
 
     @property

@@ -44,6 +44,7 @@ class Change(StrEnum):
     VISIT_RECORDED = "visit_recorded"  # recorded or corrected
     REFERRAL_DECIDED = "referral_decided"  # accepted, declined or withdrawn
     FOLLOW_UP_RECORDED = "follow_up_recorded"
+    MOVEON_ACTION_CHANGED = "moveon_action_changed"  # added, its due date or status changed
 
 
 # What each sweep's condition reads (alerts/sweeps.py), and so which changes can move it:
@@ -55,6 +56,7 @@ class Change(StrEnum):
 #   arrival missing      confirmed, and `starts_on` past
 #   referral undecided   the referral's status (still open) and when it was submitted
 #   follow-up due        an ended placement's follow-up checks: due, and not recorded
+#   move-on overdue      active, and a move-on action's status (open) and due date past
 RECHECKS: dict[Change, tuple[Kind, ...]] = {
     # A new provisional booking: the two conditions a provisional booking can meet.
     Change.BOOKED: (Kind.LICENCE_ENDING, Kind.BOOKING_UNCONFIRMED),
@@ -75,12 +77,14 @@ RECHECKS: dict[Change, tuple[Kind, ...]] = {
     # Only the licence's end moves.
     Change.RENEWED: (Kind.LICENCE_ENDING, Kind.LICENCE_OVERRUN),
     # Active to ended: it leaves every condition an active placement can meet.
-    # Its follow-up checks are scheduled then, and one may be due already (a departure recorded late).
+    # Its move-on actions are no longer overdue; its follow-up checks are scheduled then, and one
+    # may be due already (a departure recorded late).
     Change.ENDED: (
         Kind.LICENCE_ENDING,
         Kind.LICENCE_OVERRUN,
         Kind.SUPERVISION_ENDING,
         Kind.VISIT_MISSED,
+        Kind.MOVEON_OVERDUE,
         Kind.FOLLOWUP_DUE,
     ),
     # Which agencies visit, and how often.
@@ -88,6 +92,7 @@ RECHECKS: dict[Change, tuple[Kind, ...]] = {
     Change.VISIT_RECORDED: (Kind.VISIT_MISSED,),
     Change.REFERRAL_DECIDED: (Kind.REFERRAL_UNDECIDED,),
     Change.FOLLOW_UP_RECORDED: (Kind.FOLLOWUP_DUE,),
+    Change.MOVEON_ACTION_CHANGED: (Kind.MOVEON_OVERDUE,),
 }
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit
 from alerts.models import Alert, JobRun
+from moveon.models import OPEN_STATUSES, MoveOnAction
 from placements.dates import add_working_days
 from placements.models import Placement, SupportAgency
 from referrals.models import Referral
@@ -309,6 +310,37 @@ def sweep_followup_due(*, today: date, placement_id: int | None = None) -> Sweep
     return _sync(Alert.Kind.FOLLOWUP_DUE, wanted, _subject(placement_id=placement_id))
 
 
+def sweep_moveon_overdue(*, today: date, placement_id: int | None = None) -> SweepResult:
+    """A move-on action of someone in residence, still open (not started or in progress) after its
+    due date: due today is not overdue until tomorrow. One alert per action and due date, for its
+    owner (the agency, so its workers see it; the IOM team's own when it has none). Moving the due
+    date on raises a new key, and the old alert resolves; done or no longer needed resolves it."""
+    actions = MoveOnAction.objects.filter(
+        status__in=OPEN_STATUSES,
+        due_on__lt=today,
+        plan__placement__status=Placement.Status.ACTIVE,
+    )
+    if placement_id is not None:
+        actions = actions.filter(plan__placement_id=placement_id)
+    wanted = []
+    for pk, placement_pk, offender_id, agency_id, kind, due_on in actions.order_by().values_list(
+        "pk", "plan__placement_id", "plan__placement__offender_id", "owner_agency_id", "kind", "due_on"
+    ):
+        wanted.append(
+            Alert(
+                kind=Alert.Kind.MOVEON_OVERDUE,
+                key=f"moveon_overdue:action:{pk}:{due_on}",
+                message=_("Move-on action “%(action)s” was due on %(day)s and is not done.")
+                % {"action": MoveOnAction.Kind(kind).label, "day": _day(due_on)},
+                due_on=due_on,
+                offender_id=offender_id,
+                placement_id=placement_pk,
+                agency_id=agency_id,
+            )
+        )
+    return _sync(Alert.Kind.MOVEON_OVERDUE, wanted, _subject(placement_id=placement_id))
+
+
 # Each sweep is named by the kind of alert it raises (Alert.Kind's values); its JobRun is "sweep:<kind>".
 PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "licence_ending": sweep_licence_ending,
@@ -318,6 +350,7 @@ PLACEMENT_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "booking_unconfirmed": sweep_booking_unconfirmed,
     "arrival_missing": sweep_arrival_missing,
     "followup_due": sweep_followup_due,
+    "moveon_overdue": sweep_moveon_overdue,
 }
 REFERRAL_SWEEPS: dict[str, Callable[..., SweepResult]] = {
     "referral_undecided": sweep_referral_undecided,

@@ -14,6 +14,7 @@ from aftercare.models import Deposit, DepositFund, FollowUpCheck, FundTopUp, Lan
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
 from alerts.models import Alert
 from iom_housing.dates import day_short
+from moveon.models import MoveOnAction, MoveOnPlan
 from placements.models import (
     LicenceAgreement,
     LicenceBreachEnding,
@@ -177,6 +178,8 @@ LicenceAgreementHistory = _track(LicenceAgreement, "LicenceAgreementHistory")
 PersonConditionHistory = _track(PersonCondition, "PersonConditionHistory")
 LicenceWarningHistory = _track(LicenceWarning, "LicenceWarningHistory")
 LicenceBreachEndingHistory = _track(LicenceBreachEnding, "LicenceBreachEndingHistory")
+MoveOnPlanHistory = _track(MoveOnPlan, "MoveOnPlanHistory")
+MoveOnActionHistory = _track(MoveOnAction, "MoveOnActionHistory")
 StaffMembershipHistory = _track(StaffMembership, "StaffMembershipHistory")
 DepositFundHistory = _track(DepositFund, "DepositFundHistory")
 FundTopUpHistory = _track(FundTopUp, "FundTopUpHistory")

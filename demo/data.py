@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
 from agencies.services import api_client_register
 from iom_housing.access import Role
+from moveon.models import MoveOnAction, MoveOnPlan
 from placements.dates import free_from
 from placements.models import (
     LICENCE_TERM_MAX_DAYS,
@@ -712,6 +713,9 @@ class DemoBuilder:
         self.conditions: list[PersonCondition] = []
         self.warnings: list[LicenceWarning] = []
         self.breach_endings: list[tuple[LicenceBreachEnding, list[LicenceWarning]]] = []
+        self.support_codes: dict[int, list[str]] = {}  # a stay's supporting agencies, by id(stay)
+        self.move_on_plans: list[MoveOnPlan] = []
+        self.move_on_actions: list[MoveOnAction] = []
 
     # ---- the plan -------------------------------------------------------------------------
 
@@ -731,6 +735,7 @@ class DemoBuilder:
         self._build_exclusion()
         self._build_money()
         self._build_licence()
+        self._build_move_on()
         return self
 
     def _build_properties(self) -> None:
@@ -1351,6 +1356,7 @@ class DemoBuilder:
                 if Need.RELATIONSHIPS in offender.needs:
                     codes.append("social-services")
             stops: dict[str, date | None] = dict.fromkeys(codes)
+            self.support_codes[id(stay)] = codes
             if (
                 not ddas_stopped
                 and "ddas" in codes
@@ -1852,6 +1858,94 @@ class DemoBuilder:
                 placement.ends_on = leave_by
                 placement.free_from = free_from(leave_by, TURNAROUND_DAYS)
 
+    # ---- move-on plans ------------------------------------------------------------------------
+
+    # The steps that led to each destination (kind, owner's agency code, whether it worked).
+    MOVE_ON_STEPS = {
+        "social_rent": [("housing_register", "care-society", True), ("wales_s73", "probation", True)],
+        "private_rent": [("private_rented", "care-society", True), ("bank_account", "police", True)],
+        "supported_long_term": [("supported_housing", "probation", True), ("benefits", "care-society", True)],
+        "family": [("other", "probation", True)],
+        "temporary": [("wales_s73", "probation", False), ("housing_register", "care-society", None)],
+        "no_fixed_abode": [("wales_s66", "probation", False), ("birth_certificate", "police", None)],
+    }
+    # For those in residence now: the plan so far (kind, owner, days after arrival it is due, status).
+    CURRENT_STEPS = [
+        ("housing_register", "care-society", 10, "done"),
+        ("wales_s62", "probation", 14, "in_progress"),
+        ("bank_account", "police", 21, "not_started"),
+        ("birth_certificate", "police", 7, "in_progress"),
+        ("private_rented", "care-society", 35, "not_started"),
+    ]
+
+    def _build_move_on(self) -> None:
+        """A move-on plan for every stay that began: finished plans for those who left (the steps
+        to where they went), and plans under way for those in residence, some actions overdue and
+        some planned move-out dates set. A generator of its own, so the rest of the demo is as it was."""
+        rng = random.Random(DEMO_SEED + 17)  # noqa: S311
+        council = "Ceredigion County Council"
+        for stay in sorted(self.stays, key=lambda s: (s.starts_on, s.bedspace.label)):
+            if stay.status not in (S.ACTIVE, S.ENDED):
+                continue
+            codes = self.support_codes.get(id(stay), ["police"])
+            arrived = stay.starts_on
+            plan = MoveOnPlan(
+                placement=stay.placement, target_on=arrived + timedelta(days=56), created_by=self.officer
+            )
+            steps = []
+            if stay.status == S.ENDED:
+                left = stay.departed_on
+                for kind, code, worked in self.MOVE_ON_STEPS.get(stay.destination, []):
+                    opened = min(arrived + timedelta(days=rng.randint(1, 7)), left)
+                    outcome_on = max(opened, left - timedelta(days=rng.randint(0, 10)))
+                    if worked is None:
+                        status, result = "not_needed", ""
+                    else:
+                        status, result = "done", "successful" if worked else "unsuccessful"
+                    steps.append(
+                        (kind, code, opened, opened + timedelta(days=14), status, outcome_on, result)
+                    )
+            else:
+                days_in = (self.today - arrived).days
+                if days_in >= 14 and rng.random() < 0.5:
+                    plan.planned_move_out_on = self.today + timedelta(days=rng.randint(3, 24))
+                for kind, code, due_after, status in self.CURRENT_STEPS[: 2 + rng.randint(0, 3)]:
+                    opened = min(arrived + timedelta(days=1), self.today)
+                    due = arrived + timedelta(days=due_after)
+                    outcome_on = None
+                    result = ""
+                    if status == "done" and due <= self.today:
+                        outcome_on, result = max(opened, min(due, self.today)), "successful"
+                    elif status == "done":
+                        status = "in_progress"
+                    steps.append((kind, code, opened, due, status, outcome_on, result))
+            if not steps:
+                continue
+            self.move_on_plans.append(plan)
+            for kind, code, opened, due, status, outcome_on, result in steps:
+                owner = None if code == "police" or code not in codes else self.agencies[code]
+                named = self.staff.get(code or "police") or [None]
+                self.move_on_actions.append(
+                    MoveOnAction(
+                        plan=plan,
+                        kind=kind,
+                        details="Move in with their sister, who has a spare room" if kind == "other" else "",
+                        local_authority=council if kind.startswith("wales_") else "",
+                        applied_on=opened
+                        if kind.startswith("wales_") or kind == "housing_register"
+                        else None,
+                        owner_agency=owner,
+                        owner_user=named[0] if owner is not None else self.officer,
+                        opened_on=opened,
+                        due_on=due,
+                        status=status,
+                        outcome_on=outcome_on,
+                        result=result,
+                        outcome="Relief duty owed" if kind == "wales_s73" and result == "successful" else "",
+                        created_by=self.officer,
+                    )
+                )
+
     def _referral_history(self) -> list[ReferralEvent]:
         """The API's events feed as the services would have written it, oldest first."""
         kind = ReferralEvent.Kind
@@ -2069,6 +2163,8 @@ class DemoBuilder:
                 by=self.officer,
                 notes="Spoke by phone." if index % 3 == 0 else "",
             )
+        MoveOnPlan.objects.bulk_create(self.move_on_plans)
+        MoveOnAction.objects.bulk_create(self.move_on_actions)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Who may do what: roles and the access rules every view and API call asks (one place)."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
     from iom_housing.api.auth import ApiClientUser
+    from moveon.models import MoveOnAction
 
 # Who does something: the signed-in member of staff a service records as `by` (`created_by`,
 # `decided_by`...). Views pass `request.user` behind a `require(...)` rule; the API passes None
@@ -161,15 +162,16 @@ def can_user_view_alerts(user: Requester) -> bool:
 
 def alert_scope(user: Requester) -> Q:
     """A filter for the alerts `user` may see. Officers and scheme managers: all of them. An agency
-    worker: only missed visits by their own agency, about people in their caseload; the rest are
-    for the IOM team to act on (a concern they raised is on the visit they recorded)."""
+    worker: only missed visits and overdue move-on actions of their own agency, and follow-ups due
+    for the placements their agency supported, about people in their caseload; the rest are for the IOM team to act on (a concern they raised is on the visit
+    they recorded)."""
     membership = active_membership(user)
     role = role_of(user)
     if role in SCHEME_WIDE_ROLES:
         return Q()
     if role == Role.AGENCY_WORKER and membership is not None:
         return people_scope(user, "offender") & (
-            Q(kind="visit_missed", agency_id=membership.agency_id)
+            Q(kind__in=("visit_missed", "moveon_overdue"), agency_id=membership.agency_id)
             | Q(kind="followup_due", placement_id__in=_supported_placements(membership.agency_id))
         )
     return Q(pk__in=[])
@@ -227,6 +229,62 @@ def follow_up_scope(user: Requester) -> Q:
 
 def agency_follow_up_scope(agency_id: int) -> Q:
     return Q(placement_id__in=_supported_placements(agency_id))
+
+
+def can_user_manage_move_on_plans(user: Requester) -> bool:
+    """Set a plan's target and planned move-out dates, and add or change any of its actions:
+    officers and scheme managers."""
+    return role_of(user) in SCHEME_WIDE_ROLES
+
+
+def can_user_record_move_on_actions(user: Requester) -> bool:
+    """Open the move-on action pages: officers and managers for any action, agency workers for the
+    actions their agency owns (each action still by `can_user_change_move_on_action`)."""
+    return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)
+
+
+def can_user_change_move_on_action(user: Requester, action: "MoveOnAction") -> bool:
+    """Officers and managers change any action; an agency worker only those its agency owns (the
+    selector has already limited them to people the agency supports)."""
+    role = role_of(user)
+    if role in SCHEME_WIDE_ROLES:
+        return True
+    membership = active_membership(user)
+    return (
+        role == Role.AGENCY_WORKER
+        and membership is not None
+        and action.owner_agency_id == membership.agency_id
+    )
+
+
+def supports_placement(agency_id: int, *, today: date, placement_field: str = "pk") -> Q:
+    """A filter for placements (by `placement_field`) whose support plan names the agency today:
+    "the people it supports", for whom an agency records move-on actions."""
+    supporting = SupportAgency.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today),
+        agency_id=agency_id,
+        support_plan__placement_id=OuterRef(placement_field),
+    )
+    return Q(Exists(supporting))
+
+
+def move_on_action_scope(user: Requester, *, today: date) -> Q:
+    """The move-on actions `user` may change: every action for officers and managers; for an agency
+    worker or its case system (`user.api_client`), those its agency owns on placements it supports
+    today (which makes them people it may see, `people_scope`)."""
+    if sees_whole_scheme(user):
+        return Q()
+    api_client: ApiClient | None = getattr(user, "api_client", None)
+    membership = active_membership(user)
+    if api_client is not None:
+        agency_id = api_client.agency_id
+    elif role_of(user) == Role.AGENCY_WORKER and membership is not None:
+        agency_id = membership.agency_id
+    else:
+        return Q(pk__in=[])
+    return Q(owner_agency_id=agency_id) & supports_placement(
+        agency_id, today=today, placement_field="plan__placement_id"
+    )
 
 
 def can_user_submit_referrals(user: Requester) -> bool:

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "alerts",
     "aftercare",
     "reports",
+    "moveon",
     "audit",
     "outbox",
     "demo",  # seed_demo and seed_scale; nothing in the service imports it
@@ -400,6 +401,8 @@ API_SCOPES = {
     "referrals:write": "Make, update and withdraw your agency's referrals",
     "visits:write": "Record home visits for placements your agency supports",
     "followups:write": "Read and record follow-up checks after leaving for people your agency supported",
+    "moveon:read": "Read the move-on actions your agency owns for the people it supports",
+    "moveon:write": "Add and update the move-on actions your agency owns",
 }
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
@@ -443,6 +446,8 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "agencies.models.HomeVisit.Kind",
         "ReferralEventKindEnum": "referrals.models.ReferralEvent.Kind",
         "DestinationEnum": "placements.models.Destination",
+        "MoveOnActionKindEnum": "moveon.models.ActionKind",
+        "MoveOnActionStatusEnum": "moveon.models.ActionStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("alerts.urls")),
     path("", include("referrals.urls")),
     path("", include("agencies.urls")),
+    path("", include("moveon.urls")),
     path("", include("audit.urls")),
     path("", include("reports.urls")),
     path("", include("aftercare.urls")),

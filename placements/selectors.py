@@ -198,6 +198,14 @@ def available_bedspaces(
     Free means no live booking holds the bedspace (with its turnaround) and no void period falls
     in the stay; the next booking must also start after this stay's own turnaround, which is
     counted in working days, so that last step runs in Python over the few candidates.
+
+    A planned move-out date (the move-on plan's) counts one way only. Later than the occupant's
+    licence end (a tenancy starting after it, with renewals to come), it holds the bedspace until
+    that day and its turnaround: nobody is booked into a room someone is planned to be in. Earlier
+    than the licence end, it frees nothing: the bedspace is theirs until the departure is recorded
+    (ending the placement moves its end and `free_from` to the day they left), as the rule for an
+    overrun already says, since moves fall through and the day may slip. Availability follows
+    where people are, not where a plan hopes they will be.
     """
     live_bookings = Placement.objects.filter(LIVE, bedspace=OuterRef("pk"))
     # Someone staying past their licence holds the bedspace until they leave.
@@ -206,6 +214,13 @@ def available_bedspaces(
         status=Placement.Status.ACTIVE,
         ends_on__lt=timezone.localdate(),
         starts_on__lt=ends_on,
+    )
+    # Someone planned to stay past their licence end holds the bedspace until they move out.
+    planned_stay = Placement.objects.filter(
+        bedspace=OuterRef("pk"),
+        status=Placement.Status.ACTIVE,
+        starts_on__lt=ends_on,
+        move_on_plan__planned_move_out_on__gt=F("ends_on"),
     )
     bedspaces = (
         Bedspace.objects.filter(active=True, property__active=True)
@@ -228,6 +243,11 @@ def available_bedspaces(
                 .order_by("starts_on")
                 .values("starts_on")[:1]
             ),
+            planned_move_out_on=Subquery(
+                planned_stay.order_by("-move_on_plan__planned_move_out_on").values(
+                    "move_on_plan__planned_move_out_on"
+                )[:1]
+            ),
         )
         .order_by("property__name", "label")
     )
@@ -247,7 +267,13 @@ def available_bedspaces(
             bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
     result: list[Bedspace] = []
     for bedspace in bedspaces:
-        ready_on = free_from(ends_on, bedspace.property.turnaround_days)
+        turnaround = bedspace.property.turnaround_days
+        if (
+            bedspace.planned_move_out_on is not None
+            and free_from(bedspace.planned_move_out_on, turnaround) > starts_on
+        ):
+            continue
+        ready_on = free_from(ends_on, turnaround)
         if any(
             start is not None and start < ready_on
             for start in (bedspace.next_booking_on, bedspace.next_void_on)
@@ -281,6 +307,7 @@ class Day:
     date: date
     state: str  # a key of DAY_STATES
     placement: Placement | None = None
+    move_out: bool = False  # the day the occupant's move-on plan says they move out
 
     @property
     def state_code(self) -> str:
@@ -301,14 +328,16 @@ CALENDAR_WEEKS_AFTER = 8
 def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCalendar]:
     """Each bedspace's state on every day from 4 weeks ago to 8 weeks ahead, in Monday-first weeks.
 
-    Three queries whatever the size: bedspaces, placements and voids in the window.
+    Three queries whatever the size: bedspaces, placements (with their move-on plans) and voids
+    in the window. The planned move-out day is marked; an active stay planned to go on past its
+    licence end shows occupied until then (as `available_bedspaces` holds it).
     """
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=CALENDAR_WEEKS_BEFORE)
     last = first + timedelta(weeks=CALENDAR_WEEKS_BEFORE + CALENDAR_WEEKS_AFTER)  # exclusive
     bedspaces = list(property_.bedspaces.order_by("label"))
     placements = list(
         Placement.objects.filter(LIVE, bedspace__in=bedspaces, starts_on__lt=last, free_from__gt=first)
-        .select_related("offender")
+        .select_related("offender", "move_on_plan")
         .order_by("starts_on")
     )
     voids = list(
@@ -328,11 +357,20 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
             day = max(placement.starts_on, first)
             # An active stay past its licence is still occupied: the person has not left.
             occupied_until = placement.ends_on
+            plan = getattr(placement, "move_on_plan", None)
+            planned_out = plan.planned_move_out_on if plan is not None else None
+            if planned_out is not None and placement.status != Placement.Status.ACTIVE:
+                planned_out = None
+            expected_until = (
+                planned_out if planned_out is not None and planned_out > placement.ends_on else None
+            )
             if placement.is_overrun(today):
                 # Still there past the licence: the bedspace is held until they leave.
                 occupied_until = last
+            elif expected_until is not None:
+                occupied_until = expected_until
             while day < min(max(placement.free_from, occupied_until), last):
-                if day < placement.ends_on:
+                if day < placement.ends_on or (expected_until is not None and day < expected_until):
                     state = (
                         "occupied"
                         if placement.status in (Placement.Status.ACTIVE, Placement.Status.ENDED)
@@ -342,8 +380,14 @@ def occupancy_calendar(*, property_: Property, today: date) -> list[BedspaceCale
                     state = "overrun"
                 else:
                     state = "turnaround"
-                states[day] = Day(day, state, placement)
+                states[day] = Day(day, state, placement, move_out=day == planned_out)
                 day += timedelta(days=1)
+            # The planned day is the first they are gone (as a departure date is): past the stay
+            # when it ends on it, so marked on that day whatever it holds.
+            if planned_out is not None and first <= planned_out < last:
+                marked = states.get(planned_out) or Day(planned_out, "free")
+                marked.move_out = True
+                states[planned_out] = marked
         days = [
             states.get(first + timedelta(days=n), Day(first + timedelta(days=n), "free"))
             for n in range((last - first).days)

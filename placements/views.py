@@ -27,6 +27,7 @@ from iom_housing.access import (
 )
 from iom_housing.basis import StaleBasis, based_form_page
 from iom_housing.pages import form_page, found_or_404, paginate
+from moveon.selectors import planned_move_outs
 from placements import selectors, selectors_licence, services
 from placements.forms import (
     ArriveForm,
@@ -65,6 +66,7 @@ def dashboard(request):
     ending = selectors.placements_ending(user=user, today=today)
     overrun = selectors.placements_overrun(user=user, today=today)
     notices = selectors_licence.notices_in_force(user=user)
+    moving_out = planned_move_outs(user=user, today=today)
     context = {
         "today": today,
         "occupancy": selectors.occupancy_today(today=today),
@@ -74,6 +76,8 @@ def dashboard(request):
         "overrun_count": overrun.count(),
         "notices": list(notices[:DASHBOARD_ROWS]),
         "notices_count": notices.count(),
+        "moving_out": list(moving_out[:DASHBOARD_ROWS]),
+        "moving_out_count": moving_out.count(),
         "waiting": list(referral_list(user=user)[:DASHBOARD_ROWS]),
         "waiting_count": referral_list(user=user).count(),
         "for_bedspace": list(referral_list(user=user, status=WAITING_FOR_BEDSPACE)[:DASHBOARD_ROWS]),
@@ -93,6 +97,7 @@ def dashboard(request):
             *(n.placement for n in context["notices"]),
             *context["waiting"],
             *context["for_bedspace"],
+            *context["moving_out"],
             *context["alerts"],
         ]
     )

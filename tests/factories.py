@@ -11,6 +11,7 @@ from django.utils import timezone
 from agencies.models import Agency, HomeVisit, StaffMembership
 from alerts.models import Alert
 from iom_housing.access import Role
+from moveon.models import MoveOnAction, MoveOnPlan
 from placements.models import (
     Bedspace,
     LicenceTerm,
@@ -203,6 +204,25 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
     outcome = HomeVisit.Outcome.SEEN
     engagement = HomeVisit.Engagement.GOOD
     support_hours = Decimal("1.5")
+
+
+class MoveOnPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MoveOnPlan
+
+    placement = factory.SubFactory(
+        PlacementFactory, status=Placement.Status.ACTIVE, arrived_on=factory.SelfAttribute("starts_on")
+    )
+
+
+class MoveOnActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MoveOnAction
+
+    plan = factory.SubFactory(MoveOnPlanFactory)
+    kind = MoveOnAction.Kind.HOUSING_REGISTER
+    opened_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda a: a.opened_on + timedelta(days=14))
 
 
 class AlertFactory(factory.django.DjangoModelFactory):

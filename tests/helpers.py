@@ -71,7 +71,14 @@ def signed_in_client(user) -> Client:
 
 # The API's clients ----------------------------------------------------------------------------------
 
-ALL_API_SCOPES = ["referrals:read", "referrals:write", "visits:write", "followups:write"]
+ALL_API_SCOPES = [
+    "referrals:read",
+    "referrals:write",
+    "visits:write",
+    "followups:write",
+    "moveon:read",
+    "moveon:write",
+]
 API_CLIENT_SECRET = "a-long-test-client-secret"
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from aftercare.api import FollowUpViewSet
 from agencies.api import SupportedPlacementViewSet, VisitViewSet
+from moveon.api import MoveOnActionViewSet
 from referrals.api import ReferralEventViewSet, ReferralViewSet
 
 app_name = "api"
@@ -60,6 +61,16 @@ urlpatterns = [
         "v1/aftercare/follow-ups/<uuid:public_id>/record/",
         FollowUpViewSet.as_view({"post": "record"}),
         name="followup-record",
+    ),
+    path(
+        "v1/moveon/actions/",
+        MoveOnActionViewSet.as_view({"get": "list", "post": "create"}),
+        name="moveon-action-list",
+    ),
+    path(
+        "v1/moveon/actions/<uuid:public_id>/",
+        MoveOnActionViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="moveon-action-detail",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

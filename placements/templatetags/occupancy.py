@@ -10,6 +10,7 @@ from django import template
 from django.utils.dates import MONTHS
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from iom_housing.dates import day_month_short
 from placements.selectors import DAY_STATES, BedspaceCalendar
@@ -26,6 +27,8 @@ def calendar_rows(calendar: BedspaceCalendar, today) -> SafeString:
         state: f'<span aria-hidden="true"> {escape(code)}</span>' if code else ""
         for state, (_label, code) in DAY_STATES.items()
     }
+    # The planned move-out day (the move-on plan's): a letter, and its words for a screen reader.
+    move_out_mark = f'<span aria-hidden="true"> M</span><span class="govuk-visually-hidden">, {escape(_("planned move-out"))}</span>'
     links: dict[int, str] = {}
     rows = []
     for week in calendar.weeks:
@@ -39,11 +42,12 @@ def calendar_rows(calendar: BedspaceCalendar, today) -> SafeString:
                     )
                 link, end = links[day.placement.pk], "</a>"
             today_class = " app-calendar__day--today" if day.date == today else ""
+            move_out = move_out_mark if day.move_out else ""
             number, month = day.date.day, months[day.date.month]
             cells.append(
                 f'<td class="govuk-table__cell app-calendar__day app-calendar__day--{day.state}{today_class}"'
                 f' title="{number} {month}">{link}{number}<span class="govuk-visually-hidden"> {month}:'
-                f" {labels[day.state]}</span>{codes[day.state]}{end}</td>"
+                f" {labels[day.state]}</span>{codes[day.state]}{move_out}{end}</td>"
             )
         rows.append(
             '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header govuk-!-font-size-16">'

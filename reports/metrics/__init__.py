@@ -18,8 +18,8 @@ How a report is put together from them, on one connection or two, is reports/bui
 # test_metrics_package.py checks it.
 # isort: off
 from reports.metrics import trends  # noqa: F401
-from reports.metrics import referrals, placements, move_on, aftercare, reoffending, comparison_group  # noqa: F401
-from reports.metrics import compliance, licence  # noqa: F401
+from reports.metrics import referrals, placements, move_on, moveon_plans, aftercare, reoffending  # noqa: F401
+from reports.metrics import comparison_group, compliance, licence  # noqa: F401
 from reports.metrics import engagement, cost, people, properties, case_review, previous_period  # noqa: F401
 
 # isort: on

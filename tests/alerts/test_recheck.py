@@ -213,7 +213,14 @@ def ending(officer) -> Case:
         ),
         before={K.LICENCE_OVERRUN, K.VISIT_MISSED, K.SUPERVISION_ENDING},
         after=set(),
-        rechecks=[K.LICENCE_ENDING, K.LICENCE_OVERRUN, K.SUPERVISION_ENDING, K.VISIT_MISSED, K.FOLLOWUP_DUE],
+        rechecks=[
+            K.LICENCE_ENDING,
+            K.LICENCE_OVERRUN,
+            K.SUPERVISION_ENDING,
+            K.VISIT_MISSED,
+            K.MOVEON_OVERDUE,
+            K.FOLLOWUP_DUE,
+        ],
     )
 
 

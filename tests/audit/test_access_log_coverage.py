@@ -70,6 +70,10 @@ PERSONAL = {
     "agencies:visit-record": OWN,
     "agencies:visit-detail": OFFICER,
     "agencies:visit-correct": OFFICER,
+    "moveon:plan-dates": OFFICER,
+    "moveon:action-add": OWN,
+    "moveon:action-progress": OWN,
+    "moveon:action-edit": OFFICER,
     "audit:access-log": MANAGER,
     "audit:access-log-csv": MANAGER,
     "audit:retention-review": MANAGER,
@@ -82,6 +86,8 @@ PERSONAL = {
     "api:visit-list": "api",
     "api:visit-detail": "api",
     "api:visit-placements": "api",
+    "api:moveon-action-list": "api",
+    "api:moveon-action-detail": "api",
     "alerts:list": OFFICER,
     "aftercare:deposits": OFFICER,
     "aftercare:deposit-pay": OFFICER,
@@ -166,7 +172,7 @@ def _reader(users, role, agency_of_scene):
     if role == "api":
         http = Client()
         api_client = api_client_with_scopes(agency_of_scene)
-        token = fetch_token(http, api_client, "referrals:read visits:write followups:write")
+        token = fetch_token(http, api_client, "referrals:read visits:write followups:write moveon:read")
         http.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token['access_token']}"
         http.api_client = api_client
         return http
@@ -245,6 +251,8 @@ ADMIN_PERSONAL = {
     "alerts.AlertNotice": ADMIN_PAGES,
     "agencies.HomeVisit": ADMIN_PAGES,
     "agencies.VisitCorrection": ADMIN_PAGES,
+    "moveon.MoveOnPlan": ADMIN_PAGES,
+    "moveon.MoveOnAction": ADMIN_PAGES,
 }
 
 # Model → why its records are about no one on the scheme. (A page of theirs that shows people all

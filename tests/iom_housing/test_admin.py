@@ -16,9 +16,15 @@ from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, Visit
 from alerts.models import Alert, AlertNotice, JobRun
 from audit.models import AccessLogEntry
 from iom_housing.access import Role
+from moveon.models import MoveOnAction, MoveOnPlan
 from placements.models import (
     Bedspace,
+    LicenceAgreement,
+    LicenceBreachEnding,
     LicenceTerm,
+    LicenceWarning,
+    LicenceWording,
+    PersonCondition,
     Placement,
     Property,
     PropertyExclusion,
@@ -35,6 +41,7 @@ from tests.factories import (
     FundingFactory,
     HomeVisitFactory,
     LicenceTermFactory,
+    MoveOnActionFactory,
     OffenderEventFactory,
     OffenderFactory,
     PlacementFactory,
@@ -53,7 +60,7 @@ from tests.helpers import api_client_with_scopes, pass_second_factor, user_with_
 User = get_user_model()
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("agencies", "referrals", "placements", "alerts", "reports")
+PROJECT_APPS = ("agencies", "referrals", "placements", "alerts", "reports", "moveon")
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
@@ -114,7 +121,14 @@ def _users(n):
     return [user_with_role(Role.AGENCY_WORKER) for _ in range(n)]
 
 
+def _move_on_actions(n):
+    """Actions with owners and named owners, on plans of their own."""
+    return [MoveOnActionFactory(owner_agency=AgencyFactory(), owner_user=UserFactory()) for _ in range(n)]
+
+
 BUILDERS = {
+    MoveOnPlan: lambda n: [action.plan for action in _move_on_actions(n)],
+    MoveOnAction: _move_on_actions,
     ApiClient: lambda n: [api_client_with_scopes(name=f"Case system {i}") for i in range(n)],
     Agency: lambda n: [membership.agency for membership in StaffMembershipFactory.create_batch(n)],
     StaffMembership: lambda n: StaffMembershipFactory.create_batch(n),
@@ -193,6 +207,9 @@ def test_every_project_model_and_the_user_model_is_registered():
     # After a stay, only the register-like records are edited here: deposits, their returns and
     # follow-up checks move money or record outcomes, so only their pages' services change them.
     project_models |= {DepositFund, Landlord}
+    # The licence wording has its own pages with its versions; agreements, a person's conditions,
+    # warnings and breach endings are written by the licence services only.
+    project_models -= {LicenceWording, LicenceAgreement, PersonCondition, LicenceWarning, LicenceBreachEnding}
     assert set(admin.site._registry) == project_models | {User}
     assert set(BUILDERS) == set(admin.site._registry)
 

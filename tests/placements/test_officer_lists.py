@@ -17,6 +17,7 @@ from tests.clock import london
 from tests.factories import (
     AlertFactory,
     BedspaceFactory,
+    MoveOnPlanFactory,
     PlacementFactory,
     PropertyFactory,
     ReferralFactory,
@@ -91,6 +92,8 @@ def _dashboard_rows(count: int) -> None:
     for n in range(count):
         overrun = overrun_by(n % 5 + 1)
         ending_in(n % 7)
+        # Listed among the planned move-outs: in residence, leaving within 28 days.
+        MoveOnPlanFactory(placement=overrun, planned_move_out_on=today() + timedelta(days=n % 7 + 1))
         AlertFactory(kind=Alert.Kind.LICENCE_OVERRUN, offender=overrun.offender, placement=overrun)
         AlertFactory(kind=Alert.Kind.REFERRAL_UNDECIDED, referral=(referral := ReferralFactory()))
         AlertFactory(kind=Alert.Kind.SUPERVISION_ENDING, offender=referral.offender)
@@ -101,10 +104,10 @@ def _dashboard_rows(count: int) -> None:
 def test_the_dashboard_takes_a_fixed_number_of_queries(iom_officer_client, django_assert_num_queries, rows):
     _dashboard_rows(rows)
     iom_officer_client.get(reverse("placements:dashboard"))  # the session's first read is done
-    # session, user, membership; occupancy; ending, overrun and licence notices in force with
-    # their counts; referrals waiting for a decision and for a bedspace, with their counts;
-    # alerts; the header's alert count; the access log
-    with django_assert_num_queries(17):
+    # session, user, membership; occupancy; ending, overrun, licence notices in force and planned
+    # move-outs with their counts; referrals waiting for a decision and for a bedspace, with their
+    # counts; alerts; the header's alert count; the access log
+    with django_assert_num_queries(19):
         assert iom_officer_client.get(reverse("placements:dashboard")).status_code == 200
 
 

@@ -343,7 +343,14 @@ def test_the_schema_describes_client_credentials_and_scopes(probation_api):
     schema = response.json()
     flow = schema["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]
     assert flow["tokenUrl"] == "/o/token/"
-    assert set(flow["scopes"]) == {"referrals:read", "referrals:write", "visits:write", "followups:write"}
+    assert set(flow["scopes"]) == {
+        "referrals:read",
+        "referrals:write",
+        "visits:write",
+        "followups:write",
+        "moveon:read",
+        "moveon:write",
+    }
     operation = schema["paths"]["/api/v1/referrals/"]["get"]
     assert {"oauth2": ["referrals:read"]} in operation["security"]
     assert {"401", "403"} <= set(operation["responses"])

@@ -23,6 +23,7 @@ from tests.factories import (
     AlertFactory,
     BedspaceFactory,
     HomeVisitFactory,
+    MoveOnActionFactory,
     PlacementFactory,
     ReferralFactory,
     ReportExportFactory,
@@ -123,6 +124,12 @@ MATRIX = {
     "agencies:visit-record": RECORD_VISIT,
     "agencies:visit-detail": PERSON_RECORD,
     "agencies:visit-correct": AGENCY_PERSON_ACTION,
+    # The move-on plan: officers and managers set its dates; an agency supporting the person adds
+    # and updates the actions it owns (another agency's worker finds nothing there).
+    "moveon:plan-dates": OFFICERS_ONLY,
+    "moveon:action-add": AGENCY_PERSON_ACTION,
+    "moveon:action-progress": AGENCY_PERSON_ACTION,
+    "moveon:action-edit": AGENCY_PERSON_ACTION,
     # The API answers 401 (not a sign-in redirect) without credentials; staff browse it by role.
     "oauth-token": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
     "api:referral-list": row(anon=401, own=200, other=200, opcc=403),
@@ -134,6 +141,9 @@ MATRIX = {
     "api:visit-list": row(anon=401, own=200, other=200, opcc=403),
     "api:visit-placements": row(anon=401, own=200, other=200, opcc=403),
     "api:visit-detail": row(anon=401, own=200, other=404, opcc=403),
+    # Staff read the actions they may change (an agency worker its own); clients by `moveon:read`.
+    "api:moveon-action-list": row(anon=401, own=200, other=200, opcc=403),
+    "api:moveon-action-detail": row(anon=401, own=200, other=404, opcc=403),
     # OPCC analysts reach the reports and nothing else (their own password apart).
     "api:schema": row(anon=401, own=200, other=200, opcc=403),
     "api:docs": row(anon=401, own=200, other=200, opcc=403),
@@ -209,6 +219,7 @@ def scene():
     )
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=own)
     own_worker = user_with_role(Role.AGENCY_WORKER, own)
+    move_on_action = MoveOnActionFactory(plan__placement=placement, owner_agency=own)
     visit = HomeVisitFactory(placement=placement, agency=own, recorded_by=own_worker)
     alert = AlertFactory(
         kind=Alert.Kind.VISIT_CONCERN, offender=referral.offender, placement=placement, visit=visit
@@ -277,6 +288,7 @@ def scene():
         "deposits": deposit.public_id,
         "funds": fund.pk,
         "landlords": landlord.pk,
+        "actions": move_on_action.public_id,
     }
     return users, by_segment
 

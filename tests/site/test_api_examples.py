@@ -15,6 +15,8 @@ WRITES = {
     ("put", "/api/v1/referrals/by-ref/{external_ref}"),
     ("post", "/api/v1/visits/"),
     ("post", "/api/v1/aftercare/follow-ups/{public_id}/record/"),
+    ("post", "/api/v1/moveon/actions/"),
+    ("patch", "/api/v1/moveon/actions/{public_id}/"),
 }
 
 

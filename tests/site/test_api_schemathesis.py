@@ -42,7 +42,9 @@ def bearer(transactional_db, live_server, client, settings):
     placement = PlacementFactory(status="active", arrived_on=timezone.localdate(), with_term=True)
     SupportAgencyFactory(support_plan=SupportPlanFactory(placement=placement), agency=agency)
     api_client = api_client_with_scopes(agency)
-    token = fetch_token(client, api_client, "referrals:read referrals:write visits:write")
+    token = fetch_token(
+        client, api_client, "referrals:read referrals:write visits:write moveon:read moveon:write"
+    )
     return live_server.url, {"Authorization": f"Bearer {token['access_token']}"}
 
 

@@ -12,7 +12,10 @@ from django.db.models.expressions import Combinable
 
 
 def _comparisons(condition):
-    """Each (lookup, value) a Q compares, however deeply nested."""
+    """Each (lookup, value) a Q compares, however deeply nested. A condition written as an
+    expression (`LessThanOrEqual(F("a"), F("b"))`) compares fields with each other, not choices."""
+    if not isinstance(condition, Q):
+        return
     for child in condition.children:
         if isinstance(child, Q):
             yield from _comparisons(child)
