@@ -3,6 +3,8 @@ it supports, to read (`moveon:read`), add and update (`moveon:write`) with the s
 site's forms (`moveon.services`). Adding takes an Idempotency-Key; an update sets the fields it
 sends, so sending it again changes nothing more."""
 
+from typing import Any
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,7 +36,7 @@ from placements.models import Placement
 class MoveOnActionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     placement = serializers.UUIDField(source="plan.placement.public_id", read_only=True)
-    owner_agency = serializers.SlugRelatedField(
+    owner_agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,

@@ -86,10 +86,10 @@ class ActionDetailsForm(ServiceForm):
         if agency is not None:
             del self.fields["owner_agency"]
         else:
-            self.fields["owner_agency"].choices = [(IOM_TEAM, _("IOM team"))] + [
-                (str(a.pk), a.name) for a in agencies
-            ]
-        self.fields["owner_user"].choices = [("", _("No one named"))] + _owner_users(agency)
+            owner_field: forms.ChoiceField = self.fields["owner_agency"]  # type: ignore[assignment]
+            owner_field.choices = [(IOM_TEAM, _("IOM team"))] + [(str(a.pk), a.name) for a in agencies]
+        user_field: forms.ChoiceField = self.fields["owner_user"]  # type: ignore[assignment]
+        user_field.choices = [("", _("No one named"))] + _owner_users(agency)
         self.lay_out()
 
     def clean_owner_agency(self):

@@ -235,4 +235,4 @@ class MoveOnAction(PublicId, Versioned, TimeStamped):
 
     @property
     def owner_name(self) -> str:
-        return self.owner_agency.name if self.owner_agency_id else str(_("IOM team"))
+        return self.owner_agency.name if self.owner_agency is not None else str(_("IOM team"))

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, ApiClient
 from alerts.services import Change, alerts_recheck
 from iom_housing.access import (
-    Role,
     Staff,
     active_membership,
     can_user_change_move_on_action,
@@ -29,6 +28,7 @@ from iom_housing.access import (
 )
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
+from iom_housing.roles import Role
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from moveon.models import (
     CLOSED_STATUSES,
@@ -189,7 +189,7 @@ def _clean_action(
     opened_on: date,
     due_on: date | None,
     today: date,
-) -> dict:
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     details, local_authority = details.strip(), local_authority.strip()
     if kind == ActionKind.OTHER and not details:
@@ -221,7 +221,7 @@ def _clean_action(
     return {"details": details, "local_authority": local_authority}
 
 
-def _user(pk: int):
+def _user(pk: int) -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.select_related("membership").filter(pk=pk).first()
@@ -292,7 +292,7 @@ def _action_for_change(
     by: Staff | None,
     api_client: ApiClient | None,
     expected_version: int | None,
-    done=None,
+    done: Any = None,
 ) -> tuple[MoveOnAction, Placement, Agency | None]:
     """The action and its placement, locked (placement first, as every change of it locks), after
     the checks every change of an action makes: who, the stay's status, the basis."""

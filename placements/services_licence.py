@@ -110,7 +110,7 @@ def licence_wording_save(
     ):
         if not value.strip():
             errors[name] = _("Enter the %(field)s.") % {
-                "field": LicenceWording._meta.get_field(name).verbose_name
+                "field": getattr(LicenceWording._meta.get_field(name), "verbose_name", name)
             }
     if weekly_charge is not None and weekly_charge < 0:
         errors["weekly_charge"] = _("The weekly charge cannot be less than £0.")
