@@ -372,6 +372,13 @@ def follow_ups_schedule(*, placement_ids: list[int] | None = None, departed_sinc
         return int(cursor.rowcount)
 
 
+def follow_ups_reschedule(*, placement_id: int) -> int:
+    """The departure date of an ended placement was corrected: its checks not yet recorded are
+    due again from the new date (those recorded stay as they were). Returns how many it scheduled."""
+    FollowUpCheck.objects.filter(placement_id=placement_id, recorded_at__isnull=True).delete()
+    return follow_ups_schedule(placement_ids=[placement_id])
+
+
 def follow_up_record(
     *,
     check_id: int,

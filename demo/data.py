@@ -592,6 +592,8 @@ DESTINATIONS_BY_REASON = {
     R.RECALLED: [(D.CUSTODY, 1)],
     R.ARRESTED: [(D.CUSTODY, 1)],
 }  # fmt: skip
+# Where a move-on to "Other" went (the ending asks for it).
+OTHER_DESTINATION_DETAILS = "Staying with a friend while a room is found"
 BAD_ENDINGS = (R.EVICTION, R.ABANDONED, R.RECALLED, R.ARRESTED)
 SETTLED = (D.SOCIAL_RENT, D.PRIVATE_RENT, D.SUPPORTED_LONG_TERM, D.FAMILY)
 
@@ -1294,6 +1296,7 @@ class DemoBuilder:
                 departed_on=stay.departed_on,
                 departure_reason=stay.reason,
                 destination=stay.destination,
+                destination_details=OTHER_DESTINATION_DETAILS if stay.destination == D.OTHER else "",
                 cancellation_reason=stay.cancellation_reason,
                 notes=stay.notes,
                 created_by=referral.decided_by,

@@ -110,6 +110,7 @@ ENDINGS = Weighted([
     (R.PLANNED_MOVE_ON, 45), (R.LICENCE_ENDED, 20), (R.EVICTION, 8), (R.ABANDONED, 9), (R.RECALLED, 12),
     (R.ARRESTED, 6),
 ])  # fmt: skip
+OTHER_DETAILS = demo.OTHER_DESTINATION_DETAILS
 DESTINATIONS = {reason: Weighted(options) for reason, options in demo.DESTINATIONS_BY_REASON.items()}
 RESTRICTIONS = Weighted([
     (Property.Restriction.NONE, 80), (Property.Restriction.MEN_ONLY, 8), (Property.Restriction.WOMEN_ONLY, 12),
@@ -721,14 +722,15 @@ class ScalePlan:
             yield (
                 stay.id, stay.public_id, booked, max(booked, changed), stay.status, stay.starts_on, stay.ends_on,
                 stay.free_from, confirmed, stay.arrived_on, stay.departed_on, stay.reason, stay.destination,
+                OTHER_DETAILS if stay.destination == Destination.OTHER else "",
                 stay.cancellation_reason, "", stay.bedspace_id, self._staff(stay.area, "police")[0],
                 stay.person.id, stay.referral_id,
             )  # fmt: skip
 
     PLACEMENT_COLUMNS = [
         "id", "public_id", "created_at", "updated_at", "status", "starts_on", "ends_on", "free_from",
-        "confirmed_at", "arrived_on", "departed_on", "departure_reason", "destination", "cancellation_reason",
-        "notes", "bedspace_id", "created_by_id", "offender_id", "referral_id",
+        "confirmed_at", "arrived_on", "departed_on", "departure_reason", "destination",
+        "destination_details", "cancellation_reason", "notes", "bedspace_id", "created_by_id", "offender_id", "referral_id",
     ]  # fmt: skip
 
     def term_rows(self) -> Iterator[tuple]:

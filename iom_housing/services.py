@@ -1,12 +1,12 @@
 """Helpers every app's services share: status guards and turning database refusals into
 errors a person can act on."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Manager, Model, QuerySet
 from django.db.models.options import Options
 from django.utils.translation import gettext as _
@@ -88,3 +88,20 @@ def text_length_errors(texts: dict[str, str], limit: int = TEXT_LIMIT) -> dict[s
         for name, text in texts.items()
         if text and len(text) > limit
     }
+
+
+class _Undone(Exception):
+    """Raised to roll back a dry run's changes (never seen outside `dry_run`)."""
+
+
+def dry_run(change: Callable[[], object]) -> None:
+    """Make a change with every check of its service, then undo it (a savepoint rolled back;
+    nothing sent: work queued on commit is dropped with it). A check-your-answers page uses it
+    so that it only ever shows answers the service will accept; the service's ValidationError
+    (or a stale basis) comes out as it would."""
+    try:
+        with transaction.atomic():
+            change()
+            raise _Undone
+    except _Undone:
+        pass

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from iom_housing.basis import BasedOn
 from iom_housing.forms import BoundedDateField, GovukDateField, IdField, ServiceForm
 from placements.models import (
+    DESTINATION_DETAILS_MAX,
     LICENCE_TERM_MAX_DAYS,
     DepartureReason,
     Destination,
@@ -102,7 +103,9 @@ class RenewForm(BasedOn, ServiceForm):
 
 
 class EndForm(BasedOn, ServiceForm):
-    submit_label = _("End placement")
+    """Step 1 of ending a placement; the answers are checked on the next page before anything changes."""
+
+    submit_label = _("Continue")
     departed_on = GovukDateField(label=_("When did they leave?"), help_text=DATE_HINT)
     reason = forms.ChoiceField(
         label=_("Why did they leave?"),
@@ -115,6 +118,24 @@ class EndForm(BasedOn, ServiceForm):
         choices=Destination.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Select where the person moved on to")},
+    )
+    destination_details = forms.CharField(
+        label=_("If other, where did they move on to?"),
+        help_text=_("For example, staying with a friend in Aberaeron. Only for “Other”."),
+        max_length=DESTINATION_DETAILS_MAX,
+        required=False,
+    )
+
+
+class EndingCorrectForm(EndForm):
+    """An ended placement's departure, reason and destination, with why they are corrected."""
+
+    submit_label = _("Correct the ending")
+    correction_reason = forms.CharField(
+        label=_("Why are you correcting the ending?"),
+        help_text=_("For example, the destination was recorded before the tenancy fell through."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter the reason for the correction")},
     )
 
 

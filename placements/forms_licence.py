@@ -9,6 +9,7 @@ from iom_housing.basis import BasedOn
 from iom_housing.forms import GovukDateField, IdField, ServiceForm
 from placements.models import (
     CONDITION_TEXT_MAX,
+    DESTINATION_DETAILS_MAX,
     NOTICE_DAYS_MAX,
     WARNING_TEXT_MAX,
     AgreementStatus,
@@ -178,6 +179,11 @@ class BreachForm(BasedOn, ServiceForm):
         label=_("Where did they move on to? (immediate ending only)"),
         choices=Destination.choices,
         widget=forms.RadioSelect,
+        required=False,
+    )
+    destination_details = forms.CharField(
+        label=_("If other, where did they move on to?"),
+        max_length=DESTINATION_DETAILS_MAX,
         required=False,
     )
 

@@ -6,6 +6,7 @@ day do not overlap, and a licence term's end is the day the next term starts.
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iom_housing.dates import day_short
+from iom_housing.dates import day, day_short
 from iom_housing.db import ERASED, DateRange, Erasure, IdRange, PublicId, TimeStamped, Versioned
 
 LICENCE_TERM_MAX_DAYS = 28
@@ -171,6 +172,56 @@ class Destination(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+DESTINATION_DETAILS_MAX = 200
+
+_TENANCIES = (Destination.SOCIAL_RENT, Destination.PRIVATE_RENT, Destination.SUPPORTED_LONG_TERM)
+_NOT_CUSTODY = tuple(d for d in Destination if d != Destination.CUSTODY)
+
+# Reasons for leaving and destinations that contradict each other, with why; an ending (or its
+# correction) that pairs them is refused (`ending_contradiction`), so the move-on figures the
+# evaluation reports never rest on an impossible pair.
+CONTRADICTORY_ENDINGS: tuple[tuple[DepartureReason, tuple[Destination, ...], Any], ...] = (
+    (
+        DepartureReason.RECALLED,
+        _NOT_CUSTODY,
+        _("someone recalled to custody moved on to custody"),
+    ),
+    (
+        DepartureReason.ARRESTED,
+        _NOT_CUSTODY,
+        _("someone arrested and remanded moved on to custody"),
+    ),
+    (
+        DepartureReason.EVICTION,
+        _TENANCIES,
+        _("an eviction does not move someone into a new tenancy"),
+    ),
+    (
+        DepartureReason.PLANNED_MOVE_ON,
+        (Destination.CUSTODY, Destination.NO_FIXED_ABODE, Destination.UNKNOWN),
+        _(
+            "a planned move-on is to a known home, hospital or treatment, not to custody, the street "
+            "or somewhere unknown"
+        ),
+    ),
+)
+
+
+def ending_contradiction(reason: str, destination: str) -> str | None:
+    """Why a reason for leaving and a destination cannot go together, or None when they can."""
+    for pair_reason, destinations, why in CONTRADICTORY_ENDINGS:
+        if reason == pair_reason and destination in destinations:
+            return str(
+                _("“%(reason)s” cannot go with “%(destination)s”: %(why)s.")
+                % {
+                    "reason": DepartureReason(reason).label,
+                    "destination": Destination(destination).label,
+                    "why": why,
+                }
+            )
+    return None
+
+
 class DestinationGroup(models.TextChoices):
     """Where people went, grouped as the homelessness statistics group accommodation outcomes
     (England's H-CLIC, Wales's homelessness returns), so move-on compares across schemes:
@@ -244,13 +295,19 @@ class Placement(PublicId, Versioned, TimeStamped):
     destination = models.CharField(
         _("move-on destination"), max_length=20, choices=Destination.choices, blank=True
     )
+    # Where "Other" is: required with it, and only with it (placement_other_destination_details).
+    destination_details = models.CharField(
+        _("where they moved on to"), max_length=DESTINATION_DETAILS_MAX, blank=True, default="", db_default=""
+    )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    ERASURE = Erasure(person="offender_id", fields={"notes": "", "cancellation_reason": ""})
+    ERASURE = Erasure(
+        person="offender_id", fields={"notes": "", "cancellation_reason": "", "destination_details": ""}
+    )
 
     class Meta:
         ordering = ["-starts_on"]
@@ -306,6 +363,12 @@ class Placement(PublicId, Versioned, TimeStamped):
                 condition=~Q(status=PlacementStatus.CANCELLED) | ~Q(cancellation_reason=""),
                 name="placement_cancelled_has_reason",
             ),
+            # "Other" says where; no other destination carries details.
+            models.CheckConstraint(
+                condition=(Q(destination=Destination.OTHER) & ~Q(destination_details=""))
+                | (~Q(destination=Destination.OTHER) & Q(destination_details="")),
+                name="placement_other_destination_details",
+            ),
             ExclusionConstraint(
                 name="placement_no_overlap_on_bedspace",
                 expressions=[
@@ -337,6 +400,63 @@ class Placement(PublicId, Versioned, TimeStamped):
     def is_overrun(self, today: date) -> bool:
         """Still in the bedspace after the last licence term ended, with no renewal."""
         return self.status == self.Status.ACTIVE and today > self.ends_on
+
+
+class EndingCorrection(models.Model):
+    """A change to a recorded ending (its departure date, reason, destination), kept with the
+    values before and after: endings feed the evaluation, so a correction never overwrites
+    silently; each names who changed what, when and why (as visit corrections do)."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="ending_corrections")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+    reason = models.TextField(_("reason for the correction"))
+    changes = models.JSONField(
+        _("changes"), default=dict, help_text=_("Each changed field: [value before, value after].")
+    )
+
+    # Which fields were corrected stays; their values go.
+    ERASURE = Erasure(
+        person="placement__offender_id",
+        fields={
+            "reason": ERASED,
+            "changes": lambda correction: {name: [ERASED, ERASED] for name in correction.changes},
+        },
+    )
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("ending correction")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="endingcorrection_has_reason"),
+            models.CheckConstraint(condition=~Q(changes={}), name="endingcorrection_changes_something"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction of the ending of {self.placement} on {day_short(self.corrected_at)}"
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """Each corrected answer as (its label, before, after), in words."""
+
+        def written(name: str, value: Any) -> str:
+            if value in (None, "") or value == ERASED:
+                return value or ""
+            if name == "departed_on":
+                return day(date.fromisoformat(value))
+            if name == "departure_reason":
+                return str(DepartureReason(value).label)
+            if name == "destination":
+                return str(Destination(value).label)
+            return str(value)
+
+        return [
+            (
+                str(Placement._meta.get_field(name).verbose_name).capitalize(),
+                written(name, before),
+                written(name, after),
+            )
+            for name, (before, after) in self.changes.items()
+        ]
 
 
 class LicenceTerm(models.Model):

@@ -19,19 +19,21 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftercare.services import follow_ups_schedule
+from aftercare.services import follow_ups_reschedule, follow_ups_schedule
 from agencies.models import Agency, HomeVisit
 from alerts.services import Change, alerts_recheck
 from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
-from iom_housing.services import ensure_status, integrity_errors_as, locked
+from iom_housing.services import ensure_status, integrity_errors_as, locked, text_length_errors
 from placements.dates import free_from
 from placements.models import (
+    DESTINATION_DETAILS_MAX,
     LICENCE_TERM_MAX_DAYS,
     Bedspace,
     DepartureReason,
     Destination,
+    EndingCorrection,
     LicenceTerm,
     Placement,
     PropertyExclusion,
@@ -39,6 +41,7 @@ from placements.models import (
     SupportPlan,
     SupportTier,
     VoidPeriod,
+    ending_contradiction,
 )
 from placements.services_licence import licence_agreement_issue, renewal_refused_by_notice
 from referrals.models import Gender, Referral, ReferralEvent
@@ -484,18 +487,16 @@ def placement_end(
     reason: str,
     destination: str,
     by: Staff,
+    destination_details: str = "",
     expected_version: int | None = None,
 ) -> Placement:
     """The person has left: record when, why and where to; the bedspace is free after turnaround."""
-    errors = {}
-    if reason not in DepartureReason.values:
-        errors["reason"] = _("Select the reason for leaving.")
-    if destination not in Destination.values:
-        errors["destination"] = _("Select where the person moved on to.")
-    if departed_on > timezone.localdate():
-        errors["departed_on"] = _("The departure date must be today or in the past.")
-    if errors:
-        raise ValidationError(errors)
+    destination_details = _ending_errors(
+        departed_on=departed_on,
+        reason=reason,
+        destination=destination,
+        destination_details=destination_details,
+    )
     with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
         placement = _placement_for_change(
             placement_id,
@@ -503,48 +504,18 @@ def placement_end(
             by=by,
             done=lambda before, now: (
                 now.status == Placement.Status.ENDED
-                and (now.departed_on, now.departure_reason, now.destination)
-                == (departed_on, reason, destination)
+                and (now.departed_on, now.departure_reason, now.destination, now.destination_details)
+                == (departed_on, reason, destination, destination_details)
             ),
         )
         Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
         ensure_status(placement, Placement.Status.ACTIVE)
-        arrived_on = cast(date, placement.arrived_on)  # an active placement has (placement_arrived_has_date)
-        if departed_on <= arrived_on:
-            raise ValidationError(
-                {
-                    "departed_on": _("The departure date must be after the arrival date, %(arrived)s.")
-                    % {"arrived": day(arrived_on)}
-                }
-            )
-        last_home_visit = (
-            placement.visits.filter(kind=HomeVisit.Kind.HOME, outcome=HomeVisit.Outcome.SEEN)
-            .order_by("-visited_at")
-            .values_list("visited_at", flat=True)
-            .first()
-        )
-        if last_home_visit and timezone.localdate(last_home_visit) > departed_on:
-            raise ValidationError(
-                {
-                    "departed_on": _("They were seen at the property on %(day)s, after this departure date.")
-                    % {"day": day(timezone.localdate(last_home_visit))}
-                }
-            )
-        new_free_from = free_from(departed_on, placement.bedspace.property.turnaround_days)
-        clash = bedspace_clash(
-            bedspace_id=placement.bedspace_id,
-            starts_on=placement.starts_on,
-            until=new_free_from,
-            ignore_placement_id=placement.pk,
-        )
-        if clash:
-            raise ValidationError(
-                {"departed_on": _("This departure date cannot be recorded: %(clash)s.") % {"clash": clash}}
-            )
+        new_free_from = _departure_checked(placement, departed_on)
         placement.status = Placement.Status.ENDED
         placement.departed_on = departed_on
         placement.departure_reason = reason
         placement.destination = destination
+        placement.destination_details = destination_details
         placement.ends_on = departed_on
         placement.free_from = new_free_from
         placement.save(
@@ -553,6 +524,7 @@ def placement_end(
                 "departed_on",
                 "departure_reason",
                 "destination",
+                "destination_details",
                 "ends_on",
                 "free_from",
                 "updated_at",
@@ -563,6 +535,141 @@ def placement_end(
         follow_ups_schedule(placement_ids=[placement.pk])
         _placement_changed(placement, ReferralEvent.Kind.DEPARTED, Change.ENDED)
     return placement
+
+
+def _ending_errors(*, departed_on: date, reason: str, destination: str, destination_details: str) -> str:
+    """The checks of an ending's answers on their own (before any row is read); returns the
+    destination's details as kept (trimmed; "Other" only)."""
+    errors: dict[str, Any] = {}
+    details = destination_details.strip()
+    if reason not in DepartureReason.values:
+        errors["reason"] = _("Select the reason for leaving.")
+    if destination not in Destination.values:
+        errors["destination"] = _("Select where the person moved on to.")
+    elif destination == Destination.OTHER and not details:
+        errors["destination_details"] = _("Enter where they moved on to.")
+    elif destination == Destination.OTHER and len(details) > DESTINATION_DETAILS_MAX:
+        errors["destination_details"] = _(
+            "Where they moved on to must be %(limit)s characters or fewer (it is %(length)s)."
+        ) % {"limit": DESTINATION_DETAILS_MAX, "length": len(details)}
+    if not errors:
+        contradiction = ending_contradiction(reason, destination)
+        if contradiction:
+            errors["destination"] = contradiction
+    if departed_on > timezone.localdate():
+        errors["departed_on"] = _("The departure date must be today or in the past.")
+    if errors:
+        raise ValidationError(errors)
+    return details if destination == Destination.OTHER else ""
+
+
+def _departure_checked(placement: Placement, departed_on: date) -> date:
+    """Refuse a departure date the stay's record contradicts (before arrival, a visit at the
+    property after it, a clash with the next stay); returns when the bedspace is then free."""
+    arrived_on = cast(date, placement.arrived_on)  # an active placement has (placement_arrived_has_date)
+    if departed_on <= arrived_on:
+        raise ValidationError(
+            {
+                "departed_on": _("The departure date must be after the arrival date, %(arrived)s.")
+                % {"arrived": day(arrived_on)}
+            }
+        )
+    last_home_visit = (
+        placement.visits.filter(kind=HomeVisit.Kind.HOME, outcome=HomeVisit.Outcome.SEEN)
+        .order_by("-visited_at")
+        .values_list("visited_at", flat=True)
+        .first()
+    )
+    if last_home_visit and timezone.localdate(last_home_visit) > departed_on:
+        raise ValidationError(
+            {
+                "departed_on": _("They were seen at the property on %(day)s, after this departure date.")
+                % {"day": day(timezone.localdate(last_home_visit))}
+            }
+        )
+    new_free_from = free_from(departed_on, placement.bedspace.property.turnaround_days)
+    clash = bedspace_clash(
+        bedspace_id=placement.bedspace_id,
+        starts_on=placement.starts_on,
+        until=new_free_from,
+        ignore_placement_id=placement.pk,
+    )
+    if clash:
+        raise ValidationError(
+            {"departed_on": _("This departure date cannot be recorded: %(clash)s.") % {"clash": clash}}
+        )
+    return new_free_from
+
+
+ENDING_FIELDS = ("departed_on", "departure_reason", "destination", "destination_details")
+
+
+def placement_ending_correct(
+    *,
+    placement_id: int,
+    departed_on: date,
+    reason: str,
+    destination: str,
+    correction_reason: str,
+    by: Staff,
+    destination_details: str = "",
+    expected_version: int | None = None,
+) -> EndingCorrection:
+    """Correct an ended placement's departure date, reason or destination, with why: the same
+    checks as the ending itself, the values before and after kept (`EndingCorrection`) and in the
+    placement's history. A new departure date moves when the bedspace is free and the follow-up
+    checks not yet recorded."""
+    correction_reason = correction_reason.strip()
+    errors: dict[str, Any] = {}
+    try:
+        destination_details = _ending_errors(
+            departed_on=departed_on,
+            reason=reason,
+            destination=destination,
+            destination_details=destination_details,
+        )
+    except ValidationError as error:
+        errors |= error.error_dict
+    if not correction_reason:
+        errors["correction_reason"] = _("Enter the reason for the correction.")
+    else:
+        errors |= text_length_errors({"correction_reason": correction_reason})
+    if errors:
+        raise ValidationError(errors)
+    with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
+        placement = _placement_for_change(placement_id, expected_version, by=by)
+        Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
+        ensure_status(placement, Placement.Status.ENDED)
+        wanted = {
+            "departed_on": departed_on,
+            "departure_reason": reason,
+            "destination": destination,
+            "destination_details": destination_details,
+        }
+        changes = {
+            name: [_json(getattr(placement, name)), _json(value)]
+            for name, value in wanted.items()
+            if getattr(placement, name) != value
+        }
+        if not changes:
+            raise ValidationError(_("Nothing has changed: change the date, the reason or the destination."))
+        if "departed_on" in changes:
+            placement.free_from = _departure_checked(placement, departed_on)
+            placement.ends_on = departed_on
+        for name, value in wanted.items():
+            setattr(placement, name, value)
+        placement.save(update_fields=[*ENDING_FIELDS, "ends_on", "free_from", "updated_at"])
+        correction = EndingCorrection.objects.create(
+            placement=placement, corrected_by=by, reason=correction_reason, changes=changes
+        )
+        if "departed_on" in changes:
+            follow_ups_reschedule(placement_id=placement.pk)
+        alerts_recheck(change=Change.ENDED, placement_id=placement.pk)
+    return correction
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def void_add(

@@ -350,6 +350,7 @@ def licence_breach_end(
     warning_ids: list[int],
     by: Staff,
     destination: str = "",
+    destination_details: str = "",
     expected_version: int | None = None,
 ) -> LicenceBreachEnding:
     """End the licence early for a breach. With notice, the person stays until the notice period
@@ -410,6 +411,7 @@ def licence_breach_end(
                     departed_on=notice_on,
                     reason=DepartureReason.EVICTION,
                     destination=destination,
+                    destination_details=destination_details,
                     by=by,
                 )
             except ValidationError as error:

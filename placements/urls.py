@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements import views, views_licence
+from placements import views, views_ending, views_licence
 
 app_name = "placements"
 
@@ -44,7 +44,11 @@ urlpatterns = [
         {"action": "renew"},
         name="placement-renew",
     ),
-    path("placements/<uuid:public_id>/end/", views.placement_action, {"action": "end"}, name="placement-end"),
+    path("placements/<uuid:public_id>/end/", views_ending.placement_end, name="placement-end"),
+    path(
+        "placements/<uuid:public_id>/end/check/", views_ending.placement_end_check, name="placement-end-check"
+    ),
+    path("placements/<uuid:public_id>/ending/correct/", views_ending.ending_correct, name="ending-correct"),
     path("placements/<uuid:public_id>/support/", views.support_plan_edit, name="support-plan"),
     # The licence to occupy (placements/views_licence.py).
     path("licence-wording/", views_licence.wording_detail, name="licence-wording"),

@@ -34,7 +34,6 @@ from placements.forms import (
     AvailabilityForm,
     CancelForm,
     ConfirmForm,
-    EndForm,
     ExclusionForm,
     NotArrivedForm,
     PlaceForm,
@@ -168,6 +167,11 @@ def placement_detail(request, public_id):
             "today": today,
             "overrun": placement.is_overrun(today),
             "licence": selectors_licence.placement_licence(placement=placement),
+            "ending_corrections": (
+                list(placement.ending_corrections.select_related("corrected_by"))
+                if placement.status == Placement.Status.ENDED
+                else []
+            ),
             "can_manage_licences": can_user_manage_licences(request.user),
         },
     )
@@ -201,7 +205,6 @@ PLACEMENT_ACTIONS = {
         _lazy("Booking cancelled: the bedspace is free"),
     ),
     "renew": (RenewForm, services.licence_renew, _lazy("Renew the licence"), _lazy("Licence renewed")),
-    "end": (EndForm, services.placement_end, _lazy("End this placement"), _lazy("Placement ended")),
 }
 
 

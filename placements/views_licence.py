@@ -295,6 +295,9 @@ def breach_end(request, public_id):
                 "reason": data["reason"],
                 "warnings": list(data["warnings"]),
                 "destination": data["destination"] if data["kind"] == BreachEndingKind.IMMEDIATE else "",
+                "destination_details": (
+                    data["destination_details"] if data["kind"] == BreachEndingKind.IMMEDIATE else ""
+                ),
             }
             return redirect("placements:breach-end-check", public_id=placement.public_id)
     elif key in request.session:  # "Change" on the check page: the answers as given
@@ -324,6 +327,7 @@ def breach_end_check(request, public_id):
                 notice_on=notice_on,
                 warning_ids=[int(pk) for pk in answers["warnings"]],
                 destination=answers["destination"],
+                destination_details=answers.get("destination_details", ""),
                 by=request.user,
                 expected_version=answers["basis"],
             )
@@ -363,6 +367,7 @@ def breach_end_check(request, public_id):
                 if w.pk in chosen
             ],
             "destination_label": Destination(answers["destination"]).label if answers["destination"] else "",
+            "destination_details": answers.get("destination_details", ""),
             "departure_reason": DepartureReason.EVICTION.label,
             "change_url": reverse("placements:breach-end", args=[placement.public_id]),
         },

@@ -155,6 +155,10 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(timezone.localdate)
     ends_on = factory.LazyAttribute(lambda p: p.starts_on + timedelta(days=28))
     free_from = factory.LazyAttribute(lambda p: p.ends_on)
+    # "Other" says where (placement_other_destination_details).
+    destination_details = factory.LazyAttribute(
+        lambda p: "Staying with a friend" if getattr(p, "destination", "") == "other" else ""
+    )
 
     @factory.post_generation
     def with_term(placement, create, extracted, **kwargs):

@@ -145,6 +145,8 @@ NOT_PERSONAL = {
     "placements:licence-wording-edit": "the scheme's licence wording",
     "placements:condition-remove": "POST only (logged when it removes one)",
     "placements:breach-end-check": "with no answers given, a redirect to the first step",
+    "placements:placement-end-check": "with no answers given, a redirect to the first step",
+    "placements:ending-correct": "an active placement: a redirect to it (logged: tests/placements/test_ending_checked.py)",
     "referrals:referral-new": "an empty form (logged when it matches or records someone)",
     "audit:retention": "lists only records due; the scene's person is not due",
     "oauth-token": "POST only",

@@ -89,6 +89,8 @@ MATRIX = {
     "placements:placement-cancel": OFFICERS_ONLY,
     "placements:placement-renew": OFFICERS_ONLY,
     "placements:placement-end": OFFICERS_ONLY,
+    "placements:placement-end-check": row(officer=302, manager=302),  # no answers yet: to step 1
+    "placements:ending-correct": row(officer=302, manager=302),  # an active placement: back to it
     "placements:support-plan": OFFICERS_ONLY,
     # The licence to occupy: its wording is the scheme managers'; agreements, a person's own
     # conditions, warnings and endings for a breach are recorded by the IOM team (agencies read
