@@ -27,6 +27,7 @@ COPY reports reports
 COPY audit audit
 COPY outbox outbox
 COPY aftercare aftercare
+COPY casefiles casefiles
 # seed_demo and seed_scale (a demo or benchmark deployment; nothing in the service imports them)
 COPY demo demo
 RUN pip install .
