@@ -64,6 +64,11 @@ PERSONAL = {
     "agencies:visit-record": OWN,
     "agencies:visit-detail": OFFICER,
     "agencies:visit-correct": OFFICER,
+    "casefiles:note-add": OFFICER,
+    "casefiles:note-correct": OWN,  # its author
+    "casefiles:offender-document-add": OFFICER,
+    "casefiles:placement-document-add": OFFICER,
+    "casefiles:document-download": OFFICER,  # an export, logged by the view itself
     "audit:access-log": MANAGER,
     "audit:access-log-csv": MANAGER,
     "audit:retention-review": MANAGER,
