@@ -162,7 +162,7 @@ def document_add(
 
 def documents_delete_files(names: Iterable[str]) -> None:
     """Delete stored files (after erasure has cleared the rows naming them, once it commits)."""
-    storage = Document._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Document._meta.get_field("file").storage
     for name in names:
         try:
             storage.delete(name)
