@@ -200,6 +200,7 @@ def test_who_may_download_and_each_download_is_logged(scene, role, expected):
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     entry = AccessLogEntry.objects.order_by("-pk").first()
     assert AccessLogEntry.objects.count() == before + 1
     assert (entry.user, entry.action, entry.offender_ids, entry.model, entry.object_ref) == (
