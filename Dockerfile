@@ -16,7 +16,7 @@ WORKDIR /app
 # Pango for WeasyPrint (the PDF reports and subject access exports), and a font for it to draw with.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 1000 app && mkdir -p /app/.data/reports && chown -R app /app/.data
+RUN useradd --create-home --uid 1000 app && mkdir -p /app/.data/reports /app/.data/media/documents && chown -R app /app/.data
 COPY pyproject.toml README.md ./
 COPY iom_housing iom_housing
 COPY agencies agencies
