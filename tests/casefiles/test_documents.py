@@ -269,3 +269,10 @@ def test_pages_make_the_same_number_of_queries_for_2_or_20_documents(scene):
         )
     assert page_queries(http, scene.person.get_absolute_url()) == person
     assert page_queries(http, scene.placement.get_absolute_url()) == placement
+
+
+def test_the_upload_form_is_a_govuk_file_upload_sent_as_multipart(scene):
+    page = signed_in_client(scene.own).get(_add_url(scene)).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file"' in page and "govuk-file-upload" in page
+    assert "10.0\xa0MB at most" in page or "10.0 MB at most" in page
