@@ -16,7 +16,7 @@ WORKDIR /app
 # Pango for WeasyPrint (the PDF reports and subject access exports), and a font for it to draw with.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 1000 app && mkdir -p /app/.data/reports && chown -R app /app/.data
+RUN useradd --create-home --uid 1000 app && mkdir -p /app/.data/reports /app/.data/media/documents && chown -R app /app/.data
 COPY pyproject.toml README.md ./
 COPY iom_housing iom_housing
 COPY agencies agencies
@@ -28,6 +28,7 @@ COPY audit audit
 COPY outbox outbox
 COPY aftercare aftercare
 COPY moveon moveon
+COPY casefiles casefiles
 # seed_demo and seed_scale (a demo or benchmark deployment; nothing in the service imports them)
 COPY demo demo
 RUN pip install .

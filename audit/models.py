@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.models import Deposit, DepositFund, FollowUpCheck, FundTopUp, Landlord, LandlordProperty
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
 from alerts.models import Alert
+from casefiles.models import CaseNote, CaseNoteCorrection, Document
 from iom_housing.dates import day_short
 from moveon.models import MoveOnAction, MoveOnPlan
 from placements.models import (
@@ -187,6 +188,10 @@ LandlordHistory = _track(Landlord, "LandlordHistory")
 LandlordPropertyHistory = _track(LandlordProperty, "LandlordPropertyHistory")
 DepositHistory = _track(Deposit, "DepositHistory")
 FollowUpCheckHistory = _track(FollowUpCheck, "FollowUpCheckHistory")
+# Case notes and their corrections; documents (who attached what, when; the file is not history).
+CaseNoteHistory = _track(CaseNote, "CaseNoteHistory")
+CaseNoteCorrectionHistory = _track(CaseNoteCorrection, "CaseNoteCorrectionHistory")
+DocumentHistory = _track(Document, "DocumentHistory")
 # Never the password hash; a sign-in's last_login is not a change to the account.
 UserHistory = _track(get_user_model(), "UserHistory", exclude=["password", "last_login"])
 # The report's assumptions: who changed a unit cost, from what to what (the assumptions page).

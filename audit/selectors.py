@@ -15,6 +15,7 @@ from agencies.models import HomeVisit, VisitCorrection
 from alerts.models import Alert
 from audit.history import record_history
 from audit.models import AccessLogEntry, RetentionReview
+from casefiles.models import CaseNote, CaseNoteCorrection, Document
 from iom_housing.dates import day_short
 from placements.models import LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
 from referrals.models import Offender, OffenderEvent, Referral
@@ -114,13 +115,15 @@ def _history(obj: Model) -> list[dict[str, Any]]:
     ]
 
 
-def _item(key: str, title: str, record: Model, *, with_history: bool = True) -> dict[str, Any]:
+def _item(
+    key: str, title: str, record: Model, *, with_history: bool = True, exclude: Collection[str] = ()
+) -> dict[str, Any]:
     """One item of a subject access export: a record about the person, less its own id and the
     person's (the export is about them), with its change history where it keeps one."""
     return {
         "key": key,
         "title": title,
-        "data": _fields(record, exclude=("id", "offender")),
+        "data": _fields(record, exclude=("id", "offender", *exclude)),
         "history": _history(record) if with_history else [],
     }
 
@@ -204,6 +207,34 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
                 f"alert-{alert.pk}",
                 f"Alert: {alert.get_kind_display()} ({day_short(alert.raised_at)})",
                 alert,
+            )
+        )
+    for note in (
+        CaseNote.objects.filter(offender=offender).select_related("agency").order_by("created_at", "pk")
+    ):
+        items.append(
+            {
+                "key": f"case-note-{note.pk}",
+                "title": f"Case note by {note.agency} on {day_short(note.created_at)}",
+                "data": {
+                    **_fields(note, exclude=("id",)),
+                    "corrections": [
+                        _fields(c, exclude=("id", "note"))
+                        for c in CaseNoteCorrection.objects.filter(note=note)
+                    ],
+                },
+                "history": _history(note),
+            }
+        )
+    # The documents are listed; their files are released with the export, each one downloaded
+    # from the person's page (and so logged).
+    for document in Document.objects.filter(offender=offender).order_by("uploaded_at", "pk"):
+        items.append(
+            _item(
+                f"document-{document.pk}",
+                f"Document: {document.get_kind_display()} ({day_short(document.uploaded_at)})",
+                document,
+                exclude=("file",),
             )
         )
     for review in RetentionReview.objects.filter(offender=offender):

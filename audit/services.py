@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from audit.access import access_record
 from audit.models import AccessLogEntry, RetentionReview
+from casefiles.models import Document
+from casefiles.services import documents_delete_files
 from iom_housing.access import Staff
 from iom_housing.services import locked
 from referrals.models import IdempotencyKey, Offender, Referral
@@ -106,7 +108,7 @@ def offender_erase(*, offender_id: int, reason: str, by: Staff) -> Offender:
     agencies' references), every free text written about them (licence conditions, safety
     warnings, referral reasons and risk, decision notes, placement and visit notes, concerns,
     corrections, renewal reasons, exclusion reasons, alert messages, the details each referrer
-    sent), the API's stored replies naming them (their keys stay, as tombstones), report files
+    sent, case notes and their corrections, documents' titles), the documents' files, the API's stored replies naming them (their keys stay, as tombstones), report files
     made in the background that name them, and the change history of all those records. Kept:
     gender, ethnicity, needs, risk level, IOM category, licence dates, and every referral,
     placement, licence term, visit and event with its dates, kinds, outcomes and hours. The access
@@ -123,7 +125,12 @@ def offender_erase(*, offender_id: int, reason: str, by: Staff) -> Offender:
             str(public_id)
             for public_id in Referral.objects.filter(offender=offender).values_list("public_id", flat=True)
         ]
+        # The documents' files (in their storage, not the database): deleted once erasure commits.
+        document_files = list(
+            Document.objects.filter(offender=offender).exclude(file="").values_list("file", flat=True)
+        )
         cleared = [(model, _clear(model, offender)) for model in erased_models()]
+        transaction.on_commit(lambda: documents_delete_files(document_files))
         Offender.objects.filter(pk=offender.pk).update(retain_until=None, erased_at=timezone.now())
         offender.responsible_officers.clear()
         # A client's retry is answered from its stored reply, which names the person: the reply

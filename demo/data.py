@@ -2028,6 +2028,63 @@ class DemoBuilder:
             ]
         )
         self._save_aftercare()
+        self._save_case_files()
+
+    # ---- case notes and documents -------------------------------------------------------------
+
+    # A signed licence agreement, as the scanner makes it: a PDF of a page (here a blank one).
+    DEMO_PDF = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+    def _save_case_files(self) -> None:
+        """For each current stay that probation supports: a note by its probation practitioner
+        and one by the IOM officer, a few days apart, and the signed licence agreement, through
+        the services; then dated back to when they would have been written."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from casefiles import services as casefiles
+        from casefiles.models import CaseNote, Document
+
+        practitioner = self.staff["probation"][0]
+        supported = (
+            SupportAgency.objects.filter(
+                agency__code="probation", support_plan__placement__status=Placement.Status.ACTIVE
+            )
+            .select_related("support_plan__placement")
+            .order_by("support_plan__placement__starts_on", "pk")
+        )
+        for index, support in enumerate(supported):
+            placement = support.support_plan.placement
+            arrived = placement.arrived_on or placement.starts_on
+            written = [
+                (
+                    practitioner,
+                    arrived + timedelta(days=2),
+                    "Settling in. Registered with the GP in town; wants help with a bus pass for appointments.",
+                ),
+                (
+                    self.officer,
+                    arrived + timedelta(days=9),
+                    "Spoke with the landlord's agent: no issues with the other residents. Curfew kept.",
+                ),
+            ]
+            for author, on, text in written[: 1 + index % 2]:
+                note = casefiles.note_add(offender_id=placement.offender_id, text=text, by=author)
+                on = min(on, self.today - timedelta(days=1))  # never later than the demo's "now"
+                CaseNote.objects.filter(pk=note.pk).update(created_at=_at(on, 15, 30))
+            document = casefiles.document_add(
+                offender_id=placement.offender_id,
+                placement_id=placement.pk,
+                kind=Document.Kind.LICENCE_AGREEMENT,
+                title="Signed licence to occupy",
+                upload=SimpleUploadedFile("licence.pdf", self.DEMO_PDF),
+                by=self.officer,
+            )
+            Document.objects.filter(pk=document.pk).update(uploaded_at=_at(placement.starts_on, 11))
 
     # ---- after a stay: the rent deposit scheme and follow-ups -----------------------------
 

@@ -155,6 +155,33 @@ def can_user_correct_visit(user: Requester, visit: "HomeVisit", *, now: datetime
     )
 
 
+# Case notes and documents -----------------------------------------------------------------------
+
+
+def can_user_view_case_files(user: Requester) -> bool:
+    """A person's case notes and documents: whoever may read their record (officers and managers
+    everyone's, an agency worker those of the people their agency may see: `case_file_scope`)."""
+    return can_user_view_cases(user)
+
+
+def can_user_add_case_files(user: Requester) -> bool:
+    """Write a case note or attach a document: IOM officers, and agency workers for the people
+    their agency may see. Scheme managers read them."""
+    return role_of(user) in (Role.IOM_OFFICER, Role.AGENCY_WORKER)
+
+
+def can_user_correct_case_note(user: Requester, author_id: int) -> bool:
+    """Only a note's author corrects it (a note is someone's account in their own words), while
+    they may still write notes; the text before and the reason are kept."""
+    return can_user_add_case_files(user) and user is not None and getattr(user, "pk", None) == author_id
+
+
+def case_file_scope(user: Requester) -> Q:
+    """A filter for the notes and documents `user` may see: those about the people they may see,
+    each row tested on its own (a person's page lists a few)."""
+    return people_scope(user, "offender_id", few=True)
+
+
 def can_user_view_alerts(user: Requester) -> bool:
     """The alerts page: officers and managers see every alert, agency workers their own (below)."""
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.AGENCY_WORKER)

@@ -15,6 +15,7 @@ TEMPLATE_PERMISSIONS = {
     "can_submit_referrals": access.can_user_submit_referrals,
     "can_view_own_agency_work": access.can_user_view_own_agency_work,
     "can_view_reports": access.can_user_view_reports,
+    "can_add_case_files": access.can_user_add_case_files,
 }
 
 

@@ -109,6 +109,8 @@ def _govuk_field(name: str, field: forms.Field):
         return Field.select(name)
     if isinstance(widget, forms.Textarea):
         return Field.textarea(name, rows=4)
+    if isinstance(widget, forms.FileInput):
+        return Field(name)  # the GOV.UK file upload
     if isinstance(field, DateInputField):
         return Field(name)
     if isinstance(field, (forms.IntegerField, forms.DecimalField)):

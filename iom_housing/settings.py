@@ -4,7 +4,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "placements",
     "alerts",
     "aftercare",
+    "casefiles",
     "reports",
     "moveon",
     "audit",
@@ -275,8 +276,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Case files (casefiles.storage, docs/adr/014-case-files-storage.md): documents about people are
+# kept in a storage of their own, never served from a public address (no MEDIA_URL is routed):
+# each download goes through the app, which checks access and logs it. DOCUMENT_STORAGE chooses
+# the filesystem (the demo; under MEDIA_ROOT) or an S3-compatible bucket (production), whose
+# credentials come from the usual AWS_ variables or the machine's role (boto3 finds them).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+DOCUMENT_STORAGE = env_str("DOCUMENT_STORAGE", "filesystem")
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+if DOCUMENT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("DOCUMENT_MAX_BYTES must be 1 or more.")
+if DOCUMENT_STORAGE == "filesystem":
+    _DOCUMENTS: dict[str, Any] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": None},
+    }
+elif DOCUMENT_STORAGE == "s3":
+    _bucket = env_str("AWS_STORAGE_BUCKET_NAME", "")
+    if not _bucket:
+        raise ImproperlyConfigured("DOCUMENT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _DOCUMENTS = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "location": env_str("AWS_LOCATION", "documents"),
+            # Private objects, never overwritten, no public URLs handed out by the app.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"DOCUMENT_STORAGE must be filesystem or s3, not {DOCUMENT_STORAGE!r}.")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "casefiles": _DOCUMENTS,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

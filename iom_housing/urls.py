@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("reports.urls")),
     path("", include("aftercare.urls")),
+    path("", include("casefiles.urls")),
     path("admin/", admin.site.urls),
     # Agencies' case systems: a token by client credentials, then the API. Only the token view of
     # django-oauth-toolkit: clients are registered in the admin, not on its browser pages.

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,6 +19,7 @@ from alerts.forms import AlertFilterForm
 from alerts.models import Alert
 from audit.access import logs_access, saw
 from audit.history import history_for
+from casefiles import selectors as casefiles_selectors
 from iom_housing.access import (
     can_user_manage_licences,
     can_user_manage_placements,
@@ -173,6 +175,11 @@ def placement_detail(request, public_id):
                 else []
             ),
             "can_manage_licences": can_user_manage_licences(request.user),
+            "offender": placement.offender,
+            "documents": list(
+                casefiles_selectors.placement_document_list(user=request.user, placement=placement)
+            ),
+            "document_add_url": reverse("casefiles:placement-document-add", args=[placement.public_id]),
         },
     )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency, HomeVisit
+from casefiles.models import CaseNote, Document
 from iom_housing.access import Requester, agency_of, people_scope, referral_scope, sees_person_record
 from iom_housing.dates import day
 from placements.models import (
@@ -293,7 +294,8 @@ def offender_timeline(*, offender: Offender) -> list[TimelineEntry]:
     """The person's story, newest first: referrals and decisions, bookings, stays, licence
     renewals and departures, offending and compliance, the latest visits and every concern, and
     the rest of each stay's visits summed up, warnings under the licence to occupy and endings for a
-    breach. Eight queries, whatever the number of visits."""
+    breach, case notes and documents. A fixed number of queries, whatever the number of visits,
+    notes or documents."""
     entries = _referral_entries(offender)
     placement_urls = _placement_entries(offender, entries)
     entries += _visit_entries(offender, placement_urls)
@@ -302,7 +304,43 @@ def offender_timeline(*, offender: Offender) -> list[TimelineEntry]:
     categories = _labels(OffenceCategory.choices)
     for kind, occurred_on, category in offender.events.values_list("kind", "occurred_on", "offence_category"):
         entries.append(TimelineEntry(occurred_on, kinds[kind], categories.get(category, "")))
+    entries += _case_file_entries(offender)
     return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)
+
+
+def _case_file_entries(offender: Offender) -> list[TimelineEntry]:
+    """Each case note (its text as it reads now, corrected or not) and each document attached."""
+    entries = []
+    notes = CaseNote.objects.filter(offender=offender).values_list(
+        "created_at", "text", "corrected_at", "author__first_name", "author__last_name", "author__username"
+    )
+    for created_at, text, corrected_at, first_name, last_name, username in notes:
+        title = _("Case note (corrected)") if corrected_at else _("Case note")
+        by = f"{first_name} {last_name}".strip() or username
+        entries.append(
+            TimelineEntry(created_at, title, text, by, f"{offender.get_absolute_url()}#case-notes")
+        )
+    kinds = _labels(Document.Kind.choices)
+    documents = Document.objects.filter(offender=offender, erased_at__isnull=True).values_list(
+        "uploaded_at",
+        "kind",
+        "title",
+        "uploaded_by__first_name",
+        "uploaded_by__last_name",
+        "uploaded_by__username",
+    )
+    for uploaded_at, kind, title, first_name, last_name, username in documents:
+        by = f"{first_name} {last_name}".strip() or username
+        entries.append(
+            TimelineEntry(
+                uploaded_at,
+                _("Document added: %(kind)s") % {"kind": kinds[kind]},
+                title,
+                by,
+                f"{offender.get_absolute_url()}#documents",
+            )
+        )
+    return entries
 
 
 def _referral_entries(offender: Offender) -> list[TimelineEntry]:

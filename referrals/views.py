@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from audit.access import logs_access, saw
 from audit.history import history_for
 from audit.list_exports import list_csv_response
+from casefiles import selectors as casefiles_selectors
 from iom_housing.access import (
     agency_of,
     can_user_manage_placements,
@@ -362,6 +363,10 @@ def offender_detail(request, public_id):
             "history": history_for(request.user, offender),
             "timeline": selectors.offender_timeline(offender=offender),
             "today": timezone.localdate(),
+            "case_notes": list(casefiles_selectors.note_list(user=request.user, offender=offender)),
+            "documents": list(casefiles_selectors.document_list(user=request.user, offender=offender)),
+            "document_add_url": reverse("casefiles:offender-document-add", args=[offender.public_id]),
+            "show_placement": True,
         },
     )
 

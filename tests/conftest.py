@@ -171,6 +171,19 @@ def _report_files_in_tmp(settings, tmp_path):
     settings.REPORT_FILES_DIR = tmp_path / "reports"
 
 
+@pytest.fixture(autouse=True)
+def document_storage(monkeypatch, tmp_path):
+    """Documents uploaded in tests are kept in the test's own folder (the documents' storage is
+    chosen once, when the models load: casefiles.storage)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from casefiles.models import Document
+
+    storage = FileSystemStorage(location=tmp_path / "documents")
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storage)
+    return storage
+
+
 # Repeatable data and order (pytest-randomly) ------------------------------------------------
 
 

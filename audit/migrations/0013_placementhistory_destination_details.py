@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='placementhistory',
             name='destination_details',
-            field=models.CharField(blank=True, default='', max_length=200, verbose_name='where they moved on to'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200, verbose_name='where they moved on to'),
         ),
     ]

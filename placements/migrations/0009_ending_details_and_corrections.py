@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='placement',
             name='destination_details',
-            field=models.CharField(blank=True, default='', max_length=200, verbose_name='where they moved on to'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200, verbose_name='where they moved on to'),
         ),
         migrations.RunPython(fill_other_details, migrations.RunPython.noop),
         migrations.AddConstraint(

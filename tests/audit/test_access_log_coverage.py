@@ -74,6 +74,11 @@ PERSONAL = {
     "moveon:action-add": OWN,
     "moveon:action-progress": OWN,
     "moveon:action-edit": OFFICER,
+    "casefiles:note-add": OFFICER,
+    "casefiles:note-correct": OWN,  # its author
+    "casefiles:offender-document-add": OFFICER,
+    "casefiles:placement-document-add": OFFICER,
+    "casefiles:document-download": OFFICER,  # an export, logged by the view itself
     "audit:access-log": MANAGER,
     "audit:access-log-csv": MANAGER,
     "audit:retention-review": MANAGER,

@@ -398,3 +398,14 @@ def test_the_events_feed_tells_each_demo_referrals_story_in_order(seeded):
     assert set(first.values()) == {"submitted"}
     kinds = {kind for _, kind, _ in events}
     assert {"accepted", "declined", "placed", "arrived", "renewed", "departed"} <= kinds
+
+
+def test_current_stays_have_case_notes_and_their_licence_agreement(seeded, document_storage):
+    from casefiles.models import CaseNote, Document
+
+    assert CaseNote.objects.count() >= 2
+    assert CaseNote.objects.filter(author__username="probation").exists()
+    assert not CaseNote.objects.filter(created_at__date__gte=TODAY).exists()
+    documents = Document.objects.filter(kind=Document.Kind.LICENCE_AGREEMENT)
+    assert documents.exists() and all(d.placement.status == Placement.Status.ACTIVE for d in documents)
+    assert all(document_storage.exists(d.file.name) for d in documents)

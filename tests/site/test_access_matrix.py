@@ -9,12 +9,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from aftercare.models import Deposit, DepositFund, Landlord
 from aftercare.services import follow_ups_schedule
 from alerts.models import Alert
+from casefiles.services import document_add, note_add
 from iom_housing.access import Role
 from placements.models import Placement
 from referrals.models import Referral
@@ -175,6 +177,13 @@ MATRIX = {
     "aftercare:landlord-property-add": OFFICERS_ONLY,
     "aftercare:follow-ups": row(own=200, other=200),
     "aftercare:follow-up-record": row(own=200, other=404, manager=403),
+    # Case notes and documents: written by officers and the person's agencies, read by managers
+    # too; only a note's author corrects it (the scene's note is the own agency worker's).
+    "casefiles:note-add": RECORD_VISIT,
+    "casefiles:note-correct": row(officer=403, own=200, other=404, manager=403),
+    "casefiles:offender-document-add": RECORD_VISIT,
+    "casefiles:placement-document-add": RECORD_VISIT,
+    "casefiles:document-download": PERSON_RECORD,
     "api:followup-list": row(anon=401, own=200, other=200, opcc=403),
     "api:followup-detail": row(anon=401, own=200, other=404, opcc=403),
     "api:followup-record": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
@@ -259,6 +268,14 @@ def scene():
         postcode="SY23 1AA",
         paid_by=user_with_role(Role.IOM_OFFICER),
     )
+    note = note_add(offender_id=referral.offender_id, text="Settling in", by=own_worker)
+    document = document_add(
+        offender_id=referral.offender_id,
+        kind="risk_assessment",
+        title="Risk assessment",
+        upload=SimpleUploadedFile("risk.pdf", b"%PDF-1.4\n%%EOF\n"),
+        by=own_worker,
+    )
     opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
     export = ReportExportFactory(requested_by=opcc)
     unit_cost = UnitCostFactory(key="custody-night")
@@ -291,15 +308,18 @@ def scene():
         "funds": fund.pk,
         "landlords": landlord.pk,
         "actions": move_on_action.public_id,
+        "notes": note.public_id,
+        "documents": document.public_id,
     }
     return users, by_segment
 
 
 def _url(route: str, by_segment: dict) -> str:
-    """The route with its argument filled in by the record the path segment before it names."""
-    segment = route.split("<")[0].rstrip("/").split("/")[-1]
+    """The route with each argument filled in by the record the path segment before it names
+    (`offenders/<uuid>/notes/<uuid>/`: the person, then their note)."""
 
     def value(match) -> str:
+        segment = route[: match.start()].rstrip("/").split("/")[-1]
         record = by_segment.get(segment, "")
         return str(record[match[1]] if isinstance(record, dict) else record)
 
