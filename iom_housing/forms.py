@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +49,7 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-def _named(message: str, name: str, **params: object) -> str:
+def _named(message: str | Promise, name: str | Promise, **params: object) -> str:
     """A message naming the date, translated when shown (fields are made at import, in no
     request's language): "%(name)s" as in a sentence, "%(Name)s" to start one."""
     return lazy(lambda: str(message) % {"name": name, "Name": capfirst(str(name)), **params}, str)()
