@@ -114,6 +114,7 @@ def _settings_only_page(template_name: str, title: str, text: str) -> str:
         "scheme_name": settings.SCHEME_NAME,
         "demo_mode": settings.DEBUG,
         "require_2fa": settings.REQUIRE_2FA,
+        "without_request": True,
     }
     try:
         return loader.get_template(template_name).render(context)

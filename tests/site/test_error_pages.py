@@ -67,6 +67,8 @@ def test_server_error():
     response = client.get("/test-errors/broken/")
     _assert_styled(response, 500, "Sorry, there is a problem with the service")
     assert "Try again later." in response.content.decode()
+    # Written without the request, it cannot know who is signed in: it offers neither.
+    assert "Sign in" not in response.content.decode() and "Sign out" not in response.content.decode()
 
 
 def test_server_error_page_renders_with_the_database_down(iom_officer):
