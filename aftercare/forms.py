@@ -80,7 +80,11 @@ class CheckAnswersForm(ServiceForm):
 
 class DepositPayForm(CheckAnswersForm):
     submit_label = _("Continue")
-    fund = IdField(label=_("Fund"), widget=forms.Select)
+    fund = IdField(
+        label=_("Fund"),
+        widget=forms.Select,
+        error_messages={"required": _("Select the fund the deposit comes from")},
+    )
     landlord = IdField(label=_("Landlord"), widget=forms.Select)
     kind = forms.ChoiceField(
         label=_("Cash deposit or bond?"),
@@ -92,11 +96,23 @@ class DepositPayForm(CheckAnswersForm):
         error_messages={"required": _("Select a cash deposit or a written bond guarantee")},
     )
     amount = _money_field(_("Amount (£)"))
-    paid_on = GovukDateField(label=_("Date paid or given"), help_text=DATE_HINT)
-    address_line_1 = forms.CharField(label=_("Address line 1"), max_length=200)
+    paid_on = GovukDateField(
+        label=_("Date paid or given"),
+        help_text=DATE_HINT,
+        error_name=_("the date the deposit was paid or given"),
+    )
+    address_line_1 = forms.CharField(
+        label=_("Address line 1"),
+        max_length=200,
+        error_messages={"required": _("Enter the first line of the address")},
+    )
     address_line_2 = forms.CharField(label=_("Address line 2 (optional)"), max_length=200, required=False)
-    town = forms.CharField(label=_("Town or city"), max_length=100)
-    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    town = forms.CharField(
+        label=_("Town or city"), max_length=100, error_messages={"required": _("Enter the town or city")}
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"), max_length=10, error_messages={"required": _("Enter the postcode")}
+    )
     notes = _notes_field()
 
     def __init__(self, *args, funds=(), landlords=(), **kwargs):
@@ -156,7 +172,9 @@ class DepositReturnForm(CheckAnswersForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select what happened to the deposit")},
     )
-    tenancy_ended_on = GovukDateField(label=_("Date the tenancy ended"), help_text=DATE_HINT)
+    tenancy_ended_on = GovukDateField(
+        label=_("Date the tenancy ended"), help_text=DATE_HINT, error_name=_("the date the tenancy ended")
+    )
     returned_amount = _money_field(
         _("Amount returned to the fund (£)"),
         _("Only if the landlord kept part of a cash deposit."),
@@ -206,13 +224,19 @@ class DepositReturnForm(CheckAnswersForm):
 class TopUpForm(ServiceForm):
     submit_label = _("Add to the fund")
     amount = _money_field(_("Amount (£)"))
-    received_on = GovukDateField(label=_("Date received"), help_text=DATE_HINT)
+    received_on = GovukDateField(
+        label=_("Date received"), help_text=DATE_HINT, error_name=_("the date the money was received")
+    )
     source = forms.CharField(label=_("From (optional)"), max_length=200, required=False)
 
 
 class LandlordForm(ServiceForm):
     submit_label = _("Add the landlord")
-    name = forms.CharField(label=_("Landlord or letting agent"), max_length=200)
+    name = forms.CharField(
+        label=_("Landlord or letting agent"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the landlord or letting agent")},
+    )
     contact_name = forms.CharField(label=_("Contact name (optional)"), max_length=120, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email (optional)"), required=False)
@@ -223,10 +247,18 @@ class LandlordForm(ServiceForm):
 
 class LandlordPropertyForm(ServiceForm):
     submit_label = _("Add the property")
-    address_line_1 = forms.CharField(label=_("Address line 1"), max_length=200)
+    address_line_1 = forms.CharField(
+        label=_("Address line 1"),
+        max_length=200,
+        error_messages={"required": _("Enter the first line of the address")},
+    )
     address_line_2 = forms.CharField(label=_("Address line 2 (optional)"), max_length=200, required=False)
-    town = forms.CharField(label=_("Town or city"), max_length=100)
-    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    town = forms.CharField(
+        label=_("Town or city"), max_length=100, error_messages={"required": _("Enter the town or city")}
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"), max_length=10, error_messages={"required": _("Enter the postcode")}
+    )
 
 
 class DepositFilterForm(ServiceForm):

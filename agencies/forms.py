@@ -22,7 +22,7 @@ DATE_HINT = _("For example, 27 3 2026")
 
 # A radio for "no answer", so that an answer picked by mistake can be taken back.
 YES_NO = [("yes", _("Yes")), ("no", _("No")), ("", _("Not checked"))]
-DRUG_TESTS = [*HomeVisit.DrugTest.choices, ("", _("No test this time"))]
+DRUG_TESTS = [*HomeVisit.DrugTest.choices, ("", _("Not asked for this time"))]
 ENGAGEMENT = [*HomeVisit.Engagement.choices, ("", _("Not applicable"))]
 
 
@@ -115,7 +115,9 @@ class VisitForm(ServiceForm):
     # Service argument names that a form field shows under another name.
     SERVICE_FIELDS = {"visited_at": "visited_on", "other_agency_ids": "other_agencies"}
 
-    visited_on = GovukDateField(label=_("Date of the visit"), help_text=DATE_HINT)
+    visited_on = GovukDateField(
+        label=_("Date of the visit"), help_text=DATE_HINT, error_name=_("the visit's date")
+    )
     visited_time = GovukTimeField(
         label=_("Time of the visit"), help_text=_("Use the 24-hour clock, for example 14 30")
     )
@@ -138,7 +140,15 @@ class VisitForm(ServiceForm):
         error_messages={"invalid_choice": _("Select the other agencies from the list")},
     )
     property_in_good_order = _radios(_("Is the property kept in good order?"), YES_NO, required=False)
-    drug_test = _radios(_("Drug test"), DRUG_TESTS, required=False)
+    drug_test = _radios(
+        _("Drug test"),
+        DRUG_TESTS,
+        required=False,
+        help_text=_(
+            "Choose \u201cAsked for, but not taken\u201d if they refused or could not give a sample, "
+            "and \u201cNot asked for this time\u201d if no test was asked for on this visit."
+        ),
+    )
     engagement = _radios(_("Engagement"), ENGAGEMENT, required=False)
     support_hours = forms.DecimalField(
         label=_("Support hours delivered"),
@@ -167,7 +177,10 @@ class VisitForm(ServiceForm):
     concern = forms.CharField(label=_("Describe the concern"), widget=forms.Textarea, required=False)
     notes = forms.CharField(label=_("Notes (optional)"), widget=forms.Textarea, required=False)
     next_visit_on = GovukDateField(
-        label=_("Next planned visit (optional)"), help_text=DATE_HINT, required=False
+        label=_("Next planned visit (optional)"),
+        help_text=DATE_HINT,
+        required=False,
+        error_name=_("the date of the next visit"),
     )
 
     def __init__(self, *args, agency: Agency, **kwargs):
@@ -217,8 +230,13 @@ class VisitForm(ServiceForm):
         day, at = data.get("visited_on"), data.get("visited_time")
         if day and at:
             data["visited_at"] = timezone.make_aware(datetime.combine(day, at))
+        # Un-ticking "Raise a concern" hides the concern box: what was in it goes with it (a page
+        # that asked to delete text the user can no longer see would be a dead end). The service
+        # still refuses concern text without the tick, for API clients.
+        if not data.get("concern_raised"):
+            data["concern"] = ""
         # The service decides; asking here too shows this beside the other missing answers at once.
-        if data.get("concern_raised") and not (data.get("concern") or "").strip():
+        elif not (data.get("concern") or "").strip():
             self.add_error("concern", _("Describe the concern for the IOM team"))
         return data
 

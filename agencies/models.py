@@ -86,7 +86,9 @@ class HomeVisit(PublicId, TimeStamped):
     class DrugTest(models.TextChoices):
         NEGATIVE = "negative", _("Negative")
         POSITIVE = "positive", _("Positive")
-        NOT_TAKEN = "not_taken", _("Not taken")
+        # A test was asked for and not given (refused, or no sample): not the same as no test asked for
+        # (a blank drug_test), which the visit form offers as "Not asked for this time".
+        NOT_TAKEN = "not_taken", _("Asked for, but not taken")
 
     class Engagement(models.TextChoices):
         GOOD = "good", _("Good")

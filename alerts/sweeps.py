@@ -18,11 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import HomeVisit
 from alerts.models import Alert, JobRun
+from iom_housing import dates
 from moveon.models import OPEN_STATUSES, MoveOnAction
 from placements.dates import add_working_days
 from placements.models import Placement, SupportAgency
@@ -39,7 +40,7 @@ class SweepResult:
 
 
 def _day(value: date) -> str:
-    return formats.date_format(value, "j F Y")
+    return dates.day(value)
 
 
 def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:

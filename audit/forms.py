@@ -48,7 +48,10 @@ class RetentionDecisionForm(ServiceForm):
         error_messages={"required": _("Enter the reason for the decision")},
     )
     retain_until = GovukDateField(
-        label=_("If retained, review again on"), required=False, help_text=_("For example, 27 3 2030")
+        label=_("If retained, review again on"),
+        required=False,
+        help_text=_("For example, 27 3 2030"),
+        error_name=_("the date to review the record again"),
     )
 
 

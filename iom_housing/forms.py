@@ -11,6 +11,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.functional import Promise, lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # The dates anyone here could mean (a date of birth to a licence's end). Anything outside is a slip
@@ -47,35 +49,54 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class GovukDateField(DateInputField):
-    """The GOV.UK date input (day, month, year boxes), with messages that say what to fix. The
-    year has 4 digits and lies from EARLIEST_DATE to LATEST_DATE; a day or month of more than
-    two digits is not a real date (and never reaches `date()`, which overflows on huge numbers)."""
+def _named(message: str | Promise, name: str | Promise, **params: object) -> str:
+    """A message naming the date, translated when shown (fields are made at import, in no
+    request's language): "%(name)s" as in a sentence, "%(Name)s" to start one."""
+    return lazy(lambda: str(message) % {"name": name, "Name": capfirst(str(name)), **params}, str)()
 
-    def __init__(self, **kwargs):
+
+class GovukDateField(DateInputField):
+    """The GOV.UK date input (day, month, year boxes), with messages that say what to fix and name
+    the date (`error_name`, "the date the licence ends"), as GOV.UK asks: a form with two dates
+    must say which one is wrong. The year has 4 digits and lies from EARLIEST_DATE to
+    LATEST_DATE; a day or month of more than two digits is not a real date (and never reaches
+    `date()`, which overflows on huge numbers)."""
+
+    def __init__(self, *, error_name: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.error_messages["required"] = _("Enter the day, month and year")
-        self.error_messages["incomplete"] = _("Enter the day, month and year")
+        self.error_name = name = error_name or _("the date")
+        self.error_messages["required"] = _named(_("Enter %(name)s"), name)
+        self.error_messages["incomplete"] = _named(_("Enter %(name)s"), name)
         day, month, year = self.fields
-        day.error_messages["incomplete"] = _("The date must include a day")
-        month.error_messages["incomplete"] = _("The date must include a month")
-        year.error_messages["incomplete"] = _("The date must include a year")
+        day.error_messages["incomplete"] = _named(_("%(Name)s must include a day"), name)
+        month.error_messages["incomplete"] = _named(_("%(Name)s must include a month"), name)
+        year.error_messages["incomplete"] = _named(_("%(Name)s must include a year"), name)
         for part in self.fields:
-            part.validators[0].message = _("Enter the date in numbers, for example 27 3 2026")
+            part.validators[0].message = _named(_("Enter %(name)s in numbers, for example 27 3 2026"), name)
 
     def compress(self, data_list):
         day, month, year = data_list
         if not (day and month and year):
             return None
+        name = self.error_name
         if len(year) != 4:
-            raise ValidationError(_("The year must include 4 numbers"))
+            raise ValidationError(_named(_("The year of %(name)s must include 4 numbers"), name))
         if len(day) > 2 or len(month) > 2:
-            raise ValidationError(_("The date must be a real date"))
+            raise ValidationError(_named(_("%(Name)s must be a real date"), name))
         try:
             value = date(day=int(day), month=int(month), year=int(year))
         except ValueError:
-            raise ValidationError(_("The date must be a real date")) from None
-        validate_date_in_range(value)
+            raise ValidationError(_named(_("%(Name)s must be a real date"), name)) from None
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValidationError(
+                _named(
+                    _("The year of %(name)s must be from %(first)s to %(last)s"),
+                    name,
+                    first=EARLIEST_DATE.year,
+                    last=LATEST_DATE.year,
+                ),
+                code="date_range",
+            )
         return value
 
 
@@ -118,6 +139,34 @@ def _govuk_field(name: str, field: forms.Field):
     return Field.text(name)
 
 
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+
+
+def _lower_first(label: str) -> str:
+    """ "Address line 1" → "address line 1", but "PNC ID" stays as it is (an initialism)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _name_the_required_field(field: forms.Field) -> None:
+    """A required field left with Django's bare "This field is required." gets a sentence that
+    names it, as GOV.UK asks ("Enter the postcode", "Select the reason"): a safety net, since
+    each form should say it better itself. A hidden field keeps Django's (no one can fix it)."""
+    if str(field.error_messages.get("required")) != str(DJANGO_REQUIRED) or field.label is None:
+        return
+    if isinstance(field.widget, forms.HiddenInput):
+        return
+    label = str(field.label)
+    if label.endswith("?"):
+        message = _("Answer the question: %(label)s") % {"label": label}
+    elif isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)) or isinstance(
+        field.widget, (forms.RadioSelect, forms.Select, forms.CheckboxInput)
+    ):
+        message = _("Select %(label)s") % {"label": _lower_first(label)}
+    else:
+        message = _("Enter %(label)s") % {"label": _lower_first(label)}
+    field.error_messages["required"] = message
+
+
 class ServiceForm(forms.Form):
     """A form whose input is handed to a service function.
 
@@ -139,6 +188,8 @@ class ServiceForm(forms.Form):
 
     def lay_out(self) -> None:
         """The page's layout from the fields: call again after adding or removing one."""
+        for field in self.fields.values():
+            _name_the_required_field(field)
         self.helper.layout = Layout(*(_govuk_field(name, field) for name, field in self.fields.items()))
 
     def add_service_error(self, error: ValidationError) -> None:

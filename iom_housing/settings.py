@@ -68,6 +68,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site's "Your form could not be sent" page instead of Django's technical one.
+CSRF_FAILURE_VIEW = "iom_housing.views.csrf_failure"
 
 INSTALLED_APPS = [
     "iom_housing.apps.IomHousingAdminConfig",  # django.contrib.admin with the scheme's admin site

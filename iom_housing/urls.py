@@ -35,4 +35,7 @@ urlpatterns = [
     path("api/", include("iom_housing.api.urls")),
 ]
 
+handler400 = views.bad_request
+handler403 = views.forbidden
 handler404 = views.not_found
+handler500 = views.server_error

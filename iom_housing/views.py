@@ -1,18 +1,29 @@
-"""Site-wide pages: the home page and the health check."""
+"""Site-wide pages: the home page, the health check and the error pages."""
+
+import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, permission_denied
 
 from iom_housing.access import (
     can_user_manage_placements,
     can_user_view_own_agency_work,
     can_user_view_reports,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -60,17 +71,83 @@ def healthz(request):
     )
 
 
-def not_found(request, exception):
-    """The site's "page not found", but problem details for an API address (a client reads JSON)."""
-    if request.path.startswith("/api/"):
-        from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
+def _api_problem(request, status: int, title: str, detail: str) -> JsonResponse | None:
+    """Problem details for an API address (a client reads JSON, not a page), else None."""
+    if not request.path.startswith("/api/"):
+        return None
+    from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
 
-        problem = {
-            "type": "about:blank",
-            "title": "Not Found",
-            "status": 404,
-            "detail": "Not found.",
-            "instance": request.get_full_path(),
-        }
-        return JsonResponse(problem, status=404, content_type=PROBLEM_CONTENT_TYPE)
-    return page_not_found(request, exception)
+    problem = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    return JsonResponse(problem, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def not_found(request, exception):
+    """The site's "page not found", but problem details for an API address."""
+    return _api_problem(request, 404, "Not Found", "Not found.") or page_not_found(request, exception)
+
+
+def forbidden(request, exception):
+    """The site's "you do not have permission" (with the request's context: the signed-in user's
+    header), problem details for an API address."""
+    return _api_problem(request, 403, "Forbidden", "You do not have permission.") or permission_denied(
+        request, exception
+    )
+
+
+# 400 and 500 pages are written from settings alone: no request context, so no context processor
+# (the header's alert count reads the database, which may be what failed) and no request.get_host()
+# (a 400 is often a disallowed Host header). If even that fails, a plain page, never a traceback.
+_PLAIN_ERROR = (
+    '<!DOCTYPE html><html lang="en-gb"><head><meta charset="utf-8"><title>{title} – IOM Housing</title>'
+    '</head><body><h1>{title}</h1><p>{text}</p><p><a href="/">Go to the start page</a></p></body></html>'
+)
+
+
+def _settings_only_page(template_name: str, title: str, text: str) -> str:
+    context = {
+        "scheme_name": settings.SCHEME_NAME,
+        "demo_mode": settings.DEBUG,
+        "require_2fa": settings.REQUIRE_2FA,
+        "without_request": True,
+    }
+    try:
+        return loader.get_template(template_name).render(context)
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        logger.exception("The %s error page could not be rendered", template_name)
+        return _PLAIN_ERROR.format(title=title, text=text)
+
+
+def bad_request(request, exception):
+    """400: a request the service cannot read (a bad Host header, a malformed upload)."""
+    problem = _api_problem(request, 400, "Bad Request", "The request could not be understood.")
+    if problem is not None:
+        return problem
+    return HttpResponseBadRequest(
+        _settings_only_page(
+            "400.html", "Sorry, the service could not understand your request", "Go back and try again."
+        )
+    )
+
+
+def server_error(request):
+    """500: the styled page, written without the database."""
+    problem = _api_problem(request, 500, "Internal Server Error", "Try again later.")
+    if problem is not None:
+        return problem
+    return HttpResponseServerError(
+        _settings_only_page("500.html", "Sorry, there is a problem with the service", "Try again later.")
+    )
+
+
+@requires_csrf_token
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token (a page left open past sign-out, cookies blocked): the
+    site's page with its header, rather than Django's technical one. The reason goes to the log."""
+    logger.warning("CSRF failure on %s: %s", request.path, reason)
+    return render(request, "403_csrf.html", status=403)

@@ -41,7 +41,7 @@ def _days_field(label, help_text=None):
 class AvailabilityForm(ServiceForm):
     submit_label = _("Find bedspaces")
     method = "get"
-    starts_on = GovukDateField(label=_("Arrival date"), help_text=DATE_HINT)
+    starts_on = GovukDateField(label=_("Arrival date"), help_text=DATE_HINT, error_name=_("the arrival date"))
     days = _days_field(_("Length of the first licence term (days)"), _("From 1 to 28 days."))
     area = forms.ChoiceField(label=_("Area"), required=False)
     restriction = forms.ChoiceField(
@@ -70,7 +70,9 @@ class ConfirmForm(BasedOn, ServiceForm):
 class ArriveForm(BasedOn, ServiceForm):
     submit_label = _("Record arrival")
     arrived_on = GovukDateField(
-        label=_("When did they arrive?"), help_text=_("Today, or up to 14 days ago. For example, 27 3 2026")
+        label=_("When did they arrive?"),
+        help_text=_("Today, or up to 14 days ago. For example, 27 3 2026"),
+        error_name=_("the date they arrived"),
     )
 
 
@@ -106,7 +108,9 @@ class EndForm(BasedOn, ServiceForm):
     """Step 1 of ending a placement; the answers are checked on the next page before anything changes."""
 
     submit_label = _("Continue")
-    departed_on = GovukDateField(label=_("When did they leave?"), help_text=DATE_HINT)
+    departed_on = GovukDateField(
+        label=_("When did they leave?"), help_text=DATE_HINT, error_name=_("the date they left")
+    )
     reason = forms.ChoiceField(
         label=_("Why did they leave?"),
         choices=DepartureReason.choices,
@@ -141,19 +145,29 @@ class EndingCorrectForm(EndForm):
 
 class VoidForm(ServiceForm):
     submit_label = _("Add void period")
-    starts_on = GovukDateField(label=_("First day out of use"), help_text=DATE_HINT)
+    starts_on = GovukDateField(
+        label=_("First day out of use"), help_text=DATE_HINT, error_name=_("the first day out of use")
+    )
     ends_on = GovukDateField(
         label=_("Back in use on (optional)"),
         help_text=_("Leave blank if not known yet. For example, 27 3 2026"),
         required=False,
+        error_name=_("the date it is back in use"),
     )
-    reason = forms.ChoiceField(label=_("Reason"), choices=VoidPeriod.Reason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=VoidPeriod.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select why the bedspace is out of use")},
+    )
     notes = forms.CharField(label=_("Notes (optional)"), widget=forms.Textarea, required=False)
 
 
 class VoidEndForm(BasedOn, ServiceForm):
     submit_label = _("End void period")
-    ends_on = GovukDateField(label=_("Back in use on"), help_text=DATE_HINT)
+    ends_on = GovukDateField(
+        label=_("Back in use on"), help_text=DATE_HINT, error_name=_("the date it is back in use")
+    )
 
 
 class ExclusionForm(ServiceForm):

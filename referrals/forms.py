@@ -27,6 +27,7 @@ class DeclineForm(BasedOn, ServiceForm):
         label=_("Why is the referral declined?"),
         choices=Referral.DeclineReason.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Select the reason for declining the referral")},
     )
     notes = forms.CharField(
         label=_("Explain the decision"),
@@ -48,9 +49,14 @@ class StartReviewForm(BasedOn, ServiceForm):
 class OffenderEventForm(ServiceForm):
     submit_label = _("Save event")
     kind = forms.ChoiceField(
-        label=_("What happened?"), choices=OffenderEvent.Kind.choices, widget=forms.RadioSelect
+        label=_("What happened?"),
+        choices=OffenderEvent.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select what happened")},
     )
-    occurred_on = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"))
+    occurred_on = GovukDateField(
+        label=_("Date"), help_text=_("For example, 27 3 2026"), error_name=_("the date it happened")
+    )
     offence_category = forms.ChoiceField(
         label=_("Offence category"),
         help_text=_("For an arrest, charge, conviction or caution."),
@@ -113,7 +119,9 @@ class ReferralForm(ServiceForm):
     last_name = forms.CharField(
         label=_("Last name"), max_length=100, error_messages=_required(_("Enter the person's last name"))
     )
-    date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 1990"))
+    date_of_birth = GovukDateField(
+        label=_("Date of birth"), help_text=_("For example, 27 3 1990"), error_name=_("their date of birth")
+    )
     gender = forms.ChoiceField(
         label=_("Gender"),
         choices=Gender.choices,
@@ -159,6 +167,7 @@ class ReferralForm(ServiceForm):
         label=_("Supervision licence end date (optional)"),
         help_text=_("For example, 27 3 2027"),
         required=False,
+        error_name=_("the date the licence ends"),
     )
     safety_warnings = forms.CharField(
         label=_("Safety warnings for visiting staff (optional)"),
@@ -177,6 +186,7 @@ class ReferralForm(ServiceForm):
         label=_("When is a place needed from? (optional)"),
         help_text=_("For example, the release date: 27 3 2026"),
         required=False,
+        error_name=_("the date a place is needed from"),
     )
     needs = forms.MultipleChoiceField(
         label=_("Needs"),

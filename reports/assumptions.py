@@ -52,7 +52,11 @@ class UnitCostForm(ServiceForm):
         ),
         error_messages={"required": _("Enter where the figure comes from")},
     )
-    source_date = GovukDateField(label=_("Date of the source"), help_text=_("For example, 31 10 2024"))
+    source_date = GovukDateField(
+        label=_("Date of the source"),
+        help_text=_("For example, 31 10 2024"),
+        error_name=_("the date of the source"),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea, max_length=2000)
 
 

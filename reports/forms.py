@@ -17,8 +17,16 @@ class ReportForm(ServiceForm):
     method = "get"
     submit_label = _("Show report")
 
-    start = GovukDateField(label=_("First day"), help_text=_("For example, 1 4 2025"))
-    end = GovukDateField(label=_("Last day"), help_text=_("Yesterday or earlier, for example 31 3 2026"))
+    start = GovukDateField(
+        label=_("First day"),
+        help_text=_("For example, 1 4 2025"),
+        error_name=_("the first day of the period"),
+    )
+    end = GovukDateField(
+        label=_("Last day"),
+        help_text=_("Yesterday or earlier, for example 31 3 2026"),
+        error_name=_("the last day of the period"),
+    )
     area = forms.ChoiceField(label=_("Area (local authority)"), required=False)
     audience = forms.ChoiceField(
         label=_("Version"),

@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from iom_housing.dates import day
+from iom_housing.dates import day, day_time
 from iom_housing.spreadsheets import csv_writer, xlsx_append
 from reports.charts import bar_chart, spark, trend_chart
 from reports.metrics.summary import WITHHELD, figure_text
@@ -189,7 +189,7 @@ def _about_rows(report: Report) -> list[list[str]]:
         [_("Period"), period_text(report)],
         [_("Area"), area_text(report)],
         [_("Version"), version_text(report)],
-        [_("Made"), f"{timezone.localtime(report.generated_at):%d %B %Y %H:%M}"],
+        [_("Made"), day_time(report.generated_at)],
         [_("Marking"), MARKING],
         *([[_("Suppression"), suppression_note(report)]] if report.pseudonymised else []),
     ]

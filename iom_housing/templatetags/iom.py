@@ -112,3 +112,12 @@ def data_table(
         head,
         content,
     )
+
+
+@register.filter(is_safe=True)
+def title_part(value: str) -> str:
+    """A page's own title followed by the separator, or nothing when the page gave no title: the
+    base template's <title> reads "Dashboard – Ceredigion IOM housing scheme – IOM Housing".
+    Whitespace from the block's layout is collapsed (a title is one line)."""
+    words = " ".join(str(value).split())
+    return f"{words} – " if words else ""

@@ -8,16 +8,24 @@
   var form = dialog.querySelector("form");
   var timeText = dialog.querySelector("[data-sign-out-time]");
   var warnTimer, expireTimer;
+  var words = dialog.dataset; // the translated am, pm, midnight and midday
+
+  // The site's one time format (iom_housing/dates.py, time_of_day): 5:30pm, 10am, midnight, midday.
+  function timeOfDay(when) {
+    var hour = when.getHours();
+    var minute = when.getMinutes();
+    if (minute === 0 && hour === 0) return words.midnight;
+    if (minute === 0 && hour === 12) return words.midday;
+    var clock = String(hour % 12 || 12) + (minute ? ":" + (minute < 10 ? "0" : "") + minute : "");
+    return clock + (hour < 12 ? words.am : words.pm);
+  }
 
   function schedule() {
     clearTimeout(warnTimer);
     clearTimeout(expireTimer);
     var signOutAt = new Date(Date.now() + idleMs);
     warnTimer = setTimeout(function () {
-      timeText.textContent = signOutAt.toLocaleTimeString(document.documentElement.lang || "en-GB", {
-        hour: "2-digit",
-        minute: "2-digit",
-      });
+      timeText.textContent = timeOfDay(signOutAt);
       dialog.showModal();
     }, idleMs - warningMs);
     // Past the time-out the server has signed the session out: reloading shows the sign-in page.

@@ -188,7 +188,7 @@ def test_the_visit_form_makes_the_same_number_of_queries_for_2_or_20_agencies(ag
         ({"support_hours": "one"}, "Enter support hours as a number"),
         ({"concern_raised": "on", "concern": ""}, "Describe the concern"),
         ({"visited_time_0": "25"}, "Enter a real time"),
-        ({"visited_on_0": "31", "visited_on_1": "2"}, "The date must be a real date"),
+        ({"visited_on_0": "31", "visited_on_1": "2"}, "The visit&#x27;s date must be a real date"),
         ({"kind": ""}, "Select how you saw them"),
         ({"other_agencies": ["999999"]}, "Select the other agencies from the list"),
     ],

@@ -482,7 +482,10 @@ def test_a_missing_answer_and_a_bad_date_are_shown_beside_the_fields_and_write_n
     )
     content = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in content
-    assert "Enter the person&#x27;s first name" in content and "The date must be a real date" in content
+    assert (
+        "Enter the person&#x27;s first name" in content
+        and "Their date of birth must be a real date" in content
+    )
     assert 'href="#id_first_name"' in content
     assert not Referral.objects.exists() and not Offender.objects.exists()
 

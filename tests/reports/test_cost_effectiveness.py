@@ -365,7 +365,13 @@ def test_support_tier_met_and_missed_visit_weeks_by_kind_of_agency(tables):
 
 def test_drug_tests_and_engagement_recorded_on_visits(tables):
     drugs = {label: v["count"] for label, v in _values(tables["drug_tests"]).items()}
-    assert drugs == {"Negative": 3, "Positive": 2, "Not taken": 1, "Not recorded": 3, "Visits": 9}
+    assert drugs == {
+        "Negative": 3,
+        "Positive": 2,
+        "Asked for, but not taken": 1,
+        "Not recorded": 3,
+        "Visits": 9,
+    }
     engagement = {label: v["count"] for label, v in _values(tables["visit_engagement"]).items()}
     assert engagement == {"Good": 4, "Some": 3, "None": 1, "Not recorded": 1, "Visits": 9}
 

@@ -183,7 +183,7 @@ def test_opcc_home_page_is_the_report(opcc_client):
         (period("2026-03-01", "2099-01-01"), "end", "must be in the past"),
         (period("2026-02-31", "2026-03-01"), "start", "must be a real date"),
         (period("2020-01-01", "2026-03-01"), "start", "3 years or shorter"),
-        ({**period("2026-03-01", "2026-03-31"), "start_0": ""}, "start", "Enter the day, month and year"),
+        ({**period("2026-03-01", "2026-03-31"), "start_0": ""}, "start", "Enter the first day of the period"),
     ],
 )
 def test_bad_periods_get_an_error_by_the_field(opcc_client, query, field, message):

@@ -196,7 +196,7 @@ def test_a_bad_date_is_shown_next_to_the_field_and_writes_nothing(iom_officer_cl
     )
     content = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in content and "The date must be a real date" in content
+    assert "There is a problem" in content and "The date it happened must be a real date" in content
     assert not OffenderEvent.objects.filter(offender=offender).exists()
 
 
