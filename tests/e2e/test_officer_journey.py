@@ -97,6 +97,10 @@ def test_triage_place_arrive_renew_and_end(page):
     page.check("input[value=planned_move_on]")
     page.check("input[value=social_rent]")
     page.click("input[type=submit]")
+    # Check your answers, then end it
+    expect(page.locator("h1")).to_contain_text("Check your answers before ending the placement")
+    assert_accessible(page)
+    page.get_by_role("button", name="End placement").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Placement ended")
 
     placement = Placement.objects.get(referral=referral)

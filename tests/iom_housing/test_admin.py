@@ -19,6 +19,7 @@ from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
 from placements.models import (
     Bedspace,
+    EndingCorrection,
     LicenceAgreement,
     LicenceBreachEnding,
     LicenceTerm,
@@ -208,8 +209,16 @@ def test_every_project_model_and_the_user_model_is_registered():
     # follow-up checks move money or record outcomes, so only their pages' services change them.
     project_models |= {DepositFund, Landlord}
     # The licence wording has its own pages with its versions; agreements, a person's conditions,
-    # warnings and breach endings are written by the licence services only.
-    project_models -= {LicenceWording, LicenceAgreement, PersonCondition, LicenceWarning, LicenceBreachEnding}
+    # warnings and breach endings are written by the licence services only; so are corrections of
+    # an ending (by `placement_ending_correct`, with why).
+    project_models -= {
+        LicenceWording,
+        LicenceAgreement,
+        PersonCondition,
+        LicenceWarning,
+        LicenceBreachEnding,
+        EndingCorrection,
+    }
     assert set(admin.site._registry) == project_models | {User}
     assert set(BUILDERS) == set(admin.site._registry)
 

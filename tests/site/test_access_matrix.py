@@ -286,13 +286,13 @@ def scene():
         MANAGER: user_with_role(Role.SCHEME_MANAGER),
         OPCC: opcc,
     }
-    # The record each kind of URL argument names, by the URL's first path segment.
+    # The record each kind of URL argument names, by the path segment before it.
     by_segment = {
         "referrals": referral.public_id,
         "by-ref": referral.external_ref,
         "offenders": referral.offender.public_id,
-        # A placement's licence term is named by its number.
-        "placements": {"uuid": placement.public_id, "int": 1},
+        "placements": placement.public_id,
+        "terms": 1,  # a placement's licence term is named by its number
         "alerts": alert.pk,
         "properties": bedspace.property_id,
         "bedspaces": bedspace.pk,
