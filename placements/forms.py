@@ -50,9 +50,16 @@ class AvailabilityForm(ServiceForm):
     )
     accessible = forms.BooleanField(label=_("Accessible (step-free) only"), required=False)
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if self.today is not None and starts_on is not None and starts_on < self.today:
+            raise forms.ValidationError(_("The arrival date must be today or in the future"))
+        return starts_on
 
 
 class PlaceForm(BasedOn, ServiceForm):

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
+from placements.selectors import Hold, bedspace_holds, first_hold
 from referrals.models import Gender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
@@ -52,55 +53,49 @@ def _check_term_days(days: int, field: str = "days") -> None:
         raise ValidationError({field: _("A licence term must be from 1 to 28 days.")})
 
 
+def bedspace_hold(
+    *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id: int | None = None
+) -> Hold | None:
+    """What stops the bedspace being used over [starts_on, until), or None if nothing.
+
+    A booking holds its bedspace until its `free_from` (after turnaround); `until=None` is open-ended.
+    The holds are `selectors.bedspace_holds`, which Find a bedspace reads too.
+    """
+    holds = bedspace_holds(
+        bedspace_ids=[bedspace_id],
+        from_day=starts_on,
+        today=timezone.localdate(),
+        ignore_placement_id=ignore_placement_id,
+    )[bedspace_id]
+    return first_hold(holds, starts_on=starts_on, until=until)
+
+
+def describe_hold(hold: Hold) -> str:
+    """A hold in words, as a clause: "it runs into another booking of this bedspace from …"."""
+    if hold.kind == "overrun":
+        return _("the person in it is staying past their licence, which ended on %(end)s") % {
+            "end": day(cast(date, hold.licence_ends_on))
+        }
+    if hold.kind == "booking":
+        return _(
+            "it runs into another booking of this bedspace from %(start)s until %(end)s (with turnaround)"
+        ) % {"start": day(hold.starts_on), "end": day(cast(date, hold.until))}
+    if hold.until is None:
+        return _("the bedspace is void from %(start)s with no end date") % {"start": day(hold.starts_on)}
+    return _("the bedspace is void from %(start)s until %(end)s") % {
+        "start": day(hold.starts_on),
+        "end": day(hold.until),
+    }
+
+
 def bedspace_clash(
     *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id: int | None = None
 ) -> str | None:
-    """What stops the bedspace being used over [starts_on, until), in words, or None if nothing.
-
-    A booking holds its bedspace until its `free_from` (after turnaround); `until=None` is open-ended.
-    """
-    # Someone staying past their licence holds the bedspace until they leave, whatever the dates.
-    overrun = Placement.objects.filter(
-        bedspace_id=bedspace_id, status=Placement.Status.ACTIVE, ends_on__lt=timezone.localdate()
+    """What stops the bedspace being used over [starts_on, until), in words, or None if nothing."""
+    hold = bedspace_hold(
+        bedspace_id=bedspace_id, starts_on=starts_on, until=until, ignore_placement_id=ignore_placement_id
     )
-    if until is not None:
-        overrun = overrun.filter(starts_on__lt=until)
-    if ignore_placement_id is not None:
-        overrun = overrun.exclude(pk=ignore_placement_id)
-    occupant = overrun.first()
-    if occupant is not None:
-        return _("the person in it is staying past their licence, which ended on %(end)s") % {
-            "end": day(occupant.ends_on)
-        }
-    bookings = Placement.objects.filter(bedspace_id=bedspace_id, free_from__gt=starts_on).exclude(
-        status__in=Placement.RELEASED_STATUSES
-    )
-    if until is not None:
-        bookings = bookings.filter(starts_on__lt=until)
-    if ignore_placement_id is not None:
-        bookings = bookings.exclude(pk=ignore_placement_id)
-    booking = bookings.order_by("starts_on").first()
-    if booking is not None:
-        return _(
-            "it runs into another booking of this bedspace from %(start)s until %(end)s (with turnaround)"
-        ) % {
-            "start": day(booking.starts_on),
-            "end": day(booking.free_from),
-        }
-    voids = VoidPeriod.objects.filter(bedspace_id=bedspace_id).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
-    )
-    if until is not None:
-        voids = voids.filter(starts_on__lt=until)
-    void = voids.order_by("starts_on").first()
-    if void is not None:
-        if void.ends_on is None:
-            return _("the bedspace is void from %(start)s with no end date") % {"start": day(void.starts_on)}
-        return _("the bedspace is void from %(start)s until %(end)s") % {
-            "start": day(void.starts_on),
-            "end": day(void.ends_on),
-        }
-    return None
+    return None if hold is None else describe_hold(hold)
 
 
 def _person_clash(

@@ -2,11 +2,10 @@
 and the placement's life (confirm, arrive, renew, end, cancel). Thin: selectors and services.
 Each change is made on the version of the record the page showed (`iom_housing.basis`)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -273,15 +272,19 @@ def _accepted_referral_or_404(request, public_id) -> Referral:
 @logs_access
 @require_GET
 def find_bedspace(request, public_id):
-    """Step 1 and 2 of placing someone: choose dates, then see the bedspaces free for them."""
+    """Step 1 and 2 of placing someone: choose dates, then see each suitable bedspace with the
+    earliest date on or after them that it is free for the whole stay."""
     referral = _accepted_referral_or_404(request, public_id)
-    form = AvailabilityForm(request.GET or None, areas=selectors.areas())
+    today = timezone.localdate()
+    form = AvailabilityForm(request.GET or None, areas=selectors.areas(), today=today)
     bedspaces = None
+    never_free = 0
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        bedspaces = selectors.available_bedspaces(
+        bedspaces, never_free = selectors.earliest_free_bedspaces(
             starts_on=data["starts_on"],
-            ends_on=data["starts_on"] + timedelta(days=data["days"]),
+            days=data["days"],
+            today=today,
             area=data["area"],
             restriction=data["restriction"],
             accessible=data["accessible"],
@@ -290,20 +293,34 @@ def find_bedspace(request, public_id):
     return render(
         request,
         "placements/find_bedspace.html",
-        {"referral": referral, "form": form, "bedspaces": bedspaces, "place_form": PlaceForm()},
+        {
+            "referral": referral,
+            "form": form,
+            "bedspaces": bedspaces,
+            "never_free": never_free,
+            "search": request.GET.urlencode(),
+        },
     )
+
+
+def _back_to_search(request, referral: Referral):
+    """Find a bedspace again, with the search as it was typed (sent on with the booking)."""
+    url = reverse("placements:find-bedspace", args=[referral.public_id])
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @officers
 @logs_access
 @require_POST
 def place(request, public_id):
-    """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page."""
+    """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page.
+    A refusal goes back to the search as it was typed, with the reason."""
     referral = _accepted_referral_or_404(request, public_id)
     form = PlaceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the dates and a bedspace again."))
-        return redirect("placements:find-bedspace", public_id=referral.public_id)
+        return _back_to_search(request, referral)
     data = form.cleaned_data
     bedspace = get_object_or_404(Bedspace, pk=data["bedspace"])
     try:
@@ -318,14 +335,14 @@ def place(request, public_id):
     except StaleBasis as stale:
         if not stale.already_done:
             messages.error(request, stale.messages[0])
-            return redirect("placements:find-bedspace", public_id=referral.public_id)
+            return _back_to_search(request, referral)
         messages.info(request, stale.messages[0])
         placement = referral.placements.exclude(status__in=Placement.RELEASED_STATUSES).get()
         return redirect(placement.get_absolute_url())
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-        return redirect("placements:find-bedspace", public_id=referral.public_id)
+        return _back_to_search(request, referral)
     messages.success(request, _("Provisional booking made. Confirm it when the arrival is agreed."))
     return redirect(placement.get_absolute_url())
 
