@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftercare.services import follow_ups_schedule
 from agencies.models import Agency, HomeVisit
@@ -40,7 +41,7 @@ from placements.models import (
     SupportTier,
     VoidPeriod,
 )
-from placements.selectors import Hold, bedspace_holds, first_hold
+from placements.selectors import Hold, bedspace_holds, first_hold, latest_end
 from referrals.models import Gender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
@@ -401,6 +402,61 @@ def _is_this_renewal(before: Any, placement: Placement, *, days: int, reason: st
     )
 
 
+def renewal_refusal(
+    *, placement: Placement, hold: Hold, ends_on: date, turnaround_days: int, longest: date | None
+) -> ValidationError:
+    """Why a renewal to `ends_on` cannot be granted, as an error on "days" with code
+    "renewal_blocked": what is in the way, the turnaround the property needs before it, the
+    longest renewal possible, and that the person can be moved to another bedspace. Its params
+    carry the same facts (`next_starts_on`, `turnaround_days`, `longest_days`, `longest_ends_on`
+    as dates and numbers) for a page that offers the move."""
+    if hold.kind == "booking":
+        what = _(
+            "the next booking of this bedspace starts on %(next_start)s (it holds the bedspace until "
+            "%(next_until)s, with turnaround)"
+        ) % {"next_start": day(hold.starts_on), "next_until": day(cast(date, hold.until))}
+    else:
+        what = describe_hold(hold)
+    turnaround = ngettext(
+        "the property needs %(count)d working day of turnaround before it (weekends and bank holidays"
+        " are not counted)",
+        "the property needs %(count)d working days of turnaround before it (weekends and bank holidays"
+        " are not counted)",
+        turnaround_days,
+    ) % {"count": turnaround_days}
+    refused = _("A licence until %(end)s cannot be granted: %(what)s, and %(turnaround)s.") % {
+        "end": day(ends_on),
+        "what": what,
+        "turnaround": turnaround,
+    }
+    if longest is None:
+        possible = _("No renewal is possible in this bedspace.")
+    else:
+        longest_days = (longest - placement.ends_on).days
+        possible = ngettext(
+            "The longest renewal possible is %(days)d day, to %(end)s.",
+            "The longest renewal possible is %(days)d days, to %(end)s.",
+            longest_days,
+        ) % {"days": longest_days, "end": day(longest)}
+    move = _("To keep them housed beyond that, move them to another bedspace.")
+    return ValidationError(
+        {
+            "days": ValidationError(
+                f"{refused} {possible} {move}",
+                code="renewal_blocked",
+                params={
+                    "placement_id": placement.pk,
+                    "next_starts_on": hold.starts_on,
+                    "hold": hold.kind,
+                    "turnaround_days": turnaround_days,
+                    "longest_days": None if longest is None else (longest - placement.ends_on).days,
+                    "longest_ends_on": longest,
+                },
+            )
+        }
+    )
+
+
 def licence_renew(
     *, placement_id: int, days: int, reason: str, by: Staff, expected_version: int | None = None
 ) -> LicenceTerm:
@@ -426,19 +482,21 @@ def licence_renew(
         last = placement.licence_terms.aggregate(number=Max("number"))["number"] or 0
         starts_on = placement.ends_on
         ends_on = starts_on + timedelta(days=days)
-        new_free_from = free_from(ends_on, placement.bedspace.property.turnaround_days)
-        clash = bedspace_clash(
-            bedspace_id=placement.bedspace_id,
-            starts_on=starts_on,
-            until=new_free_from,
+        turnaround = placement.bedspace.property.turnaround_days
+        new_free_from = free_from(ends_on, turnaround)
+        holds = bedspace_holds(
+            bedspace_ids=[placement.bedspace_id],
+            from_day=starts_on,
+            today=timezone.localdate(),
             ignore_placement_id=placement.pk,
-        )
-        if clash:
-            raise ValidationError(
-                {
-                    "days": _("A licence until %(end)s cannot be granted: %(clash)s.")
-                    % {"end": day(ends_on), "clash": clash}
-                }
+        )[placement.bedspace_id]
+        hold = first_hold(holds, starts_on=starts_on, until=new_free_from)
+        if hold is not None:
+            longest = latest_end(
+                holds, starts_on=starts_on, max_days=LICENCE_TERM_MAX_DAYS, turnaround_days=turnaround
+            )
+            raise renewal_refusal(
+                placement=placement, hold=hold, ends_on=ends_on, turnaround_days=turnaround, longest=longest
             )
         other = _person_clash(
             offender_id=placement.offender_id,
