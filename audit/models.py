@@ -14,7 +14,7 @@ from aftercare.models import Deposit, DepositFund, FollowUpCheck, FundTopUp, Lan
 from agencies.models import HomeVisit, StaffMembership, VisitCorrection
 from alerts.models import Alert
 from iom_housing.dates import day_short
-from placements.models import LicenceTerm, Placement, SupportAgency, SupportPlan, VoidPeriod
+from placements.models import LicenceTerm, Placement, SupportAgency, SupportPlan, Transfer, VoidPeriod
 from referrals.models import Offender, OffenderEvent, Referral
 from reports.models import UnitCost
 
@@ -156,6 +156,7 @@ ReferralHistory = _track(Referral, "ReferralHistory")
 PlacementHistory = _track(Placement, "PlacementHistory")
 LicenceTermHistory = _track(LicenceTerm, "LicenceTermHistory")
 VoidPeriodHistory = _track(VoidPeriod, "VoidPeriodHistory")
+TransferHistory = _track(Transfer, "TransferHistory")
 HomeVisitHistory = _track(HomeVisit, "HomeVisitHistory")
 VisitCorrectionHistory = _track(VisitCorrection, "VisitCorrectionHistory")
 AlertHistory = _track(Alert, "AlertHistory")

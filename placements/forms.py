@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from iom_housing.basis import BasedOn
 from iom_housing.forms import BoundedDateField, GovukDateField, IdField, ServiceForm
 from placements.models import (
+    LEAVING_REASONS,
     LICENCE_TERM_MAX_DAYS,
-    DepartureReason,
+    Bedspace,
     Destination,
     Property,
     SupportTier,
+    Transfer,
     VoidPeriod,
 )
 
@@ -107,13 +109,24 @@ class RenewForm(BasedOn, ServiceForm):
         error_messages={"required": _("Enter the reason for renewing the licence")},
     )
 
+    # Set when the service refused the renewal because of the bedspace (its error's code): the
+    # page then offers to move the person.
+    offer_transfer = False
+
+    def add_service_error(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            self.offer_transfer = any(
+                item.code == "renewal_blocked" for items in error.error_dict.values() for item in items
+            )
+        super().add_service_error(error)
+
 
 class EndForm(BasedOn, ServiceForm):
     submit_label = _("End placement")
     departed_on = GovukDateField(label=_("When did they leave?"), help_text=DATE_HINT)
     reason = forms.ChoiceField(
         label=_("Why did they leave?"),
-        choices=DepartureReason.choices,
+        choices=LEAVING_REASONS,
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the reason for leaving")},
     )
@@ -263,3 +276,49 @@ class SupportPlanForm(BasedOn, ServiceForm):
                 if field == "agencies" and item.code == "visit_every_days":
                     target = self.days_field(item.params["agency_id"])
                 self.add_error(target if target in self.fields else None, item)
+
+
+class TransferForm(BasedOn, ServiceForm):
+    """Move the person to another bedspace: where, when, why."""
+
+    submit_label = _("Move them")
+    bedspace = forms.ModelChoiceField(
+        label=_("Which bedspace are they moving to?"),
+        queryset=Bedspace.objects.none(),
+        empty_label=_("Select a bedspace"),
+        error_messages={"required": _("Select the bedspace they are moving to")},
+    )
+    moved_on = GovukDateField(
+        label=_("When do they move?"), help_text=_("Today, or up to 14 days ago. For example, 27 3 2026")
+    )
+    reason = forms.ChoiceField(
+        label=_("Why are they moving?"),
+        choices=Transfer.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select why they are moving")},
+    )
+    details = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("For example: the boiler failed and the flat has no heating."),
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={
+            "required": _("Enter what happened and why they are moving"),
+            "max_length": _("The details must be 2,000 characters or fewer"),
+        },
+    )
+    days = _days_field(
+        _("Length of the licence in the new bedspace (days)"),
+        _("From 1 to 28 days, from the day of the move."),
+    )
+
+    def __init__(self, *args, bedspaces=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if bedspaces is not None:
+            self.fields["bedspace"].queryset = bedspaces
+
+    def clean(self):
+        data = super().clean()
+        if "bedspace" in data:
+            data["bedspace_id"] = data.pop("bedspace").pk
+        return data

@@ -49,7 +49,11 @@ def placement_get(*, user: Requester, public_id: UUID) -> Placement:
     user may not see it."""
     return (
         placement_list(user=user)
-        .select_related("support_plan")
+        .select_related(
+            "support_plan",
+            "transfer_in__from_placement__bedspace__property",
+            "transfer_out__to_placement__bedspace__property",
+        )
         .prefetch_related(
             Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number")),
             Prefetch(

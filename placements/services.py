@@ -29,6 +29,7 @@ from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked
 from placements.dates import free_from
 from placements.models import (
+    LEAVING_REASONS,
     LICENCE_TERM_MAX_DAYS,
     Bedspace,
     DepartureReason,
@@ -39,10 +40,11 @@ from placements.models import (
     SupportAgency,
     SupportPlan,
     SupportTier,
+    Transfer,
     VoidPeriod,
 )
 from placements.selectors import Hold, bedspace_holds, first_hold, latest_end
-from referrals.models import Gender, Referral, ReferralEvent
+from referrals.models import Gender, Offender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
@@ -127,6 +129,27 @@ def _is_this_booking(referral: Referral, *, bedspace_id: int, starts_on: date, d
     )
 
 
+def _check_suitable(bedspace: Bedspace, offender: Offender) -> None:
+    """The bedspace is in use and its property suits the person (restriction, exclusions)."""
+    property_ = bedspace.property
+    if not (bedspace.active and property_.active):
+        raise ValidationError({"bedspace": _("This bedspace is not in use.")})
+    if property_.restriction == property_.Restriction.WOMEN_ONLY and offender.gender == Gender.MALE:
+        raise ValidationError(
+            {"bedspace": _("%(property)s is for women only.") % {"property": property_.name}}
+        )
+    if property_.restriction == property_.Restriction.MEN_ONLY and offender.gender == Gender.FEMALE:
+        raise ValidationError({"bedspace": _("%(property)s is for men only.") % {"property": property_.name}})
+    exclusion = PropertyExclusion.objects.filter(property=property_, offender=offender).first()
+    if exclusion is not None:
+        raise ValidationError(
+            {
+                "bedspace": _("%(property)s is marked unsuitable for this person: %(reason)s")
+                % {"property": property_.name, "reason": exclusion.reason}
+            }
+        )
+
+
 def place_offender(
     *,
     referral_id: int,
@@ -162,24 +185,7 @@ def place_offender(
             raise ValidationError(_("This referral has already been placed."))
         offender = referral.offender
         property_ = bedspace.property
-        if not (bedspace.active and property_.active):
-            raise ValidationError({"bedspace": _("This bedspace is not in use.")})
-        if property_.restriction == property_.Restriction.WOMEN_ONLY and offender.gender == Gender.MALE:
-            raise ValidationError(
-                {"bedspace": _("%(property)s is for women only.") % {"property": property_.name}}
-            )
-        if property_.restriction == property_.Restriction.MEN_ONLY and offender.gender == Gender.FEMALE:
-            raise ValidationError(
-                {"bedspace": _("%(property)s is for men only.") % {"property": property_.name}}
-            )
-        exclusion = PropertyExclusion.objects.filter(property=property_, offender=offender).first()
-        if exclusion is not None:
-            raise ValidationError(
-                {
-                    "bedspace": _("%(property)s is marked unsuitable for this person: %(reason)s")
-                    % {"property": property_.name, "reason": exclusion.reason}
-                }
-            )
+        _check_suitable(bedspace, offender)
         bedspace_free_from = free_from(ends_on, property_.turnaround_days)
         clash = bedspace_clash(bedspace_id=bedspace.pk, starts_on=starts_on, until=bedspace_free_from)
         if clash:
@@ -304,6 +310,11 @@ def placement_confirm(*, placement_id: int, by: Staff, expected_version: int | N
     return placement
 
 
+def arrival_due(placement: Placement, *, today: date) -> bool:
+    """An arrival can be recorded from the day the booking starts, not for a booking weeks away."""
+    return placement.status in Placement.BOOKED_STATUSES and placement.starts_on <= today
+
+
 def placement_arrive(
     *, placement_id: int, arrived_on: date, by: Staff, expected_version: int | None = None
 ) -> Placement:
@@ -317,6 +328,12 @@ def placement_arrive(
             done=lambda before, now: now.status == Placement.Status.ACTIVE and now.arrived_on == arrived_on,
         )
         ensure_status(placement, *Placement.BOOKED_STATUSES)
+        if not arrival_due(placement, today=today):
+            raise ValidationError(
+                _("They are not due to arrive until %(start)s. Record the arrival on or after that day.")
+                % {"start": day(placement.starts_on)},
+                code="arrival_not_due",
+            )
         if arrived_on > today:
             raise ValidationError({"arrived_on": _("The arrival date must be today or in the past.")})
         if arrived_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
@@ -537,7 +554,8 @@ def placement_end(
 ) -> Placement:
     """The person has left: record when, why and where to; the bedspace is free after turnaround."""
     errors = {}
-    if reason not in DepartureReason.values:
+    # A move to another bedspace is `placement_transfer`'s, never a leaving.
+    if reason not in dict(LEAVING_REASONS):
         errors["reason"] = _("Select the reason for leaving.")
     if destination not in Destination.values:
         errors["destination"] = _("Select where the person moved on to.")
@@ -814,3 +832,155 @@ def support_plan_set(
                 row.save(update_fields=["ended_on", "updated_at"])
         alerts_recheck(change=Change.SUPPORT_PLAN_SET, placement_id=placement.pk)
     return plan
+
+
+# Moving a person to another bedspace ---------------------------------------------------------
+
+TRANSFER_DETAILS_MAX = 2000
+
+
+def placement_transfer(
+    *,
+    placement_id: int,
+    bedspace_id: int,
+    moved_on: date,
+    reason: str,
+    details: str,
+    by: Staff,
+    days: int = LICENCE_TERM_MAX_DAYS,
+    expected_version: int | None = None,
+) -> Transfer:
+    """Move the person in an active placement to another bedspace on `moved_on` (for a repair, an
+    incident or a risk): the placement ends that day ("moved to another bedspace", no move-on
+    destination: it is not a leaving) and a new one starts and is arrived at that day, on a first
+    licence term of `days`, for the same referral and with the same support plan.
+
+    The new bedspace must be free for the new term and its turnaround, as a booking must; both
+    bedspaces are locked, in id order, so two moves at once cannot deadlock or double-book."""
+    errors: dict[str, str] = {}
+    if reason not in Transfer.Reason.values:
+        errors["reason"] = _("Select why they are moving.")
+    if not details.strip():
+        errors["details"] = _("Enter what happened and why they are moving.")
+    elif len(details.strip()) > TRANSFER_DETAILS_MAX:
+        errors["details"] = _("The details must be 2,000 characters or fewer.")
+    if not 1 <= days <= LICENCE_TERM_MAX_DAYS:
+        errors["days"] = _("A licence term must be from 1 to 28 days.")
+    today = timezone.localdate()
+    if moved_on > today:
+        errors["moved_on"] = _("The date of the move must be today or in the past.")
+    elif moved_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
+        errors["moved_on"] = _("The date of the move cannot be more than 14 days in the past.")
+    if errors:
+        raise ValidationError(errors)
+    ends_on = moved_on + timedelta(days=days)
+    with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
+        placement = _placement_for_change(
+            placement_id,
+            expected_version,
+            by=by,
+            done=lambda before, now: (
+                now.departure_reason == DepartureReason.TRANSFERRED
+                and Transfer.objects.filter(
+                    from_placement=now, to_placement__bedspace_id=bedspace_id, moved_on=moved_on
+                ).exists()
+            ),
+        )
+        ensure_status(placement, Placement.Status.ACTIVE)
+        if bedspace_id == placement.bedspace_id:
+            raise ValidationError({"bedspace": _("Choose a different bedspace from the one they are in.")})
+        for pk in sorted((placement.bedspace_id, bedspace_id)):
+            locked(Bedspace.objects, pk, _("bedspace"))
+        target = Bedspace.objects.select_related("property").get(pk=bedspace_id)
+        offender = Offender.objects.get(pk=placement.offender_id)
+        _check_suitable(target, offender)
+        arrived_on = cast(date, placement.arrived_on)  # an active placement has (placement_arrived_has_date)
+        if moved_on <= arrived_on:
+            raise ValidationError(
+                {
+                    "moved_on": _("The date of the move must be after they arrived, on %(arrived)s.")
+                    % {"arrived": day(arrived_on)}
+                }
+            )
+        target_free_from = free_from(ends_on, target.property.turnaround_days)
+        hold = bedspace_hold(bedspace_id=target.pk, starts_on=moved_on, until=target_free_from)
+        if hold is not None:
+            raise ValidationError(
+                {
+                    "bedspace": _("%(bedspace)s is not free from %(start)s to %(end)s: %(why)s.")
+                    % {
+                        "bedspace": target,
+                        "start": day(moved_on),
+                        "end": day(ends_on),
+                        "why": describe_hold(hold),
+                    }
+                }
+            )
+        other = _person_clash(
+            offender_id=offender.pk, starts_on=moved_on, ends_on=ends_on, ignore_placement_id=placement.pk
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "days": _("This person already has a placement at %(place)s from %(start)s.")
+                    % {"place": other.bedspace, "start": day(other.starts_on)}
+                }
+            )
+        placement.status = Placement.Status.ENDED
+        placement.departed_on = moved_on
+        placement.departure_reason = DepartureReason.TRANSFERRED
+        placement.destination = ""
+        placement.ends_on = moved_on
+        placement.free_from = free_from(moved_on, placement.bedspace.property.turnaround_days)
+        placement.save(
+            update_fields=[
+                "status",
+                "departed_on",
+                "departure_reason",
+                "destination",
+                "ends_on",
+                "free_from",
+                "updated_at",
+            ]
+        )
+        moved = Placement.objects.create(
+            offender=offender,
+            bedspace=target,
+            referral_id=placement.referral_id,
+            status=Placement.Status.ACTIVE,
+            starts_on=moved_on,
+            ends_on=ends_on,
+            free_from=target_free_from,
+            confirmed_at=timezone.now(),
+            arrived_on=moved_on,
+            created_by=by,
+        )
+        LicenceTerm.objects.create(
+            placement=moved,
+            number=1,
+            starts_on=moved_on,
+            ends_on=ends_on,
+            reason=_("Moved from %(bedspace)s") % {"bedspace": placement.bedspace},
+            created_by=by,
+        )
+        plan = SupportPlan.objects.filter(placement=placement).first()
+        if plan is not None:
+            new_plan = SupportPlan.objects.create(placement=moved, tier=plan.tier, notes=plan.notes)
+            SupportAgency.objects.bulk_create(
+                SupportAgency(
+                    support_plan=new_plan, agency_id=row.agency_id, visit_every_days=row.visit_every_days
+                )
+                for row in plan.support_agencies.filter(ended_on=None)
+            )
+        transfer = Transfer.objects.create(
+            from_placement=placement,
+            to_placement=moved,
+            moved_on=moved_on,
+            reason=reason,
+            details=details.strip(),
+            created_by=by,
+        )
+        # No follow-up checks: they are scheduled when the person leaves the scheme.
+        _placement_changed(placement, ReferralEvent.Kind.TRANSFERRED, Change.ENDED)
+        alerts_recheck(change=Change.ARRIVED, placement_id=moved.pk)
+    return transfer

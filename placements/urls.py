@@ -45,5 +45,6 @@ urlpatterns = [
         name="placement-renew",
     ),
     path("placements/<uuid:public_id>/end/", views.placement_action, {"action": "end"}, name="placement-end"),
+    path("placements/<uuid:public_id>/move/", views.placement_transfer, name="placement-transfer"),
     path("placements/<uuid:public_id>/support/", views.support_plan_edit, name="support-plan"),
 ]

@@ -20,6 +20,7 @@ from audit.history import history_for
 from iom_housing.access import (
     can_user_manage_placements,
     can_user_manage_scheme,
+    can_user_transfer_placements,
     can_user_view_cases,
     require,
 )
@@ -38,6 +39,7 @@ from placements.forms import (
     PropertyFilterForm,
     RenewForm,
     SupportPlanForm,
+    TransferForm,
     VoidEndForm,
     VoidForm,
 )
@@ -46,6 +48,7 @@ from referrals.models import Referral
 from referrals.selectors import WAITING_FOR_BEDSPACE, offender_get, referral_get, referral_list
 
 officers = require(can_user_manage_placements)
+iom_officers = require(can_user_transfer_placements)
 case_readers = require(can_user_view_cases)
 
 
@@ -156,6 +159,10 @@ def placement_detail(request, public_id):
             "total_days": (placement.ends_on - placement.starts_on).days,
             "today": today,
             "overrun": placement.is_overrun(today),
+            "can_transfer": can_user_transfer_placements(request.user),
+            "arrival_due": services.arrival_due(placement, today=today),
+            "transfer_in": getattr(placement, "transfer_in", None),
+            "transfer_out": getattr(placement, "transfer_out", None),
         },
     )
 
@@ -197,6 +204,18 @@ PLACEMENT_ACTIONS = {
 def placement_action(request, public_id, action: str):
     form_class, service, title, message = PLACEMENT_ACTIONS[action]
     placement = _placement_or_404(request, public_id)
+    today = timezone.localdate()
+    if (
+        action == "arrive"
+        and placement.status in Placement.BOOKED_STATUSES
+        and not services.arrival_due(placement, today=today)
+    ):
+        # Nothing to record yet: say when it can be, rather than a form the service will refuse.
+        return render(
+            request,
+            "placements/arrival_not_due.html",
+            {"placement": placement, "title": title, "back_url": placement.get_absolute_url()},
+        )
     return based_form_page(
         request,
         form_class=form_class,
@@ -210,9 +229,44 @@ def placement_action(request, public_id, action: str):
             "caption": f"{placement.offender.full_name}, {placement.bedspace}",
             "back_url": placement.get_absolute_url(),
             "placement": placement,
+            "can_transfer": can_user_transfer_placements(request.user),
         },
         success_url=placement.get_absolute_url(),
         success_message=message,
+        template="placements/placement_action.html",
+    )
+
+
+@iom_officers
+@logs_access
+def placement_transfer(request, public_id):
+    """Move the person to another bedspace (a repair, an incident, a risk), with the reason."""
+    placement = _placement_or_404(request, public_id)
+    bedspaces = (
+        Bedspace.objects.filter(active=True, property__active=True)
+        .exclude(pk=placement.bedspace_id)
+        .select_related("property")
+        .order_by("property__name", "label")
+    )
+    remaining = (placement.ends_on - timezone.localdate()).days
+    initial_days = remaining if 1 <= remaining <= 28 else 28
+    return based_form_page(
+        request,
+        form_class=TransferForm,
+        record=placement,
+        reload=lambda: _placement_or_404(request, public_id),
+        form_kwargs=lambda placement: {"bedspaces": bedspaces, "initial": {"days": initial_days}},
+        action=lambda data, basis: services.placement_transfer(
+            placement_id=placement.pk, by=request.user, expected_version=basis, **data
+        ),
+        context=lambda placement: {
+            "title": _("Move them to another bedspace"),
+            "caption": f"{placement.offender.full_name}, {placement.bedspace}",
+            "back_url": placement.get_absolute_url(),
+            "placement": placement,
+        },
+        success_url=reverse("referrals:offender-detail", args=[placement.offender.public_id]),
+        success_message=_("Moved to another bedspace: the new placement is active"),
         template="placements/placement_action.html",
     )
 

@@ -44,6 +44,7 @@ PERSONAL = {
     "placements:placement-cancel": OFFICER,
     "placements:placement-renew": OFFICER,
     "placements:placement-end": OFFICER,
+    "placements:placement-transfer": OFFICER,
     "placements:support-plan": OFFICER,
     "referrals:referral-list": OFFICER,
     "referrals:referral-list-csv": OFFICER,

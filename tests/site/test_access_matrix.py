@@ -88,6 +88,7 @@ MATRIX = {
     "placements:placement-cancel": OFFICERS_ONLY,
     "placements:placement-renew": OFFICERS_ONLY,
     "placements:placement-end": OFFICERS_ONLY,
+    "placements:placement-transfer": row(manager=403),  # IOM officers only: a decision about a person
     "placements:support-plan": OFFICERS_ONLY,
     "referrals:referral-list": OFFICERS_ONLY,
     "referrals:referral-list-csv": OFFICERS_ONLY,
