@@ -94,7 +94,7 @@ def test_find_renew_refused_and_move_at_desktop_and_phone_width(browser, live_se
     assert_accessible(page)
     _shot(page, f"renewal-refused-{width}")
 
-    page.get_by_role("link", name="Move them to another bedspace").click()
+    page.get_by_role("link", name="Move them to another bedspace", exact=True).click()
     page.select_option("#id_bedspace", str(free.pk))
     page.fill("#id_moved_on_0", str(today.day))
     page.fill("#id_moved_on_1", str(today.month))
