@@ -313,9 +313,15 @@ class TransferForm(BasedOn, ServiceForm):
     )
 
     def __init__(self, *args, bedspaces=None, **kwargs):
+        """`bedspaces` maps each bedspace offered (by id) to (bedspace, its label)."""
         super().__init__(*args, **kwargs)
         if bedspaces is not None:
-            self.fields["bedspace"].queryset = bedspaces
+            field = self.fields["bedspace"]
+            field.queryset = Bedspace.objects.filter(pk__in=list(bedspaces)).select_related("property")
+            # The choices in the order given (free now first), labelled with when each is free.
+            field.choices = [("", field.empty_label)] + [
+                (pk, label) for pk, (_bedspace, label) in bedspaces.items()
+            ]
 
     def clean(self):
         data = super().clean()

@@ -327,22 +327,28 @@ def earliest_free_bedspaces(
     restriction: str = "",
     accessible: bool = False,
     offender: Offender | None = None,
+    moving_from: int | None = None,
 ) -> tuple[list[FreeBedspace], int]:
     """Each suitable bedspace with the earliest day on or after `starts_on` that a stay of `days`
     nights fits (bookings, placements, voids and the turnaround after each, in working days), the
     soonest first; and how many suitable bedspaces have no such day (an open-ended void, or
-    someone staying past their licence). Four queries however many bedspaces."""
-    bedspaces = list(
-        _suitable_bedspaces(area=area, restriction=restriction, accessible=accessible, offender=offender)
+    someone staying past their licence). Four queries however many bedspaces.
+
+    `moving_from` is the placement a person would move out of (a transfer): their own stay there
+    does not stand in the way, and its bedspace is not offered."""
+    suitable = _suitable_bedspaces(
+        area=area, restriction=restriction, accessible=accessible, offender=offender
     )
+    if moving_from is not None:
+        suitable = suitable.exclude(placements__pk=moving_from)
+    bedspaces = list(suitable)
     holds = bedspace_holds(bedspace_ids=[b.pk for b in bedspaces], from_day=starts_on, today=today)
     person_stays: list[tuple[date, date]] = []
     if offender is not None:
-        person_stays = list(
-            Placement.objects.filter(LIVE, offender=offender, ends_on__gt=starts_on).values_list(
-                "starts_on", "ends_on"
-            )
-        )
+        stays = Placement.objects.filter(LIVE, offender=offender, ends_on__gt=starts_on)
+        if moving_from is not None:
+            stays = stays.exclude(pk=moving_from)
+        person_stays = list(stays.values_list("starts_on", "ends_on"))
     free: list[FreeBedspace] = []
     never = 0
     for bedspace in bedspaces:

@@ -25,6 +25,7 @@ from iom_housing.access import (
     require,
 )
 from iom_housing.basis import StaleBasis, based_form_page
+from iom_housing.dates import day
 from iom_housing.pages import form_page, found_or_404, paginate
 from placements import selectors, services
 from placements.forms import (
@@ -242,14 +243,24 @@ def placement_action(request, public_id, action: str):
 def placement_transfer(request, public_id):
     """Move the person to another bedspace (a repair, an incident, a risk), with the reason."""
     placement = _placement_or_404(request, public_id)
-    bedspaces = (
-        Bedspace.objects.filter(active=True, property__active=True)
-        .exclude(pk=placement.bedspace_id)
-        .select_related("property")
-        .order_by("property__name", "label")
-    )
-    remaining = (placement.ends_on - timezone.localdate()).days
+    today = timezone.localdate()
+    remaining = (placement.ends_on - today).days
     initial_days = remaining if 1 <= remaining <= 28 else 28
+    # The bedspaces that suit the person, each with the first day it is free for that term: free
+    # today first. The service checks the chosen one again for the date and term asked for.
+    free, _never = selectors.earliest_free_bedspaces(
+        starts_on=today, days=initial_days, today=today, offender=placement.offender, moving_from=placement.pk
+    )
+    bedspaces = {
+        row.bedspace.pk: (
+            row.bedspace,
+            _("%(bedspace)s (free now)") % {"bedspace": row.bedspace}
+            if not row.days_later
+            else _("%(bedspace)s (free from %(day)s)")
+            % {"bedspace": row.bedspace, "day": day(row.starts_on)},
+        )
+        for row in free
+    }
     return based_form_page(
         request,
         form_class=TransferForm,

@@ -278,27 +278,39 @@ def test_an_officer_moves_a_person_from_the_placement_page(iom_officer_client):
     assert transfer.to_placement.ends_on == TODAY + timedelta(days=21)
 
 
-def test_the_page_shows_a_refusal_by_the_bedspace_field_keeping_the_answers(iom_officer_client):
-    placement = placed()
-    target = h.make_bedspace()
-    VoidPeriodFactory(bedspace=target, starts_on=TODAY, ends_on=None)
+def test_the_page_offers_suitable_bedspaces_with_when_each_is_free(iom_officer_client):
+    placement = placed()  # its licence runs 18 more days: the page asks for 18 by default
+    now = h.make_bedspace(name="A House")
+    later = h.make_bedspace(name="B House", turnaround=0)
+    h.make_placement(later, starts_on=TODAY + timedelta(days=10), length=7)  # to 24 December
+    never = h.make_bedspace(name="C House")
+    VoidPeriodFactory(bedspace=never, starts_on=TODAY, ends_on=None)
     url = reverse("placements:placement-transfer", args=[placement.public_id])
 
-    response = post_as_shown(
-        iom_officer_client,
-        url,
-        {
-            "bedspace": target.pk,
-            **date_fields("moved_on", TODAY),
-            "reason": "risk",
-            "details": "Threats.",
-            "days": "7",
-        },
-    )
+    choices = dict(iom_officer_client.get(url).context["form"].fields["bedspace"].choices)
+
+    assert choices[now.pk] == f"{now} (free now)"
+    assert choices[later.pk] == f"{later} (free from 24 December 2026)"
+    assert never.pk not in choices and placement.bedspace_id not in choices
+
+
+def test_the_page_shows_a_refusal_by_the_bedspace_field_keeping_the_answers(iom_officer_client):
+    placement = placed()
+    target = h.make_bedspace(turnaround=0)
+    h.make_placement(target, starts_on=TODAY + timedelta(days=10), length=7)
+    url = reverse("placements:placement-transfer", args=[placement.public_id])
+    answers = {
+        "bedspace": target.pk,
+        **date_fields("moved_on", TODAY),
+        "reason": "risk",
+        "details": "Threats.",
+    }
+
+    response = post_as_shown(iom_officer_client, url, {**answers, "days": "18"})
 
     assert response.status_code == 200
     form = response.context["form"]
-    assert "void from 7 December 2026" in form.errors["bedspace"][0]
+    assert "runs into another booking of this bedspace from 17 December 2026" in form.errors["bedspace"][0]
     assert form.data["details"] == "Threats."
     assert not Transfer.objects.exists()
 
