@@ -355,15 +355,20 @@ class Placement(PublicId, Versioned, TimeStamped):
         return self.status == self.Status.ACTIVE and today > self.ends_on
 
 
+class TransferReason(models.TextChoices):
+    """Why a person is moved (`Transfer.Reason`); defined here so its constraint can name it."""
+
+    REPAIR = "repair", _("Repairs to the bedspace")
+    INCIDENT = "incident", _("An incident at the property")
+    RISK = "risk", _("Risk to or from others")
+    OTHER = "other", _("Another reason")
+
+
 class Transfer(TimeStamped):
     """A person moved from one bedspace to another on one day: `from_placement` ended that day
     (reason "transferred") and `to_placement` started and was arrived at that day."""
 
-    class Reason(models.TextChoices):
-        REPAIR = "repair", _("Repairs to the bedspace")
-        INCIDENT = "incident", _("An incident at the property")
-        RISK = "risk", _("Risk to or from others")
-        OTHER = "other", _("Another reason")
+    Reason = TransferReason
 
     from_placement = models.OneToOneField(Placement, on_delete=models.PROTECT, related_name="transfer_out")
     to_placement = models.OneToOneField(Placement, on_delete=models.PROTECT, related_name="transfer_in")
@@ -384,7 +389,7 @@ class Transfer(TimeStamped):
                 condition=~Q(from_placement=F("to_placement")), name="transfer_between_two_placements"
             ),
             models.CheckConstraint(
-                condition=Q(reason__in=["repair", "incident", "risk", "other"]), name="transfer_reason_valid"
+                condition=Q(reason__in=list(TransferReason)), name="transfer_reason_valid"
             ),
         ]
 
