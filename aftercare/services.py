@@ -34,7 +34,7 @@ from aftercare.selectors import fund_position
 from iom_housing.access import Staff
 from iom_housing.dates import day
 from iom_housing.services import integrity_errors_as, locked
-from placements.models import Destination, Placement
+from placements.models import DepartureReason, Destination, Placement
 
 if TYPE_CHECKING:
     from agencies.models import ApiClient
@@ -348,6 +348,7 @@ SELECT gen_random_uuid(), p.id, m.months, (p.departed_on + make_interval(months 
        '', '', '', '', now(), now()
 FROM {PLACEMENT} p CROSS JOIN unnest(%(months)s::int[]) AS m(months)
 WHERE p.status = %(ended)s AND p.departed_on IS NOT NULL
+  AND p.departure_reason <> %(transferred)s
   AND (%(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[]))
   AND (%(since)s::date IS NULL OR p.departed_on >= %(since)s::date)
 ON CONFLICT (placement_id, months) DO NOTHING
@@ -365,6 +366,8 @@ def follow_ups_schedule(*, placement_ids: list[int] | None = None, departed_sinc
             {
                 "months": list(settings.FOLLOW_UP_MONTHS),
                 "ended": Placement.Status.ENDED,
+                # A move to another bedspace is not a leaving: the follow-ups come after the last.
+                "transferred": DepartureReason.TRANSFERRED,
                 "ids": placement_ids,
                 "since": departed_since,
             },

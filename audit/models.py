@@ -26,6 +26,7 @@ from placements.models import (
     Placement,
     SupportAgency,
     SupportPlan,
+    Transfer,
     VoidPeriod,
 )
 from referrals.models import Offender, OffenderEvent, Referral
@@ -169,6 +170,7 @@ ReferralHistory = _track(Referral, "ReferralHistory")
 PlacementHistory = _track(Placement, "PlacementHistory")
 LicenceTermHistory = _track(LicenceTerm, "LicenceTermHistory")
 VoidPeriodHistory = _track(VoidPeriod, "VoidPeriodHistory")
+TransferHistory = _track(Transfer, "TransferHistory")
 HomeVisitHistory = _track(HomeVisit, "HomeVisitHistory")
 VisitCorrectionHistory = _track(VisitCorrection, "VisitCorrectionHistory")
 AlertHistory = _track(Alert, "AlertHistory")

@@ -24,6 +24,7 @@ from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
 from placements.dates import free_from
 from placements.models import (
+    LEAVING_REASONS,
     LICENCE_TERM_MAX_DAYS,
     TIER_WEEKLY_HOURS,
     Bedspace,
@@ -68,6 +69,8 @@ SEED_LOCK_KEY = 7_140_2021
 
 S = Placement.Status
 R = DepartureReason
+# The reasons a person leaves (a move to another bedspace is not one: the demo makes none).
+LEAVING = [value for value, _label in LEAVING_REASONS]
 D = Destination
 RS = Referral.Status
 DR = Referral.DeclineReason
@@ -561,7 +564,7 @@ class _ReasonDeck:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.queue = [*R.values, *[R.PLANNED_MOVE_ON] * 6]
+        self.queue = [*LEAVING, *[R.PLANNED_MOVE_ON] * 6]
         rng.shuffle(self.queue)
 
     def draw(self) -> str:
@@ -901,7 +904,7 @@ class DemoBuilder:
     def _cover_every_departure_reason(self) -> None:
         """Relabel a planned move-on for any reason the random history happened not to use."""
         ended = [stay for stay in self.stays if stay.status == S.ENDED]
-        for reason in R.values:
+        for reason in LEAVING:
             if any(stay.reason == reason for stay in ended):
                 continue
             counts = Counter(stay.reason for stay in ended)

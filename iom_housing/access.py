@@ -343,6 +343,12 @@ def can_user_manage_licences(user: Requester) -> bool:
     return role_of(user) in SCHEME_WIDE_ROLES
 
 
+def can_user_transfer_placements(user: Requester) -> bool:
+    """Move a person to another bedspace (a repair, an incident, a risk): an operational decision
+    about a person, so IOM officers only, not scheme managers."""
+    return role_of(user) == Role.IOM_OFFICER
+
+
 def can_user_use_admin(user: Requester) -> bool:
     """The admin site: active superusers and scheme managers. `is_staff` alone lets nobody in."""
     return bool(

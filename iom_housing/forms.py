@@ -62,7 +62,7 @@ class GovukDateField(DateInputField):
     LATEST_DATE; a day or month of more than two digits is not a real date (and never reaches
     `date()`, which overflows on huge numbers)."""
 
-    def __init__(self, *, error_name: str | None = None, **kwargs):
+    def __init__(self, *, error_name: "str | Promise | None" = None, **kwargs):
         super().__init__(**kwargs)
         self.error_name = name = error_name or _("the date")
         self.error_messages["required"] = _named(_("Enter %(name)s"), name)

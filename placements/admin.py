@@ -15,6 +15,7 @@ from placements.models import (
     PropertyExclusion,
     SupportAgency,
     SupportPlan,
+    Transfer,
     VoidPeriod,
 )
 
@@ -252,3 +253,37 @@ class SupportAgencyAdmin(SchemeModelAdmin):
     @admin.display(description=_("person"), ordering="support_plan__placement__offender__last_name")
     def person(self, link):
         return link.support_plan.placement.offender
+
+
+@admin.register(Transfer)
+class TransferAdmin(SchemeModelAdmin):
+    """Moves to another bedspace. Only `placement_transfer` makes one (it ends a placement and
+    starts the next in one transaction), so here they can only be read."""
+
+    people = ("from_placement__offender",)
+    list_display = ("pk", "moved_on", "reason", "from_placement", "to_placement")
+    list_filter = ("reason",)
+    list_select_related = (
+        "from_placement__offender",
+        "from_placement__bedspace__property",
+        "to_placement__offender",
+        "to_placement__bedspace__property",
+    )
+    fields = readonly_fields = (
+        "from_placement",
+        "to_placement",
+        "moved_on",
+        "reason",
+        "details",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

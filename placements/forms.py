@@ -10,11 +10,13 @@ from iom_housing.basis import BasedOn
 from iom_housing.forms import BoundedDateField, GovukDateField, IdField, ServiceForm
 from placements.models import (
     DESTINATION_DETAILS_MAX,
+    LEAVING_REASONS,
     LICENCE_TERM_MAX_DAYS,
-    DepartureReason,
+    Bedspace,
     Destination,
     Property,
     SupportTier,
+    Transfer,
     VoidPeriod,
 )
 
@@ -51,9 +53,16 @@ class AvailabilityForm(ServiceForm):
     )
     accessible = forms.BooleanField(label=_("Accessible (step-free) only"), required=False)
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if self.today is not None and starts_on is not None and starts_on < self.today:
+            raise forms.ValidationError(_("The arrival date must be today or in the future"))
+        return starts_on
 
 
 class PlaceForm(BasedOn, ServiceForm):
@@ -103,6 +112,17 @@ class RenewForm(BasedOn, ServiceForm):
         error_messages={"required": _("Enter the reason for renewing the licence")},
     )
 
+    # Set when the service refused the renewal because of the bedspace (its error's code): the
+    # page then offers to move the person.
+    offer_transfer = False
+
+    def add_service_error(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            self.offer_transfer = any(
+                item.code == "renewal_blocked" for items in error.error_dict.values() for item in items
+            )
+        super().add_service_error(error)
+
 
 class EndForm(BasedOn, ServiceForm):
     """Step 1 of ending a placement; the answers are checked on the next page before anything changes."""
@@ -113,7 +133,7 @@ class EndForm(BasedOn, ServiceForm):
     )
     reason = forms.ChoiceField(
         label=_("Why did they leave?"),
-        choices=DepartureReason.choices,
+        choices=LEAVING_REASONS,
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the reason for leaving")},
     )
@@ -291,3 +311,55 @@ class SupportPlanForm(BasedOn, ServiceForm):
                 if field == "agencies" and item.code == "visit_every_days":
                     target = self.days_field(item.params["agency_id"])
                 self.add_error(target if target in self.fields else None, item)
+
+
+class TransferForm(BasedOn, ServiceForm):
+    """Move the person to another bedspace: where, when, why."""
+
+    submit_label = _("Move them")
+    bedspace = forms.ModelChoiceField(
+        label=_("Which bedspace are they moving to?"),
+        queryset=Bedspace.objects.none(),
+        empty_label=_("Select a bedspace"),
+        error_messages={"required": _("Select the bedspace they are moving to")},
+    )
+    moved_on = GovukDateField(
+        label=_("When do they move?"), help_text=_("Today, or up to 14 days ago. For example, 27 3 2026")
+    )
+    reason = forms.ChoiceField(
+        label=_("Why are they moving?"),
+        choices=Transfer.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select why they are moving")},
+    )
+    details = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("For example: the boiler failed and the flat has no heating."),
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={
+            "required": _("Enter what happened and why they are moving"),
+            "max_length": _("The details must be 2,000 characters or fewer"),
+        },
+    )
+    days = _days_field(
+        _("Length of the licence in the new bedspace (days)"),
+        _("From 1 to 28 days, from the day of the move."),
+    )
+
+    def __init__(self, *args, bedspaces=None, **kwargs):
+        """`bedspaces` maps each bedspace offered (by id) to (bedspace, its label)."""
+        super().__init__(*args, **kwargs)
+        if bedspaces is not None:
+            field = self.fields["bedspace"]
+            field.queryset = Bedspace.objects.filter(pk__in=list(bedspaces)).select_related("property")
+            # The choices in the order given (free now first), labelled with when each is free.
+            field.choices = [("", field.empty_label)] + [
+                (pk, label) for pk, (_bedspace, label) in bedspaces.items()
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if "bedspace" in data:
+            data["bedspace_id"] = data.pop("bedspace").pk
+        return data

@@ -157,6 +157,13 @@ class DepartureReason(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned the property")
     RECALLED = "recalled", _("Recalled to custody")
     ARRESTED = "arrested", _("Arrested and remanded")
+    # Not a leaving: the person moved to another bedspace of the scheme the same day
+    # (`services.placement_transfer`); reports count the stay on, not a move-on.
+    TRANSFERRED = "transferred", _("Moved to another bedspace")
+
+
+# What an officer chooses from when ending a placement: a transfer is made by moving the person.
+LEAVING_REASONS = [(value, label) for value, label in DepartureReason.choices if value != "transferred"]
 
 
 class Destination(models.TextChoices):
@@ -327,9 +334,12 @@ class Placement(PublicId, Versioned, TimeStamped):
                 condition=Q(status__in=list(PlacementStatus)),
                 name="placement_status_valid",
             ),
+            # A transfer ends one placement of the referral and starts the next, so the one that
+            # was moved from is not counted.
             models.UniqueConstraint(
                 fields=["referral"],
-                condition=~Q(status__in=list(RELEASED_PLACEMENT_STATUSES)),
+                condition=~Q(status__in=list(RELEASED_PLACEMENT_STATUSES))
+                & ~Q(departure_reason=DepartureReason.TRANSFERRED),
                 name="placement_one_live_per_referral",
             ),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="placement_dates_in_order"),
@@ -339,10 +349,19 @@ class Placement(PublicId, Versioned, TimeStamped):
                 | Q(arrived_on__isnull=False),
                 name="placement_arrived_has_date",
             ),
+            # A move to another bedspace has no move-on destination; every other ending has one.
             models.CheckConstraint(
                 condition=~Q(status=PlacementStatus.ENDED)
-                | (Q(departed_on__isnull=False) & ~Q(departure_reason="") & ~Q(destination="")),
+                | (
+                    Q(departed_on__isnull=False)
+                    & ~Q(departure_reason="")
+                    & (~Q(destination="") | Q(departure_reason=DepartureReason.TRANSFERRED))
+                ),
                 name="placement_ended_has_departure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(departure_reason=DepartureReason.TRANSFERRED) | Q(destination=""),
+                name="placement_transfer_has_no_destination",
             ),
             models.CheckConstraint(
                 condition=Q(departed_on__isnull=True)
@@ -457,6 +476,48 @@ class EndingCorrection(models.Model):
             )
             for name, (before, after) in self.changes.items()
         ]
+
+
+class TransferReason(models.TextChoices):
+    """Why a person is moved (`Transfer.Reason`); defined here so its constraint can name it."""
+
+    REPAIR = "repair", _("Repairs to the bedspace")
+    INCIDENT = "incident", _("An incident at the property")
+    RISK = "risk", _("Risk to or from others")
+    OTHER = "other", _("Another reason")
+
+
+class Transfer(TimeStamped):
+    """A person moved from one bedspace to another on one day: `from_placement` ended that day
+    (reason "transferred") and `to_placement` started and was arrived at that day."""
+
+    Reason = TransferReason
+
+    from_placement = models.OneToOneField(Placement, on_delete=models.PROTECT, related_name="transfer_out")
+    to_placement = models.OneToOneField(Placement, on_delete=models.PROTECT, related_name="transfer_in")
+    moved_on = models.DateField(_("moved on"))
+    reason = models.CharField(_("reason for the move"), max_length=12, choices=Reason.choices)
+    details = models.TextField(_("details"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    ERASURE = Erasure(person="from_placement__offender_id", fields={"details": ""})
+
+    class Meta:
+        verbose_name = _("move to another bedspace")
+        verbose_name_plural = _("moves to another bedspace")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_placement=F("to_placement")), name="transfer_between_two_placements"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=list(TransferReason)), name="transfer_reason_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Moved on {day_short(self.moved_on)}"
 
 
 class LicenceTerm(models.Model):

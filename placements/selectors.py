@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,11 @@ def placement_get(*, user: Requester, public_id: UUID) -> Placement:
     user may not see it."""
     return (
         placement_list(user=user)
-        .select_related("support_plan")
+        .select_related(
+            "support_plan",
+            "transfer_in__from_placement__bedspace__property",
+            "transfer_out__to_placement__bedspace__property",
+        )
         .prefetch_related(
             Prefetch("licence_terms", queryset=LicenceTerm.objects.order_by("number")),
             Prefetch(
@@ -182,6 +187,184 @@ def property_areas(*, user: Requester) -> list[str]:
 
 def property_get(*, user: Requester, pk: int) -> Property:
     return _properties(user=user).get(pk=pk)
+
+
+# What holds a bedspace ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A stretch [starts_on, until) in which a bedspace cannot be used (`until` None: open-ended).
+
+    `kind` is "overrun" (someone staying past their licence, who holds it until they leave),
+    "booking" (a live booking or stay, until its `free_from`, after turnaround) or "void".
+    `licence_ends_on` is the overrunning or booked stay's licence end.
+    """
+
+    kind: str
+    starts_on: date
+    until: date | None
+    licence_ends_on: date | None = None
+
+    def overlaps(self, starts_on: date, until: date | None) -> bool:
+        return (until is None or self.starts_on < until) and (self.until is None or self.until > starts_on)
+
+
+# Of several holds over a stay, the one a refusal names: an overrun first, then the earliest.
+_HOLD_ORDER = {"overrun": 0, "booking": 1, "void": 2}
+
+
+def bedspace_holds(
+    *, bedspace_ids: list[int], from_day: date, today: date, ignore_placement_id: int | None = None
+) -> dict[int, list[Hold]]:
+    """Everything that holds each of `bedspace_ids` on or after `from_day`, in two queries whatever
+    their number: the one statement of what makes a bedspace unavailable, which the booking
+    services (`services.bedspace_clash`) and Find a bedspace both read."""
+    holds: dict[int, list[Hold]] = {pk: [] for pk in bedspace_ids}
+    overrunning = Q(status=Placement.Status.ACTIVE, ends_on__lt=today)
+    placements = Placement.objects.filter(LIVE, bedspace_id__in=bedspace_ids).filter(
+        Q(free_from__gt=from_day) | overrunning
+    )
+    if ignore_placement_id is not None:
+        placements = placements.exclude(pk=ignore_placement_id)
+    for bedspace_id, status, starts_on, ends_on, until in placements.values_list(
+        "bedspace_id", "status", "starts_on", "ends_on", "free_from"
+    ):
+        if status == Placement.Status.ACTIVE and ends_on < today:
+            holds[bedspace_id].append(Hold("overrun", starts_on, None, ends_on))
+        else:
+            holds[bedspace_id].append(Hold("booking", starts_on, until, ends_on))
+    voids = VoidPeriod.objects.filter(bedspace_id__in=bedspace_ids).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=from_day)
+    )
+    for void_bedspace_id, void_starts_on, void_ends_on in voids.values_list(
+        "bedspace_id", "starts_on", "ends_on"
+    ):
+        holds[void_bedspace_id].append(Hold("void", void_starts_on, void_ends_on))
+    for rows in holds.values():
+        rows.sort(key=lambda hold: (_HOLD_ORDER[hold.kind], hold.starts_on))
+    return holds
+
+
+def first_hold(holds: list[Hold], *, starts_on: date, until: date | None) -> Hold | None:
+    """The hold a stay over [starts_on, until) runs into (an overrun first, then the earliest)."""
+    return next((hold for hold in holds if hold.overlaps(starts_on, until)), None)
+
+
+def earliest_start(
+    holds: list[Hold],
+    *,
+    from_day: date,
+    days: int,
+    turnaround_days: int,
+    person_stays: Sequence[tuple[date, date]] = (),
+) -> date | None:
+    """The first day on or after `from_day` that a stay of `days` nights can start, with the
+    bedspace then held to the end of its turnaround (`dates.free_from`), or None if never.
+
+    The first such day is `from_day` or the day one hold ends (a day later than that which fits
+    would mean the day before it fits too), so only those few days are tried. `person_stays` are
+    the person's own other stays, [starts_on, ends_on), which the stay itself must not overlap.
+    """
+    candidates = {from_day}
+    candidates.update(h.until for h in holds if h.until is not None and h.until > from_day)
+    candidates.update(end for _start, end in person_stays if end > from_day)
+    for starts_on in sorted(candidates):
+        ends_on = starts_on + timedelta(days=days)
+        if first_hold(holds, starts_on=starts_on, until=free_from(ends_on, turnaround_days)):
+            continue
+        if any(start < ends_on and end > starts_on for start, end in person_stays):
+            continue
+        return starts_on
+    return None
+
+
+def latest_end(holds: list[Hold], *, starts_on: date, max_days: int, turnaround_days: int) -> date | None:
+    """The latest end of a stay (or licence term) from `starts_on`, of 1 to `max_days` nights,
+    that leaves its turnaround clear of every hold, or None if not even one night fits."""
+    for days in range(max_days, 0, -1):
+        ends_on = starts_on + timedelta(days=days)
+        if first_hold(holds, starts_on=starts_on, until=free_from(ends_on, turnaround_days)) is None:
+            return ends_on
+    return None
+
+
+def _suitable_bedspaces(
+    *, area: str, restriction: str, accessible: bool, offender: Offender | None
+) -> QuerySet[Bedspace]:
+    """Bedspaces in use that match the search and suit the person, whatever their dates."""
+    bedspaces = Bedspace.objects.filter(active=True, property__active=True).select_related("property")
+    if area:
+        bedspaces = bedspaces.filter(property__local_authority=area)
+    if restriction:
+        bedspaces = bedspaces.filter(property__restriction=restriction)
+    if accessible:
+        bedspaces = bedspaces.filter(property__accessible=True)
+    if offender is not None:
+        bedspaces = bedspaces.exclude(
+            Exists(PropertyExclusion.objects.filter(offender=offender, property=OuterRef("property")))
+        )
+        if offender.gender == Gender.MALE:
+            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.WOMEN_ONLY)
+        elif offender.gender == Gender.FEMALE:
+            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
+    return bedspaces.order_by("property__name", "label")
+
+
+@dataclass
+class FreeBedspace:
+    bedspace: Bedspace
+    starts_on: date  # the earliest arrival on or after the date asked for
+    days_later: int  # 0: free on the date asked for
+
+
+def earliest_free_bedspaces(
+    *,
+    starts_on: date,
+    days: int,
+    today: date,
+    area: str = "",
+    restriction: str = "",
+    accessible: bool = False,
+    offender: Offender | None = None,
+    moving_from: int | None = None,
+) -> tuple[list[FreeBedspace], int]:
+    """Each suitable bedspace with the earliest day on or after `starts_on` that a stay of `days`
+    nights fits (bookings, placements, voids and the turnaround after each, in working days), the
+    soonest first; and how many suitable bedspaces have no such day (an open-ended void, or
+    someone staying past their licence). Four queries however many bedspaces.
+
+    `moving_from` is the placement a person would move out of (a transfer): their own stay there
+    does not stand in the way, and its bedspace is not offered."""
+    suitable = _suitable_bedspaces(
+        area=area, restriction=restriction, accessible=accessible, offender=offender
+    )
+    if moving_from is not None:
+        suitable = suitable.exclude(placements__pk=moving_from)
+    bedspaces = list(suitable)
+    holds = bedspace_holds(bedspace_ids=[b.pk for b in bedspaces], from_day=starts_on, today=today)
+    person_stays: list[tuple[date, date]] = []
+    if offender is not None:
+        stays = Placement.objects.filter(LIVE, offender=offender, ends_on__gt=starts_on)
+        if moving_from is not None:
+            stays = stays.exclude(pk=moving_from)
+        person_stays = list(stays.values_list("starts_on", "ends_on"))
+    free: list[FreeBedspace] = []
+    never = 0
+    for bedspace in bedspaces:
+        first = earliest_start(
+            holds[bedspace.pk],
+            from_day=starts_on,
+            days=days,
+            turnaround_days=bedspace.property.turnaround_days,
+            person_stays=person_stays,
+        )
+        if first is None:
+            never += 1
+        else:
+            free.append(FreeBedspace(bedspace, first, (first - starts_on).days))
+    free.sort(key=lambda row: row.starts_on)  # stable: by property and label within a day
+    return free, never
 
 
 def available_bedspaces(

@@ -15,9 +15,10 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftercare.services import follow_ups_reschedule, follow_ups_schedule
 from agencies.models import Agency, HomeVisit
@@ -29,6 +30,7 @@ from iom_housing.services import ensure_status, integrity_errors_as, locked, tex
 from placements.dates import free_from
 from placements.models import (
     DESTINATION_DETAILS_MAX,
+    LEAVING_REASONS,
     LICENCE_TERM_MAX_DAYS,
     Bedspace,
     DepartureReason,
@@ -40,11 +42,13 @@ from placements.models import (
     SupportAgency,
     SupportPlan,
     SupportTier,
+    Transfer,
     VoidPeriod,
     ending_contradiction,
 )
+from placements.selectors import Hold, bedspace_holds, first_hold, latest_end
 from placements.services_licence import licence_agreement_issue, renewal_refused_by_notice
-from referrals.models import Gender, Referral, ReferralEvent
+from referrals.models import Gender, Offender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
@@ -56,55 +60,49 @@ def _check_term_days(days: int, field: str = "days") -> None:
         raise ValidationError({field: _("A licence term must be from 1 to 28 days.")})
 
 
+def bedspace_hold(
+    *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id: int | None = None
+) -> Hold | None:
+    """What stops the bedspace being used over [starts_on, until), or None if nothing.
+
+    A booking holds its bedspace until its `free_from` (after turnaround); `until=None` is open-ended.
+    The holds are `selectors.bedspace_holds`, which Find a bedspace reads too.
+    """
+    holds = bedspace_holds(
+        bedspace_ids=[bedspace_id],
+        from_day=starts_on,
+        today=timezone.localdate(),
+        ignore_placement_id=ignore_placement_id,
+    )[bedspace_id]
+    return first_hold(holds, starts_on=starts_on, until=until)
+
+
+def describe_hold(hold: Hold) -> str:
+    """A hold in words, as a clause: "it runs into another booking of this bedspace from …"."""
+    if hold.kind == "overrun":
+        return _("the person in it is staying past their licence, which ended on %(end)s") % {
+            "end": day(cast(date, hold.licence_ends_on))
+        }
+    if hold.kind == "booking":
+        return _(
+            "it runs into another booking of this bedspace from %(start)s until %(end)s (with turnaround)"
+        ) % {"start": day(hold.starts_on), "end": day(cast(date, hold.until))}
+    if hold.until is None:
+        return _("the bedspace is void from %(start)s with no end date") % {"start": day(hold.starts_on)}
+    return _("the bedspace is void from %(start)s until %(end)s") % {
+        "start": day(hold.starts_on),
+        "end": day(hold.until),
+    }
+
+
 def bedspace_clash(
     *, bedspace_id: int, starts_on: date, until: date | None, ignore_placement_id: int | None = None
 ) -> str | None:
-    """What stops the bedspace being used over [starts_on, until), in words, or None if nothing.
-
-    A booking holds its bedspace until its `free_from` (after turnaround); `until=None` is open-ended.
-    """
-    # Someone staying past their licence holds the bedspace until they leave, whatever the dates.
-    overrun = Placement.objects.filter(
-        bedspace_id=bedspace_id, status=Placement.Status.ACTIVE, ends_on__lt=timezone.localdate()
+    """What stops the bedspace being used over [starts_on, until), in words, or None if nothing."""
+    hold = bedspace_hold(
+        bedspace_id=bedspace_id, starts_on=starts_on, until=until, ignore_placement_id=ignore_placement_id
     )
-    if until is not None:
-        overrun = overrun.filter(starts_on__lt=until)
-    if ignore_placement_id is not None:
-        overrun = overrun.exclude(pk=ignore_placement_id)
-    occupant = overrun.first()
-    if occupant is not None:
-        return _("the person in it is staying past their licence, which ended on %(end)s") % {
-            "end": day(occupant.ends_on)
-        }
-    bookings = Placement.objects.filter(bedspace_id=bedspace_id, free_from__gt=starts_on).exclude(
-        status__in=Placement.RELEASED_STATUSES
-    )
-    if until is not None:
-        bookings = bookings.filter(starts_on__lt=until)
-    if ignore_placement_id is not None:
-        bookings = bookings.exclude(pk=ignore_placement_id)
-    booking = bookings.order_by("starts_on").first()
-    if booking is not None:
-        return _(
-            "it runs into another booking of this bedspace from %(start)s until %(end)s (with turnaround)"
-        ) % {
-            "start": day(booking.starts_on),
-            "end": day(booking.free_from),
-        }
-    voids = VoidPeriod.objects.filter(bedspace_id=bedspace_id).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
-    )
-    if until is not None:
-        voids = voids.filter(starts_on__lt=until)
-    void = voids.order_by("starts_on").first()
-    if void is not None:
-        if void.ends_on is None:
-            return _("the bedspace is void from %(start)s with no end date") % {"start": day(void.starts_on)}
-        return _("the bedspace is void from %(start)s until %(end)s") % {
-            "start": day(void.starts_on),
-            "end": day(void.ends_on),
-        }
-    return None
+    return None if hold is None else describe_hold(hold)
 
 
 def _person_clash(
@@ -133,6 +131,27 @@ def _is_this_booking(referral: Referral, *, bedspace_id: int, starts_on: date, d
         .filter(licence_terms__number=1, licence_terms__ends_on=starts_on + timedelta(days=days))
         .exists()
     )
+
+
+def _check_suitable(bedspace: Bedspace, offender: Offender) -> None:
+    """The bedspace is in use and its property suits the person (restriction, exclusions)."""
+    property_ = bedspace.property
+    if not (bedspace.active and property_.active):
+        raise ValidationError({"bedspace": _("This bedspace is not in use.")})
+    if property_.restriction == property_.Restriction.WOMEN_ONLY and offender.gender == Gender.MALE:
+        raise ValidationError(
+            {"bedspace": _("%(property)s is for women only.") % {"property": property_.name}}
+        )
+    if property_.restriction == property_.Restriction.MEN_ONLY and offender.gender == Gender.FEMALE:
+        raise ValidationError({"bedspace": _("%(property)s is for men only.") % {"property": property_.name}})
+    exclusion = PropertyExclusion.objects.filter(property=property_, offender=offender).first()
+    if exclusion is not None:
+        raise ValidationError(
+            {
+                "bedspace": _("%(property)s is marked unsuitable for this person: %(reason)s")
+                % {"property": property_.name, "reason": exclusion.reason}
+            }
+        )
 
 
 def place_offender(
@@ -170,24 +189,7 @@ def place_offender(
             raise ValidationError(_("This referral has already been placed."))
         offender = referral.offender
         property_ = bedspace.property
-        if not (bedspace.active and property_.active):
-            raise ValidationError({"bedspace": _("This bedspace is not in use.")})
-        if property_.restriction == property_.Restriction.WOMEN_ONLY and offender.gender == Gender.MALE:
-            raise ValidationError(
-                {"bedspace": _("%(property)s is for women only.") % {"property": property_.name}}
-            )
-        if property_.restriction == property_.Restriction.MEN_ONLY and offender.gender == Gender.FEMALE:
-            raise ValidationError(
-                {"bedspace": _("%(property)s is for men only.") % {"property": property_.name}}
-            )
-        exclusion = PropertyExclusion.objects.filter(property=property_, offender=offender).first()
-        if exclusion is not None:
-            raise ValidationError(
-                {
-                    "bedspace": _("%(property)s is marked unsuitable for this person: %(reason)s")
-                    % {"property": property_.name, "reason": exclusion.reason}
-                }
-            )
+        _check_suitable(bedspace, offender)
         bedspace_free_from = free_from(ends_on, property_.turnaround_days)
         clash = bedspace_clash(bedspace_id=bedspace.pk, starts_on=starts_on, until=bedspace_free_from)
         if clash:
@@ -313,6 +315,11 @@ def placement_confirm(*, placement_id: int, by: Staff, expected_version: int | N
     return placement
 
 
+def arrival_due(placement: Placement, *, today: date) -> bool:
+    """An arrival can be recorded from the day the booking starts, not for a booking weeks away."""
+    return placement.status in Placement.BOOKED_STATUSES and placement.starts_on <= today
+
+
 def placement_arrive(
     *, placement_id: int, arrived_on: date, by: Staff, expected_version: int | None = None
 ) -> Placement:
@@ -326,6 +333,12 @@ def placement_arrive(
             done=lambda before, now: now.status == Placement.Status.ACTIVE and now.arrived_on == arrived_on,
         )
         ensure_status(placement, *Placement.BOOKED_STATUSES)
+        if not arrival_due(placement, today=today):
+            raise ValidationError(
+                _("They are not due to arrive until %(start)s. Record the arrival on or after that day.")
+                % {"start": day(placement.starts_on)},
+                code="arrival_not_due",
+            )
         if arrived_on > today:
             raise ValidationError({"arrived_on": _("The arrival date must be today or in the past.")})
         if arrived_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
@@ -411,6 +424,61 @@ def _is_this_renewal(before: Any, placement: Placement, *, days: int, reason: st
     )
 
 
+def renewal_refusal(
+    *, placement: Placement, hold: Hold, ends_on: date, turnaround_days: int, longest: date | None
+) -> ValidationError:
+    """Why a renewal to `ends_on` cannot be granted, as an error on "days" with code
+    "renewal_blocked": what is in the way, the turnaround the property needs before it, the
+    longest renewal possible, and that the person can be moved to another bedspace. Its params
+    carry the same facts (`next_starts_on`, `turnaround_days`, `longest_days`, `longest_ends_on`
+    as dates and numbers) for a page that offers the move."""
+    if hold.kind == "booking":
+        what = _(
+            "the next booking of this bedspace starts on %(next_start)s (it holds the bedspace until "
+            "%(next_until)s, with turnaround)"
+        ) % {"next_start": day(hold.starts_on), "next_until": day(cast(date, hold.until))}
+    else:
+        what = describe_hold(hold)
+    turnaround = ngettext(
+        "the property needs %(count)d working day of turnaround before it (weekends and bank holidays"
+        " are not counted)",
+        "the property needs %(count)d working days of turnaround before it (weekends and bank holidays"
+        " are not counted)",
+        turnaround_days,
+    ) % {"count": turnaround_days}
+    refused = _("A licence until %(end)s cannot be granted: %(what)s, and %(turnaround)s.") % {
+        "end": day(ends_on),
+        "what": what,
+        "turnaround": turnaround,
+    }
+    if longest is None:
+        possible = _("No renewal is possible in this bedspace.")
+    else:
+        longest_days = (longest - placement.ends_on).days
+        possible = ngettext(
+            "The longest renewal possible is %(days)d day, to %(end)s.",
+            "The longest renewal possible is %(days)d days, to %(end)s.",
+            longest_days,
+        ) % {"days": longest_days, "end": day(longest)}
+    move = _("To keep them housed beyond that, move them to another bedspace.")
+    return ValidationError(
+        {
+            "days": ValidationError(
+                f"{refused} {possible} {move}",
+                code="renewal_blocked",
+                params={
+                    "placement_id": placement.pk,
+                    "next_starts_on": hold.starts_on,
+                    "hold": hold.kind,
+                    "turnaround_days": turnaround_days,
+                    "longest_days": None if longest is None else (longest - placement.ends_on).days,
+                    "longest_ends_on": longest,
+                },
+            )
+        }
+    )
+
+
 def licence_renew(
     *, placement_id: int, days: int, reason: str, by: Staff, expected_version: int | None = None
 ) -> LicenceTerm:
@@ -437,19 +505,21 @@ def licence_renew(
         last = placement.licence_terms.aggregate(number=Max("number"))["number"] or 0
         starts_on = placement.ends_on
         ends_on = starts_on + timedelta(days=days)
-        new_free_from = free_from(ends_on, placement.bedspace.property.turnaround_days)
-        clash = bedspace_clash(
-            bedspace_id=placement.bedspace_id,
-            starts_on=starts_on,
-            until=new_free_from,
+        turnaround = placement.bedspace.property.turnaround_days
+        new_free_from = free_from(ends_on, turnaround)
+        holds = bedspace_holds(
+            bedspace_ids=[placement.bedspace_id],
+            from_day=starts_on,
+            today=timezone.localdate(),
             ignore_placement_id=placement.pk,
-        )
-        if clash:
-            raise ValidationError(
-                {
-                    "days": _("A licence until %(end)s cannot be granted: %(clash)s.")
-                    % {"end": day(ends_on), "clash": clash}
-                }
+        )[placement.bedspace_id]
+        hold = first_hold(holds, starts_on=starts_on, until=new_free_from)
+        if hold is not None:
+            longest = latest_end(
+                holds, starts_on=starts_on, max_days=LICENCE_TERM_MAX_DAYS, turnaround_days=turnaround
+            )
+            raise renewal_refusal(
+                placement=placement, hold=hold, ends_on=ends_on, turnaround_days=turnaround, longest=longest
             )
         other = _person_clash(
             offender_id=placement.offender_id,
@@ -542,7 +612,8 @@ def _ending_errors(*, departed_on: date, reason: str, destination: str, destinat
     destination's details as kept (trimmed; "Other" only)."""
     errors: dict[str, Any] = {}
     details = destination_details.strip()
-    if reason not in DepartureReason.values:
+    # A move to another bedspace is `placement_transfer`'s, never a leaving.
+    if reason not in dict(LEAVING_REASONS):
         errors["reason"] = _("Select the reason for leaving.")
     if destination not in Destination.values:
         errors["destination"] = _("Select where the person moved on to.")
@@ -640,6 +711,12 @@ def placement_ending_correct(
         placement = _placement_for_change(placement_id, expected_version, by=by)
         Bedspace.objects.select_for_update().filter(pk=placement.bedspace_id).first()
         ensure_status(placement, Placement.Status.ENDED)
+        if Transfer.objects.filter(from_placement=placement).exists():
+            raise ValidationError(
+                _(
+                    "This stay ended with a move to another bedspace: which is not a leaving: correct the ending of the stay that followed."
+                )
+            )
         wanted = {
             "departed_on": departed_on,
             "departure_reason": reason,
@@ -872,3 +949,155 @@ def support_plan_set(
                 row.save(update_fields=["ended_on", "updated_at"])
         alerts_recheck(change=Change.SUPPORT_PLAN_SET, placement_id=placement.pk)
     return plan
+
+
+# Moving a person to another bedspace ---------------------------------------------------------
+
+TRANSFER_DETAILS_MAX = 2000
+
+
+def placement_transfer(
+    *,
+    placement_id: int,
+    bedspace_id: int,
+    moved_on: date,
+    reason: str,
+    details: str,
+    by: Staff,
+    days: int = LICENCE_TERM_MAX_DAYS,
+    expected_version: int | None = None,
+) -> Transfer:
+    """Move the person in an active placement to another bedspace on `moved_on` (for a repair, an
+    incident or a risk): the placement ends that day ("moved to another bedspace", no move-on
+    destination: it is not a leaving) and a new one starts and is arrived at that day, on a first
+    licence term of `days`, for the same referral and with the same support plan.
+
+    The new bedspace must be free for the new term and its turnaround, as a booking must; both
+    bedspaces are locked, in id order, so two moves at once cannot deadlock or double-book."""
+    errors: dict[str, str] = {}
+    if reason not in Transfer.Reason.values:
+        errors["reason"] = _("Select why they are moving.")
+    if not details.strip():
+        errors["details"] = _("Enter what happened and why they are moving.")
+    elif len(details.strip()) > TRANSFER_DETAILS_MAX:
+        errors["details"] = _("The details must be 2,000 characters or fewer.")
+    if not 1 <= days <= LICENCE_TERM_MAX_DAYS:
+        errors["days"] = _("A licence term must be from 1 to 28 days.")
+    today = timezone.localdate()
+    if moved_on > today:
+        errors["moved_on"] = _("The date of the move must be today or in the past.")
+    elif moved_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
+        errors["moved_on"] = _("The date of the move cannot be more than 14 days in the past.")
+    if errors:
+        raise ValidationError(errors)
+    ends_on = moved_on + timedelta(days=days)
+    with integrity_errors_as(_BOOKING_RACE), transaction.atomic():
+        placement = _placement_for_change(
+            placement_id,
+            expected_version,
+            by=by,
+            done=lambda before, now: (
+                now.departure_reason == DepartureReason.TRANSFERRED
+                and Transfer.objects.filter(
+                    from_placement=now, to_placement__bedspace_id=bedspace_id, moved_on=moved_on
+                ).exists()
+            ),
+        )
+        ensure_status(placement, Placement.Status.ACTIVE)
+        if bedspace_id == placement.bedspace_id:
+            raise ValidationError({"bedspace": _("Choose a different bedspace from the one they are in.")})
+        for pk in sorted((placement.bedspace_id, bedspace_id)):
+            locked(Bedspace.objects, pk, _("bedspace"))
+        target = Bedspace.objects.select_related("property").get(pk=bedspace_id)
+        offender = Offender.objects.get(pk=placement.offender_id)
+        _check_suitable(target, offender)
+        arrived_on = cast(date, placement.arrived_on)  # an active placement has (placement_arrived_has_date)
+        if moved_on <= arrived_on:
+            raise ValidationError(
+                {
+                    "moved_on": _("The date of the move must be after they arrived, on %(arrived)s.")
+                    % {"arrived": day(arrived_on)}
+                }
+            )
+        target_free_from = free_from(ends_on, target.property.turnaround_days)
+        hold = bedspace_hold(bedspace_id=target.pk, starts_on=moved_on, until=target_free_from)
+        if hold is not None:
+            raise ValidationError(
+                {
+                    "bedspace": _("%(bedspace)s is not free from %(start)s to %(end)s: %(why)s.")
+                    % {
+                        "bedspace": target,
+                        "start": day(moved_on),
+                        "end": day(ends_on),
+                        "why": describe_hold(hold),
+                    }
+                }
+            )
+        other = _person_clash(
+            offender_id=offender.pk, starts_on=moved_on, ends_on=ends_on, ignore_placement_id=placement.pk
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "days": _("This person already has a placement at %(place)s from %(start)s.")
+                    % {"place": other.bedspace, "start": day(other.starts_on)}
+                }
+            )
+        placement.status = Placement.Status.ENDED
+        placement.departed_on = moved_on
+        placement.departure_reason = DepartureReason.TRANSFERRED
+        placement.destination = ""
+        placement.ends_on = moved_on
+        placement.free_from = free_from(moved_on, placement.bedspace.property.turnaround_days)
+        placement.save(
+            update_fields=[
+                "status",
+                "departed_on",
+                "departure_reason",
+                "destination",
+                "ends_on",
+                "free_from",
+                "updated_at",
+            ]
+        )
+        moved = Placement.objects.create(
+            offender=offender,
+            bedspace=target,
+            referral_id=placement.referral_id,
+            status=Placement.Status.ACTIVE,
+            starts_on=moved_on,
+            ends_on=ends_on,
+            free_from=target_free_from,
+            confirmed_at=timezone.now(),
+            arrived_on=moved_on,
+            created_by=by,
+        )
+        LicenceTerm.objects.create(
+            placement=moved,
+            number=1,
+            starts_on=moved_on,
+            ends_on=ends_on,
+            reason=_("Moved from %(bedspace)s") % {"bedspace": placement.bedspace},
+            created_by=by,
+        )
+        plan = SupportPlan.objects.filter(placement=placement).first()
+        if plan is not None:
+            new_plan = SupportPlan.objects.create(placement=moved, tier=plan.tier, notes=plan.notes)
+            SupportAgency.objects.bulk_create(
+                SupportAgency(
+                    support_plan=new_plan, agency_id=row.agency_id, visit_every_days=row.visit_every_days
+                )
+                for row in plan.support_agencies.filter(ended_on=None)
+            )
+        transfer = Transfer.objects.create(
+            from_placement=placement,
+            to_placement=moved,
+            moved_on=moved_on,
+            reason=reason,
+            details=details.strip(),
+            created_by=by,
+        )
+        # No follow-up checks: they are scheduled when the person leaves the scheme.
+        _placement_changed(placement, ReferralEvent.Kind.TRANSFERRED, Change.ENDED)
+        alerts_recheck(change=Change.ARRIVED, placement_id=moved.pk)
+    return transfer

@@ -49,6 +49,7 @@ urlpatterns = [
         "placements/<uuid:public_id>/end/check/", views_ending.placement_end_check, name="placement-end-check"
     ),
     path("placements/<uuid:public_id>/ending/correct/", views_ending.ending_correct, name="ending-correct"),
+    path("placements/<uuid:public_id>/move/", views.placement_transfer, name="placement-transfer"),
     path("placements/<uuid:public_id>/support/", views.support_plan_edit, name="support-plan"),
     # The licence to occupy (placements/views_licence.py).
     path("licence-wording/", views_licence.wording_detail, name="licence-wording"),

@@ -2,8 +2,6 @@
 and the placement's life (confirm, arrive, renew, end, cancel). Thin: selectors and services.
 Each change is made on the version of the record the page showed (`iom_housing.basis`)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,10 +22,12 @@ from iom_housing.access import (
     can_user_manage_licences,
     can_user_manage_placements,
     can_user_manage_scheme,
+    can_user_transfer_placements,
     can_user_view_cases,
     require,
 )
 from iom_housing.basis import StaleBasis, based_form_page
+from iom_housing.dates import day
 from iom_housing.pages import form_page, found_or_404, paginate
 from moveon.selectors import planned_move_outs
 from placements import selectors, selectors_licence, services
@@ -42,6 +42,7 @@ from placements.forms import (
     PropertyFilterForm,
     RenewForm,
     SupportPlanForm,
+    TransferForm,
     VoidEndForm,
     VoidForm,
 )
@@ -50,6 +51,7 @@ from referrals.models import Referral
 from referrals.selectors import WAITING_FOR_BEDSPACE, offender_get, referral_get, referral_list
 
 officers = require(can_user_manage_placements)
+iom_officers = require(can_user_transfer_placements)
 case_readers = require(can_user_view_cases)
 
 
@@ -180,6 +182,10 @@ def placement_detail(request, public_id):
                 casefiles_selectors.placement_document_list(user=request.user, placement=placement)
             ),
             "document_add_url": reverse("casefiles:placement-document-add", args=[placement.public_id]),
+            "can_transfer": can_user_transfer_placements(request.user),
+            "arrival_due": services.arrival_due(placement, today=today),
+            "transfer_in": getattr(placement, "transfer_in", None),
+            "transfer_out": getattr(placement, "transfer_out", None),
         },
     )
 
@@ -220,6 +226,18 @@ PLACEMENT_ACTIONS = {
 def placement_action(request, public_id, action: str):
     form_class, service, title, message = PLACEMENT_ACTIONS[action]
     placement = _placement_or_404(request, public_id)
+    today = timezone.localdate()
+    if (
+        action == "arrive"
+        and placement.status in Placement.BOOKED_STATUSES
+        and not services.arrival_due(placement, today=today)
+    ):
+        # Nothing to record yet: say when it can be, rather than a form the service will refuse.
+        return render(
+            request,
+            "placements/arrival_not_due.html",
+            {"placement": placement, "title": title, "back_url": placement.get_absolute_url()},
+        )
     return based_form_page(
         request,
         form_class=form_class,
@@ -233,9 +251,54 @@ def placement_action(request, public_id, action: str):
             "caption": f"{placement.offender.full_name}, {placement.bedspace}",
             "back_url": placement.get_absolute_url(),
             "placement": placement,
+            "can_transfer": can_user_transfer_placements(request.user),
         },
         success_url=placement.get_absolute_url(),
         success_message=message,
+        template="placements/placement_action.html",
+    )
+
+
+@iom_officers
+@logs_access
+def placement_transfer(request, public_id):
+    """Move the person to another bedspace (a repair, an incident, a risk), with the reason."""
+    placement = _placement_or_404(request, public_id)
+    today = timezone.localdate()
+    remaining = (placement.ends_on - today).days
+    initial_days = remaining if 1 <= remaining <= 28 else 28
+    # The bedspaces that suit the person, each with the first day it is free for that term: free
+    # today first. The service checks the chosen one again for the date and term asked for.
+    free, _never = selectors.earliest_free_bedspaces(
+        starts_on=today, days=initial_days, today=today, offender=placement.offender, moving_from=placement.pk
+    )
+    bedspaces = {
+        row.bedspace.pk: (
+            row.bedspace,
+            _("%(bedspace)s (free now)") % {"bedspace": row.bedspace}
+            if not row.days_later
+            else _("%(bedspace)s (free from %(day)s)")
+            % {"bedspace": row.bedspace, "day": day(row.starts_on)},
+        )
+        for row in free
+    }
+    return based_form_page(
+        request,
+        form_class=TransferForm,
+        record=placement,
+        reload=lambda: _placement_or_404(request, public_id),
+        form_kwargs=lambda placement: {"bedspaces": bedspaces, "initial": {"days": initial_days}},
+        action=lambda data, basis: services.placement_transfer(
+            placement_id=placement.pk, by=request.user, expected_version=basis, **data
+        ),
+        context=lambda placement: {
+            "title": _("Move them to another bedspace"),
+            "caption": f"{placement.offender.full_name}, {placement.bedspace}",
+            "back_url": placement.get_absolute_url(),
+            "placement": placement,
+        },
+        success_url=reverse("referrals:offender-detail", args=[placement.offender.public_id]),
+        success_message=_("Moved to another bedspace: the new placement is active"),
         template="placements/placement_action.html",
     )
 
@@ -295,15 +358,19 @@ def _accepted_referral_or_404(request, public_id) -> Referral:
 @logs_access
 @require_GET
 def find_bedspace(request, public_id):
-    """Step 1 and 2 of placing someone: choose dates, then see the bedspaces free for them."""
+    """Step 1 and 2 of placing someone: choose dates, then see each suitable bedspace with the
+    earliest date on or after them that it is free for the whole stay."""
     referral = _accepted_referral_or_404(request, public_id)
-    form = AvailabilityForm(request.GET or None, areas=selectors.areas())
+    today = timezone.localdate()
+    form = AvailabilityForm(request.GET or None, areas=selectors.areas(), today=today)
     bedspaces = None
+    never_free = 0
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        bedspaces = selectors.available_bedspaces(
+        bedspaces, never_free = selectors.earliest_free_bedspaces(
             starts_on=data["starts_on"],
-            ends_on=data["starts_on"] + timedelta(days=data["days"]),
+            days=data["days"],
+            today=today,
             area=data["area"],
             restriction=data["restriction"],
             accessible=data["accessible"],
@@ -312,20 +379,34 @@ def find_bedspace(request, public_id):
     return render(
         request,
         "placements/find_bedspace.html",
-        {"referral": referral, "form": form, "bedspaces": bedspaces, "place_form": PlaceForm()},
+        {
+            "referral": referral,
+            "form": form,
+            "bedspaces": bedspaces,
+            "never_free": never_free,
+            "search": request.GET.urlencode(),
+        },
     )
+
+
+def _back_to_search(request, referral: Referral):
+    """Find a bedspace again, with the search as it was typed (sent on with the booking)."""
+    url = reverse("placements:find-bedspace", args=[referral.public_id])
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @officers
 @logs_access
 @require_POST
 def place(request, public_id):
-    """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page."""
+    """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page.
+    A refusal goes back to the search as it was typed, with the reason."""
     referral = _accepted_referral_or_404(request, public_id)
     form = PlaceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the dates and a bedspace again."))
-        return redirect("placements:find-bedspace", public_id=referral.public_id)
+        return _back_to_search(request, referral)
     data = form.cleaned_data
     bedspace = get_object_or_404(Bedspace, pk=data["bedspace"])
     try:
@@ -340,14 +421,14 @@ def place(request, public_id):
     except StaleBasis as stale:
         if not stale.already_done:
             messages.error(request, stale.messages[0])
-            return redirect("placements:find-bedspace", public_id=referral.public_id)
+            return _back_to_search(request, referral)
         messages.info(request, stale.messages[0])
         placement = referral.placements.exclude(status__in=Placement.RELEASED_STATUSES).get()
         return redirect(placement.get_absolute_url())
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-        return redirect("placements:find-bedspace", public_id=referral.public_id)
+        return _back_to_search(request, referral)
     messages.success(request, _("Provisional booking made. Confirm it when the arrival is agreed."))
     return redirect(placement.get_absolute_url())
 

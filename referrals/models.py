@@ -552,6 +552,7 @@ class ReferralEvent(models.Model):
         DEPARTED = "departed", _("Departed")
         CANCELLED = "cancelled", _("Booking cancelled")
         NOT_ARRIVED = "not_arrived", _("Did not arrive")
+        TRANSFERRED = "transferred", _("Moved to another bedspace")
 
     referral = models.ForeignKey(
         Referral, on_delete=models.PROTECT, related_name="events", verbose_name=_("referral")

@@ -38,6 +38,7 @@ from placements.models import (
     LicenceTerm,
     LicenceWarning,
     Placement,
+    Transfer,
     WarningLevel,
 )
 from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
@@ -375,9 +376,16 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
     statuses = _labels(Placement.Status.choices)
     reasons = _labels(DepartureReason.choices)
     destinations = _labels(Destination.choices)
+    transfer_reasons = _labels(Transfer.Reason.choices)
     urls = {}
+
+    def urls_of(transfer: Transfer) -> str:
+        return transfer.to_placement.get_absolute_url()
+
     placements = (
-        offender.placements.select_related("bedspace__property")
+        offender.placements.select_related(
+            "bedspace__property", "transfer_out__to_placement__bedspace__property", "transfer_in"
+        )
         .defer("notes", "bedspace__property__notes")
         .prefetch_related(
             Prefetch("licence_terms", queryset=LicenceTerm.objects.filter(number__gt=1).order_by("number"))
@@ -386,18 +394,20 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
     for placement in placements:
         url = urls[placement.pk] = placement.get_absolute_url()
         place = str(placement.bedspace)
-        entries.append(
-            TimelineEntry(
-                placement.created_at,
-                _("Bedspace booked"),
-                _("%(place)s from %(start)s") % {"place": place, "start": day(placement.starts_on)},
-                url=url,
+        moved_in = getattr(placement, "transfer_in", None) is not None
+        if not moved_in:  # a move's new placement is told by the move's entry
+            entries.append(
+                TimelineEntry(
+                    placement.created_at,
+                    _("Bedspace booked"),
+                    _("%(place)s from %(start)s") % {"place": place, "start": day(placement.starts_on)},
+                    url=url,
+                )
             )
-        )
         if placement.status in Placement.RELEASED_STATUSES:
             title = _("Booking %(status)s") % {"status": statuses[placement.status].lower()}
             entries.append(TimelineEntry(placement.updated_at, title, placement.cancellation_reason, url=url))
-        if placement.arrived_on:
+        if placement.arrived_on and not moved_in:
             entries.append(TimelineEntry(placement.arrived_on, _("Arrived"), place, url=url))
         for term in placement.licence_terms.all():
             title = _("Licence renewed (term %(number)s, %(days)s days)") % {
@@ -405,7 +415,20 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
                 "days": term.days,
             }
             entries.append(TimelineEntry(term.starts_on, title, term.reason, url=url))
-        if placement.departed_on:
+        moved_out = getattr(placement, "transfer_out", None)
+        if moved_out is not None:
+            description = _("From %(from)s to %(to)s. %(reason)s: %(details)s") % {
+                "from": place,
+                "to": moved_out.to_placement.bedspace,
+                "reason": transfer_reasons[moved_out.reason],
+                "details": moved_out.details,
+            }
+            entries.append(
+                TimelineEntry(
+                    moved_out.moved_on, _("Moved to another bedspace"), description, url=urls_of(moved_out)
+                )
+            )
+        elif placement.departed_on:
             description = f"{reasons.get(placement.departure_reason, '')}. {destinations.get(placement.destination, '')}."
             entries.append(
                 TimelineEntry(placement.departed_on, _("Left the placement"), description, url=url)

@@ -47,6 +47,9 @@ CREATE TEMPORARY TABLE {table} AS
 SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority AS area, p.referral_id,
        p.arrived_on AS a, COALESCE(p.departed_on, %(today)s::date) AS d,
        p.departed_on, p.free_from, p.destination, p.departure_reason,
+       -- The day the person left the scheme: a move to another bedspace is not a leaving (the
+       -- next stay goes on), so it is NULL then, and every "ended in the period" count reads it.
+       CASE WHEN p.departure_reason = %(transferred)s THEN NULL ELSE p.departed_on END AS left_on,
        COALESCE(p.departed_on, %(today)s::date) > %(s)s::date AS in_period,
        GREATEST(0, LEAST(COALESCE(p.departed_on, %(today)s::date), %(e)s::date)
                    - GREATEST(p.arrived_on, %(s)s::date)) AS nights
@@ -163,7 +166,7 @@ class Facts:
                    COUNT(*) FILTER (WHERE a >= %(s)s::date) AS started,
                    -- Ended on a day of the period, its first day included (no night in it).
                    (SELECT COUNT(*) FROM stays
-                    WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended,
+                    WHERE left_on >= %(s)s::date AND left_on < %(e)s::date) AS ended,
                    COALESCE(SUM(nights), 0) AS nights
             FROM in_period""",
             self.params,
@@ -223,7 +226,7 @@ class Facts:
             f"""WITH {self.stays_sql}
             SELECT {self.place} AS place, COUNT(*) FILTER (WHERE in_period) AS stays,
                    COUNT(DISTINCT offender_id) FILTER (WHERE in_period) AS people,
-                   COUNT(*) FILTER (WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date) AS ended
+                   COUNT(*) FILTER (WHERE left_on >= %(s)s::date AND left_on < %(e)s::date) AS ended
             FROM stays GROUP BY 1""",
             self.params,
         )
@@ -240,7 +243,7 @@ class Facts:
                 SELECT s.id, s.departed_on - s.a AS nights,
                        (SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = s.id
                           AND t.starts_on < s.departed_on) AS terms
-                FROM stays s WHERE s.departed_on >= %(s)s::date AND s.departed_on < %(e)s::date
+                FROM stays s WHERE s.left_on >= %(s)s::date AND s.left_on < %(e)s::date
             )
             SELECT COUNT(*) AS ended, AVG(nights) AS mean,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY nights) AS median,
@@ -266,7 +269,7 @@ class Facts:
         return sql_rows(
             f"""WITH {self.stays_sql}, cohort_stays AS (
                 SELECT s.id, s.offender_id, s.a, s.d, s.departed_on, s.nights, s.destination,
-                       s.departed_on >= %(s)s::date AND s.departed_on < %(e)s::date AS ended,
+                       s.left_on >= %(s)s::date AND s.left_on < %(e)s::date AS ended,
                        -- Renewals used: licence terms begun before the stay ended (or today), less the first.
                        GREATEST((SELECT COUNT(*) FROM {LICENCE_TERM} t WHERE t.placement_id = s.id
                                    AND t.starts_on < s.d) - 1, 0) AS renewals
@@ -349,7 +352,7 @@ class Facts:
         """Stays ended in the period by destination and by reason for leaving."""
         rows = sql_rows(
             f"""WITH {self.stays_sql}, ended AS (
-                SELECT * FROM stays WHERE departed_on >= %(s)s::date AND departed_on < %(e)s::date
+                SELECT * FROM stays WHERE left_on >= %(s)s::date AND left_on < %(e)s::date
             )
             SELECT 'destination' AS by, destination AS value, COUNT(*) AS n FROM ended GROUP BY 2
             UNION ALL SELECT 'departure_reason', departure_reason, COUNT(*) FROM ended GROUP BY 2""",

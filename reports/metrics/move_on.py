@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from placements.models import DESTINATION_GROUPS, DepartureReason, Destination, DestinationGroup
+from placements.models import DESTINATION_GROUPS, LEAVING_REASONS, Destination, DestinationGroup
 from reports.metrics.facts import Facts
 from reports.metrics.figures import group_table
 from reports.metrics.registry import Scope, metric
@@ -101,7 +101,12 @@ def move_on_destinations(scope: Scope, facts: Facts) -> Table:
 def departure_reasons(scope: Scope, facts: Facts) -> Table:
     counts = facts.ended_by("departure_reason")
     table = group_table(
-        counts, DepartureReason.choices, sum(counts.values()), _("Placements ended"), "placements.ended"
+        # A move to another bedspace is not a leaving (facts.py does not count it as ended).
+        counts,
+        LEAVING_REASONS,
+        sum(counts.values()),
+        _("Placements ended"),
+        "placements.ended",
     )
     table.columns[1].denominator = "placements.ended"
     return table

@@ -7,6 +7,7 @@ from django.db import connection
 from agencies.models import Agency, HomeVisit
 from placements.models import (
     Bedspace,
+    DepartureReason,
     LicenceTerm,
     Placement,
     Property,
@@ -64,6 +65,7 @@ CHOICE_PARAMS = {
     "referral_decided": [Referral.Status.ACCEPTED, Referral.Status.DECLINED],
     "ethnicity_not_stated": Ethnicity.NOT_STATED,
     "ethnicity_group_not_stated": EthnicityGroup.NOT_STATED,
+    "transferred": DepartureReason.TRANSFERRED,
 }
 
 

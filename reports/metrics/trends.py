@@ -67,7 +67,9 @@ MONTHS = """months AS (
 # Stays (placements arrived at) of properties in the area, with a night in the window or ended in it.
 STAYS = f"""stays AS (
     SELECT p.id, p.offender_id, p.bedspace_id, p.arrived_on AS a, p.departed_on,
-           COALESCE(p.departed_on, %(today)s::date) AS d
+           COALESCE(p.departed_on, %(today)s::date) AS d,
+           -- A move to another bedspace is not a leaving (as in reports/metrics/facts.py).
+           CASE WHEN p.departure_reason = %(transferred)s THEN NULL ELSE p.departed_on END AS left_on
     FROM {PLACEMENT} p
     JOIN {BEDSPACE} b ON b.id = p.bedspace_id
     JOIN {PROPERTY} pr ON pr.id = b.property_id
@@ -217,7 +219,7 @@ def placement_series(scope: Scope) -> list[dict]:
         f"""WITH {MONTHS}, {STAYS}
         SELECT m.ms, m.me,
           (SELECT COUNT(*) FROM stays s WHERE s.a >= m.ms AND s.a < m.me AND s.d > %(ws)s::date) AS started,
-          (SELECT COUNT(*) FROM stays s WHERE s.departed_on >= m.ms AND s.departed_on < m.me) AS ended
+          (SELECT COUNT(*) FROM stays s WHERE s.left_on >= m.ms AND s.left_on < m.me) AS ended
         FROM months m ORDER BY m.ms""",
         _params(scope, w),
     )

@@ -44,6 +44,7 @@ PERSONAL = {
     "placements:placement-cancel": OFFICER,
     "placements:placement-renew": OFFICER,
     "placements:placement-end": OFFICER,
+    "placements:placement-transfer": OFFICER,
     "placements:support-plan": OFFICER,
     # Printing an agreement is an export of the person's record (tests/placements/test_licence_pages.py).
     "placements:licence-agreement": OFFICER,

@@ -4,6 +4,7 @@ on every officer page on the way."""
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -61,13 +62,18 @@ def test_triage_place_arrive_renew_and_end(page):
 
     page.get_by_role("link", name="Find a bedspace", exact=True).first.click()
     assert_accessible(page)
-    # Released 10 days ago: booked and arrived then, so the stay can end today.
-    arrival = today - timedelta(days=10)
+    # A past date is refused beside its field.
+    _fill_date(page, "starts_on", today - timedelta(days=10))
+    page.click("input[type=submit]")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("today or in the future")
+    assert_accessible(page)
+    arrival = today
     _fill_date(page, "starts_on", arrival)
     page.click("input[type=submit]")
-    expect(page.locator("h2", has_text="1 bedspace is free")).to_be_visible()
+    # Flat 2 is void from today: it is offered from the day it is back in use, after Flat 1.
+    expect(page.locator("h2", has_text="can take this stay")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Book").click()
+    page.locator(".govuk-summary-card", has_text="Flat 1").get_by_role("button").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Provisional booking made")
     assert_accessible(page)
 
@@ -78,6 +84,17 @@ def test_triage_place_arrive_renew_and_end(page):
     _fill_date(page, "arrived_on", arrival)
     page.click("input[type=submit]")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("the placement is active")
+    # As if all that had happened 10 days ago, so that the stay can end today.
+    booked = Placement.objects.get(referral=referral)
+    ten = timedelta(days=10)
+    Placement.objects.filter(pk=booked.pk).update(
+        starts_on=booked.starts_on - ten,
+        arrived_on=booked.arrived_on - ten,
+        ends_on=booked.ends_on - ten,
+        free_from=booked.free_from - ten,
+    )
+    booked.licence_terms.update(starts_on=F("starts_on") - ten, ends_on=F("ends_on") - ten)
+    page.reload()
 
     page.get_by_role("link", name="Renew licence", exact=True).first.click()
     page.fill("#id_days", "40")

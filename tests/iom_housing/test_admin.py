@@ -31,6 +31,7 @@ from placements.models import (
     PropertyExclusion,
     SupportAgency,
     SupportPlan,
+    Transfer,
     VoidPeriod,
 )
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
@@ -118,6 +119,36 @@ def _alerts(n):
     ]
 
 
+def _transfers(n):
+    transfers = []
+    for _ in range(n):
+        on = timezone.localdate() - timedelta(days=5)
+        moved_from = PlacementFactory(
+            status="ended",
+            starts_on=on - timedelta(days=15),
+            arrived_on=on - timedelta(days=15),
+            ends_on=on,
+            free_from=on,
+            departed_on=on,
+            departure_reason="transferred",
+            destination="",
+        )
+        moved_to = PlacementFactory(
+            offender=moved_from.offender, status="active", starts_on=on, arrived_on=on
+        )
+        transfers.append(
+            Transfer.objects.create(
+                from_placement=moved_from,
+                to_placement=moved_to,
+                moved_on=moved_to.starts_on,
+                reason=Transfer.Reason.REPAIR,
+                details="The boiler failed.",
+                created_by=UserFactory(),
+            )
+        )
+    return transfers
+
+
 def _users(n):
     return [user_with_role(Role.AGENCY_WORKER) for _ in range(n)]
 
@@ -167,6 +198,7 @@ BUILDERS = {
     PropertyExclusion: lambda n: PropertyExclusionFactory.create_batch(n, created_by=UserFactory()),
     VoidPeriod: lambda n: VoidPeriodFactory.create_batch(n, created_by=UserFactory()),
     Placement: _placements,
+    Transfer: _transfers,
     LicenceTerm: lambda n: LicenceTermFactory.create_batch(n, created_by=UserFactory()),
     SupportPlan: _support_plans,
     SupportAgency: lambda n: SupportAgencyFactory.create_batch(n),
@@ -230,7 +262,7 @@ def test_site_is_named_for_the_scheme():
 # Scheme managers use every page
 
 # Only the services (or scheduled jobs) write these: read, never edited here.
-READ_ONLY = {ReferralEvent, AlertNotice, JobRun, ReportDownload, ReportExport}
+READ_ONLY = {ReferralEvent, AlertNotice, JobRun, ReportDownload, ReportExport, Transfer}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)

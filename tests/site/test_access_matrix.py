@@ -93,6 +93,7 @@ MATRIX = {
     "placements:placement-end": OFFICERS_ONLY,
     "placements:placement-end-check": row(officer=302, manager=302),  # no answers yet: to step 1
     "placements:ending-correct": row(officer=302, manager=302),  # an active placement: back to it
+    "placements:placement-transfer": row(manager=403),  # IOM officers only: a decision about a person
     "placements:support-plan": OFFICERS_ONLY,
     # The licence to occupy: its wording is the scheme managers'; agreements, a person's own
     # conditions, warnings and endings for a breach are recorded by the IOM team (agencies read
