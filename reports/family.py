@@ -22,12 +22,14 @@ reader can work out is found by interval propagation to a fixpoint (reports/supp
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from reports.metrics import REGISTRY
 from reports.periods import MONTH, QUARTER, YEAR, FixedPeriod
-from reports.suppression import protect_jointly, whole
-from reports.tables import COUNT, PERCENT, SECONDARY, Table, _suppress_derived
+from reports.suppression import SECONDARY, protect_jointly, whole
+from reports.tables import COUNT, PERCENT, Column, Row, Table, _suppress_derived
 
 TIME, AREA = "time", "area"
 
@@ -38,16 +40,16 @@ class Member:
     area: str  # "" for all areas
 
 
-def _additive(metric_key: str, table: Table, row, column) -> frozenset:
+def _additive(metric_key: str, table: Table, row: Row, column: Column) -> frozenset[str]:
     if row.additive_over is not None:
-        return row.additive_over
+        return frozenset(row.additive_over)
     if column.additive_over is not None:
-        return column.additive_over
+        return frozenset(column.additive_over)
     metric = REGISTRY.get(metric_key)
-    return metric.additive_over if metric else frozenset()
+    return frozenset(metric.additive_over) if metric else frozenset()
 
 
-def _counts(table: Table):
+def _counts(table: Table) -> Iterator[tuple[Row, Column]]:
     """The count cells of a table: (row, column) for count columns of rows that are counts."""
     for row in table.all_rows():
         if row.kind not in (None, COUNT):
@@ -72,17 +74,16 @@ class _System:
     """The family's cells as variables, and the equations between them."""
 
     def __init__(self) -> None:
-        self.values: dict = {}
-        self.equations: list = []
-        self.hidden: set = set()
-        self.withheld: set = set()
-        self.cells: dict = {}  # (member, metric, row id, column) -> variable
-        self.where: dict = defaultdict(list)  # variable -> [(table, row, column)]
-        self.location: dict = {}  # (member, metric, row label, column) -> variable
-        self.location_additive: dict = {}  # the same keys -> what the cell adds up over
-        self.basis: list = []  # count cells withheld when their row's people are few
+        self.values: dict[Any, int] = {}
+        self.equations: list[tuple[Any, list[Any]]] = []
+        self.hidden: set[Any] = set()
+        self.withheld: set[Any] = set()
+        self.where: dict[Any, list[tuple[Table, Row, Column]]] = defaultdict(list)
+        self.location: dict[Any, Any] = {}  # (member, metric, row label, column) -> variable
+        self.location_additive: dict[Any, frozenset[str]] = {}  # the same keys -> what it adds up over
+        self.basis: list[tuple[Row, Column, Any]] = []  # cells withheld when their row's people are few
 
-    def variable(self, member: Member, metric: str, table: Table, row, column) -> object:
+    def variable(self, member: Member, metric: str, table: Table, row: Row, column: Column) -> Any:
         fact = row.facts.get(column.key)
         if row.period is not None:
             return ("row", metric, row.period, member.area, row.label, column.key)
@@ -139,19 +140,19 @@ class _System:
                 self.hidden.add(complement)
                 self.equations.append((base, [count, complement]))
 
-    def _var(self, member, metric, row, column):
+    def _var(self, member: Member, metric: str, row: Row, column: Column) -> Any:
         return (
             self.location.get((member, metric, row.label, column.key))
             if row.period is None
             else (self._period_var(member, metric, row, column.key))
         )
 
-    def _var_key(self, member, metric, row, key):
+    def _var_key(self, member: Member, metric: str, row: Row, key: str) -> Any:
         if row.period is not None:
             return self._period_var(member, metric, row, key)
         return self.location.get((member, metric, row.label, key))
 
-    def _period_var(self, member, metric, row, key):
+    def _period_var(self, member: Member, metric: str, row: Row, key: str) -> Any:
         var = ("row", metric, row.period, member.area, row.label, key)
         return var if var in self.values else None
 
@@ -197,7 +198,7 @@ def family_system(family: dict[Member, dict[str, Table]]) -> _System:
                     if own is not None and own != var:
                         system.equations.append((var, [own]))
     # Months of trends: an area's months add up to all areas' for counts additive over area.
-    by_period = defaultdict(dict)
+    by_period: dict[Any, dict[str, Any]] = defaultdict(dict)
     for var in system.values:
         if var[0] == "row":
             _kind, metric, period, area, label, column = var

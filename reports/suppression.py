@@ -18,6 +18,7 @@ adds to them exactly.
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -227,7 +228,12 @@ def protect_jointly(
                 touched.update(where.get(candidate, ()))
                 touched.update(where.get(i, ()))
         if not chosen:
-            return {cell: states[i] for i, cell in enumerate(cells) if i not in secret}
+            # No shown cell is left near the disclosed ones: what pins them is the "<5" cells' own
+            # bounds (a "<5" total of four "<5" parts makes each exactly 1). Show such cells as
+            # "[c]" (0 or more) instead, the disclosed one first, then those of its equations.
+            chosen = _widen_next(found, states, eqs, where, secret)
+            if not chosen:
+                return {cell: states[i] for i, cell in enumerate(cells) if i not in secret}
         for candidate in chosen:
             states[candidate] = SECONDARY
 
@@ -316,3 +322,28 @@ def _withhold_next(cell: int, states: list, counts: list, eqs: list, where: dict
             return min(shown)
         ring = nearby
     return None
+
+
+def _widen_next(
+    found: list[int], states: list[Any], eqs: list[Any], where: dict[int, list[int]], secret: set[int]
+) -> list[int]:
+    """For each disclosed cell, a "<5" cell to show as "[c]" instead: the cell itself, else one of
+    the cells of its equations (a step or two further if need be)."""
+    chosen: list[int] = []
+    for cell in found:
+        seen, ring = {cell}, [cell]
+        for _step in range(3):
+            primary = [c for c in ring if c not in secret and states[c] == PRIMARY]
+            if primary:
+                chosen.append(min(primary))
+                break
+            nearby = []
+            for c in ring:
+                for index in where.get(c, ()):
+                    total, parts = eqs[index]
+                    for other in (total, *parts):
+                        if other not in seen:
+                            seen.add(other)
+                            nearby.append(other)
+            ring = nearby
+    return sorted(set(chosen))

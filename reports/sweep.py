@@ -2,9 +2,10 @@
 "never fail" check (`manage.py check_reports`, and a sample of it in the tests)."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Min
 from django.template.loader import render_to_string
@@ -28,14 +29,15 @@ class Sweep:
 def first_day() -> date | None:
     from placements.models import Placement
 
-    return Placement.objects.aggregate(first=Min("starts_on"))["first"]
+    first: date | None = Placement.objects.aggregate(first=Min("starts_on"))["first"]
+    return first
 
 
 def sweep(
     today: date,
     *,
-    audiences=AUDIENCES,
-    real_pdf: bool | set = True,
+    audiences: Sequence[str] = AUDIENCES,
+    real_pdf: bool | set[tuple[str, str]] = True,
     keep: Callable[[periods.FixedPeriod], bool] = lambda p: True,
 ) -> Sweep:
     """Make each report and each of its formats (the PDF's HTML without its layout, and one real
@@ -45,8 +47,8 @@ def sweep(
     result = Sweep()
     started = time.monotonic()
     first = first_day() or today
-    families: dict = {}  # the published reports' years, built once each
-    pdf_done = set()
+    families: dict[date, Any] = {}  # the published reports' years, built once each
+    pdf_done: set[tuple[str, str]] = set()
     for period in sorted(periods.ended_periods(first, today), key=lambda p: (p.start, p.kind)):
         if not keep(period):
             continue

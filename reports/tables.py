@@ -303,5 +303,6 @@ PROTECTION_NOTE = _(
     "published reports, for all areas and for each area, are protected together, and a figure "
     "withheld in one is withheld in all. A property or area with fewer than {threshold} residents has "
     "its nights and occupancy withheld. Rates and shares worked out from a withheld count, or from "
-    "fewer than {threshold} people, are withheld too. Zeros are shown."
+    "fewer than {threshold} people, are withheld too. Zeros are shown, unless one has to be withheld "
+    "(as “[c]”) to protect another figure."
 )

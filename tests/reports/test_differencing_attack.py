@@ -20,9 +20,10 @@ suppression (an area against all areas; "5 of 6"; May against 2–31 May).
 
 import itertools
 import random
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,7 @@ from reports.tables import COUNT, PERCENT, Column, Report, Row, Table, apply_sup
 THRESHOLD = 5
 YEAR = date(2025, 4, 1)
 TODAY = date(2026, 5, 1)  # the whole year is over
-AREAS = ("North", "South")
+AREAS = ("North", "South")  # in order, as the reports list them
 KINDS = ("accepted", "declined", "withdrawn")
 BOTH = frozenset({"time", "area"})
 
@@ -342,3 +343,121 @@ def test_may_against_two_to_thirty_one_may_broke_the_old_suppression():
         tables.append(table)
     assert all(not row.states.get("count") for t in tables for row in t.all_rows())
     assert tables[0].rows[0].values["count"] - tables[1].rows[0].values["count"] == 1
+
+
+# The attack on the real published reports --------------------------------------------------------
+#
+# A history in the database (stays in two areas over the financial year 2025/26, departures to each
+# kind of destination, arrests, referrals decided each way); every published report of the year
+# (12 months, 4 quarters and the year, for all areas and each area: 51 reports) as
+# reports.builder.build_family makes them. The attacker reads each report's count cells and models
+# each as a sum of unknown counts from the reports' published definitions alone: a count that adds
+# up over time is the sum of its months, one that adds up over areas the sum of its areas, a total
+# row of an additive table the sum of its rows, a trend's month the same cell in every report that
+# shows it. It then solves (the span of the shown cells) and bounds (every count 0 or more, "<5" 1
+# to 4) as above: no withheld count may come out exact. (This attack found the gap that the
+# "<5" cells' own bounds could pin a value, "<5" total of "<5" parts, fixed in
+# reports/suppression.py by showing such cells as "[c]".)
+
+
+def _atoms(member, key: str, table, row, column, areas) -> frozenset:
+    from reports.family import AREA, TIME, _additive
+
+    additive = _additive(key, table, row, column)
+    member_areas = areas if (not member.area and AREA in additive) else (member.area,)
+    if row.period is not None:  # a trend's month: the same cell whichever report shows it
+        return frozenset((key, row.period, a, column.key) for a in member_areas)
+    times = [("month", m) for m in months_of(member.period)] if TIME in additive else [member.period]
+    return frozenset((key, t, a, row.label, column.key) for t in times for a in member_areas)
+
+
+def real_published_cells(family: dict, areas) -> list[tuple[frozenset, int, str | None]]:
+    cells = []
+    for member, tables in family.items():
+        for key, table in tables.items():
+            counted = [
+                (row, column)
+                for row in table.all_rows()
+                if row.kind in (None, COUNT)
+                for column in table.count_columns()
+                if row.values.get(column.key) is not None
+            ]
+            vectors = {}
+            for row, column in counted:
+                rows_add_up = (
+                    row is table.total
+                    and table.additive
+                    and (table.additive is True or column.key in table.additive)
+                    and all(r.values.get(column.key) is not None for r in table.rows)
+                )
+                if rows_add_up:  # the total row is the sum of the rows
+                    atoms = [_atoms(member, key, table, r, column, areas) for r in table.rows]
+                    vectors[(id(row), column.key)] = frozenset().union(*atoms)
+                else:
+                    vectors[(id(row), column.key)] = _atoms(member, key, table, row, column, areas)
+            for row, column in counted:
+                cells.append(
+                    (vectors[(id(row), column.key)], int(row.values[column.key]), row.states.get(column.key))
+                )
+    return cells
+
+
+def _history_in_the_database() -> None:
+    from placements.models import Destination
+    from referrals.models import Referral
+    from tests.factories import (
+        BedspaceFactory,
+        OffenderEventFactory,
+        OffenderFactory,
+        PropertyFactory,
+        ReferralFactory,
+    )
+    from tests.reports import scenario
+
+    rng = random.Random(16)
+    destinations = [d for d, _label in Destination.choices]
+    for area in AREAS:
+        place = PropertyFactory(local_authority=area, turnaround_days=1)
+        for _n in range(rng.randint(5, 8)):
+            arrived = YEAR + timedelta(days=rng.randint(-30, 340))
+            nights = rng.choice([None, rng.randint(3, 120)])
+            departed = arrived + timedelta(days=nights) if nights else None
+            if departed and departed >= TODAY:
+                departed = None
+            ended = {"destination": rng.choice(destinations), "departure_reason": "planned_move_on"}
+            person = OffenderFactory()
+            scenario._stay(
+                person, BedspaceFactory(property=place), arrived, departed, **(ended if departed else {})
+            )
+            for _k in range(rng.randint(0, 2)):
+                day = arrived + timedelta(days=rng.randint(-300, 200))
+                if day < TODAY:
+                    OffenderEventFactory(offender=person, occurred_on=day)
+    for n in range(7):  # referrals decided through the year, each way
+        day = YEAR + timedelta(days=23 + 45 * n)
+        reason = {"decline_reason": Referral.DeclineReason.NO_SUITABLE_PROPERTY} if n % 3 == 0 else {}
+        ReferralFactory(
+            status=Referral.Status.DECLINED if n % 3 == 0 else Referral.Status.ACCEPTED,
+            submitted_at=scenario.at(day),
+            decided_at=scenario.at(day + timedelta(days=3)),
+            **reason,
+        )
+
+
+@pytest.mark.django_db
+def test_the_attack_works_out_nothing_from_a_year_of_real_published_reports():
+    from reports.builder import areas as report_areas
+    from reports.builder import build_family
+
+    _history_in_the_database()
+    areas = tuple(report_areas())
+    assert areas == AREAS
+    family = build_family(YEAR, TODAY, THRESHOLD)
+    assert len(family) == 17 * 3
+    cells = real_published_cells(family, areas)
+    assert not shown_small(cells)
+    assert any(state for _v, _x, state in cells)  # there was something to protect
+    # A withheld zero (withheld only as a complementary cell: a zero reveals nobody) may be worked
+    # out as 0; no withheld count of 1 or more may be.
+    worked_out = [(vector, value) for vector, value in attack(cells) if value]
+    assert not worked_out, worked_out[:5]
