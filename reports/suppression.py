@@ -16,6 +16,8 @@ counts is a `numeric`, read as a Decimal), so the unbounded "[c]" interval (a fl
 adds to them exactly.
 """
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -112,7 +114,9 @@ def suppress_single(value: int | None, threshold: int) -> str | None:
 # and a further cell is withheld. With one equation this is exactly `determined_cells`.
 
 
-def propagate(bounds: dict, equations: list[tuple[object, list]], limit: int = 200) -> tuple[dict, bool]:
+def propagate(
+    bounds: dict, equations: Sequence[tuple[Any, Sequence[Any]]], limit: int = 200
+) -> tuple[dict, bool]:
     """Narrow `bounds` ({cell: (lo, hi)}) through `equations` ([(total, [parts])]) to a fixpoint;
     returns the narrowed bounds and whether they are consistent (a false one means the relations
     do not hold of the values, a mistake upstream). `limit` passes over an equation at most."""
@@ -172,11 +176,11 @@ def disclosed(values: dict, states: dict, equations, protected: set, threshold: 
 
 def protect_jointly(
     values: dict,
-    equations: list[tuple[object, list]],
+    equations: Sequence[tuple[Any, Sequence[Any]]],
     threshold: int,
     *,
-    hidden: set = frozenset(),
-    withheld: set = frozenset(),
+    hidden: AbstractSet[Any] = frozenset(),
+    withheld: AbstractSet[Any] = frozenset(),
 ) -> dict:
     """States ({cell: PRIMARY | SECONDARY | None}) for `values` ({cell: count}) such that no count
     from 1 to threshold-1 is shown and no withheld cell, nor any small `hidden` cell (a complement,
@@ -238,7 +242,9 @@ def protect_jointly(
             states[candidate] = SECONDARY
 
 
-def determined_by_equations(unknowns: set, equations: list[tuple[object, list]], values: dict) -> set:
+def determined_by_equations(
+    unknowns: AbstractSet[Any], equations: Sequence[tuple[Any, Sequence[Any]]], values: Any
+) -> set[Any]:
     """The unknown cells whose value follows from the equations alone, whatever the bounds (the
     differencing a reader does by adding and subtracting tables: three sums around a cycle can fix
     a cell that no single equation narrows). Gaussian elimination, kept in reduced form, with the
