@@ -168,7 +168,7 @@ def print_results(results: dict, measured: list[dict]) -> None:
     print("\nSweeps")
     print(figures.sweep_table(results["sweeps"]))
     report = results["report"]
-    print(f"\nEvaluation report (OPCC), {report['start']} to {report['end']}, all areas")
+    print(f"\nEvaluation report (evaluation version), {report['start']} to {report['end']}, all areas")
     print(figures.report_table(report))
     rows = results["machine"]["rows"]
     print("\nRows: " + ", ".join(f"{label.split('.')[1]} {count:,}" for label, count in rows.items()))

@@ -375,7 +375,7 @@ def has_role(user: Requester) -> bool:
 
 
 def can_user_view_reports(user: Requester) -> bool:
-    """Evaluation reports: the OPCC's pseudonymised version, and officers and managers."""
+    """Evaluation reports: the OPCC's versions (evaluation and published), and officers and managers."""
     return role_of(user) in (*SCHEME_WIDE_ROLES, Role.OPCC_ANALYST)
 
 
@@ -391,12 +391,16 @@ def can_user_view_operational_reports(user: Requester) -> bool:
 
 
 def can_user_view_report_version(user: Requester, audience: str) -> bool:
-    """One version of the report ("officer", named, or "opcc"), judged by the user's role now: a
-    file made earlier is handed over only while its maker may still make it (an officer moved to
-    the OPCC loses the named files they made)."""
+    """One version of the report, judged by the user's role now: "officer" (named) for officers and
+    managers; "evaluation" (pseudonymised person rows, under the data-sharing agreement) and
+    "published" (protected tables) for them and the OPCC's analysts. A file made earlier is handed
+    over only while its maker may still make it (an officer moved to the OPCC loses the named
+    files they made)."""
     if audience == "officer":
         return can_user_view_operational_reports(user)
-    return can_user_view_reports(user)
+    if audience in ("evaluation", "published"):
+        return can_user_view_reports(user)
+    return False
 
 
 def can_user_read_api_docs(user: Requester) -> bool:

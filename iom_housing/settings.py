@@ -513,6 +513,9 @@ REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
 if REPORT_SUPPRESSION_THRESHOLD < 2:
     raise ImproperlyConfigured("REPORT_SUPPRESSION_THRESHOLD must be 2 or more.")
 REPORT_SYNC_MAX_DAYS = env_int("REPORT_SYNC_MAX_DAYS", 92)
+# The published version is suppressed with its whole financial year's reports (reports/family.py):
+# its files are made in the background when that is slow.
+REPORT_PUBLISHED_IN_BACKGROUND = env_bool("REPORT_PUBLISHED_IN_BACKGROUND", False)
 REPORT_FILES_KEEP_HOURS = env_int("REPORT_FILES_KEEP_HOURS", 24)
 REPORT_FILES_DIR = Path(env_str("REPORT_FILES_DIR", str(BASE_DIR / ".data" / "reports")))
 # The secret key of the evaluation version's pseudonyms (an HMAC-SHA256 of the person's id): the

@@ -1,4 +1,5 @@
-"""Builds a report: every registered metric for the period, suppressed for the OPCC audience.
+"""Builds a report: the registered metrics of its version for the period; the published version
+suppressed together with the other published reports of its financial year (reports/family.py).
 
 The page, the downloads, the background task and `manage.py evaluation_report` all call
 `build_report`, so each produces exactly the same figures.
@@ -12,12 +13,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from reports.family import Member, protect_family
 from reports.metrics import COMPARISON_METRICS, REGISTRY, SECTIONS, Facts, Scope, comparison
 from reports.metrics.summary import SUMMARY_METRICS, build_summary
-from reports.tables import MetricResult, Report, Section, Table, apply_suppression
+from reports.models import Audience
+from reports.periods import FixedPeriod, financial_year_start, fixed_period, year_members
+from reports.tables import MetricResult, Report, Section, Table
 
-OPCC, OFFICER = "opcc", "officer"
-AUDIENCES = (OPCC, OFFICER)
+# The versions (reports.models.Audience), as plain strings for the code that names them.
+OFFICER, EVALUATION, PUBLISHED = Audience.OFFICER.value, Audience.EVALUATION.value, Audience.PUBLISHED.value
+AUDIENCES = (OFFICER, EVALUATION, PUBLISHED)
 
 
 # Computed on a second database connection while the rest are computed on the first, so that a
@@ -91,13 +96,73 @@ def _all_tables(scope: Scope, keys: list[str], previous: Scope, progress) -> tup
     return {key: tables[key] for key in keys}, before  # in the registry's order, as computed alone
 
 
-def _suppress(tables: dict[str, Table], threshold: int) -> None:
-    """Suppression across a set of tables (a fact withheld in one is withheld in all)."""
-    holder = Report("", date.min, date.min, "", OPCC, timezone.now(), threshold, [])
-    holder.sections = [
-        Section("all", "", [MetricResult(key, "", "", table) for key, table in tables.items()])
-    ]
-    apply_suppression(holder)
+def version_keys(audience: str) -> list[str]:
+    """The metrics a version carries, in the registry's order (the comparison is put together
+    from the others)."""
+    return [key for key, m in REGISTRY.items() if key != "comparison" and m.in_version(audience)]
+
+
+def areas() -> list[str]:
+    from placements.models import Property
+
+    return list(
+        Property.objects.order_by("local_authority").values_list("local_authority", flat=True).distinct()
+    )
+
+
+def published_scope(period: FixedPeriod, area: str, today: date) -> Scope:
+    return Scope(
+        start=period.start,
+        end=period.end + timedelta(days=1),
+        area=area or None,
+        today=today,
+        earliest=financial_year_start(period.start),
+    )
+
+
+def build_family(
+    year_start: date, today: date, threshold: int, progress: Callable[[int], None] | None = None
+) -> dict[Member, dict[str, Table]]:
+    """Every published report of the financial year from `year_start` that has ended, in all
+    areas and each area, from one snapshot of the database, suppressed together."""
+    keys = version_keys(PUBLISHED)
+    members = [Member(p, a) for p in year_members(year_start, today) for a in ["", *areas()]]
+    family = {}
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:
+            _repeatable_read()  # one snapshot for every member
+        for done, member in enumerate(members, start=1):
+            family[member] = _compute(published_scope(member.period, member.area, today), keys)
+            if progress:
+                progress(done * 90 // len(members))
+    protect_family(family, threshold)
+    return family
+
+
+def _published_tables(
+    start: date, end: date, area: str, today: date, threshold: int, progress, families: dict | None
+) -> tuple[dict, dict, FixedPeriod]:
+    """The member's tables and its previous period's (the previous month, quarter or year, as its
+    own family suppressed it). `families`: the years' families already built ({year's first day:
+    family}, filled in here), for a caller making many reports of one snapshot."""
+    period = fixed_period(start, end)
+    if period is None or period.end >= today:
+        raise ValueError(
+            "The published version is made for a month, quarter or financial year that has ended."
+        )
+    families = {} if families is None else families
+
+    def family_of(day: date, report_progress=None) -> dict:
+        year = financial_year_start(day)
+        if year not in families:
+            families[year] = build_family(year, today, threshold, report_progress)
+        return families[year]
+
+    tables = family_of(period.start, progress)[Member(period, area)]
+    previous = period.previous()
+    before = family_of(previous.start).get(Member(previous, area), {})
+    return dict(tables), {k: before[k] for k in PREVIOUS_METRICS if k in before}, period
 
 
 def build_report(
@@ -105,31 +170,32 @@ def build_report(
     start: date,
     end: date,
     area: str = "",
-    audience: str = OPCC,
+    audience: str = PUBLISHED,
     today: date | None = None,
     threshold: int | None = None,
     progress: Callable[[int], None] | None = None,
+    families: dict | None = None,
 ) -> Report:
-    """The report for the days `start` to `end` inclusive (`end` before `today`)."""
+    """The report for the days `start` to `end` inclusive (`end` before `today`). The published
+    version is for fixed periods only (a ValueError otherwise: the form and the command refuse
+    other dates first)."""
     if audience not in AUDIENCES:
         raise ValueError(f"Unknown audience {audience!r}")
     today = today or timezone.localdate()
     threshold = threshold or settings.REPORT_SUPPRESSION_THRESHOLD
-    scope = Scope(start=start, end=end + timedelta(days=1), area=area or None, today=today)
-    previous = Scope(start=start - timedelta(days=scope.days), end=start, area=area or None, today=today)
-    suppressed = audience == OPCC
-
-    keys = [
-        key
-        for key, m in REGISTRY.items()
-        if key != "comparison" and (m.audience == "all" or audience == OFFICER)
-    ]
-    tables, before = _all_tables(scope, keys, previous, progress)
-    if suppressed:
-        _suppress(tables, threshold)
-        _suppress(before, threshold)
+    previous_period = None
+    if audience == PUBLISHED:
+        tables, before, period = _published_tables(start, end, area, today, threshold, progress, families)
+        prior = period.previous()
+        previous_period = (prior.start, prior.end, str(prior.label))
+    else:
+        scope = Scope(start=start, end=end + timedelta(days=1), area=area or None, today=today)
+        previous = Scope(start=start - timedelta(days=scope.days), end=start, area=area or None, today=today)
+        tables, before = _all_tables(scope, version_keys(audience), previous, progress)
     tables["comparison"] = comparison(tables, before)
-    summary = build_summary(tables, before, start=start, end=end, threshold=threshold)
+    summary = build_summary(
+        tables, before, start=start, end=end, threshold=threshold, previous_period=previous_period
+    )
 
     sections = []
     for section_key, title in SECTIONS.items():

@@ -101,6 +101,15 @@ class UnitCost(TimeStamped):
         return f"{self.name}: £{self.central:,.2f} per {self.unit}"
 
 
+class Audience(models.TextChoices):
+    """The versions of the evaluation report, each for its readers and with its own rules (who may
+    see each: `iom_housing.access.can_user_view_report_version`)."""
+
+    OFFICER = "officer", _("Operational (named)")
+    EVALUATION = "evaluation", _("Evaluation (pseudonymised)")
+    PUBLISHED = "published", _("Published (protected)")
+
+
 class ReportExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Being made")
@@ -116,7 +125,7 @@ class ReportExport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    audience = models.CharField(_("audience"), max_length=10)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))
     area = models.CharField(_("area"), max_length=100, blank=True)
@@ -157,7 +166,7 @@ class ReportDownload(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     downloaded_at = models.DateTimeField(_("downloaded"), auto_now_add=True)
-    audience = models.CharField(_("audience"), max_length=10)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))
     area = models.CharField(_("area"), max_length=100, blank=True)

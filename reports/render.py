@@ -24,6 +24,7 @@ from reports.tables import (
     MONEY,
     NUMBER,
     PERCENT,
+    PROTECTION_NOTE,
     RATE,
     SUPPRESSION_NOTE,
     TEXT,
@@ -73,7 +74,20 @@ def area_text(report: Report) -> str:
 
 
 def suppression_note(report: Report) -> str:
-    return str(SUPPRESSION_NOTE).format(threshold=report.threshold, top=report.threshold - 1)
+    """How the published version's figures are protected (the other versions are not suppressed)."""
+    note = PROTECTION_NOTE if report.protected else SUPPRESSION_NOTE
+    return str(note).format(threshold=report.threshold, top=report.threshold - 1)
+
+
+# Each version as the report names it, and what it is for.
+VERSION_TEXT = {
+    "officer": _("Operational (named rows for case review; do not send outside the scheme)"),
+    "evaluation": _(
+        "Evaluation (pseudonymised: one row per person placed, for the OPCC's evaluators under the "
+        "data-sharing agreement; not for publication)"
+    ),
+    "published": _("Published (figures protected for board papers and public reporting)"),
+}
 
 
 def metric_view(metric: MetricResult, threshold: int, *, whole: bool = False) -> MetricView:
@@ -119,6 +133,7 @@ def report_context(report: Report) -> dict:
         "area": area_text(report),
         "marking": MARKING,
         "suppression_note": suppression_note(report),
+        "version": version_text(report),
         "generated": timezone.localtime(report.generated_at),
     }
 
@@ -191,12 +206,12 @@ def _about_rows(report: Report) -> list[list[str]]:
         [_("Version"), version_text(report)],
         [_("Made"), day_time(report.generated_at)],
         [_("Marking"), MARKING],
-        *([[_("Suppression"), suppression_note(report)]] if report.pseudonymised else []),
+        *([[_("How figures are protected"), suppression_note(report)]] if report.protected else []),
     ]
 
 
 def version_text(report: Report) -> str:
-    return _("OPCC (pseudonymised)") if report.pseudonymised else _("Operational (named)")
+    return str(VERSION_TEXT[report.audience])
 
 
 # Tidy CSV ---------------------------------------------------------------------------------------------
@@ -395,7 +410,13 @@ def dictionary_rows(report: Report) -> list[list]:
         ("period_start", _("The period's first day (ISO date).")),
         ("period_end", _("The period's last day, included (ISO date).")),
         ("area", _("The local authority area chosen, empty for all areas.")),
-        ("version", _("opcc (published, suppressed) or officer (operational).")),
+        (
+            "version",
+            _(
+                "published (protected for publication), evaluation (pseudonymised, unsuppressed) or "
+                "officer (operational, named)."
+            ),
+        ),
     ]
     rows.append([])
     rows += [["data.csv", "", "", key, key, "", str(text)] for key, text in fields]
@@ -669,5 +690,5 @@ def render_file(report: Report, fmt: str) -> bytes:
 
 def file_name(report: Report, fmt: str) -> str:
     area = f"-{report.area.lower().replace(' ', '-')}" if report.area else ""
-    version = "opcc" if report.pseudonymised else "operational"
+    version = {"officer": "operational"}.get(report.audience, report.audience)
     return f"iom-evaluation-{version}-{report.start}-to-{report.end}{area}.{FORMATS[fmt][1]}"

@@ -23,17 +23,17 @@ from audit.models import AccessLogEntry
 from iom_housing.access import Requester, Staff
 from iom_housing.services import integrity_errors_as, locked
 from outbox.services import outbox_add
-from reports.builder import OFFICER, OPCC, build_report
+from reports.builder import EVALUATION, OFFICER, PUBLISHED, build_report
 from reports.models import ReportDownload, ReportExport, UnitCost
 from reports.render import file_name, render_file
 from reports.tables import Report
 
 logger = logging.getLogger(__name__)
 
-# How a report is named in the access log, and why it was made: the OPCC version for evaluating
-# the scheme, the officers' (named) version for reviewing cases.
+# How a report is named in the access log, and why it was made: the OPCC's versions (evaluation and
+# published) for evaluating the scheme, the officers' (named) version for reviewing cases.
 REPORT_RECORD = "reports.Report"
-REPORT_REASONS = {OPCC: "evaluation", OFFICER: "case_management"}
+REPORT_REASONS = {PUBLISHED: "evaluation", EVALUATION: "evaluation", OFFICER: "case_management"}
 
 
 def export_request(
@@ -126,8 +126,9 @@ def report_access_log(
     method: str = "GET",
 ) -> AccessLogEntry:
     """The access-log row for a report seen or taken away. The officers' version names the people
-    in its case-review list (their ids, so each shows in that person's access history); the OPCC
-    version names no one. The record is the report itself: version, format, period and area."""
+    in its case-review list (their ids, so each shows in that person's access history); the
+    evaluation and published versions name no one. The record is the report itself: version,
+    format, period and area."""
     return access_record(
         user=user,
         action=action,

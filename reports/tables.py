@@ -29,6 +29,13 @@ class Column:
     derived_from: str | None = None  # a count column in the same row that this value reveals
     basis: str | None = None  # a count column in the same row: the people (or stays) behind it
     denominator: str | None = None  # a fact this value is divided by: withheld with it
+    # Which sums a reader knows this count takes part in across the published reports ("time":
+    # months add up to their quarter and year; "area": areas add up to all areas). None: as the
+    # row says, else as the metric says (reports/family.py).
+    additive_over: frozenset | None = None
+    # A count that is part of another count column of the same row ("5 of 6 reoffended"): its
+    # complement (6 - 5) is protected as a count too.
+    part_of: str | None = None
 
 
 @dataclass
@@ -40,6 +47,10 @@ class Row:
     facts: dict = field(default_factory=dict)
     states: dict = field(default_factory=dict)
     kind: str | None = None  # overrides the columns' kind (a comparison row of money, say)
+    additive_over: frozenset | None = None  # overrides the columns' and the metric's (see Column)
+    # The days [start, end) the row is about when they are not the report's period (a month of a
+    # trend): the same cell in every report that shows that month.
+    period: tuple | None = None
 
 
 @dataclass
@@ -94,8 +105,19 @@ class Report:
     summary: object = None
 
     @property
+    def named(self) -> bool:
+        """The operational version: names people (its case-review list)."""
+        return self.audience == "officer"
+
+    @property
     def pseudonymised(self) -> bool:
-        return self.audience == "opcc"
+        """The OPCC's versions: people appear only as counts or pseudonymised rows."""
+        return self.audience != "officer"
+
+    @property
+    def protected(self) -> bool:
+        """The published version: small numbers suppressed across the year's reports."""
+        return self.audience == "published"
 
     def metrics(self):
         for section in self.sections:
@@ -103,7 +125,7 @@ class Report:
 
     @property
     def people(self) -> list[int]:
-        """The ids of everyone the report names: none in the OPCC version."""
+        """The ids of everyone the report names: none in the OPCC's versions."""
         return sorted({person for metric in self.metrics() for person in metric.table.people})
 
 
@@ -268,4 +290,19 @@ SUPPRESSION_NOTE = _(
     "Counts from 1 to {top} are shown as “<{threshold}”. A count shown as “[c]” is withheld so that "
     "a “<{threshold}” count cannot be worked out from a total; rates and averages worked out from "
     "a withheld count, or from fewer than {threshold} people, are withheld too."
+)
+
+# The published version's rules, in every format ("How figures are protected").
+PROTECTION_NOTE = _(
+    "This published version is made only for a calendar month, a quarter of the financial year or a "
+    "financial year, never for other dates, so two published reports cannot be subtracted to reveal "
+    "a few days. Counts from 1 to {top} are shown as “<{threshold}”. Further counts are shown as “[c]” "
+    "so that no withheld count can be worked out, whether from its table's total, from the months "
+    "that make up a quarter or a year, from the areas that make up all areas, or from the rest of "
+    "its group (“5 of 6 reoffended” would reveal the one who did not): all of the financial year's "
+    "published reports, for all areas and for each area, are protected together, and a figure "
+    "withheld in one is withheld in all. A property or area with fewer than {threshold} residents has "
+    "its nights and occupancy withheld. Rates and shares worked out from a withheld count, or from "
+    "fewer than {threshold} people, are withheld too. Zeros are shown, unless one has to be withheld "
+    "(as “[c]”) to protect another figure."
 )

@@ -2,20 +2,16 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Min
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from iom_housing.access import (
-    can_user_view_operational_reports,
-    can_user_view_report_version,
-    can_user_view_reports,
-    require,
-)
+from iom_housing.access import can_user_view_report_version, can_user_view_reports, require
 from iom_housing.security.log import security_event
 from reports import services
-from reports.builder import build_report
+from reports.builder import AUDIENCES, OFFICER, PUBLISHED, build_report
 from reports.forms import ReportForm
 from reports.models import ReportExport
 from reports.render import FORMATS, file_name, render_file, report_context
@@ -23,11 +19,29 @@ from reports.render import FORMATS, file_name, render_file, report_context
 DOWNLOADS = [("pdf", _("PDF")), ("xlsx", _("Spreadsheet (XLSX)")), ("csv", _("CSV files (zip)"))]
 
 
+def audiences_for(user) -> list[str]:
+    """The versions `user` may see, the default first: the named one for those who may see it,
+    else the published one."""
+    allowed = [a for a in AUDIENCES if can_user_view_report_version(user, a)]
+    order = [OFFICER, PUBLISHED]
+    return sorted(allowed, key=lambda a: (a not in order, order.index(a) if a in order else 0))
+
+
+def _first_day():
+    from placements.models import Placement
+
+    return Placement.objects.aggregate(first=Min("starts_on"))["first"]
+
+
 def _form(request) -> ReportForm:
-    return ReportForm(request.GET or None, operational=can_user_view_operational_reports(request.user))
+    return ReportForm(request.GET or None, audiences=audiences_for(request.user), first_day=_first_day())
 
 
 def _is_large(data) -> bool:
+    """Made in the background: a long period, or any published report (its whole financial year's
+    reports are built to suppress it, reports/family.py)."""
+    if data["audience"] == PUBLISHED and settings.REPORT_PUBLISHED_IN_BACKGROUND:
+        return True
     return (data["end"] - data["start"]).days + 1 > settings.REPORT_SYNC_MAX_DAYS
 
 

@@ -274,7 +274,7 @@ class ReportExportFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     requested_by = factory.SubFactory(UserFactory)
-    audience = "opcc"
+    audience = "evaluation"  # free dates (the published version is for fixed periods)
     start = date(2026, 1, 1)
     end = date(2026, 6, 30)
     format = "csv"

@@ -10,6 +10,9 @@ from reports.tables import PERCENT, Column, Row, Table
 
 DAYS_PER_MONTH = 365.25 / 12
 
+# What a count adds up over across reports (Metric/Column/Row `additive_over`, reports/family.py).
+TIME, AREA, TIME_AND_AREA = frozenset({"time"}), frozenset({"area"}), frozenset({"time", "area"})
+
 PLACE_NOTE = _(
     "With all areas, a row for each area (the local authority of the properties); with one area "
     "chosen, a row for each of its properties."
@@ -40,3 +43,8 @@ def group_table(counts: dict, labels, total: int, total_label, total_fact: str |
 def place_header(scope: Scope) -> str:
     """What the by-place tables' rows are: properties of the one area chosen, or areas."""
     return str(_("Property") if scope.area else _("Area"))
+
+
+def place_nights_fact(label: str) -> str:
+    """A place's occupied nights, the same fact in the occupancy and the by-place tables."""
+    return f"nights.occupied:{label}"

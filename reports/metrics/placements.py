@@ -3,7 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 
 from reports.metrics.facts import Facts
-from reports.metrics.figures import PLACE_NOTE, group_table, place_header, ratio
+from reports.metrics.figures import (
+    AREA,
+    PLACE_NOTE,
+    TIME_AND_AREA,
+    group_table,
+    place_header,
+    place_nights_fact,
+    ratio,
+)
 from reports.metrics.registry import Scope, metric
 from reports.tables import DAYS, PERCENT, RATE, Column, Row, Table
 
@@ -25,9 +33,25 @@ def placement_activity(scope: Scope, facts: Facts) -> Table:
     return Table(
         [Column("count", _("Count"))],
         [
-            Row(str(_("Placements in the period")), {"count": s["stays"]}, {"count": "placements.stays"}),
-            Row(str(_("Placements started")), {"count": s["started"]}, {"count": "placements.started"}),
-            Row(str(_("Placements ended")), {"count": s["ended"]}, {"count": "placements.ended"}),
+            # A stay is in one area; one that crosses months is in each month's count.
+            Row(
+                str(_("Placements in the period")),
+                {"count": s["stays"]},
+                {"count": "placements.stays"},
+                additive_over=AREA,
+            ),
+            Row(
+                str(_("Placements started")),
+                {"count": s["started"]},
+                {"count": "placements.started"},
+                additive_over=TIME_AND_AREA,
+            ),
+            Row(
+                str(_("Placements ended")),
+                {"count": s["ended"]},
+                {"count": "placements.ended"},
+                additive_over=TIME_AND_AREA,
+            ),
             Row(str(_("People placed")), {"count": s["people"]}, {"count": "people.placed"}),
         ],
     )
@@ -47,6 +71,7 @@ def placement_activity(scope: Scope, facts: Facts) -> Table:
         "nights: available, neither occupied nor in turnaround."
     ),
     chart="count",
+    additive_over=TIME_AND_AREA,
 )
 def bedspace_nights(scope: Scope, facts: Facts) -> Table:
     props = facts.nights_by_property.values()
@@ -82,6 +107,7 @@ def bedspace_nights(scope: Scope, facts: Facts) -> Table:
     + PLACE_NOTE,
     chart="rate",
     area_title=_("Occupancy rate by property"),
+    additive_over=TIME_AND_AREA,
 )
 def occupancy(scope: Scope, facts: Facts) -> Table:
     columns = [
@@ -96,6 +122,7 @@ def occupancy(scope: Scope, facts: Facts) -> Table:
             Row(
                 p["label"],
                 {"available": available, "occupied": p["occupied"], "rate": ratio(p["occupied"], available)},
+                {"occupied": place_nights_fact(p["label"])},
             )
         )
     available = sum(r.values["available"] for r in rows)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from reports.metrics.facts import Facts
-from reports.metrics.figures import PLACE_NOTE, place_header, ratio
+from reports.metrics.figures import AREA, PLACE_NOTE, TIME_AND_AREA, place_header, place_nights_fact, ratio
 from reports.metrics.registry import Scope, metric
 from reports.tables import MONEY, PERCENT, Column, Row, Table
 
@@ -21,13 +21,15 @@ from reports.tables import MONEY, PERCENT, Column, Row, Table
     )
     + PLACE_NOTE,
     area_title=_("Breakdown by property"),
+    additive_over=TIME_AND_AREA,
 )
 def per_property(scope: Scope, facts: Facts) -> Table:
     columns = [
-        Column("stays", _("Placements")),
-        Column("people", _("People")),
+        Column("stays", _("Placements"), additive_over=AREA),
+        Column("people", _("People"), additive_over=frozenset()),  # a person may be in two places
         Column("ended", _("Ended")),
-        Column("occupied", _("Occupied nights")),
+        # A place with fewer residents than the threshold: its nights would describe them.
+        Column("occupied", _("Occupied nights"), basis="people"),
         Column("void", _("Void nights")),
         Column("turnaround", _("Turnaround nights")),
         Column("rate", _("Occupancy"), PERCENT, derived_from="occupied"),
@@ -38,7 +40,8 @@ def per_property(scope: Scope, facts: Facts) -> Table:
         values = {
             key: p[key] for key in ("stays", "people", "ended", "occupied", "void", "turnaround", "cost")
         }
-        rows.append(Row(p["label"], values | {"rate": ratio(p["occupied"], p["bed_nights"] - p["void"])}))
+        rate = ratio(p["occupied"], p["bed_nights"] - p["void"])
+        rows.append(Row(p["label"], values | {"rate": rate}, {"occupied": place_nights_fact(p["label"])}))
     sums = {
         key: sum(r.values[key] for r in rows) for key in ("stays", "ended", "occupied", "void", "turnaround")
     }

@@ -25,6 +25,7 @@ REFERRAL_AREA_NOTE = _(
     )
     + REFERRAL_AREA_NOTE,
     chart="count",
+    additive_over={"time"},
 )
 def referral_outcomes(scope: Scope, facts: Facts) -> Table:
     counts = dict(facts.referrals["status"])
@@ -47,6 +48,7 @@ def referral_outcomes(scope: Scope, facts: Facts) -> Table:
     _("Referrals declined, by reason"),
     _("Referrals received in the period and declined, by the reason recorded. ") + REFERRAL_AREA_NOTE,
     chart="count",
+    additive_over={"time"},
 )
 def referral_decline_reasons(scope: Scope, facts: Facts) -> Table:
     counts = facts.referrals["decline_reason"]

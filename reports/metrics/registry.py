@@ -17,6 +17,9 @@ class Scope:
     end: date  # exclusive
     area: str | None
     today: date
+    # The first day a trend may show (the published version's trends stay within its financial
+    # year, the reports suppressed together); None: a year back, as usual.
+    earliest: date | None = None
 
     @property
     def days(self) -> int:
@@ -35,8 +38,16 @@ class Metric:
     definition: str
     compute: Callable
     chart: str | None = None
-    audience: str = "all"  # "officer": the named, operational rows
+    # The versions that carry it: "all" of them, or only one ("officer": the named, operational
+    # rows; "evaluation": the pseudonymised person rows).
+    audience: str = "all"
     area_title: str | None = None  # the title when one area is chosen, if the table differs
+    # The sums a reader knows its counts take part in across reports: "time" (months add up to
+    # quarters and years), "area" (areas add up to all areas); a column or row may say otherwise.
+    additive_over: frozenset = frozenset()
+
+    def in_version(self, audience: str) -> bool:
+        return self.audience in ("all", audience)
 
 
 SECTIONS = {
@@ -67,9 +78,12 @@ def metric(
     chart: str | None = None,
     audience: str = "all",
     area_title=None,
+    additive_over=(),
 ):
     def register(compute):
-        REGISTRY[key] = Metric(key, section, title, definition, compute, chart, audience, area_title)
+        REGISTRY[key] = Metric(
+            key, section, title, definition, compute, chart, audience, area_title, frozenset(additive_over)
+        )
         return compute
 
     return register

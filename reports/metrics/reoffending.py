@@ -31,7 +31,9 @@ def offending_during(scope: Scope, facts: Facts) -> Table:
     columns = [
         Column("people", _("People placed")),
         Column("offended", _("With an offence")),
-        Column("share", _("Share"), PERCENT, derived_from="offended", denominator="people.placed"),
+        Column(
+            "share", _("Share"), PERCENT, derived_from="offended", basis="people", denominator="people.placed"
+        ),
     ]
     return Table(
         columns,

@@ -329,10 +329,18 @@ def trend_points(cell: Cell, tables: dict[str, Table], threshold: int, months: i
 
 
 def build_summary(
-    tables: dict[str, Table], before: dict[str, Table], *, start: date, end: date, threshold: int
+    tables: dict[str, Table],
+    before: dict[str, Table],
+    *,
+    start: date,
+    end: date,
+    threshold: int,
+    previous_period: tuple[date, date, str] | None = None,
 ) -> Summary:
-    """The summary from the period's tables and the previous period's, both already suppressed."""
-    previous = previous_label(start, end)
+    """The summary from the period's tables and the previous period's, both already suppressed.
+    `previous_period`: its first and last days and name, when it is not the same number of days
+    just before (the published version's previous month, quarter or year)."""
+    previous = previous_period[2] if previous_period else previous_label(start, end)
     lines = []
     for headline in HEADLINES:
         now = _figure(headline, tables)
@@ -348,4 +356,5 @@ def build_summary(
                 trend_points(headline.trend, tables, threshold) if headline.trend else [],
             )
         )
-    return Summary(previous, *previous_dates(start, end), lines, threshold)
+    dates = previous_period[:2] if previous_period else previous_dates(start, end)
+    return Summary(previous, *dates, lines, threshold)

@@ -53,7 +53,8 @@ def window(scope: Scope) -> Window:
     if (scope.start.year, scope.start.month) != (last.year, last.month):
         return Window(scope.start, scope.end, True)
     month = last.year * 12 + last.month - 1 - 11
-    return Window(date(month // 12, month % 12 + 1, 1), scope.end, False, scope.start, scope.end)
+    first = max(date(month // 12, month % 12 + 1, 1), scope.earliest or date.min)
+    return Window(first, scope.end, False, scope.start, scope.end)
 
 
 # The months of the window as (ms, me): each month's first day and the day after its last, cut to
@@ -103,6 +104,7 @@ def _table(columns: list[Column], rows: list[dict], values, facts: dict | None, 
             _label(r["ms"], r["me"]),
             values(r),
             dict(facts or {}) if (r["ms"], r["me"]) == (w.period_start, w.period_end) else {},
+            period=(r["ms"], r["me"]),
         )
         for r in rows
     ]

@@ -227,7 +227,11 @@ BUILDERS = {
     ReportExport: lambda n: ReportExportFactory.create_batch(n),
     ReportDownload: lambda n: [
         ReportDownload.objects.create(
-            user=UserFactory(), audience="opcc", start=date(2026, 1, 1), end=date(2026, 3, 31), format="pdf"
+            user=UserFactory(),
+            audience="published",
+            start=date(2026, 1, 1),
+            end=date(2026, 3, 31),
+            format="pdf",
         )
         for _ in range(n)
     ],

@@ -170,7 +170,7 @@ def test_a_report_file_asked_for_while_redis_is_down_is_made_when_it_is_back(
 def test_a_file_left_half_made_by_a_killed_worker_is_made_once_its_claim_expires(opcc_analyst, time_machine):
     export = ReportExport.objects.create(
         requested_by=opcc_analyst,
-        audience="opcc",
+        audience="published",
         start=date(2026, 3, 1),
         end=date(2026, 3, 31),
         format="csv",

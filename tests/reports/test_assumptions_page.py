@@ -177,7 +177,7 @@ def test_a_report_made_after_a_change_prices_with_the_new_figures(scheme_manager
         by=scheme_manager,
     )
     report = build_report(
-        start=date(2026, 3, 1), end=date(2026, 3, 31), audience="opcc", today=date(2026, 11, 23)
+        start=date(2026, 3, 1), end=date(2026, 3, 31), audience="published", today=date(2026, 11, 23)
     )
     used = {m.key: m for m in report.metrics()}["assumptions_used"].table
     row = next(r for r in used.rows if r.label == "A night in custody")

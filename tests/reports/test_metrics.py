@@ -278,7 +278,7 @@ def test_operational_version_names_people_for_case_review(figures):
 def test_a_period_with_no_data_gives_zeros_and_no_errors():
     scenario.build()
     report = build_report(
-        start=date(2019, 1, 1), end=date(2019, 1, 31), audience="opcc", today=scenario.TODAY
+        start=date(2019, 1, 1), end=date(2019, 1, 31), audience="published", today=scenario.TODAY
     )
     figures = _figures(report)
     assert figures["placement_activity"]["Placements in the period"]["count"] == 0

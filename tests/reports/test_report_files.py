@@ -52,11 +52,11 @@ def test_an_officer_moved_to_the_opcc_cannot_download_the_named_file_they_made(
 
 def test_an_officer_moved_to_the_opcc_still_downloads_an_opcc_file_they_made(iom_officer_client, iom_officer):
     scenario.build()
-    export = _file(iom_officer, "opcc")
+    export = _file(iom_officer, "published")
     _move(iom_officer, Role.OPCC_ANALYST)
     response = iom_officer_client.get(f"/reports/exports/{export.pk}/file/")
     assert response.status_code == 200
-    assert ReportDownload.objects.get().audience == "opcc"
+    assert ReportDownload.objects.get().audience == "published"
 
 
 def test_a_named_file_is_downloaded_while_the_right_lasts(iom_officer_client, iom_officer):

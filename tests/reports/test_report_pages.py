@@ -109,7 +109,7 @@ def test_the_opcc_version_is_forced_whatever_is_asked(opcc_client, data):
 def test_officer_sees_the_operational_version_with_names(iom_officer_client, data):
     html = iom_officer_client.get("/reports/", PERIOD).content.decode()
     assert "Annwen Zephaniah-Quill" in html and "Placements for case review" in html
-    html = iom_officer_client.get("/reports/", {**PERIOD, "audience": "opcc"}).content.decode()
+    html = iom_officer_client.get("/reports/", {**PERIOD, "audience": "published"}).content.decode()
     assert "Annwen" not in html
 
 
@@ -143,7 +143,7 @@ def test_each_view_of_the_report_is_in_the_access_log_naming_whom_it_names(
         [],
         "evaluation",
     )
-    assert opcc.object_ref == "opcc html 2026-03-01/2026-03-31"
+    assert opcc.object_ref == "published html 2026-03-01/2026-03-31"
     # A form with errors showed no report.
     client.get("/reports/", period("2026-03-10", "2026-03-01"))
     assert AccessLogEntry.objects.count() == 2
@@ -176,14 +176,25 @@ def test_opcc_home_page_is_the_report(opcc_client):
     assert response.status_code == 302 and response["Location"] == "/reports/"
 
 
+EVAL = {"audience": "evaluation"}
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        (period("2026-03-10", "2026-03-01"), "end", "same as or after the first day"),
-        (period("2026-03-01", "2099-01-01"), "end", "must be in the past"),
-        (period("2026-02-31", "2026-03-01"), "start", "must be a real date"),
-        (period("2020-01-01", "2026-03-01"), "start", "3 years or shorter"),
-        ({**period("2026-03-01", "2026-03-31"), "start_0": ""}, "start", "Enter the first day of the period"),
+        ({**period("2026-03-10", "2026-03-01"), **EVAL}, "end", "same as or after the first day"),
+        ({**period("2026-03-01", "2099-01-01"), **EVAL}, "end", "must be in the past"),
+        ({**period("2026-02-31", "2026-03-01"), **EVAL}, "start", "must be a real date"),
+        ({**period("2020-01-01", "2026-03-01"), **EVAL}, "start", "3 years or shorter"),
+        (
+            {**period("2026-03-01", "2026-03-31"), "start_0": "", **EVAL},
+            "start",
+            "Enter the day, month and year",
+        ),
+        # The published version: fixed periods only (2 to 31 May could be differenced with May).
+        (period("2026-05-02", "2026-05-31"), "period", "a calendar month, a quarter"),
+        ({"audience": "published", "period": "month:2099-01-01"}, "period", "Select a valid choice"),
+        ({"audience": "published"}, "period", "Choose a month, quarter or financial year"),
     ],
 )
 def test_bad_periods_get_an_error_by_the_field(opcc_client, query, field, message):
@@ -201,11 +212,11 @@ def test_each_download_is_logged(opcc_client, opcc_analyst, data):
         date(2026, 3, 1),
         date(2026, 3, 31),
         "Powys",
-        "opcc",
+        "published",
     )
     access = AccessLogEntry.objects.get()
     assert (access.user, access.action, access.offender_ids) == (opcc_analyst, "export", [])
-    assert (access.object_ref, access.reason) == ("opcc xlsx 2026-03-01/2026-03-31 Powys", "evaluation")
+    assert (access.object_ref, access.reason) == ("published xlsx 2026-03-01/2026-03-31 Powys", "evaluation")
 
 
 def test_xlsx_has_the_summary_then_the_definitions_sheet_and_a_sheet_a_section(opcc_client, data):
@@ -274,7 +285,7 @@ def test_the_command_writes_what_the_page_downloads(opcc_client, data, tmp_path)
         "--end",
         "2026-03-31",
         "--audience",
-        "opcc",
+        "published",
         "--format",
         "csv",
         "--output",
@@ -292,7 +303,7 @@ def test_the_command_writes_what_the_page_downloads(opcc_client, data, tmp_path)
     assert (command.user, command.action, command.offender_ids) == (None, "export", [])
     assert (command.url, command.object_ref) == (
         "manage.py evaluation_report",
-        "opcc csv 2026-03-01/2026-03-31",
+        "published csv 2026-03-01/2026-03-31",
     )
 
 
@@ -317,10 +328,13 @@ def test_the_command_writes_the_named_version_only_for_an_officer_and_logs_it(
 
 
 def test_the_report_runs_a_fixed_number_of_queries_whatever_the_data(opcc_client):
-    opcc_client.get("/reports/", PERIOD)  # the session's first queries
+    """The evaluation version (the published one builds its year's reports for each area: a fixed
+    number of queries for each area)."""
+    query = {**PERIOD, **EVAL}
+    opcc_client.get("/reports/", query)  # the session's first queries
     with CaptureQueriesContext(connection) as empty:
-        opcc_client.get("/reports/", PERIOD)
+        opcc_client.get("/reports/", query)
     scenario.build()
     with CaptureQueriesContext(connection) as full:
-        opcc_client.get("/reports/", PERIOD)
+        opcc_client.get("/reports/", query)
     assert len(full) == len(empty)

@@ -65,3 +65,29 @@ def test_four_ones_under_a_small_total_withhold_the_total_as_well():
 
 def test_zeros_are_shown():
     assert suppress_group([0, 7, 0], 7, THRESHOLD).parts == (None, None, None)
+
+
+def test_counts_that_arrive_as_decimals_are_suppressed_like_integers():
+    """A PostgreSQL SUM of counts is a numeric (a Decimal in Python): the old secondary suppression
+    added it to a float and raised. Decimals, ints and whole floats give the same states, alone and
+    across reports."""
+    from decimal import Decimal
+
+    from reports.suppression import protect_jointly
+
+    as_ints = suppress_group([3, 6, 20], 29, THRESHOLD)
+    assert suppress_group([Decimal(3), Decimal("6"), 20], Decimal("29.000"), THRESHOLD) == as_ints
+    assert suppress_group([3.0, 6, 20.0], 29, THRESHOLD) == as_ints
+    assert as_ints.parts == (PRIMARY, SECONDARY, None)
+    values = {"a": Decimal(3), "b": 6.0, "c": 20, "t": Decimal(29)}
+    states = protect_jointly(values, [("t", ["a", "b", "c"])], THRESHOLD)
+    assert states == {"a": PRIMARY, "b": SECONDARY, "c": None, "t": None}
+
+
+def test_a_count_that_is_not_whole_is_refused_not_guessed():
+    import pytest
+
+    from reports.suppression import whole
+
+    with pytest.raises(ValueError, match="whole number"):
+        whole(2.5)

@@ -19,12 +19,15 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from reports import builder, services
-from reports.builder import OFFICER, OPCC, build_report
+from reports.builder import EVALUATION, OFFICER, build_report
 from reports.models import ReportExport
 from tests.factories import FundingFactory, HomeVisitFactory, ReportExportFactory
 from tests.reports import scenario
 from tests.reports.test_metrics import _figures
-from tests.reports.test_report_pages import PERIOD
+from tests.reports.test_report_pages import PERIOD as MARCH
+
+# The evaluation version (the published one is built with its year's reports, on one snapshot).
+PERIOD = {**MARCH, "audience": EVALUATION}
 
 pytestmark = pytest.mark.django_db(transaction=True)  # committed: a second connection sees it
 
@@ -49,7 +52,7 @@ def split_builds(monkeypatch) -> list[str]:
     return shared
 
 
-@pytest.mark.parametrize("audience", [OFFICER, OPCC])
+@pytest.mark.parametrize("audience", [OFFICER, EVALUATION])
 def test_two_connections_give_the_figures_of_one(split_builds, audience):
     scenario.build()
 
@@ -78,7 +81,9 @@ def test_two_connections_give_the_figures_of_one_for_one_area(split_builds):
     assert by_agency == {"DDAS": 1}  # from the second: Beta Flat's one visit not cancelled
 
 
-def test_every_caller_in_production_builds_on_two_connections(split_builds, opcc_client, tmp_path):
+def test_every_caller_in_production_builds_on_two_connections(
+    split_builds, opcc_client, opcc_analyst, tmp_path
+):
     """The page, a download made at once, a file made in the background and the command each
     build outside a transaction, so on two connections: this fails if one of them falls back to
     one connection (for example once it runs inside a transaction of its own)."""
@@ -91,7 +96,8 @@ def test_every_caller_in_production_builds_on_two_connections(split_builds, opcc
     export = ReportExportFactory(status=ReportExport.Status.QUEUED, progress=0, file_name="")
     assert services.export_make(export_id=export.pk).status == ReportExport.Status.READY
     assert len(split_builds) == 3, "the background file was built on one connection"
-    args = ["--start", "2026-03-01", "--end", "2026-03-31", "--audience", OPCC, "--format", "csv"]
+    args = ["--start", "2026-03-01", "--end", "2026-03-31", "--audience", EVALUATION, "--format", "csv"]
+    args += ["--user", opcc_analyst.username]
     call_command("evaluation_report", *args, "--output", str(tmp_path / "r.zip"), stdout=io.StringIO())
     assert len(split_builds) == 4, "the command built on one connection"
 
@@ -174,7 +180,7 @@ def test_a_failure_on_the_second_connection_fails_the_report(monkeypatch):
 
     monkeypatch.setitem(builder.REGISTRY, "gender", replace(builder.REGISTRY["gender"], compute=broken))
     with pytest.raises(RuntimeError, match="second connection"):
-        _build(OPCC)
+        _build(EVALUATION)
 
 
 def _progress_seen_elsewhere(export_id) -> int:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from iom_housing.access import can_user_view_report_version
-from reports.builder import AUDIENCES, OFFICER, build_report
+from reports import periods
+from reports.builder import AUDIENCES, EVALUATION, OFFICER, PUBLISHED, build_report
 from reports.render import FORMATS, render_file
 from reports.services import report_access_log
 
@@ -28,9 +29,9 @@ def _iso_date(value: str) -> date:
 
 def _user(username: str, audience: str):
     if not username:
-        if audience == OFFICER:
-            # The named version must say who took it (DPA 2018 s.62: who disclosed the data).
-            raise CommandError("--user is required for the officer version: it names people.")
+        if audience in (OFFICER, EVALUATION):
+            # Person-level versions must say who took them (DPA 2018 s.62: who disclosed the data).
+            raise CommandError(f"--user is required for the {audience} version: it has a row per person.")
         return None
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -55,7 +56,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user",
             default="",
-            help="Username of whoever the file is for, in the access log (required for the officer version).",
+            help="Username of whoever the file is for, in the access log (required for the officer and "
+            "evaluation versions).",
         )
 
     def handle(self, *args, start, end, area, audience, format, output, user, **options):
@@ -63,6 +65,12 @@ class Command(BaseCommand):
             raise CommandError("--end must be the same as or after --start.")
         if end >= timezone.localdate():
             raise CommandError("--end must be in the past (yesterday or earlier).")
+        if audience == PUBLISHED and periods.fixed_period(start, end) is None:
+            raise CommandError(
+                "The published version is made for a calendar month, a quarter of the financial year "
+                "(April–June, July–September, October–December, January–March) or a financial year "
+                f"(1 April to 31 March) only, not {start} to {end}."
+            )
         by = _user(user, audience)
         report = build_report(start=start, end=end, area=area, audience=audience)
         output.write_bytes(render_file(report, format))
