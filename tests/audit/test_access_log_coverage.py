@@ -11,7 +11,7 @@ The admin is walked the same way, model by model: each registered model is liste
 whose foreign keys lead to a person must be listed as about people.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -23,8 +23,9 @@ from django.utils import timezone
 from agencies.models import HomeVisit, VisitCorrection
 from alerts.models import Alert, AlertNotice
 from audit.models import AccessLogEntry
+from placements.models import Transfer
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
-from tests.factories import OffenderEventFactory, PropertyExclusionFactory, UserFactory
+from tests.factories import OffenderEventFactory, PlacementFactory, PropertyExclusionFactory, UserFactory
 from tests.helpers import api_client_with_scopes, fetch_token
 from tests.site.test_access_matrix import MANAGER, OFFICER, OWN, _routes, _url, scene  # noqa: F401
 
@@ -253,6 +254,7 @@ ADMIN_PERSONAL = {
     "placements.PropertyExclusion": ADMIN_PAGES,
     "placements.Placement": ADMIN_PAGES,
     "placements.LicenceTerm": ADMIN_PAGES,
+    "placements.Transfer": ADMIN_PAGES,  # read-only: the move of a person between two placements
     "placements.SupportPlan": ADMIN_PAGES,
     "placements.SupportAgency": ADMIN_PAGES,
     "alerts.Alert": ADMIN_PAGES,
@@ -334,6 +336,28 @@ def admin_scene(scene):  # noqa: F811
         fingerprint="0" * 64,
         response_status=201,
         response_body={"id": str(referral.public_id), "person": {"last_name": person.last_name}},
+    )
+    moved_from = PlacementFactory(
+        offender=person,
+        status="ended",
+        starts_on=date(2024, 1, 1),
+        arrived_on=date(2024, 1, 1),
+        ends_on=date(2024, 1, 15),
+        free_from=date(2024, 1, 15),
+        departed_on=date(2024, 1, 15),
+        departure_reason="transferred",
+        destination="",
+    )
+    moved_to = PlacementFactory(offender=person, status="ended", starts_on=date(2024, 1, 15),
+                                arrived_on=date(2024, 1, 15), ends_on=date(2024, 2, 1), free_from=date(2024, 2, 1),
+                                departed_on=date(2024, 2, 1), departure_reason="planned_move_on",
+                                destination="family")  # fmt: skip
+    Transfer.objects.create(
+        from_placement=moved_from,
+        to_placement=moved_to,
+        moved_on=date(2024, 1, 15),
+        reason="repair",
+        details="Boiler",
     )
     assert Offender.objects.count() == 1
     return users, person

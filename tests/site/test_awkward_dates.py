@@ -279,9 +279,9 @@ def test_a_report_runs_to_yesterday_and_counts_every_night_of_the_month(expected
     yesterday = today - timedelta(days=1)
     first = yesterday.replace(day=1)
     assert (yesterday - first).days + 1 == expected.month_to_yesterday
-    refused = ReportForm(_period(first, today), operational=True)
+    refused = ReportForm(_period(first, today), audiences=["officer"])
     assert not refused.is_valid() and "must be in the past" in " ".join(refused.errors["end"])
-    accepted = ReportForm(_period(first, yesterday), operational=True)
+    accepted = ReportForm(_period(first, yesterday), audiences=["officer"])
     assert accepted.is_valid(), accepted.errors
     PlacementFactory(
         status=Placement.Status.ACTIVE,

@@ -1,6 +1,6 @@
-"""Tables that must work on a phone: Find a bedspace and Referrals are stacked into cards below
-tablet width (static/scss/app.scss, .app-table--stacked), each cell labelled by its column, so the
-Book button and the status are on screen at 390 px. The layout itself was checked in screenshots;
+"""Lists that must work on a phone: Find a bedspace is a summary card per bedspace, and Referrals
+is stacked into cards below tablet width (static/scss/app.scss, .app-table--stacked), each cell
+labelled by its column, so the Book button and the status are on screen at 390 px. The layout itself was checked in screenshots;
 here, that the markup the stylesheet needs is there."""
 
 import re
@@ -19,7 +19,9 @@ def _cells(html: str) -> list[str]:
     return re.findall(r'<td class="govuk-table__cell[^"]*"[^>]*>', html)
 
 
-def test_find_a_bedspace_stacks_with_labels_and_the_book_button_last(iom_officer_client):
+def test_find_a_bedspace_shows_a_card_per_bedspace_with_its_book_button(iom_officer_client):
+    """Find a bedspace lists bedspaces as GOV.UK summary cards (no table to scroll sideways), each
+    with its earliest date and the Book button inside the card."""
     referral = ReferralFactory(status=Referral.Status.ACCEPTED)
     BedspaceFactory()
     response = iom_officer_client.get(
@@ -27,16 +29,9 @@ def test_find_a_bedspace_stacks_with_labels_and_the_book_button_last(iom_officer
         {"starts_on_0": "10", "starts_on_1": "12", "starts_on_2": "2026", "days": "28"},
     )
     html = response.content.decode()
-    assert '<table class="govuk-table app-table--stacked">' in html
-    cells = _cells(html)
-    assert cells == [
-        '<td class="govuk-table__cell">',
-        '<td class="govuk-table__cell" data-label="Area">',
-        '<td class="govuk-table__cell" data-label="Restriction">',
-        '<td class="govuk-table__cell" data-label="Next booked">',
-        '<td class="govuk-table__cell govuk-table__cell--action">',
-    ]
-    assert ">Book<span" in html
+    assert "<table" not in html.split('<h2 class="govuk-heading-m">', 1)[1]
+    card = html.split('<div class="govuk-summary-card">', 1)[1]
+    assert "Earliest arrival" in card and "Book from 10 Dec 2026" in card
 
 
 def test_referrals_stack_with_every_column_labelled(iom_officer_client):
