@@ -12,7 +12,8 @@ people. Deterministic: the same `people` and `today` give the same rows.
 The rows are streamed with PostgreSQL COPY in one transaction. The change-history (pghistory) and
 last-activity triggers are switched off on the loaded tables for the load (made-up rows have no
 history), so each person's last activity is set afterwards by one UPDATE that computes what the
-trigger would have.
+trigger would have. The follow-up checks' trigger stays on (KEPT_TRIGGERS): it checks each check's
+due date against its placement's departure as the rows go in.
 """
 
 from __future__ import annotations
@@ -949,6 +950,8 @@ class ScalePlan:
             nights = (last_day - stay.arrived_on).days
             if rng.random() < 0.25:
                 text = rng.choice(demo.PERSON_CONDITIONS)
+                if stay.area:  # the demo's exclusion zone is in Ceredigion
+                    text = text.replace("Penparcau", f"central {AREAS[stay.area]}")
                 added = _at(stay.arrived_on, 9)
                 removed = None
                 if nights > 14 and rng.random() < 0.1:
