@@ -17,6 +17,11 @@ TABLES = [
     "placements.LicenceTerm",
     "alerts.Alert",
     "agencies.HomeVisit",
+    "placements.LicenceAgreement",
+    "placements.LicenceWarning",
+    "moveon.MoveOnAction",
+    "aftercare.Deposit",
+    "aftercare.FollowUpCheck",
 ]
 
 

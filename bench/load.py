@@ -25,6 +25,8 @@ VISIT_ANSWERS = {
     "engagement": "good",
     "notes": "Recorded by the load benchmark.",
 }
+# The scopes the case system's token asks for: the referrals, and the move-on and follow-up lists.
+API_SCOPES = "referrals:read referrals:write moveon:read followups:write"
 UPSERT_CHANGE = " (updated)"  # every other upsert of a referral changes its reason, and back
 
 
@@ -137,6 +139,41 @@ def endpoints(targets: Targets, visit_forms: list[tuple[str, str, dict]]) -> lis
         ),
         Endpoint("API referral list", "API client", lambda i: Call(API, "GET", "/api/v1/referrals/", PAGE)),
         Endpoint("API referral upsert", "API client", upsert, len(t.upserts)),
+        Endpoint(
+            "placement page",
+            "officer",
+            lambda i: Call(OFFICER, "GET", f"/placements/{nth(t.placements, i)}/", PAGE),
+            len(t.placements),
+        ),
+        Endpoint(
+            "move-on action",
+            "officer",
+            lambda i: Call(OFFICER, "GET", f"/move-on/actions/{nth(t.move_on_actions, i)}/", PAGE),
+            len(t.move_on_actions),
+        ),
+        Endpoint(
+            "visits due",
+            "officer, agency worker",
+            lambda i: Call(nth([OFFICER, *AGENCY_WORKERS], i), "GET", "/visits/due/", PAGE),
+        ),
+        Endpoint(
+            "follow-up checks",
+            "officer, manager",
+            lambda i: Call(nth([OFFICER, MANAGER], i), "GET", "/aftercare/follow-ups/", PAGE),
+        ),
+        Endpoint(
+            "rent deposits",
+            "officer, manager",
+            lambda i: Call(nth([OFFICER, MANAGER], i), "GET", "/aftercare/deposits/", PAGE),
+        ),
+        Endpoint(
+            "API move-on actions", "API client", lambda i: Call(API, "GET", "/api/v1/moveon/actions/", PAGE)
+        ),
+        Endpoint(
+            "API follow-up checks",
+            "API client",
+            lambda i: Call(API, "GET", "/api/v1/aftercare/follow-ups/", PAGE),
+        ),
     ]
 
 
@@ -154,7 +191,7 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> No
 async def api_token(client: httpx.AsyncClient, client_id: str, secret: str) -> str:
     response = await client.post(
         "/o/token/",
-        data={"grant_type": "client_credentials", "scope": "referrals:read referrals:write"},
+        data={"grant_type": "client_credentials", "scope": API_SCOPES},
         auth=(client_id, secret),
     )
     if response.status_code != 200:

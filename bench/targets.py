@@ -1,8 +1,8 @@
 """What the load asks for, chosen from the database before it starts and the same every run on the
 same data: people to search for and open, properties, placements to record visits on, referrals to
-upsert. People are read through the same scoping selectors as the pages, as the user who asks."""
+upsert, active placements and their open move-on actions to open. People are read through the same scoping selectors as the pages, as the user who asks."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -18,6 +18,8 @@ class Targets:
     properties: list[int]
     visits: list[tuple[str, str]]  # (agency worker's username, placement public id)
     upserts: list[tuple[str, dict]]  # (external_ref, the PUT body)
+    placements: list[str] = field(default_factory=list)  # active placements' public ids
+    move_on_actions: list[str] = field(default_factory=list)  # open actions' public ids
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
@@ -38,6 +40,7 @@ def pick_targets(*, today: date, api_client_id: str) -> Targets:
     from agencies.models import ApiClient
     from agencies.selectors import caseload
     from iom_housing.api.auth import ApiClientUser
+    from moveon.models import OPEN_STATUSES, MoveOnAction
     from placements.models import Placement, Property
     from referrals.models import Referral
     from referrals.selectors import offender_list, referral_sync_list
@@ -82,6 +85,29 @@ def pick_targets(*, today: date, api_client_id: str) -> Targets:
         ),
         visits=visits,
         upserts=[(referral.external_ref, upsert_body(referral)) for referral in referrals],
+        # The IOM officer sees every placement and action: no scoping to go through.
+        placements=[
+            str(public_id)
+            for public_id in spread(
+                list(
+                    Placement.objects.filter(status=Placement.Status.ACTIVE)
+                    .order_by("pk")
+                    .values_list("public_id", flat=True)
+                )
+            )
+        ],
+        move_on_actions=[
+            str(public_id)
+            for public_id in spread(
+                list(
+                    MoveOnAction.objects.filter(
+                        status__in=OPEN_STATUSES, plan__placement__status=Placement.Status.ACTIVE
+                    )
+                    .order_by("pk")
+                    .values_list("public_id", flat=True)
+                )
+            )
+        ],
     )
 
 

@@ -3,13 +3,17 @@
 The shape of the demo (`demo.data`: the same agencies, logins, name and text pools)
 at the scale of a national roll-out: for 100,000 people, 40 schemes (one per local authority
 area), 2,000 properties with 2,500 bedspaces, about 300,000 placements with their licence terms,
-3,000,000 visits and 500,000 offending events over 5 years. Everything scales with the number of
+3,000,000 visits and 500,000 offending events over 5 years; and the newer records: each licence
+term's agreement, people's own conditions, licence warnings and endings for a breach, a move-on plan
+with its actions for each stay that began, each scheme's rent deposit fund with its landlords and
+deposits, and the follow-up checks after each departure. Everything scales with the number of
 people. Deterministic: the same `people` and `today` give the same rows.
 
 The rows are streamed with PostgreSQL COPY in one transaction. The change-history (pghistory) and
 last-activity triggers are switched off on the loaded tables for the load (made-up rows have no
 history), so each person's last activity is set afterwards by one UPDATE that computes what the
-trigger would have.
+trigger would have. The follow-up checks' trigger stays on (KEPT_TRIGGERS): it checks each check's
+due date against its placement's departure as the rows go in.
 """
 
 from __future__ import annotations
@@ -28,22 +32,30 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from aftercare.dates import add_months
+from aftercare.models import DepositFund, Landlord, LandlordProperty
 from agencies.models import Agency, StaffMembership
 from demo import data as demo
 from iom_housing.access import Role
+from moveon.models import HOMELESSNESS_KINDS, ActionKind, ActionStatus
 from placements.dates import free_from
 from placements.models import (
     Bedspace,
     DepartureReason,
     Destination,
+    LicenceAgreement,
+    LicenceBreachEnding,
+    LicenceWarning,
     Placement,
     Property,
     SupportTier,
 )
+from placements.services_licence import licence_wording_current
 from referrals.models import Ethnicity, Need, OffenceCategory, OffenderEvent, Referral
 from reports.models import Funding, UnitCost
 
@@ -143,6 +155,15 @@ STAFF_PER_AGENCY["womens-centre"] = 2
 SUPPORT = [("probation", 1.0, False), ("ddas", 0.6, False), ("care-society", 0.5, False)]
 SUPPORT += [("social-services", 0.2, False), ("womens-centre", 0.7, True)]
 LONDON = demo.LONDON
+WALES = set(AREAS[:14])  # the Welsh local authorities: their homelessness duties are the Welsh Act's
+# The share of those who moved on to each kind of let whose deposit the scheme's fund paid.
+DEPOSIT_SHARE = {D.PRIVATE_RENT: 0.7, D.SOCIAL_RENT: 0.3, D.SUPPORTED_LONG_TERM: 0.1}
+LANDLORDS = ["{area} Lettings", "{area} Homes", "{area} Property Co.", "Castle {area} Rentals"]
+# A recorded follow-up check's answers: where they live, moved to, still engaging (as the demo's).
+FOLLOW_UP_ANSWERS = [
+    ("same", "", "yes"), ("same", "", "yes"), ("moved", D.FAMILY, "yes"), ("same", "", "no"),
+    ("custody", "", "unknown"), ("not_known", "", "unknown"), ("moved", D.TEMPORARY, "yes"),
+]  # fmt: skip
 
 
 def scale_for(people: int) -> dict[str, int]:
@@ -323,7 +344,11 @@ class ScalePlan:
         self.start = today - timedelta(days=round(365.25 * YEARS))
         self.counts = scale_for(people)
         self.rng = random.Random(SEED)
+        self.extra_rng = random.Random(SEED + 17)  # licence, move-on and aftercare rows
         self.write = write
+        self.wording_id = 0
+        self.wording_conditions: list[str] = []
+        self.notice_days = 7
 
     # ---- agencies and staff (through the ORM: a few hundred rows) ---------------------------
 
@@ -645,6 +670,10 @@ class ScalePlan:
     def _staff(self, area: int, code: str) -> tuple[int, str]:
         return self.rng.choice(self.staff[area][code])
 
+    def _staff_of(self, area: int, code: str) -> int:
+        """A staff member's id, from the generator of the newer rows."""
+        return self.extra_rng.choice(self.staff[area][code])[0]
+
     def offender_rows(self) -> Iterator[tuple]:
         rng = self.rng
         first_seen: dict[int, datetime] = {}
@@ -733,13 +762,15 @@ class ScalePlan:
         "destination_details", "cancellation_reason", "notes", "bedspace_id", "created_by_id", "offender_id", "referral_id",
     ]  # fmt: skip
 
-    def term_rows(self) -> Iterator[tuple]:
+    def term_rows(self, first_term: int) -> Iterator[tuple]:
         rng = self.rng
+        term_id = first_term
         for stay in self._all_stays():
             officer = self._staff(stay.area, "police")[0]
             for number, (starts_on, ends_on) in enumerate(stay.terms, start=1):
                 reason = rng.choice(demo.RENEWAL_REASONS) if number > 1 else ""
                 yield (
+                    term_id,
                     number,
                     starts_on,
                     ends_on,
@@ -748,8 +779,18 @@ class ScalePlan:
                     officer,
                     stay.id,
                 )
+                term_id += 1
 
-    TERM_COLUMNS = ["number", "starts_on", "ends_on", "reason", "created_at", "created_by_id", "placement_id"]
+    TERM_COLUMNS = [
+        "id",
+        "number",
+        "starts_on",
+        "ends_on",
+        "reason",
+        "created_at",
+        "created_by_id",
+        "placement_id",
+    ]
 
     def plan_rows(self) -> Iterator[tuple]:
         rng = self.rng
@@ -886,11 +927,315 @@ class ScalePlan:
 
     REFERRAL_EVENT_COLUMNS = ["kind", "occurred_at", "data", "referral_id"]
 
+    # ---- licence to occupy, move-on plans and aftercare (issue 17) ---------------------------
+    # With a random generator of their own, so the rows above are as they were before these.
+
+    def plan_licence(self, ids: Ids) -> None:
+        """Each arrived stay's own conditions (about 1 in 4), warnings under the licence (about 1
+        in 3, always before an eviction) and, for most evictions, the ending for a breach: at once,
+        or with the wording's notice ending on the day they left. In memory: a few rows a stay."""
+        rng = self.extra_rng
+        conditions = self.wording_conditions
+        notice_days = self.notice_days
+        levels = [LicenceWarning.Level.VERBAL, LicenceWarning.Level.WRITTEN, LicenceWarning.Level.FINAL]
+        self.person_conditions: list[tuple] = []
+        self.warnings: list[tuple] = []
+        self.breach_endings: list[tuple] = []
+        self.breach_warnings: list[tuple[int, int]] = []
+        for stay in self._all_stays():
+            if not stay.arrived_on:
+                continue
+            officer = self._staff_of(stay.area, "police")
+            last_day = min(stay.departed_on or self.today, self.today)
+            nights = (last_day - stay.arrived_on).days
+            if rng.random() < 0.25:
+                text = rng.choice(demo.PERSON_CONDITIONS)
+                if stay.area:  # the demo's exclusion zone is in Ceredigion
+                    text = text.replace("Penparcau", f"central {AREAS[stay.area]}")
+                added = _at(stay.arrived_on, 9)
+                removed = None
+                if nights > 14 and rng.random() < 0.1:
+                    removed = _at(stay.arrived_on + timedelta(days=rng.randint(7, nights - 1)), 10)
+                self.person_conditions.append(
+                    (added, removed, officer, stay.id, text, officer if removed else None)
+                )
+            evicted = stay.reason == DepartureReason.EVICTION
+            if nights < 6 or not (evicted or rng.random() < 0.3):
+                continue
+            count = min(1 + 2 * evicted + (rng.random() < 0.3), 3, nights - 1)
+            own = []
+            for level, day_in in zip(levels, sorted(rng.sample(range(1, nights), count)), strict=False):
+                condition, what = rng.choice(demo.WARNING_STORIES)
+                issued_on = stay.arrived_on + timedelta(days=day_in)
+                at = _at(issued_on, 16)
+                warning_id = ids.take("placements_licencewarning")
+                own.append((warning_id, issued_on))
+                self.warnings.append(
+                    (warning_id, at, at, level, conditions[min(condition, len(conditions) - 1)], what,
+                     issued_on, officer, stay.id)
+                )  # fmt: skip
+            if evicted and rng.random() < 0.8:
+                left = stay.departed_on
+                if nights > notice_days + 2 and rng.random() < 0.4:
+                    kind, notice_on = LicenceBreachEnding.Kind.NOTICE, left - timedelta(days=notice_days)
+                    reason = "Repeated nuisance to neighbours after a final warning."
+                else:
+                    kind, notice_on = LicenceBreachEnding.Kind.IMMEDIATE, left
+                    reason = "Serious breach: threatened a support worker at the property."
+                ending_id = ids.take("placements_licencebreachending")
+                at = _at(notice_on, 15)
+                self.breach_endings.append(
+                    (ending_id, at, at, kind, reason, notice_on, left, officer, stay.id)
+                )
+                self.breach_warnings += [(ending_id, w) for w, on in own if on <= notice_on]
+
+    def agreement_rows(self, first_term: int) -> Iterator[tuple]:
+        """Each licence term's agreement, in the one wording: most signed on the day the term
+        starts, a few refused, the rest (terms not started, bookings) issued only."""
+        rng = self.extra_rng
+        S = Placement.Status
+        A = LicenceAgreement.Status
+        term_id = first_term
+        for stay in self._all_stays():
+            officer = self._staff_of(stay.area, "police")
+            for number, (starts_on, _ends_on) in enumerate(stay.terms, start=1):
+                issued_on = min(starts_on - timedelta(days=1 if number > 1 else 0), self.today)
+                started = stay.status in (S.ACTIVE, S.ENDED) and starts_on <= self.today
+                status, responded_on = A.ISSUED, None
+                if started and rng.random() < 0.93:
+                    status, responded_on = A.SIGNED, max(issued_on, min(starts_on, self.today))
+                elif started and rng.random() < 0.5:
+                    status, responded_on = A.REFUSED, max(issued_on, min(starts_on, self.today))
+                yield (status, _at(issued_on, 10), issued_on, responded_on,
+                       officer if responded_on else None, term_id, self.wording_id)  # fmt: skip
+                term_id += 1
+
+    AGREEMENT_COLUMNS = [
+        "status", "issued_at", "issued_on", "responded_on", "recorded_by_id", "term_id", "wording_id",
+    ]  # fmt: skip
+    CONDITION_COLUMNS = ["added_at", "removed_at", "added_by_id", "placement_id", "text", "removed_by_id"]
+    WARNING_COLUMNS = [
+        "id", "created_at", "updated_at", "level", "condition", "what_happened", "issued_on", "issued_by_id",
+        "placement_id",
+    ]  # fmt: skip
+    BREACH_COLUMNS = [
+        "id", "created_at", "updated_at", "kind", "reason", "notice_on", "leave_by", "decided_by_id", "placement_id",
+    ]  # fmt: skip
+
+    def move_on_plan_rows(self) -> Iterator[tuple]:
+        """A plan for every stay that began (its id the placement's): a target eight weeks on; a
+        planned move-out date for half of those in residence two weeks or more, and for those who
+        left as planned, the day they left."""
+        rng = self.extra_rng
+        for stay in self._all_stays():
+            if not stay.arrived_on:
+                continue
+            arrived = stay.arrived_on
+            planned = None
+            if stay.departed_on and stay.reason == DepartureReason.PLANNED_MOVE_ON:
+                planned = stay.departed_on
+            elif not stay.departed_on and (self.today - arrived).days >= 14 and rng.random() < 0.5:
+                planned = self.today + timedelta(days=rng.randint(3, 24))
+            created = _at(arrived, 10)
+            changed = _at(min(stay.departed_on or self.today, self.today), 10)
+            yield (stay.id, created, max(created, changed), arrived + timedelta(days=56), planned,
+                   self._staff_of(stay.area, "police"), stay.id)  # fmt: skip
+
+    MOVE_ON_PLAN_COLUMNS = [
+        "id", "created_at", "updated_at", "target_on", "planned_move_out_on", "created_by_id", "placement_id",
+    ]  # fmt: skip
+
+    def _move_on_kind(self, kind: str, area: int) -> str:
+        """The homelessness steps are the Welsh duties in Wales, the duty to refer in England."""
+        if kind.startswith("wales_") and AREAS[area] not in WALES:
+            return ActionKind.ENGLAND_DUTY_TO_REFER
+        return kind
+
+    def move_on_action_rows(self) -> Iterator[tuple]:
+        """1 to 4 actions a plan: for those who left, the steps to where they went (as the demo's,
+        or one no longer needed); for those in residence, the demo's plan so far, the earlier steps
+        mostly done after a while, some open past their due date."""
+        rng, today = self.extra_rng, self.today
+        St = ActionStatus
+        for stay in self._all_stays():
+            if not stay.arrived_on:
+                continue
+            area, arrived = stay.area, stay.arrived_on
+            supporting = {agency_id for agency_id, _ in stay.plan}
+            agencies = self.agencies[area]
+            steps = []
+            if stay.departed_on:
+                left = stay.departed_on
+                planned = demo.DemoBuilder.MOVE_ON_STEPS.get(stay.destination) or [
+                    ("wales_s62", "probation", None)
+                ]
+                for kind, code, worked in planned:
+                    opened = min(arrived + timedelta(days=rng.randint(1, 7)), left)
+                    outcome_on = max(opened, left - timedelta(days=rng.randint(0, 10)))
+                    if worked is None:
+                        status, result = St.NOT_NEEDED, ""
+                    else:
+                        status, result = St.DONE, "successful" if worked else "unsuccessful"
+                    steps.append(
+                        (kind, code, opened, opened + timedelta(days=14), status, outcome_on, result)
+                    )
+            else:
+                days_in = (today - arrived).days
+                for kind, code, due_after, status in demo.DemoBuilder.CURRENT_STEPS[: 1 + rng.randint(0, 3)]:
+                    opened = min(arrived + timedelta(days=1), today)
+                    due = arrived + timedelta(days=due_after)
+                    outcome_on, result = None, ""
+                    if status != St.DONE and days_in > due_after + 14 and rng.random() < 0.6:
+                        status = St.DONE  # most steps are done a fortnight after they fall due
+                    if status == St.DONE and due <= today:
+                        outcome_on, result = max(opened, due), "successful"
+                    elif status == St.DONE:
+                        status = St.IN_PROGRESS
+                    steps.append((kind, code, opened, due, status, outcome_on, result))
+            officer = self._staff_of(area, "police")
+            for kind, code, opened, due, status, outcome_on, result in steps:
+                kind = self._move_on_kind(kind, area)
+                owner = agencies[code].pk if code != "police" and agencies[code].pk in supporting else None
+                owner_user = self._staff_of(area, code) if owner is not None else officer
+                homeless = kind in HOMELESSNESS_KINDS
+                created = _at(opened, 10)
+                yield (
+                    created, _at(outcome_on, 15) if outcome_on else created, _uuid_text(rng), kind,
+                    "Move in with their family, who have a spare room" if kind == ActionKind.OTHER else "",
+                    f"{AREAS[area]} Council" if homeless else "",
+                    opened if homeless or kind == ActionKind.HOUSING_REGISTER else None,
+                    opened, due, status, outcome_on, result,
+                    "Relief duty owed" if kind == ActionKind.WALES_S73 and result == "successful" else "",
+                    "", officer, owner, owner_user, stay.id,
+                )  # fmt: skip
+
+    MOVE_ON_ACTION_COLUMNS = [
+        "created_at", "updated_at", "public_id", "kind", "details", "local_authority", "applied_on", "opened_on",
+        "due_on", "status", "outcome_on", "result", "outcome", "notes", "created_by_id", "owner_agency_id",
+        "owner_user_id", "plan_id",
+    ]  # fmt: skip
+
+    def create_aftercare(self) -> None:
+        """Each scheme's rent deposit fund (through the ORM, with its landlords: a few hundred
+        rows), and the deposits it paid: for most moves to a private let, some to a social or
+        long-term supported one, the week before they left; about half of the tenancies ended
+        since, with their outcome. Each fund started with enough for all its deposits."""
+        rng = self.extra_rng
+        self.deposits: list[tuple] = []
+        planned: list[tuple] = []
+        spent = [Decimal(0)] * self.counts["areas"]
+        landlords: list[list[tuple[int, tuple[str, str, str]]]] = []
+        for area in range(self.counts["areas"]):
+            made = []
+            for n, pattern in enumerate(LANDLORDS):
+                landlord = Landlord.objects.create(
+                    name=pattern.format(area=AREAS[area]),
+                    contact_name=f"{rng.choice(FIRST['female' if n % 2 else 'male'])} {rng.choice(LAST)}",
+                    phone=f"01{rng.randint(200, 999)} {rng.randint(100000, 999999)}",
+                )
+                homes = [
+                    LandlordProperty(
+                        landlord=landlord,
+                        address_line_1=f"Flat {k + 1}, {rng.randint(1, 140)} {rng.choice(STREETS)}",
+                        town=AREAS[area],
+                        postcode=f"ZZ{area + 1} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+                    )
+                    for k in range(rng.randint(1, 3))
+                ]
+                LandlordProperty.objects.bulk_create(homes)
+                made += [(landlord.pk, (h.address_line_1, h.town, h.postcode)) for h in homes]
+            landlords.append(made)
+        for stay in self._all_stays():
+            share = DEPOSIT_SHARE.get(stay.destination, 0.0)
+            if not stay.departed_on or rng.random() >= share:
+                continue
+            kind = "bond" if rng.random() < 0.25 else "cash"
+            amount = Decimal(rng.choice((350, 400, 450, 500, 550)))
+            paid_on = max(self.start, stay.departed_on - timedelta(days=3))
+            if kind == "cash":
+                spent[stay.area] += amount
+            ended_on = paid_on + timedelta(days=rng.randint(90, 540)) if rng.random() < 0.5 else None
+            planned.append(
+                (stay, kind, amount, paid_on, ended_on if ended_on and ended_on < self.today else None)
+            )
+        funds = [
+            DepositFund.objects.create(
+                name=f"{AREAS[area]} rent deposit scheme",
+                starting_amount=max(Decimal(2000), (spent[area] * Decimal("1.2")).quantize(Decimal(100))),
+                starts_on=self.start,
+                notes="Deposits and bond guarantees for private rented rooms.",
+            ).pk
+            for area in range(self.counts["areas"])
+        ]
+        outcomes = ("returned", "part_claimed", "returned", "written_off", "returned")
+        for stay, kind, amount, paid_on, ended_on in planned:
+            landlord_id, (line, town, postcode) = rng.choice(landlords[stay.area])
+            officer = self._staff_of(stay.area, "police")
+            outcome, returned, claimed, reason, recorded = "", None, None, "", None
+            if ended_on is not None:
+                recorded = _at(min(ended_on + timedelta(days=rng.randint(0, 14)), self.today), 14)
+                if kind == "bond":
+                    claimed_bond = rng.random() < 0.125
+                    outcome = "bond_claimed" if claimed_bond else "bond_released"
+                    returned, claimed = Decimal(0), Decimal(120) if claimed_bond else Decimal(0)
+                    reason = "arrears" if claimed_bond else ""
+                else:
+                    outcome, claimed = rng.choice(outcomes), Decimal(0)
+                    returned = {"returned": amount, "part_claimed": amount - 150, "written_off": Decimal(0)}[
+                        outcome
+                    ]
+                    reason = "damage" if outcome == "part_claimed" else ""
+            paid = _at(paid_on, 11)
+            self.deposits.append(
+                (paid, max(paid, recorded) if recorded else paid, _uuid_text(rng), line, "", town, postcode, kind,
+                 amount, paid_on, Decimal(0), "", outcome, ended_on, returned, claimed, reason, "", recorded,
+                 officer if recorded else None, officer, stay.id, funds[stay.area], landlord_id)
+            )  # fmt: skip
+
+    DEPOSIT_COLUMNS = [
+        "created_at", "updated_at", "public_id", "address_line_1", "address_line_2", "town", "postcode", "kind",
+        "amount", "paid_on", "recycled_amount", "notes", "outcome", "tenancy_ended_on", "returned_amount",
+        "claimed_amount", "claim_reason", "outcome_notes", "outcome_recorded_at", "outcome_recorded_by_id",
+        "paid_by_id", "placement_id", "fund_id", "landlord_id",
+    ]  # fmt: skip
+
+    def follow_up_rows(self) -> Iterator[tuple]:
+        """The checks FOLLOW_UP_MONTHS after each departure (due as PostgreSQL adds months: the
+        database's trigger stays on for this table and checks it), recorded a fortnight after at
+        most: 5 in 6 of those due three weeks to three months ago, nearly all the older ones."""
+        rng, today = self.extra_rng, self.today
+        recent, lately = today - timedelta(days=21), today - timedelta(days=91)
+        answers = FOLLOW_UP_ANSWERS
+        for stay in self._all_stays():
+            if stay.status != Placement.Status.ENDED or not stay.departed_on:
+                continue
+            scheduled = _at(stay.departed_on, 12)
+            police = self.agencies[stay.area]["police"].pk
+            for months in settings.FOLLOW_UP_MONTHS:
+                due_on = add_months(stay.departed_on, months)
+                if due_on < recent and rng.random() < (5 / 6 if due_on >= lately else 0.99):
+                    accommodation, moved_to, engaging = rng.choice(answers)
+                    recorded = _at(
+                        min(due_on + timedelta(days=rng.randint(0, 14)), today - timedelta(days=1)), 11
+                    )
+                    by = self._staff_of(stay.area, "police")
+                    yield (scheduled, recorded, _uuid_text(rng), months, due_on, accommodation, moved_to, engaging,
+                           "Spoke by phone." if rng.random() < 0.3 else "", recorded, stay.id, by, police)  # fmt: skip
+                else:
+                    yield (scheduled, scheduled, _uuid_text(rng), months, due_on, "", "", "", "", None, stay.id,
+                           None, None)  # fmt: skip
+
+    FOLLOW_UP_COLUMNS = [
+        "created_at", "updated_at", "public_id", "months", "due_on", "accommodation", "moved_to", "engaging",
+        "notes", "recorded_at", "placement_id", "recorded_by_id", "recorded_by_agency_id",
+    ]  # fmt: skip
+
     # ---- loading ---------------------------------------------------------------------------
 
     def load(self, cursor, ids: Ids) -> list[Loaded]:
         """COPY every planned row; the order follows the foreign keys."""
         joint: list[tuple] = []
+        first_term = ids.next["placements_licenceterm"]
         void_rows = (
             (at := _at(starts_on, 9), at, starts_on, ends_on, reason, "", bedspace_id, None)
             for bedspace_id, starts_on, ends_on, reason in self.voids
@@ -900,7 +1245,16 @@ class ScalePlan:
             ("referrals_offender_responsible_officers", ["offender_id", "user_id"], self.officer_rows()),
             ("referrals_referral", self.REFERRAL_COLUMNS, self.referral_rows()),
             ("placements_placement", self.PLACEMENT_COLUMNS, self.placement_rows()),
-            ("placements_licenceterm", self.TERM_COLUMNS, self.term_rows()),
+            ("placements_licenceterm", self.TERM_COLUMNS, self.term_rows(first_term)),
+            ("placements_licenceagreement", self.AGREEMENT_COLUMNS, self.agreement_rows(first_term)),
+            ("placements_personcondition", self.CONDITION_COLUMNS, iter(self.person_conditions)),
+            ("placements_licencewarning", self.WARNING_COLUMNS, iter(self.warnings)),
+            ("placements_licencebreachending", self.BREACH_COLUMNS, iter(self.breach_endings)),
+            (
+                "placements_licencebreachending_warnings",
+                ["licencebreachending_id", "licencewarning_id"],
+                iter(self.breach_warnings),
+            ),
             ("placements_supportplan", self.PLAN_COLUMNS, self.plan_rows()),
             ("placements_supportagency", self.SUPPORT_AGENCY_COLUMNS, self.support_agency_rows()),
             ("agencies_homevisit", self.VISIT_COLUMNS, self.visit_rows(ids, joint)),
@@ -908,6 +1262,10 @@ class ScalePlan:
             ("referrals_offenderevent", self.EVENT_COLUMNS, self.event_rows()),
             ("referrals_referralevent", self.REFERRAL_EVENT_COLUMNS, self.referral_event_rows()),
             ("placements_voidperiod", VOID_COLUMNS, void_rows),
+            ("moveon_moveonplan", self.MOVE_ON_PLAN_COLUMNS, self.move_on_plan_rows()),
+            ("moveon_moveonaction", self.MOVE_ON_ACTION_COLUMNS, self.move_on_action_rows()),
+            ("aftercare_deposit", self.DEPOSIT_COLUMNS, iter(self.deposits)),
+            ("aftercare_followupcheck", self.FOLLOW_UP_COLUMNS, self.follow_up_rows()),
         ]
         loaded = []
         for table, columns, rows in steps:
@@ -957,14 +1315,21 @@ LOADED_TABLES = [
     "referrals_offender", "referrals_offender_responsible_officers", "referrals_referral", "referrals_referralevent",
     "referrals_offenderevent", "placements_placement", "placements_licenceterm", "placements_supportplan",
     "placements_supportagency", "placements_voidperiod", "agencies_homevisit", "agencies_homevisit_other_agencies",
+    "placements_licenceagreement", "placements_personcondition", "placements_licencewarning",
+    "placements_licencebreachending", "placements_licencebreachending_warnings", "moveon_moveonplan",
+    "moveon_moveonaction", "aftercare_deposit", "aftercare_followupcheck",
 ]  # fmt: skip
+# Triggers that stay on for the load: rules of the data, not history. A follow-up check must be
+# due its months after an ended placement's departure (aftercare migration 0002).
+KEPT_TRIGGERS = [("aftercare_followupcheck", "aftercare_followupcheck_follows_departure")]
 EXPLICIT_ID_TABLES = [
     "referrals_offender",
     "referrals_referral",
     "placements_placement",
     "agencies_homevisit",
 ]
-EXPLICIT_ID_TABLES += ["placements_supportplan"]
+EXPLICIT_ID_TABLES += ["placements_supportplan", "placements_licenceterm"]
+EXPLICIT_ID_TABLES += ["placements_licencewarning", "placements_licencebreachending", "moveon_moveonplan"]
 
 # Each person's last activity, as the audit trigger computes it (see audit migration 0001).
 LAST_ACTIVITY_SQL = """
@@ -1011,9 +1376,16 @@ def seed_scale(*, people: int, today: date, password: str, write: Callable[[str]
         plan.add_released_bookings()
         plan.plan_referrals(ids)
         plan.plan_support()
+        wording = licence_wording_current()
+        plan.wording_id, plan.notice_days = wording.pk, wording.notice_days
+        plan.wording_conditions = wording.condition_list
+        plan.plan_licence(ids)
+        plan.create_aftercare()
         write(f"  planned in {clock.perf_counter() - started:.1f} s; loading with COPY:")
         for table in LOADED_TABLES:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        for table, trigger in KEPT_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         loaded = plan.load(cursor, ids)
         cursor.execute(LAST_ACTIVITY_SQL, [first_person])
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now

@@ -12,7 +12,7 @@ import pytest
 
 from bench import figures
 from bench.figures import Sample, ServerTiming, parse_server_timing, percentile, summarise
-from bench.load import UPSERT_CHANGE, Call, FormFields, drive, endpoints
+from bench.load import API_SCOPES, UPSERT_CHANGE, Call, FormFields, drive, endpoints
 from bench.targets import Targets, spread
 
 
@@ -132,7 +132,32 @@ def test_an_endpoint_with_nothing_to_ask_for_is_marked_so():
     chosen = {e.name: e.targets for e in endpoints(empty, [])}
 
     assert chosen["record a visit"] == 0
+    assert chosen["placement page"] == chosen["move-on action"] == 0
     assert chosen["dashboard"] == 1
+    assert chosen["visits due"] == chosen["follow-up checks"] == chosen["rent deposits"] == 1
+    assert chosen["API move-on actions"] == chosen["API follow-up checks"] == 1
+
+
+def test_the_api_token_asks_for_scopes_that_exist(settings):
+    assert set(API_SCOPES.split()) <= set(settings.API_SCOPES)
+    assert {"moveon:read", "followups:write"} <= set(API_SCOPES.split())
+
+
+def test_the_new_pages_are_asked_for_at_their_addresses():
+    targets = Targets([], [], [], [], [], placements=["p-1"], move_on_actions=["a-1"])
+    new = ["placement page", "move-on action", "visits due", "follow-up checks", "rent deposits"]
+    new += ["API move-on actions", "API follow-up checks"]
+    calls = {e.name: e.call(0) for e in endpoints(targets, []) if e.name in new}
+
+    assert calls["placement page"].url == "/placements/p-1/"
+    assert calls["move-on action"].url == "/move-on/actions/a-1/"
+    assert calls["visits due"].url == "/visits/due/"
+    assert calls["follow-up checks"].url == "/aftercare/follow-ups/"
+    assert calls["rent deposits"].url == "/aftercare/deposits/"
+    assert calls["API move-on actions"].url == "/api/v1/moveon/actions/"
+    assert calls["API follow-up checks"].url == "/api/v1/aftercare/follow-ups/"
+    assert all(call.method == "GET" and call.expect == {200} for call in calls.values())
+    assert calls["API follow-up checks"].session == "api" and calls["visits due"].session == "officer"
 
 
 def test_drive_sends_every_call_and_counts_unexpected_answers_as_errors():
