@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
 from agencies.services import api_client_register
@@ -1303,6 +1305,10 @@ class DemoBuilder:
                 cancellation_reason=stay.cancellation_reason,
                 notes=stay.notes,
                 created_by=referral.decided_by,
+                # Booked within the hour of the decision, and before the day of arrival.
+                created_at=max(
+                    referral.decided_at, min(referral.decided_at + timedelta(hours=1), _at(stay.starts_on, 9))
+                ),
             )
             stay.placement = placement
             self.placements.append(placement)
@@ -2001,7 +2007,8 @@ class DemoBuilder:
         )
         PropertyExclusion.objects.bulk_create(self.exclusions)
         Referral.objects.bulk_create(self.referrals)
-        Placement.objects.bulk_create(self.placements)
+        with _as_given(Placement, "created_at"):  # when each was booked, not the day of the seed
+            Placement.objects.bulk_create(self.placements)
         LicenceTerm.objects.bulk_create(self.terms)
         SupportPlan.objects.bulk_create(self.plans)
         SupportAgency.objects.bulk_create(self.plan_agencies)
@@ -2228,6 +2235,18 @@ class DemoBuilder:
             )
         MoveOnPlan.objects.bulk_create(self.move_on_plans)
         MoveOnAction.objects.bulk_create(self.move_on_actions)
+
+
+@contextmanager
+def _as_given(model: type[models.Model], name: str) -> Iterator[None]:
+    """Save an `auto_now_add` time as the demo sets it (a booking made months ago), not as now."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.DateTimeField) and field.auto_now_add
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from placements.models import (
     Property,
     PropertyExclusion,
     VoidPeriod,
+    ending_contradiction,
 )
 from referrals.models import Gender, Offender, OffenderEvent, Referral
 from reports.models import UNIT_COST_USES, Funding, UnitCost
@@ -151,6 +152,20 @@ def test_placements_in_every_status_and_every_departure_reason(seeded):
     )
     for status in Placement.BOOKED_STATUSES:
         assert Placement.objects.filter(status=status, starts_on__gt=TODAY).exists()
+
+
+def test_each_booking_is_dated_when_it_was_made_not_when_the_demo_was_seeded(seeded):
+    """The timeline's "Bedspace booked" is the placement's creation: after the referral's decision,
+    by 9am on the day of arrival, and months back for the old stays."""
+    for placement in Placement.objects.select_related("referral"):
+        assert placement.referral.decided_at <= placement.created_at, placement
+        assert timezone.localdate(placement.created_at) <= placement.starts_on, placement
+    assert Placement.objects.filter(created_at__date__lt=TODAY - timedelta(days=180)).exists()
+    # and none of its endings pairs a reason with a destination that contradicts it
+    for reason, destination in Placement.objects.filter(status=Placement.Status.ENDED).values_list(
+        "departure_reason", "destination"
+    ):
+        assert ending_contradiction(reason, destination) is None, (reason, destination)
 
 
 def test_licence_terms_are_consecutive_and_match_the_placement(seeded):
