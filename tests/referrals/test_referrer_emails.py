@@ -14,18 +14,22 @@ from tests.referrals.test_agency_referrals import submit
 pytestmark = pytest.mark.django_db
 
 SURNAME = "Quillfeather"  # no factory makes it, no email text contains it
+FORENAME = "Zephyrine"  # nor this (a random first name such as "Will" could be any email's word)
 
 
 @pytest.fixture
 def referral(agency, agency_worker):
     agency_worker.email = "referrer@example.org"
     agency_worker.save()
-    return submit(agency, agency_worker, person={"last_name": SURNAME}, external_ref="PROB-123")
+    return submit(
+        agency, agency_worker, person={"last_name": SURNAME, "first_name": FORENAME}, external_ref="PROB-123"
+    )
 
 
 def test_the_referrer_is_told_of_the_acceptance_and_the_booking(
     referral, iom_officer, mailoutbox, django_capture_on_commit_callbacks
 ):
+    assert referral.offender.first_name == FORENAME
     assert mailoutbox == []  # submitting tells no one
     with django_capture_on_commit_callbacks(execute=True):
         referral_accept(referral_id=referral.pk, by=iom_officer)
@@ -42,7 +46,7 @@ def test_the_referrer_is_told_of_the_acceptance_and_the_booking(
     ]
     for message in mailoutbox:
         assert message.to == ["referrer@example.org"]
-        assert SURNAME not in message.body and referral.offender.first_name not in message.body
+        assert SURNAME not in message.body and FORENAME not in message.body
         assert "(your reference PROB-123)" in message.body
         assert referral.get_absolute_url() in message.body
 
