@@ -41,6 +41,26 @@ def test_scheme_managers_are_offered_administration(scheme_manager_client):
     assert reverse("admin:index").encode() in response.content
 
 
+def test_a_user_without_a_role_is_told_what_to_ask_for(db):
+    from tests.factories import StaffMembershipFactory
+    from tests.helpers import signed_in_client
+
+    nobody = signed_in_client(UserFactory(username="new-starter"))
+    page = nobody.get(reverse("home")).content.decode()
+    assert 'data-testid="no-role"' in page and "Ask your scheme manager to give your account a role" in page
+    switched_off = StaffMembershipFactory(active=False).user
+    page = signed_in_client(switched_off).get(reverse("home")).content.decode()
+    assert "may have been switched off" in page
+
+
+def test_a_superuser_without_a_role_is_offered_administration_not_told_to_ask(db):
+    from tests.helpers import signed_in_client
+
+    admin = signed_in_client(UserFactory(username="root", is_superuser=True, is_staff=True))
+    page = admin.get(reverse("home")).content.decode()
+    assert 'data-testid="no-role"' not in page and reverse("admin:index") in page
+
+
 def test_sign_in_with_the_right_password(client, db):
     UserFactory(username="pat")
     response = client.post(reverse("login"), {"username": "pat", "password": "a-long-test-password"})
