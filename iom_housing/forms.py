@@ -3,6 +3,7 @@ a form base that renders with the GOV.UK Frontend template pack and turns servic
 errors."""
 
 from datetime import date
+from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -53,6 +54,16 @@ def _named(message: str | Promise, name: str | Promise, **params: object) -> str
     """A message naming the date, translated when shown (fields are made at import, in no
     request's language): "%(name)s" as in a sentence, "%(Name)s" to start one."""
     return lazy(lambda: str(message) % {"name": name, "Name": capfirst(str(name)), **params}, str)()
+
+
+def stored_as_post(answers: dict[str, Any], *dates: str) -> dict[str, Any]:
+    """Answers kept between the steps of a check-your-answers flow (each date in `dates` as an
+    ISO string), as the form posts them again: each date in its three boxes."""
+    data = {name: value for name, value in answers.items() if name not in dates}
+    for name in dates:
+        day = date.fromisoformat(answers[name])
+        data |= {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+    return data
 
 
 class GovukDateField(DateInputField):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.access import logs_access
 from iom_housing.access import Staff, can_user_manage_placements, require
 from iom_housing.basis import StaleBasis, based_form_page
+from iom_housing.forms import stored_as_post
 from iom_housing.services import dry_run
 from placements import services
 from placements.forms import EndForm, EndingCorrectForm
@@ -30,17 +31,6 @@ def _caption(placement: Placement) -> str:
 
 def _answers_key(placement: Placement) -> str:
     return f"ending:{placement.public_id}"
-
-
-def _as_post(answers: dict[str, Any]) -> dict[str, Any]:
-    """Stored answers as the form posts them (the date in its three inputs)."""
-    departed_on = date.fromisoformat(answers["departed_on"])
-    data = {k: v for k, v in answers.items() if k != "departed_on"}
-    return data | {
-        "departed_on_0": departed_on.day,
-        "departed_on_1": departed_on.month,
-        "departed_on_2": departed_on.year,
-    }
 
 
 def _end_form_page(request: HttpRequest, placement: Placement, form: EndForm) -> HttpResponse:
@@ -98,7 +88,7 @@ def placement_end(request: HttpRequest, public_id: str) -> HttpResponse:
                 }
                 return redirect("placements:placement-end-check", public_id=placement.public_id)
     elif key in request.session:  # "Change" on the check page: the answers as given
-        form = EndForm(_as_post(request.session[key]))
+        form = EndForm(stored_as_post(request.session[key], "departed_on"))
         form.is_valid()
     else:
         form = EndForm(initial={"basis": placement.version})
@@ -123,7 +113,7 @@ def placement_end_check(request: HttpRequest, public_id: str) -> HttpResponse:
             (messages.info if stale.already_done else messages.error)(request, stale.messages[0])
             return redirect(placement.get_absolute_url())
         except ValidationError as error:
-            form = EndForm(_as_post(answers))
+            form = EndForm(stored_as_post(answers, "departed_on"))
             form.is_valid()
             form.add_service_error(error)
             return _end_form_page(request, placement, form)

@@ -19,6 +19,7 @@ from audit.models import AccessLogEntry
 from iom_housing.access import can_user_manage_licence_wording, can_user_manage_licences, require
 from iom_housing.basis import StaleBasis
 from iom_housing.dates import day, day_short
+from iom_housing.forms import stored_as_post
 from iom_housing.pages import form_page, found_or_404
 from iom_housing.pdf import html_to_pdf
 from placements import selectors, selectors_licence, services_licence
@@ -256,14 +257,6 @@ def _warning_choices(placement: Placement) -> list[tuple[str, str]]:
     ]
 
 
-def _as_post(answers: dict) -> dict:
-    """Stored answers as the form posts them (a date in its three inputs)."""
-    notice_on = date.fromisoformat(answers["notice_on"])
-    data = {k: v for k, v in answers.items() if k != "notice_on"}
-    data |= {"notice_on_0": notice_on.day, "notice_on_1": notice_on.month, "notice_on_2": notice_on.year}
-    return data
-
-
 def _breach_form_page(request, placement, form):
     return render(
         request,
@@ -301,7 +294,7 @@ def breach_end(request, public_id):
             }
             return redirect("placements:breach-end-check", public_id=placement.public_id)
     elif key in request.session:  # "Change" on the check page: the answers as given
-        form = BreachForm(_as_post(request.session[key]), warnings=choices)
+        form = BreachForm(stored_as_post(request.session[key], "notice_on"), warnings=choices)
         form.is_valid()
     else:
         form = BreachForm(initial={"basis": placement.version}, warnings=choices)
@@ -336,7 +329,7 @@ def breach_end_check(request, public_id):
             (messages.info if stale.already_done else messages.error)(request, stale.messages[0])
             return redirect(placement.get_absolute_url())
         except ValidationError as error:
-            form = BreachForm(_as_post(answers), warnings=_warning_choices(placement))
+            form = BreachForm(stored_as_post(answers, "notice_on"), warnings=_warning_choices(placement))
             form.is_valid()
             form.add_service_error(error)
             return _breach_form_page(request, placement, form)
