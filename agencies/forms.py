@@ -145,8 +145,8 @@ class VisitForm(ServiceForm):
         DRUG_TESTS,
         required=False,
         help_text=_(
-            "Choose \u201cAsked for, but not taken\u201d if they refused or could not give a sample, "
-            "and \u201cNot asked for this time\u201d if no test was asked for on this visit."
+            "Choose “Asked for, but not taken” if they refused or could not give a sample, "
+            "and “Not asked for this time” if no test was asked for on this visit."
         ),
     )
     engagement = _radios(_("Engagement"), ENGAGEMENT, required=False)
