@@ -36,6 +36,8 @@ class Column:
     # A count that is part of another count column of the same row ("5 of 6 reoffended"): its
     # complement (6 - 5) is protected as a count too.
     part_of: str | None = None
+    # A count column of the same row this one is withheld with, whenever that one is withheld.
+    withheld_with: str | None = None
 
 
 @dataclass
@@ -103,6 +105,8 @@ class Report:
     sections: list[Section]
     # The one-page summary (reports/metrics/summary.py), read from the suppressed tables.
     summary: object = None
+    # The published version: the reports.models.PublishedRelease its figures are served from.
+    release: object = None
 
     @property
     def named(self) -> bool:

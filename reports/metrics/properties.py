@@ -30,8 +30,9 @@ def per_property(scope: Scope, facts: Facts) -> Table:
         Column("ended", _("Ended")),
         # A place with fewer residents than the threshold: its nights would describe them.
         Column("occupied", _("Occupied nights"), basis="people"),
-        Column("void", _("Void nights")),
-        Column("turnaround", _("Turnaround nights")),
+        # With the bedspaces' nights known, void and turnaround nights would give the occupied ones.
+        Column("void", _("Void nights"), basis="people", withheld_with="occupied"),
+        Column("turnaround", _("Turnaround nights"), basis="people", withheld_with="occupied"),
         Column("rate", _("Occupancy"), PERCENT, derived_from="occupied"),
         Column("cost", _("Cost"), MONEY),
     ]
