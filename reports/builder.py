@@ -6,9 +6,9 @@ The page, the downloads, the background task and `manage.py evaluation_report` a
 """
 
 from collections.abc import Callable
-from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -154,9 +154,9 @@ def _published_tables(
         raise ValueError(
             "The published version is made for a month, quarter or financial year that has ended."
         )
-    release = releases_for([period], area, today=today, threshold=threshold, cache=releases, progress=progress)[
-        Member(period, area)
-    ]
+    release = releases_for(
+        [period], area, today=today, threshold=threshold, cache=releases, progress=progress
+    )[Member(period, area)]
     tables = tables_from_json(release.tables, blank=True)
     before = tables_from_json(release.previous, blank=True)
     return tables, before, release

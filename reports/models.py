@@ -4,7 +4,6 @@ import uuid
 from pathlib import Path
 
 import pgtrigger
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -218,14 +217,18 @@ class PublishedRelease(models.Model):
         ordering = ["-start", "kind", "area"]
         verbose_name = _("published release")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "start", "area"], name="publishedrelease_one_a_period_area"),
+            models.UniqueConstraint(
+                fields=["kind", "start", "area"], name="publishedrelease_one_a_period_area"
+            ),
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="publishedrelease_dates_in_order"),
             models.CheckConstraint(
                 condition=Q(data_as_at__lte=F("made_at")), name="publishedrelease_as_at_before_made"
             ),
         ]
         triggers = [
-            pgtrigger.Protect(name="publishedrelease_write_once", operation=pgtrigger.Update | pgtrigger.Delete)
+            pgtrigger.Protect(
+                name="publishedrelease_write_once", operation=pgtrigger.Update | pgtrigger.Delete
+            )
         ]
 
     def __str__(self) -> str:
