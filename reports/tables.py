@@ -306,7 +306,7 @@ PROTECTION_NOTE = _(
     "its group (“5 of 6 reoffended” would reveal the one who did not): all of the financial year's "
     "published reports, for all areas and for each area, are protected together, and a figure "
     "withheld in one is withheld in all. A property or area with fewer than {threshold} residents has "
-    "its nights and occupancy withheld. Rates and shares worked out from a withheld count, or from "
+    "its nights (occupied, void and turnaround) and occupancy withheld. Each published report is made once, protected together with every report of its year already published, and then served unchanged. Rates and shares worked out from a withheld count, or from "
     "fewer than {threshold} people, are withheld too. Zeros are shown, unless one has to be withheld "
     "(as “[c]”) to protect another figure."
 )

@@ -17,7 +17,7 @@ from reports.tables import MONEY, PERCENT, Column, Row, Table
     _(
         "Placements in the period, different people, placements ended, occupied nights, void nights, "
         "nights empty in turnaround, occupancy (as above) and property cost (weekly cost × weeks in "
-        "the period). A person placed in two places is counted in each. "
+        "the period). A person placed in two places is counted in each. In the published version a place's void and turnaround nights are withheld whenever its occupied nights are (with the bedspaces' nights known, they would give them). "
     )
     + PLACE_NOTE,
     area_title=_("Breakdown by property"),

@@ -22,7 +22,7 @@ from reports.builder import PUBLISHED, build_report
 from reports.family import Member, protect_family
 from reports.models import PublishedRelease
 from reports.periods import MONTH, QUARTER, period_of, year_members
-from reports.releases import tables_from_json, tables_to_json
+from reports.releases import table_from_json, tables_from_json, tables_to_json
 from reports.render import render_file
 from reports.suppression import PRIMARY, SECONDARY
 from reports.tables import Column, Row, Table
@@ -341,7 +341,7 @@ def test_every_format_serves_the_release_with_its_as_at_line():
     for metric in report.metrics():
         if metric.key == "comparison":
             continue
-        kept = tables_from_json(release.tables[metric.key])
+        kept = table_from_json(release.tables[metric.key])
         for row, shown in zip(kept.all_rows(), metric.table.all_rows(), strict=True):
             for key, value in row.values.items():
                 assert shown.values[key] == (None if row.states.get(key) else value)
