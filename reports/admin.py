@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from iom_housing.admin import SchemeModelAdmin
-from reports.models import Funding, ReportDownload, ReportExport, UnitCost
+from reports.models import Funding, PublishedRelease, ReportDownload, ReportExport, UnitCost
 
 
 @admin.register(Funding)
@@ -47,3 +47,18 @@ class ReportExportAdmin(LogAdmin):
     list_display = ("created_at", "requested_by", "format", "start", "end", "status", "expires_at")
     list_filter = ("status", "format")
     list_select_related = ("requested_by",)
+
+
+@admin.register(PublishedRelease)
+class PublishedReleaseAdmin(LogAdmin):
+    """Read-only, never deleted: what was published, when, and as at when (not the withheld
+    counts it keeps for suppressing later releases)."""
+
+    list_display = ("start", "kind", "area", "made_at", "data_as_at", "withheld")
+    list_filter = ("kind", "area")
+    date_hierarchy = "start"
+    fields = ("kind", "start", "end", "area", "year_start", "made_at", "data_as_at", "threshold", "withheld")
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,6 +8,7 @@ The page, the downloads, the background task and `manage.py evaluation_report` a
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -141,28 +142,24 @@ def build_family(
 
 
 def _published_tables(
-    start: date, end: date, area: str, today: date, threshold: int, progress, families: dict | None
-) -> tuple[dict, dict, FixedPeriod]:
-    """The member's tables and its previous period's (the previous month, quarter or year, as its
-    own family suppressed it). `families`: the years' families already built ({year's first day:
-    family}, filled in here), for a caller making many reports of one snapshot."""
+    start: date, end: date, area: str, today: date, threshold: int, progress, releases: dict | None
+) -> tuple[dict, dict, Any]:
+    """The member's tables and its previous period's, as first published (reports/releases.py):
+    made and recorded now if this is the first time. `releases`: the years' releases already read
+    ({year's first day: {member: release}}, filled in here), for a caller making many reports."""
+    from reports.releases import releases_for, tables_from_json
+
     period = fixed_period(start, end)
     if period is None or period.end >= today:
         raise ValueError(
             "The published version is made for a month, quarter or financial year that has ended."
         )
-    families = {} if families is None else families
-
-    def family_of(day: date, report_progress=None) -> dict:
-        year = financial_year_start(day)
-        if year not in families:
-            families[year] = build_family(year, today, threshold, report_progress)
-        return families[year]
-
-    tables = family_of(period.start, progress)[Member(period, area)]
-    previous = period.previous()
-    before = family_of(previous.start).get(Member(previous, area), {})
-    return dict(tables), {k: before[k] for k in PREVIOUS_METRICS if k in before}, period
+    release = releases_for(
+        [period], area, today=today, threshold=threshold, cache=releases, progress=progress
+    )[Member(period, area)]
+    tables = tables_from_json(release.tables, blank=True)
+    before = tables_from_json(release.previous, blank=True)
+    return tables, before, release
 
 
 def build_report(
@@ -174,7 +171,7 @@ def build_report(
     today: date | None = None,
     threshold: int | None = None,
     progress: Callable[[int], None] | None = None,
-    families: dict | None = None,
+    releases: dict | None = None,
 ) -> Report:
     """The report for the days `start` to `end` inclusive (`end` before `today`). The published
     version is for fixed periods only (a ValueError otherwise: the form and the command refuse
@@ -184,9 +181,11 @@ def build_report(
     today = today or timezone.localdate()
     threshold = threshold or settings.REPORT_SUPPRESSION_THRESHOLD
     previous_period = None
+    release = None
     if audience == PUBLISHED:
-        tables, before, period = _published_tables(start, end, area, today, threshold, progress, families)
-        prior = period.previous()
+        tables, before, release = _published_tables(start, end, area, today, threshold, progress, releases)
+        threshold = release.threshold  # as released, whatever the setting is now
+        prior = FixedPeriod(release.start, release.end, release.kind).previous()
         previous_period = (prior.start, prior.end, str(prior.label))
     else:
         scope = Scope(start=start, end=end + timedelta(days=1), area=area or None, today=today)
@@ -220,8 +219,9 @@ def build_report(
         end=end,
         area=area,
         audience=audience,
-        generated_at=timezone.now(),
+        generated_at=release.made_at if release else timezone.now(),
         threshold=threshold,
         sections=sections,
         summary=summary,
+        release=release,
     )

@@ -82,6 +82,9 @@ class _System:
         self.location: dict[Any, Any] = {}  # (member, metric, row label, column) -> variable
         self.location_additive: dict[Any, frozenset[str]] = {}  # the same keys -> what it adds up over
         self.basis: list[tuple[Row, Column, Any]] = []  # cells withheld when their row's people are few
+        self.members: dict[Any, set[Member]] = defaultdict(set)  # the members each cell is shown in
+        # (cell, the cell it is withheld with): a place's void nights with its occupied nights.
+        self.together: list[tuple[Any, Any]] = []
 
     def variable(self, member: Member, metric: str, table: Table, row: Row, column: Column) -> Any:
         fact = row.facts.get(column.key)
@@ -101,6 +104,7 @@ class _System:
                 var = ("cell", member, metric, row.label, column.key)
             self.values[var] = value
             self.where[var].append((table, row, column))
+            self.members[var].add(member)
             self.location[(member, metric, row.label, column.key)] = var
             fact = row.facts.get(column.key)
             if row.period is not None and fact:
@@ -115,6 +119,12 @@ class _System:
             if column.basis:
                 threshold_basis.append((row, column, var))
         self.basis.extend(threshold_basis)
+        for row, column in _counts(table):
+            if column.withheld_with:
+                cell = self._var_key(member, metric, row, column.key)
+                leader = self._var_key(member, metric, row, column.withheld_with)
+                if cell is not None and leader is not None:
+                    self.together.append((cell, leader))
         # Within the table.
         if table.total is not None and table.additive:
             for column in table.count_columns():
@@ -211,17 +221,46 @@ def family_system(family: dict[Member, dict[str, Table]]) -> _System:
     return system
 
 
-def protect_family(family: dict[Member, dict[str, Table]], threshold: int) -> None:
+def protect_family(
+    family: dict[Member, dict[str, Table]],
+    threshold: int,
+    *,
+    released: dict[Member, dict[str, Table]] | None = None,
+    batches: dict[Member, Any] | None = None,
+) -> None:
     """Primary and secondary suppression of every member's tables together, then the values worked
-    out from a withheld count (shares, rates) in each member."""
+    out from a withheld count (shares, rates) in each member. `released`: the members already
+    published ({member: its tables as released}, each in the batch `batches[member]` it was
+    published with), whose cells a reader has: their states are kept, and the other members are
+    suppressed so that nothing can be worked out of all of them together (reports/releases.py).
+    `family` holds every member, released ones too, computed from the data as it is now."""
     system = family_system(family)
+    fixed: dict[Any, str | None] = {}
+    if released:
+        _know_releases(system, set(family) - set(released), released, batches or {}, fixed)
     for row, column, var in system.basis:
         basis = row.values.get(column.basis)
         if basis is not None and 1 <= whole(basis) < threshold and system.values[var]:
             system.withheld.add(var)
-    states = protect_jointly(
-        system.values, system.equations, threshold, hidden=system.hidden, withheld=system.withheld
-    )
+    while True:
+        states = protect_jointly(
+            system.values,
+            system.equations,
+            threshold,
+            hidden=system.hidden,
+            withheld=system.withheld,
+            fixed=fixed,
+        )
+        # A place's void and turnaround nights go with its occupied nights: with the bedspaces'
+        # nights known, the ones shown would give the one withheld.
+        more = {
+            cell
+            for cell, leader in system.together
+            if states.get(leader) and not states.get(cell) and cell not in fixed and system.values[cell]
+        }
+        if not more:
+            break
+        system.withheld |= more
     for var, places in system.where.items():
         for _table, row, column in places:
             row.states[column.key] = states.get(var)
@@ -235,6 +274,55 @@ def protect_family(family: dict[Member, dict[str, Table]], threshold: int) -> No
         }
         for table in tables.values():
             _suppress_derived(table, threshold, suppressed_facts)
+
+
+def _know_releases(
+    system: _System,
+    new_members: set[Member],
+    released: dict[Member, dict[str, Table]],
+    batches: dict[Member, Any],
+    fixed: dict[Any, str | None],
+) -> None:
+    """Add what a reader has from the releases to `system`: each released cell whose count is the
+    same now is fixed at its released state; one whose count has changed since (late data) is a
+    cell of its own, fixed, tied to the count now by a hidden difference (the late records,
+    protected like a complement: two releases must not reveal that one record came late), the
+    count now then known only where a new member shows it. Each batch's own equations (its
+    tables' totals, months into quarters) hold of its released counts, and are added too."""
+    by_batch: dict[Any, dict[Member, dict[str, Table]]] = defaultdict(dict)
+    for member, tables in released.items():
+        by_batch[batches.get(member)][member] = tables
+    for batch, tables_of in by_batch.items():
+        old = family_system(tables_of)
+        mapping: dict[Any, Any] = {}
+        for var, value in old.values.items():
+            if var in old.hidden:
+                mapped = ("released", batch, var)
+                system.values[mapped] = value
+                system.hidden.add(mapped)
+                mapping[var] = mapped
+                continue
+            places = old.where.get(var)
+            state = places[0][1].states.get(places[0][2].key) if places else None
+            same = var in system.values and system.values[var] == value
+            if same and fixed.get(var, state) == state:
+                fixed[var] = state
+                mapping[var] = var
+                continue
+            mapped = ("released", batch, var)
+            system.values[mapped] = value
+            fixed[mapped] = state
+            mapping[var] = mapped
+            if var in system.values:
+                late = ("late", batch, var)
+                change = system.values[var] - value
+                system.values[late] = abs(change)
+                system.hidden.add(late)
+                system.equations.append((var, [mapped, late]) if change >= 0 else (mapped, [var, late]))
+                if not system.members[var] & new_members:
+                    system.hidden.add(var)  # shown only as released: its count now is not
+        for total, parts in old.equations:
+            system.equations.append((mapping[total], [mapping[p] for p in parts]))
 
 
 def withheld_count(family: dict[Member, dict[str, Table]]) -> int:

@@ -3,6 +3,7 @@
 import uuid
 from pathlib import Path
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -181,3 +182,54 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} downloaded {self.format.upper()} {self.start} to {self.end}"
+
+
+class PublishedRelease(models.Model):
+    """The published version of one fixed period for one area (or all areas), as it was first
+    made: every table's cells with their suppression, frozen. Written once by
+    `reports.releases.releases_for` and served for every later download in every format; never
+    changed or deleted (a database trigger refuses both). Why: reports/releases.py."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Financial year")
+
+    kind = models.CharField(_("period"), max_length=7, choices=Kind.choices)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    area = models.CharField(_("area"), max_length=100, blank=True, help_text=_("Blank: all areas."))
+    # 1 April of the financial year: the year's releases are looked up together, in one query.
+    year_start = models.DateField(_("financial year from"))
+    # The releases made together (one suppression, one snapshot of the data) share a batch.
+    batch = models.UUIDField(_("made with"), editable=False)
+    made_at = models.DateTimeField(_("first published"))
+    data_as_at = models.DateTimeField(_("figures as at"))
+    threshold = models.PositiveSmallIntegerField(_("suppression threshold"))
+    # The tables (reports.releases.table_to_json), withheld cells' counts included: a later release
+    # is suppressed knowing them. They are blanked before any report is built from a release.
+    tables = models.JSONField(_("tables"), editable=False)
+    # The previous period's tables (the comparison and the summary read them), as released.
+    previous = models.JSONField(_("previous period's tables"), editable=False, default=dict)
+    withheld = models.PositiveIntegerField(_("cells withheld"), default=0)
+
+    class Meta:
+        ordering = ["-start", "kind", "area"]
+        verbose_name = _("published release")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "start", "area"], name="publishedrelease_one_a_period_area"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="publishedrelease_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(data_as_at__lte=F("made_at")), name="publishedrelease_as_at_before_made"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="publishedrelease_write_once", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.start} {self.area or 'all areas'} (published {self.made_at:%Y-%m-%d})"

@@ -73,6 +73,19 @@ def area_text(report: Report) -> str:
     return report.area or _("All areas")
 
 
+def release_text(report: Report) -> str:
+    """The published version's release line: when it was first published and what its data is as
+    at (reports/releases.py); empty for the other versions."""
+    release = report.release
+    if release is None:
+        return ""
+    return _(
+        "First published on %(made)s, with figures as at %(as_at)s. Published figures are not "
+        "revised: this report is served as first published whenever it is downloaded, and records "
+        "added or corrected later are counted only in reports first published after them."
+    ) % {"made": day_time(release.made_at), "as_at": day_time(release.data_as_at)}
+
+
 def suppression_note(report: Report) -> str:
     """How the published version's figures are protected (the other versions are not suppressed)."""
     note = PROTECTION_NOTE if report.protected else SUPPRESSION_NOTE
@@ -135,6 +148,7 @@ def report_context(report: Report) -> dict:
         "suppression_note": suppression_note(report),
         "version": version_text(report),
         "generated": timezone.localtime(report.generated_at),
+        "release_text": release_text(report),
     }
 
 
@@ -204,7 +218,8 @@ def _about_rows(report: Report) -> list[list[str]]:
         [_("Period"), period_text(report)],
         [_("Area"), area_text(report)],
         [_("Version"), version_text(report)],
-        [_("Made"), day_time(report.generated_at)],
+        [_("First published") if report.release else _("Made"), day_time(report.generated_at)],
+        *([[_("Release"), release_text(report)]] if report.release else []),
         [_("Marking"), MARKING],
         *([[_("How figures are protected"), suppression_note(report)]] if report.protected else []),
     ]

@@ -181,13 +181,16 @@ def protect_jointly(
     *,
     hidden: AbstractSet[Any] = frozenset(),
     withheld: AbstractSet[Any] = frozenset(),
+    fixed: dict[Any, str | None] | None = None,
 ) -> dict:
     """States ({cell: PRIMARY | SECONDARY | None}) for `values` ({cell: count}) such that no count
     from 1 to threshold-1 is shown and no withheld cell, nor any small `hidden` cell (a complement,
     never shown), can be worked out through `equations`. `withheld` cells are withheld from the
     start (a place's nights when it had few residents). Secondary suppression withholds, for a
     disclosed cell, the smallest shown non-zero cell of an equation it is in (least information
-    lost), then, failing that, a shown zero; repeated until nothing is disclosed."""
+    lost), then, failing that, a shown zero; repeated until nothing is disclosed. `fixed` cells
+    ({cell: state}) keep the state given whatever happens (cells already released,
+    reports/releases.py): only the other cells are withheld to protect them."""
     # Worked on cell numbers: the cells' own keys are slow to hash.
     cells = list(values)
     number = {cell: i for i, cell in enumerate(cells)}
@@ -202,6 +205,10 @@ def protect_jointly(
             states[i] = PRIMARY
         elif cells[i] in withheld:
             states[i] = SECONDARY
+    frozen = {number[c] for c in (fixed or {}) if c in number}
+    for i in frozen:
+        states[i] = (fixed or {})[cells[i]]
+    keep = secret | frozen  # never chosen, never widened (a frozen cell's state is out already)
     small_secret = {i for i in secret if is_small(counts[i], threshold)}
     where: dict = {}
     for index, (total, parts) in enumerate(eqs):
@@ -215,8 +222,8 @@ def protect_jointly(
         found = [i for i in protected if bounds[i][0] == bounds[i][1]]
         if not found:
             unknown = {i for i in range(len(cells)) if states[i]}
-            fixed = determined_by_equations(unknown, eqs, counts)
-            found = [i for i in protected if i in fixed]
+            pinned = determined_by_equations(unknown, eqs, counts)
+            found = [i for i in protected if i in pinned]
         if not found:
             return {cell: states[i] for i, cell in enumerate(cells) if i not in secret}
         # One further cell withheld for each disclosed cell whose equations have none withheld
@@ -226,7 +233,7 @@ def protect_jointly(
         for i in found:
             if touched.intersection(where.get(i, ())):
                 continue
-            candidate = _withhold_next(i, states, counts, eqs, where, secret)
+            candidate = _withhold_next(i, states, counts, eqs, where, keep)
             if candidate is not None:
                 chosen.append(candidate)
                 touched.update(where.get(candidate, ()))
@@ -235,7 +242,7 @@ def protect_jointly(
             # No shown cell is left near the disclosed ones: what pins them is the "<5" cells' own
             # bounds (a "<5" total of four "<5" parts makes each exactly 1). Show such cells as
             # "[c]" (0 or more) instead, the disclosed one first, then those of its equations.
-            chosen = _widen_next(found, states, eqs, where, secret)
+            chosen = _widen_next(found, states, eqs, where, keep)
             if not chosen:
                 return {cell: states[i] for i, cell in enumerate(cells) if i not in secret}
         for candidate in chosen:

@@ -47,7 +47,7 @@ def sweep(
     result = Sweep()
     started = time.monotonic()
     first = first_day() or today
-    families: dict[date, Any] = {}  # the published reports' years, built once each
+    releases: dict[date, Any] = {}  # the published reports' years, read (or made) once each
     pdf_done: set[tuple[str, str]] = set()
     for period in sorted(periods.ended_periods(first, today), key=lambda p: (p.start, p.kind)):
         if not keep(period):
@@ -62,7 +62,7 @@ def sweep(
                         area=area,
                         audience=audience,
                         today=today,
-                        families=families,
+                        releases=releases,
                     )
                 except Exception as error:  # noqa: BLE001 - every failure is listed
                     result.failed.append(f"{name}: {error!r}")

@@ -36,6 +36,8 @@ class Column:
     # A count that is part of another count column of the same row ("5 of 6 reoffended"): its
     # complement (6 - 5) is protected as a count too.
     part_of: str | None = None
+    # A count column of the same row this one is withheld with, whenever that one is withheld.
+    withheld_with: str | None = None
 
 
 @dataclass
@@ -103,6 +105,8 @@ class Report:
     sections: list[Section]
     # The one-page summary (reports/metrics/summary.py), read from the suppressed tables.
     summary: object = None
+    # The published version: the reports.models.PublishedRelease its figures are served from.
+    release: object = None
 
     @property
     def named(self) -> bool:
@@ -302,7 +306,7 @@ PROTECTION_NOTE = _(
     "its group (“5 of 6 reoffended” would reveal the one who did not): all of the financial year's "
     "published reports, for all areas and for each area, are protected together, and a figure "
     "withheld in one is withheld in all. A property or area with fewer than {threshold} residents has "
-    "its nights and occupancy withheld. Rates and shares worked out from a withheld count, or from "
+    "its nights (occupied, void and turnaround) and occupancy withheld. Each published report is made once, protected together with every report of its year already published, and then served unchanged. Rates and shares worked out from a withheld count, or from "
     "fewer than {threshold} people, are withheld too. Zeros are shown, unless one has to be withheld "
     "(as “[c]”) to protect another figure."
 )

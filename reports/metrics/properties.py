@@ -17,7 +17,7 @@ from reports.tables import MONEY, PERCENT, Column, Row, Table
     _(
         "Placements in the period, different people, placements ended, occupied nights, void nights, "
         "nights empty in turnaround, occupancy (as above) and property cost (weekly cost × weeks in "
-        "the period). A person placed in two places is counted in each. "
+        "the period). A person placed in two places is counted in each. In the published version a place's void and turnaround nights are withheld whenever its occupied nights are (with the bedspaces' nights known, they would give them). "
     )
     + PLACE_NOTE,
     area_title=_("Breakdown by property"),
@@ -30,8 +30,9 @@ def per_property(scope: Scope, facts: Facts) -> Table:
         Column("ended", _("Ended")),
         # A place with fewer residents than the threshold: its nights would describe them.
         Column("occupied", _("Occupied nights"), basis="people"),
-        Column("void", _("Void nights")),
-        Column("turnaround", _("Turnaround nights")),
+        # With the bedspaces' nights known, void and turnaround nights would give the occupied ones.
+        Column("void", _("Void nights"), basis="people", withheld_with="occupied"),
+        Column("turnaround", _("Turnaround nights"), basis="people", withheld_with="occupied"),
         Column("rate", _("Occupancy"), PERCENT, derived_from="occupied"),
         Column("cost", _("Cost"), MONEY),
     ]
