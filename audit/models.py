@@ -30,7 +30,7 @@ from placements.models import (
     VoidPeriod,
 )
 from referrals.models import Offender, OffenderEvent, Referral
-from reports.models import UnitCost
+from reports.models import Funding, UnitCost
 
 
 class AccessAction(models.TextChoices):
@@ -198,3 +198,5 @@ DocumentHistory = _track(Document, "DocumentHistory")
 UserHistory = _track(get_user_model(), "UserHistory", exclude=["password", "last_login"])
 # The report's assumptions: who changed a unit cost, from what to what (the assumptions page).
 UnitCostHistory = _track(UnitCost, "UnitCostHistory")
+# The funding lines the report adds up (the funding pages).
+FundingHistory = _track(Funding, "FundingHistory")
