@@ -453,16 +453,27 @@ def _ensure_may_change(by: Staff, account: Any, *, access: bool = False) -> None
         )
 
 
+# Changes that could leave the scheme without a scheme manager take this lock first, so that two
+# managers switching each other off at once run one after the other and the second sees the
+# first's change (each statement after the lock reads what is committed by then).
+SCHEME_MANAGERS_LOCK_KEY = 7_140_1801
+
+
+def _serialise_scheme_manager_changes() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEME_MANAGERS_LOCK_KEY])
+
+
 def _ensure_other_scheme_managers(account: Any) -> None:
-    """The scheme keeps a scheme manager: with none, no one could manage its users. Every active
-    manager's membership is locked, so two managers switching each other off at once cannot both
-    succeed."""
-    managers = list(
-        StaffMembership.objects.select_for_update()
-        .filter(role=Role.SCHEME_MANAGER, active=True, user__is_active=True)
-        .values_list("user_id", flat=True)
+    """The scheme keeps a scheme manager: with none, no one could manage its users."""
+    managers = set(
+        StaffMembership.objects.filter(
+            role=Role.SCHEME_MANAGER, active=True, user__is_active=True
+        ).values_list("user_id", flat=True)
     )
-    if account.pk in managers and len(managers) == 1:
+    if managers == {account.pk}:
         raise ValidationError(
             _("This is the only scheme manager. Make someone else a scheme manager first."),
             code="last_scheme_manager",
@@ -553,6 +564,7 @@ def staff_change(
     if role not in Role.values:
         raise ValidationError({"role": _("Select their role")})
     with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        _serialise_scheme_manager_changes()
         account = _account_locked(user_id)
         _ensure_may_change(by, account)
         agency = Agency.objects.filter(pk=agency_id).first()
@@ -580,6 +592,7 @@ def staff_switch_off(*, user_id: int, by: Staff) -> Any:
     """Switch an account off: they can no longer sign in, and their sessions end at once. Never a
     deletion: their records still name them."""
     with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        _serialise_scheme_manager_changes()
         account = _account_locked(user_id)
         _ensure_may_change(by, account, access=True)
         if not account.is_active:
