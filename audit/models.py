@@ -96,6 +96,7 @@ class AccessLogEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(action__in=list(AccessAction)),
                 name="accesslog_action_valid",
+                violation_error_message=_("Choose an action from the list."),
             ),
         ]
 
@@ -134,8 +135,13 @@ class RetentionReview(models.Model):
             models.CheckConstraint(
                 condition=~Q(decision=RetentionDecision.RETAIN) | Q(retain_until__isnull=False),
                 name="retentionreview_retain_has_date",
+                violation_error_message=_("A record kept needs the date of its next review."),
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="retentionreview_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="retentionreview_has_reason",
+                violation_error_message=_("Enter the reason for the decision."),
+            ),
         ]
 
     def __str__(self) -> str:
