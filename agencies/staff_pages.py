@@ -345,7 +345,6 @@ def _staff_action(request, pk: int, action: str):
             "text": text,
             "account": account,
             "membership": getattr(account, "membership", None),
-            "warning": action == "switch-off",
         },
         success_url=url,
         success_message=str(done),

@@ -174,7 +174,7 @@ NOT_PERSONAL = {
     "agencies:staff-change": "a member of staff's role",
     "agencies:staff-switch-off": "a member of staff's account",
     "agencies:staff-switch-on": "an account already on: a redirect to its page",
-    "agencies:staff-reset-two-factor": "no authenticator to reset: a redirect to its page",
+    "agencies:staff-reset-two-factor": "a member of staff's account",
     "agencies:staff-password-link": "a member of staff's account",
     "reports:funding": "money, no people",
     "reports:funding-add": "a form",

@@ -193,8 +193,8 @@ MATRIX = {
     "password_set": EVERYONE_SIGNED_IN | {ANON: 200},
     "password_set_done": EVERYONE_SIGNED_IN | {ANON: 200},
     # Managing the scheme: its hub, users and roles, funding (scheme managers only). The scene's
-    # account is the other agency's worker: switching it on (it is on) goes back to its page, and
-    # it has no authenticator to reset.
+    # account is the other agency's worker (signed in, so with an authenticator): switching it on
+    # (it is on) goes back to its page.
     "manage-scheme": MANAGERS_ONLY,
     "agencies:staff-list": MANAGERS_ONLY,
     "agencies:staff-add": MANAGERS_ONLY,
@@ -202,7 +202,7 @@ MATRIX = {
     "agencies:staff-change": MANAGERS_ONLY,
     "agencies:staff-switch-off": MANAGERS_ONLY,
     "agencies:staff-switch-on": row(officer=403, manager=302),
-    "agencies:staff-reset-two-factor": row(officer=403, manager=302),
+    "agencies:staff-reset-two-factor": MANAGERS_ONLY,
     "agencies:staff-password-link": MANAGERS_ONLY,
     "reports:funding": MANAGERS_ONLY,
     "reports:funding-add": MANAGERS_ONLY,
