@@ -27,8 +27,6 @@ def test_a_manager_adds_a_member_of_staff_and_switches_them_off(page, width):
 
     sign_in(page, "manager")
     page.goto("/")
-    if width < 641:  # the service navigation folds into a menu on a phone
-        page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Manage the scheme").click()
     expect(page.get_by_role("heading", name="Manage the scheme", level=1)).to_be_visible()
     assert_accessible(page)
