@@ -94,7 +94,7 @@ def funding_add(request):
         action=lambda data: services.funding_add(by=request.user, **data),
         context={"title": _("Add funding"), "back_url": url},
         success_url=url,
-        success_message=_("Funding added. Reports made from now on count it."),
+        success_message=str(_("Funding added. Reports made from now on count it.")),
     )
 
 
@@ -109,5 +109,5 @@ def funding_edit(request, pk: int):
         action=lambda data: services.funding_update(funding_id=funding.pk, by=request.user, **data),
         context={"title": _("Change funding"), "caption": funding.name, "back_url": url},
         success_url=url,
-        success_message=_("Funding changed. Reports made from now on count the new figures."),
+        success_message=str(_("Funding changed. Reports made from now on count the new figures.")),
     )

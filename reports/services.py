@@ -244,8 +244,8 @@ FUNDING_FIELDS = ("name", "funder", "kind", "amount", "starts_on", "ends_on", "n
 
 def _funding_errors(
     *, name: str, funder: str, kind: str, amount: Decimal, starts_on: date, ends_on: date | None
-) -> dict[str, str]:
-    errors = {}
+) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     if not name.strip():
         errors["name"] = _("Enter the funding's name")
     if not funder.strip():

@@ -44,7 +44,9 @@ def test_a_manager_adds_a_member_of_staff_and_switches_them_off(page, width):
     page.get_by_label("Agency worker").check()
     page.select_option("#id_agency", label="Dyfed-Powys Probation")
     page.get_by_role("button", name="Add the member of staff").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an email address in the correct format")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter an email address in the correct format"
+    )
     assert_accessible(page)
     _fits(page, width)
     page.fill("#id_email", "nia.griffiths@example.org")
@@ -73,6 +75,8 @@ def test_a_manager_adds_a_member_of_staff_and_switches_them_off(page, width):
     for part, value in enumerate(("31", "3", "2026")):
         page.fill(f"#id_ends_on_{part}", value)
     page.get_by_role("button", name="Save the funding").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The end date must be the same as or after the start date")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The end date must be the same as or after the start date"
+    )
     assert_accessible(page)
     _fits(page, width)
