@@ -4,6 +4,7 @@ authentication and sending a link to choose a password. Each change is a service
 `agencies.services`; who may do what is `iom_housing.access`'s."""
 
 from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
@@ -153,9 +154,11 @@ class StaffChangeForm(ServiceForm):
 class ConfirmForm(ServiceForm):
     """A button, and nothing to fill in."""
 
-    def __init__(self, *args, submit_label="", **kwargs):
+    def __init__(self, *args, submit_label="", warning=False, **kwargs):
         self.submit_label = submit_label
         super().__init__(*args, **kwargs)
+        if warning:  # an action that stops someone working: the red button
+            self.helper.inputs = [Submit("submit", submit_label, css_class="govuk-button--warning")]
 
 
 class StaffFilterForm(forms.Form):
@@ -336,7 +339,7 @@ def _staff_action(request, pk: int, action: str):
     return form_page(
         request,
         form_class=ConfirmForm,
-        form_kwargs={"submit_label": button},
+        form_kwargs={"submit_label": button, "warning": action == "switch-off"},
         action=lambda _data: service(user_id=account.pk, by=request.user),
         context={
             "title": title,

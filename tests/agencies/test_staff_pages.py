@@ -362,3 +362,18 @@ def test_the_add_form_answers_hostile_input_with_errors_never_a_500_or_half_an_a
     else:
         assert after == (before[0] + 1, before[1] + 1)
         User.objects.filter(pk=User.objects.latest("pk").pk).delete()
+
+
+def test_the_header_offers_managing_the_scheme_to_scheme_managers_only(
+    scheme_manager_client, iom_officer_client
+):
+    hub = reverse("manage-scheme")
+    manager_page = scheme_manager_client.get(reverse("placements:dashboard")).content.decode()
+    assert f'href="{hub}">Manage the scheme</a>' in manager_page
+    assert f'href="{hub}"' not in iom_officer_client.get(reverse("placements:dashboard")).content.decode()
+    links = re.findall(
+        r'<a class="govuk-link" href="([^"]+)"', scheme_manager_client.get(hub).content.decode()
+    )
+    for name in ("placements:property-list", "agencies:staff-list", "reports:funding", "reports:assumptions",
+                 "placements:licence-wording", "admin:index"):  # fmt: skip
+        assert reverse(name) in links, name

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftercare.models import Deposit, DepositFund, Landlord
 from aftercare.services import follow_ups_schedule
@@ -193,8 +194,8 @@ MATRIX = {
     "password_set": EVERYONE_SIGNED_IN | {ANON: 200},
     "password_set_done": EVERYONE_SIGNED_IN | {ANON: 200},
     # Managing the scheme: its hub, users and roles, funding (scheme managers only). The scene's
-    # account is the other agency's worker (signed in, so with an authenticator): switching it on
-    # (it is on) goes back to its page.
+    # account is the other agency's worker, with an authenticator: switching it on (it is on) goes
+    # back to its page.
     "manage-scheme": MANAGERS_ONLY,
     "agencies:staff-list": MANAGERS_ONLY,
     "agencies:staff-add": MANAGERS_ONLY,
@@ -307,6 +308,8 @@ def scene():
         MANAGER: user_with_role(Role.SCHEME_MANAGER),
         OPCC: opcc,
     }
+    # The users pages' account (the other agency's worker) has an authenticator to reset.
+    TOTPDevice.objects.create(user=users[OTHER], name="Authenticator app", confirmed=True)
     # The record each kind of URL argument names, by the path segment before it.
     by_segment = {
         "referrals": referral.public_id,
