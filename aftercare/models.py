@@ -32,7 +32,11 @@ class DepositFund(TimeStamped):
         ordering = ["name"]
         verbose_name = _("rent deposit fund")
         constraints = [
-            models.CheckConstraint(condition=Q(starting_amount__gte=0), name="fund_starting_not_negative"),
+            models.CheckConstraint(
+                condition=Q(starting_amount__gte=0),
+                name="fund_starting_not_negative",
+                violation_error_message=_("The starting amount must be £0 or more."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -53,7 +57,13 @@ class FundTopUp(TimeStamped):
     class Meta:
         ordering = ["received_on", "pk"]
         verbose_name = _("fund top-up")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="topup_amount_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="topup_amount_positive",
+                violation_error_message=_("A top-up must be more than £0."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"£{self.amount} on {day_short(self.received_on)}"
@@ -186,14 +196,25 @@ class Deposit(PublicId, Versioned, TimeStamped):
         verbose_name = _("rent deposit")
         indexes = [models.Index(fields=["fund", "paid_on"], name="deposit_fund_paid_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive"),
-            models.CheckConstraint(condition=Q(kind__in=list(DepositKind)), name="deposit_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="deposit_amount_positive",
+                violation_error_message=_("A deposit must be more than £0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=list(DepositKind)),
+                name="deposit_kind_valid",
+                violation_error_message=_("Choose cash or bond."),
+            ),
             models.CheckConstraint(
                 condition=Q(recycled_amount__gte=0) & Q(recycled_amount__lte=F("amount")),
                 name="deposit_recycled_within_amount",
+                violation_error_message=_("The amount recycled must be from £0 to the deposit's amount."),
             ),
             models.CheckConstraint(
-                condition=Q(kind=DepositKind.CASH) | Q(recycled_amount=0), name="deposit_bond_pays_nothing"
+                condition=Q(kind=DepositKind.CASH) | Q(recycled_amount=0),
+                name="deposit_bond_pays_nothing",
+                violation_error_message=_("A bond pays out no money, so nothing can be recycled into it."),
             ),
             # One outcome per deposit: none yet (every outcome column empty), or one, complete.
             models.CheckConstraint(
@@ -212,20 +233,26 @@ class Deposit(PublicId, Versioned, TimeStamped):
                     & Q(outcome_recorded_at__isnull=False)
                 ),
                 name="deposit_one_complete_outcome",
+                violation_error_message=_(
+                    "Record the deposit's outcome in full (the tenancy's end, the amounts and who recorded it), or none of it."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(tenancy_ended_on__isnull=True) | Q(tenancy_ended_on__gte=F("paid_on")),
                 name="deposit_dates_in_order",
+                violation_error_message=_("The tenancy cannot end before the deposit was paid."),
             ),
             models.CheckConstraint(
                 condition=Q(returned_amount__isnull=True)
                 | (Q(returned_amount__gte=0) & Q(returned_amount__lte=F("amount"))),
                 name="deposit_returned_within_paid",
+                violation_error_message=_("The amount returned must be from £0 to the amount paid."),
             ),
             models.CheckConstraint(
                 condition=Q(claimed_amount__isnull=True)
                 | (Q(claimed_amount__gte=0) & Q(claimed_amount__lte=F("amount"))),
                 name="deposit_claim_within_bond",
+                violation_error_message=_("The amount claimed must be from £0 to the bond's amount."),
             ),
             # Each outcome's amounts: a cash deposit brings money back and is never claimed as a
             # bond; a bond brings nothing back and is claimed only when its outcome says so.
@@ -233,6 +260,9 @@ class Deposit(PublicId, Versioned, TimeStamped):
                 condition=~Q(outcome=DepositOutcome.RETURNED)
                 | (Q(kind=DepositKind.CASH) & Q(returned_amount=F("amount")) & Q(claimed_amount=0)),
                 name="deposit_returned_in_full",
+                violation_error_message=_(
+                    "“Returned in full” is for a cash deposit returned whole, with nothing claimed."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome=DepositOutcome.PART_CLAIMED)
@@ -243,16 +273,19 @@ class Deposit(PublicId, Versioned, TimeStamped):
                     & ~Q(claim_reason="")
                 ),
                 name="deposit_part_claimed",
+                violation_error_message=_("“Part claimed” is for a cash deposit returned in part."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome=DepositOutcome.WRITTEN_OFF)
                 | (Q(kind=DepositKind.CASH) & Q(returned_amount=0) & Q(claimed_amount=0)),
                 name="deposit_written_off",
+                violation_error_message=_("“Written off” is for a cash deposit of which nothing came back."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome=DepositOutcome.BOND_RELEASED)
                 | (Q(kind=DepositKind.BOND) & Q(returned_amount=0) & Q(claimed_amount=0)),
                 name="deposit_bond_released",
+                violation_error_message=_("“Released” is for a bond on which nothing was claimed."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome=DepositOutcome.BOND_CLAIMED)
@@ -263,6 +296,7 @@ class Deposit(PublicId, Versioned, TimeStamped):
                     & ~Q(claim_reason="")
                 ),
                 name="deposit_bond_claimed",
+                violation_error_message=_("“Claimed” is for a bond on which the landlord claimed an amount."),
             ),
         ]
 
@@ -336,10 +370,16 @@ class FollowUpCheck(PublicId, TimeStamped):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["placement", "months"], name="followup_once_per_placement_months"
+                fields=["placement", "months"],
+                name="followup_once_per_placement_months",
+                violation_error_message=_(
+                    "This placement already has a follow-up check at this many months."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(months__gte=1) & Q(months__lte=60), name="followup_months_1_to_60"
+                condition=Q(months__gte=1) & Q(months__lte=60),
+                name="followup_months_1_to_60",
+                violation_error_message=_("A follow-up check is from 1 to 60 months after the stay."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -347,17 +387,24 @@ class FollowUpCheck(PublicId, TimeStamped):
                 )
                 | (Q(recorded_at__isnull=False) & ~Q(accommodation="") & ~Q(engaging="")),
                 name="followup_recorded_complete",
+                violation_error_message=_(
+                    "Record the follow-up check in full (accommodation and engagement), or none of it."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(accommodation=Accommodation.MOVED, moved_to__in=list(Destination))
                 | (~Q(accommodation=Accommodation.MOVED) & Q(moved_to="")),
                 name="followup_moved_has_destination",
+                violation_error_message=_(
+                    "Say where the person moved to when they have moved (and only then)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(recorded_at__isnull=True)
                 | Q(recorded_by__isnull=False)
                 | Q(recorded_by_api_client__isnull=False),
                 name="followup_recorded_by_someone",
+                violation_error_message=_("A recorded follow-up check needs who recorded it."),
             ),
         ]
 

@@ -56,7 +56,13 @@ class StaffMembership(TimeStamped):
         ordering = ["user__username"]
         verbose_name = _("staff membership")
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=list(Role)), name="staffmembership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=list(Role)),
+                name="staffmembership_role_valid",
+                violation_error_message=_(
+                    "Choose one of the scheme's roles: IOM officer, agency worker, scheme manager or OPCC analyst."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,15 +167,22 @@ class HomeVisit(PublicId, TimeStamped):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(support_hours__gte=0) & Q(support_hours__lte=24), name="homevisit_hours_0_to_24"
+                condition=Q(support_hours__gte=0) & Q(support_hours__lte=24),
+                name="homevisit_hours_0_to_24",
+                violation_error_message=_("Support hours delivered must be from 0 to 24."),
             ),
             models.CheckConstraint(
-                condition=Q(concern_raised=False) | ~Q(concern=""), name="homevisit_concern_has_text"
+                condition=Q(concern_raised=False) | ~Q(concern=""),
+                name="homevisit_concern_has_text",
+                violation_error_message=_("Describe the concern, or untick “concern raised”."),
             ),
             models.CheckConstraint(
                 condition=Q(recorded_by__isnull=False, recorded_by_client__isnull=True)
                 | Q(recorded_by__isnull=True, recorded_by_client__isnull=False),
                 name="homevisit_recorded_by_one",
+                violation_error_message=_(
+                    "A visit is recorded by a member of staff or by an agency's case system (API client): choose one, not both or neither."
+                ),
             ),
         ]
 
@@ -215,8 +228,16 @@ class VisitCorrection(models.Model):
         ordering = ["corrected_at", "pk"]
         verbose_name = _("visit correction")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="visitcorrection_has_reason"),
-            models.CheckConstraint(condition=~Q(changes={}), name="visitcorrection_changes_something"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="visitcorrection_has_reason",
+                violation_error_message=_("Enter the reason for the correction."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(changes={}),
+                name="visitcorrection_changes_something",
+                violation_error_message=_("A correction must change at least one of the visit's answers."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -254,7 +275,11 @@ class ApiClient(TimeStamped):
         verbose_name = _("API client")
         constraints = [
             models.CheckConstraint(
-                condition=Q(scopes__contained_by=list(settings.API_SCOPES)), name="apiclient_scopes_valid"
+                condition=Q(scopes__contained_by=list(settings.API_SCOPES)),
+                name="apiclient_scopes_valid",
+                violation_error_message=_(
+                    "Choose scopes from the list: referrals:read, referrals:write, visits:write, followups:write, moveon:read, moveon:write."
+                ),
             ),
         ]
 

@@ -4,11 +4,13 @@ registering agencies' case systems as API clients."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, cast
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
@@ -18,19 +20,22 @@ from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import Application
 
-from agencies.models import Agency, ApiClient, HomeVisit, VisitCorrection
+from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
 from alerts.services import Change, alerts_recheck, concern_raise
 from iom_housing.access import (
     Requester,
     Staff,
     agency_of,
+    can_user_change_access_of,
+    can_user_change_account,
     can_user_correct_visit,
     can_user_record_visits,
     can_user_visit_anyone,
 )
 from iom_housing.basis import StaleBasis, stale_basis
 from iom_housing.dates import day
-from iom_housing.services import locked
+from iom_housing.roles import Role
+from iom_housing.services import integrity_errors_as, locked
 from placements.models import Placement, SupportAgency
 
 MAX_SUPPORT_HOURS = Decimal("24")
@@ -422,3 +427,219 @@ def api_client_register(
             application=application, defaults={"agency": agency, "scopes": sorted(scopes), "active": True}
         )
     return api_client, secret
+
+
+# Staff accounts: the users and roles pages --------------------------------------------------------
+# Each change is one transaction, with the account (and its membership) locked, and recorded in the
+# change history (audit.UserHistory, audit.StaffMembershipHistory) and the security log (role and
+# sign-in changes: iom_housing/security/signals.py). Accounts are switched off, never deleted: their
+# past records still name who did what.
+
+
+def _account_locked(user_id: int) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return locked(get_user_model().objects, user_id, _("account"))
+
+
+def _ensure_may_change(by: Staff, account: Any, *, access: bool = False) -> None:
+    """The users pages' rules (iom_housing.access): a superuser's account is changed in the
+    admin, by a superuser; one's own sign-in and role by another scheme manager."""
+    if not can_user_change_account(by, account):
+        raise ValidationError(_("Only a superuser can change this account, in the admin."), code="superuser")
+    if access and not can_user_change_access_of(by, account):
+        raise ValidationError(
+            _("You cannot do this to your own account. Ask another scheme manager."), code="own_account"
+        )
+
+
+# Changes that could leave the scheme without a scheme manager take this lock first, so that two
+# managers switching each other off at once run one after the other and the second sees the
+# first's change (each statement after the lock reads what is committed by then).
+SCHEME_MANAGERS_LOCK_KEY = 7_140_1801
+
+
+def _serialise_scheme_manager_changes() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEME_MANAGERS_LOCK_KEY])
+
+
+def _ensure_other_scheme_managers(account: Any) -> None:
+    """The scheme keeps a scheme manager: with none, no one could manage its users."""
+    managers = set(
+        StaffMembership.objects.filter(
+            role=Role.SCHEME_MANAGER, active=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    if managers == {account.pk}:
+        raise ValidationError(
+            _("This is the only scheme manager. Make someone else a scheme manager first."),
+            code="last_scheme_manager",
+        )
+
+
+def _active_agency(agency_id: int) -> Agency:
+    agency = Agency.objects.filter(pk=agency_id, active=True).first()
+    if agency is None:
+        raise ValidationError({"agency": _("Select an agency that is still part of the scheme")})
+    return agency
+
+
+def _password_link_queue(account: Any) -> None:
+    from agencies.tasks import send_password_link
+    from outbox.services import outbox_add
+
+    # A fresh key each time: the outbox keeps one message per key, and a manager may send a second
+    # link (the first expired, or went to an old address).
+    outbox_add(task=send_password_link, args=[account.pk, uuid.uuid4().hex])
+
+
+def staff_add(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str = "",
+    role: str,
+    agency_id: int,
+    job_title: str = "",
+    by: Staff,
+) -> Any:
+    """Give a member of staff an account with a role at an agency. They have no password until they
+    choose one from the link emailed to them (through the outbox, once this commits)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    email = (email or "").strip()
+    username = (username or "").strip() or email
+    errors: dict[str, str] = {}
+    if not (first_name or "").strip():
+        errors["first_name"] = _("Enter their first name")
+    if not (last_name or "").strip():
+        errors["last_name"] = _("Enter their last name")
+    if role not in Role.values:
+        errors["role"] = _("Select their role")
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = _("Another account already uses this email address")
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username" if username != email else "email"] = _(
+            "Another account already has this username: choose another"
+        )
+    if errors:
+        raise ValidationError(errors)
+    agency = _active_agency(agency_id)
+    with (
+        integrity_errors_as(
+            {
+                "auth_user_username_key": ValidationError(
+                    {"username": _("Another account already has this username: choose another")}
+                )
+            }
+        ),
+        transaction.atomic(),
+        pghistory.context(user=getattr(by, "pk", None)),
+    ):
+        account = User(
+            username=username,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email,
+            is_active=True,
+        )
+        account.set_unusable_password()
+        account.save()
+        StaffMembership.objects.create(user=account, agency=agency, role=role, job_title=job_title.strip())
+        _password_link_queue(account)
+    return account
+
+
+def staff_change(
+    *, user_id: int, role: str, agency_id: int, job_title: str = "", by: Staff
+) -> StaffMembership:
+    """Change a member of staff's role, agency or job title. What they see follows the membership
+    at once (`iom_housing.access.people_scope` reads it on every request): moving them to another
+    agency leaves them nothing of the old one's."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Select their role")})
+    with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        _serialise_scheme_manager_changes()
+        account = _account_locked(user_id)
+        _ensure_may_change(by, account)
+        agency = Agency.objects.filter(pk=agency_id).first()
+        membership = StaffMembership.objects.select_for_update().filter(user=account).first()
+        if agency is None or (
+            not agency.active and (membership is None or membership.agency_id != agency.pk)
+        ):
+            raise ValidationError({"agency": _("Select an agency that is still part of the scheme")})
+        if membership is None:
+            # An account made in the admin without a role (a superuser's, say) gets its first one.
+            _ensure_may_change(by, account, access=True)
+            return StaffMembership.objects.create(
+                user=account, agency=agency, role=role, job_title=job_title.strip()
+            )
+        if membership.role != role:
+            _ensure_may_change(by, account, access=True)
+            if membership.role == Role.SCHEME_MANAGER:
+                _ensure_other_scheme_managers(account)
+        membership.role, membership.agency, membership.job_title = role, agency, job_title.strip()
+        membership.save(update_fields=["role", "agency", "job_title", "updated_at"])
+    return membership
+
+
+def staff_switch_off(*, user_id: int, by: Staff) -> Any:
+    """Switch an account off: they can no longer sign in, and their sessions end at once. Never a
+    deletion: their records still name them."""
+    with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        _serialise_scheme_manager_changes()
+        account = _account_locked(user_id)
+        _ensure_may_change(by, account, access=True)
+        if not account.is_active:
+            raise ValidationError(_("This account is already switched off."), code="already_off")
+        _ensure_other_scheme_managers(account)
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+    return account
+
+
+def staff_switch_on(*, user_id: int, by: Staff) -> Any:
+    """Switch an account back on, with the role and agency it had (shown on the page first)."""
+    with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        account = _account_locked(user_id)
+        _ensure_may_change(by, account, access=True)
+        if account.is_active:
+            raise ValidationError(_("This account is already switched on."), code="already_on")
+        account.is_active = True
+        account.save(update_fields=["is_active"])
+    return account
+
+
+def staff_two_factor_reset(*, user_id: int, by: Staff) -> Any:
+    """Remove their authenticator (a lost phone): they set up a new one at their next sign-in, and
+    their sessions end with it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from iom_housing.security.services import user_two_factor_reset
+
+    with transaction.atomic():
+        account = _account_locked(user_id)
+        _ensure_may_change(by, account, access=True)
+        if not TOTPDevice.objects.filter(user=account).exists():
+            raise ValidationError(_("They have not set up two-factor authentication yet."), code="no_device")
+        user_two_factor_reset(user=account, by=by)
+    return account
+
+
+def staff_password_link_send(*, user_id: int, by: Staff) -> Any:
+    """Email them a link to choose a new password (a new account, a forgotten password). Only a
+    scheme manager sends one: no one can ask for a reset of an account by its address."""
+    with transaction.atomic():
+        account = _account_locked(user_id)
+        _ensure_may_change(by, account, access=True)
+        if not account.is_active:
+            raise ValidationError(_("Switch the account on first."), code="inactive")
+        if not account.email:
+            raise ValidationError(_("The account has no email address to send the link to."), code="no_email")
+        _password_link_queue(account)
+    return account

@@ -99,16 +99,27 @@ class Alert(models.Model):
         constraints = [
             # Two sweeps (or two workers) raising the same condition make one alert, not two.
             models.UniqueConstraint(
-                fields=["key"], condition=~Q(status=AlertStatus.RESOLVED), name="alert_one_unresolved_per_key"
+                fields=["key"],
+                condition=~Q(status=AlertStatus.RESOLVED),
+                name="alert_one_unresolved_per_key",
+                violation_error_message=_(
+                    "This alert is already open. Deal with that one instead of raising it again."
+                ),
             ),
-            models.CheckConstraint(condition=Q(status__in=list(AlertStatus)), name="alert_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=list(AlertStatus)),
+                name="alert_status_valid",
+                violation_error_message=_("Choose a status from the list."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status=AlertStatus.RESOLVED) | Q(resolved_at__isnull=False),
                 name="alert_resolved_has_date",
+                violation_error_message=_("A resolved alert needs the date it was resolved."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=AlertStatus.ACKNOWLEDGED) | Q(acknowledged_at__isnull=False),
                 name="alert_acknowledged_has_date",
+                violation_error_message=_("An acknowledged alert needs the date it was acknowledged."),
             ),
         ]
 
@@ -170,7 +181,9 @@ class AlertNotice(models.Model):
         verbose_name = _("alert email")
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "alert", "channel"], name="alertnotice_once_per_recipient"
+                fields=["recipient", "alert", "channel"],
+                name="alertnotice_once_per_recipient",
+                violation_error_message=_("This person has already been sent this email about this alert."),
             ),
         ]
 

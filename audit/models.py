@@ -30,7 +30,7 @@ from placements.models import (
     VoidPeriod,
 )
 from referrals.models import Offender, OffenderEvent, Referral
-from reports.models import PublishedRelease, UnitCost
+from reports.models import Funding, PublishedRelease, UnitCost
 
 
 class AccessAction(models.TextChoices):
@@ -96,6 +96,7 @@ class AccessLogEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(action__in=list(AccessAction)),
                 name="accesslog_action_valid",
+                violation_error_message=_("Choose an action from the list."),
             ),
         ]
 
@@ -134,8 +135,13 @@ class RetentionReview(models.Model):
             models.CheckConstraint(
                 condition=~Q(decision=RetentionDecision.RETAIN) | Q(retain_until__isnull=False),
                 name="retentionreview_retain_has_date",
+                violation_error_message=_("A record kept needs the date of its next review."),
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="retentionreview_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="retentionreview_has_reason",
+                violation_error_message=_("Enter the reason for the decision."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,3 +206,5 @@ UserHistory = _track(get_user_model(), "UserHistory", exclude=["password", "last
 UnitCostHistory = _track(UnitCost, "UnitCostHistory")
 # What was published, once (never changed: a trigger refuses it; the history shows it was not).
 PublishedReleaseHistory = _track(PublishedRelease, "PublishedReleaseHistory", exclude=["tables", "previous"])
+# The funding lines the report adds up (the funding pages).
+FundingHistory = _track(Funding, "FundingHistory")

@@ -33,7 +33,11 @@ class CaseNote(PublicId, TimeStamped):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("case note")
         indexes = [models.Index(fields=["offender", "-created_at"], name="casenote_offender_idx")]
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="casenote_has_text")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""), name="casenote_has_text", violation_error_message=_("Enter the note.")
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Case note {self.public_id} of {day_short(self.created_at)}"
@@ -62,7 +66,11 @@ class CaseNoteCorrection(models.Model):
         ordering = ["corrected_at", "pk"]
         verbose_name = _("case note correction")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="casenotecorrection_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="casenotecorrection_has_reason",
+                violation_error_message=_("Enter the reason for the correction."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,10 +124,20 @@ class Document(PublicId):
             models.Index(fields=["placement", "-uploaded_at"], name="document_placement_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="document_has_title"),
-            models.CheckConstraint(condition=Q(kind__in=list(DocumentKind)), name="document_kind_valid"),
             models.CheckConstraint(
-                condition=Q(erased_at__isnull=False) | ~Q(file=""), name="document_has_file"
+                condition=~Q(title=""),
+                name="document_has_title",
+                violation_error_message=_("Enter the document's title."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=list(DocumentKind)),
+                name="document_kind_valid",
+                violation_error_message=_("Choose the kind of document from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=False) | ~Q(file=""),
+                name="document_has_file",
+                violation_error_message=_("Choose the file to attach."),
             ),
         ]
 

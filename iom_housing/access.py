@@ -324,6 +324,32 @@ def can_user_manage_scheme(user: Requester) -> bool:
     return role_of(user) == Role.SCHEME_MANAGER
 
 
+def can_user_manage_staff(user: Requester) -> bool:
+    """The users and roles pages: add a member of staff, change their role or agency, switch an
+    account off and on, reset their two-factor authentication, send a link to set a password."""
+    return can_user_manage_scheme(user)
+
+
+def can_user_change_account(user: Requester, account: "User") -> bool:
+    """Whether `user` may change `account` on the users and roles pages: a scheme manager may
+    change any account but a superuser's (only a superuser may, in the admin)."""
+    return can_user_manage_staff(user) and (
+        not account.is_superuser or bool(getattr(user, "is_superuser", False))
+    )
+
+
+def can_user_change_access_of(user: Requester, account: "User") -> bool:
+    """Whether the change may touch `account`'s sign-in or role: never one's own (switching
+    oneself off, dropping one's own role or resetting one's own second factor locks a manager
+    out mid-task; another scheme manager does it)."""
+    return can_user_change_account(user, account) and getattr(user, "pk", None) != account.pk
+
+
+def can_user_manage_funding(user: Requester) -> bool:
+    """The scheme's funding lines, which the report's funding section adds up: scheme managers."""
+    return can_user_manage_scheme(user)
+
+
 def can_user_manage_placements(user: Requester) -> bool:
     """Triage referrals, book, renew and end placements, record offending: IOM officers and managers."""
     return role_of(user) in SCHEME_WIDE_ROLES

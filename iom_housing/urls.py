@@ -10,8 +10,9 @@ from iom_housing.security import two_factor
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # Sign-in, sign-out and changing one's own password. No reset by email: accounts hold
-    # criminal-offence data, so a scheme manager resets a forgotten password.
+    # Sign-in, sign-out and changing one's own password. No reset asked for by email address:
+    # accounts hold criminal-offence data, so only a scheme manager sends a link to choose a
+    # password (a new account, a forgotten password), and the second factor still guards sign-in.
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
@@ -19,6 +20,9 @@ urlpatterns = [
     path("accounts/session/keep-alive/", two_factor.keep_alive, name="session_keep_alive"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/set-password/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
+    path("accounts/set-password/done/", views.password_set_done, name="password_set_done"),
+    path("manage/", views.manage_scheme, name="manage-scheme"),
     path("", include("placements.urls")),
     path("", include("alerts.urls")),
     path("", include("referrals.urls")),

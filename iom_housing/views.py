@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import (
     HttpResponse,
@@ -12,6 +13,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -19,9 +21,12 @@ from django.views.defaults import page_not_found, permission_denied
 
 from iom_housing.access import (
     can_user_manage_placements,
+    can_user_manage_scheme,
     can_user_view_own_agency_work,
     can_user_view_reports,
+    require,
 )
+from iom_housing.security.log import security_event
 
 logger = logging.getLogger(__name__)
 
@@ -151,3 +156,34 @@ def csrf_failure(request, reason: str = "") -> HttpResponse:
     site's page with its header, rather than Django's technical one. The reason goes to the log."""
     logger.warning("CSRF failure on %s: %s", request.path, reason)
     return render(request, "403_csrf.html", status=403)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from the link a scheme manager had emailed (`agencies.notifications`):
+    Django's reset confirmation, for active accounts only (a link sent before the account was
+    switched off stops working). There is no page to ask for a link: only a scheme manager sends
+    one, from the users pages."""
+
+    template_name = "registration/password_set_form.html"
+    success_url = reverse_lazy("password_set_done")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_event("password_set", user=form.user)
+        return response
+
+
+@require_GET
+def password_set_done(request):
+    return render(request, "registration/password_set_done.html")
+
+
+@require_GET
+@require(can_user_manage_scheme)
+def manage_scheme(request):
+    """The scheme managers' start page: their everyday work, and the admin for rare repairs."""
+    return render(request, "iom_housing/manage.html")

@@ -180,35 +180,58 @@ class MoveOnAction(PublicId, Versioned, TimeStamped):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=list(ActionStatus)), name="moveonaction_status_valid"
+                condition=Q(status__in=list(ActionStatus)),
+                name="moveonaction_status_valid",
+                violation_error_message=_("Choose a status from the list."),
             ),
-            models.CheckConstraint(condition=Q(kind__in=list(ActionKind)), name="moveonaction_kind_valid"),
             models.CheckConstraint(
-                condition=Q(result="") | Q(result__in=list(ActionResult)), name="moveonaction_result_valid"
+                condition=Q(kind__in=list(ActionKind)),
+                name="moveonaction_kind_valid",
+                violation_error_message=_("Choose the kind of action from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(result="") | Q(result__in=list(ActionResult)),
+                name="moveonaction_result_valid",
+                violation_error_message=_("Choose successful or unsuccessful."),
             ),
             # Done: when and how it ended. No longer needed: when. Open: neither.
             models.CheckConstraint(
                 condition=~Q(status=ActionStatus.DONE) | (Q(outcome_on__isnull=False) & ~Q(result="")),
                 name="moveonaction_done_has_outcome",
+                violation_error_message=_(
+                    "A done action needs the date of its outcome and whether it succeeded."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status=ActionStatus.NOT_NEEDED) | (Q(outcome_on__isnull=False) & Q(result="")),
                 name="moveonaction_not_needed_has_date_only",
+                violation_error_message=_(
+                    "An action no longer needed has the date it was dropped and no result."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=list(OPEN_STATUSES)) | (Q(outcome_on__isnull=True) & Q(result="")),
                 name="moveonaction_open_has_no_outcome",
+                violation_error_message=_(
+                    "An action not started or in progress has no outcome date or result yet."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("opened_on")),
                 name="moveonaction_outcome_not_before_opened",
+                violation_error_message=_("The outcome cannot be before the action was opened."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind=ActionKind.OTHER) | ~Q(details=""), name="moveonaction_other_has_details"
+                condition=~Q(kind=ActionKind.OTHER) | ~Q(details=""),
+                name="moveonaction_other_has_details",
+                violation_error_message=_("Describe the action when its kind is “Other”."),
             ),
             models.CheckConstraint(
                 condition=~Q(kind__in=list(HOMELESSNESS_KINDS)) | ~Q(local_authority=""),
                 name="moveonaction_homelessness_names_authority",
+                violation_error_message=_(
+                    "A homelessness duty or referral needs the local authority it is with."
+                ),
             ),
         ]
 

@@ -58,9 +58,15 @@ class Property(TimeStamped):
         verbose_name = _("property")
         verbose_name_plural = _("properties")
         constraints = [
-            models.CheckConstraint(condition=Q(weekly_cost__gte=0), name="property_weekly_cost_not_negative"),
             models.CheckConstraint(
-                condition=Q(turnaround_days__lte=20), name="property_turnaround_at_most_20"
+                condition=Q(weekly_cost__gte=0),
+                name="property_weekly_cost_not_negative",
+                violation_error_message=_("The weekly cost must be £0 or more."),
+            ),
+            models.CheckConstraint(
+                condition=Q(turnaround_days__lte=20),
+                name="property_turnaround_at_most_20",
+                violation_error_message=_("The turnaround must be 20 days or fewer."),
             ),
         ]
 
@@ -80,7 +86,13 @@ class Bedspace(TimeStamped):
         ordering = ["property__name", "label"]
         verbose_name = _("bedspace")
         constraints = [
-            models.UniqueConstraint(fields=["property", "label"], name="bedspace_label_unique_per_property"),
+            models.UniqueConstraint(
+                fields=["property", "label"],
+                name="bedspace_label_unique_per_property",
+                violation_error_message=_(
+                    "This property already has a bedspace with this label. Give each bedspace its own label."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +116,11 @@ class PropertyExclusion(TimeStamped):
     class Meta:
         verbose_name = _("property exclusion")
         constraints = [
-            models.UniqueConstraint(fields=["property", "offender"], name="exclusion_unique_per_person"),
+            models.UniqueConstraint(
+                fields=["property", "offender"],
+                name="exclusion_unique_per_person",
+                violation_error_message=_("This person is already recorded as unsuitable for this property."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,10 +151,17 @@ class VoidPeriod(Versioned, TimeStamped):
         verbose_name = _("void period")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")), name="void_dates_in_order"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="void_dates_in_order",
+                violation_error_message=_(
+                    "A void period must end after the day it starts (or have no end date yet)."
+                ),
             ),
             ExclusionConstraint(
                 name="void_no_overlap_on_bedspace",
+                violation_error_message=_(
+                    "This bedspace already has a void period over some of these dates. Change or end that one instead."
+                ),
                 expressions=[
                     (IdRange("bedspace_id"), RangeOperators.EQUAL),
                     (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
@@ -333,6 +356,7 @@ class Placement(PublicId, Versioned, TimeStamped):
             models.CheckConstraint(
                 condition=Q(status__in=list(PlacementStatus)),
                 name="placement_status_valid",
+                violation_error_message=_("Choose a status from the list."),
             ),
             # A transfer ends one placement of the referral and starts the next, so the one that
             # was moved from is not counted.
@@ -341,13 +365,25 @@ class Placement(PublicId, Versioned, TimeStamped):
                 condition=~Q(status__in=list(RELEASED_PLACEMENT_STATUSES))
                 & ~Q(departure_reason=DepartureReason.TRANSFERRED),
                 name="placement_one_live_per_referral",
+                violation_error_message=_(
+                    "This referral already has a placement. Cancel or end that one before booking another."
+                ),
             ),
-            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="placement_dates_in_order"),
-            models.CheckConstraint(condition=Q(free_from__gte=F("ends_on")), name="placement_free_after_end"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")),
+                name="placement_dates_in_order",
+                violation_error_message=_("A placement must end after the day it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(free_from__gte=F("ends_on")),
+                name="placement_free_after_end",
+                violation_error_message=_("The bedspace cannot be free again before the placement ends."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=[PlacementStatus.ACTIVE, PlacementStatus.ENDED])
                 | Q(arrived_on__isnull=False),
                 name="placement_arrived_has_date",
+                violation_error_message=_("An active or ended placement needs the date the person arrived."),
             ),
             # A move to another bedspace has no move-on destination; every other ending has one.
             models.CheckConstraint(
@@ -358,38 +394,54 @@ class Placement(PublicId, Versioned, TimeStamped):
                     & (~Q(destination="") | Q(departure_reason=DepartureReason.TRANSFERRED))
                 ),
                 name="placement_ended_has_departure",
+                violation_error_message=_(
+                    "An ended placement needs the departure date, the reason and where the person moved on to."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(departure_reason=DepartureReason.TRANSFERRED) | Q(destination=""),
                 name="placement_transfer_has_no_destination",
+                violation_error_message=_(
+                    "A move to another bedspace has no move-on destination: leave it empty."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(departed_on__isnull=True)
                 | (Q(arrived_on__isnull=False) & Q(departed_on__gt=F("arrived_on"))),
                 name="placement_departed_after_arrival",
+                violation_error_message=_("The departure must be after the arrival."),
             ),
             models.CheckConstraint(
                 condition=Q(arrived_on__isnull=True)
                 | (Q(arrived_on__gte=F("starts_on")) & Q(arrived_on__lt=F("ends_on"))),
                 name="placement_arrived_within_booking",
+                violation_error_message=_("The arrival must be within the booking's dates."),
             ),
             # Once ended, the stay the overlap rules protect is exactly the stay that happened.
             models.CheckConstraint(
                 condition=~Q(status=PlacementStatus.ENDED) | Q(ends_on=F("departed_on")),
                 name="placement_ended_on_departure",
+                violation_error_message=_("An ended placement ends on the day the person departed."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=PlacementStatus.CANCELLED) | ~Q(cancellation_reason=""),
                 name="placement_cancelled_has_reason",
+                violation_error_message=_("A cancelled placement needs the reason it was cancelled."),
             ),
             # "Other" says where; no other destination carries details.
             models.CheckConstraint(
                 condition=(Q(destination=Destination.OTHER) & ~Q(destination_details=""))
                 | (~Q(destination=Destination.OTHER) & Q(destination_details="")),
                 name="placement_other_destination_details",
+                violation_error_message=_(
+                    "Say where the person moved to when the destination is “Other” (and only then)."
+                ),
             ),
             ExclusionConstraint(
                 name="placement_no_overlap_on_bedspace",
+                violation_error_message=_(
+                    "This bedspace is already booked over some of these dates (turnaround days included)."
+                ),
                 expressions=[
                     (IdRange("bedspace_id"), RangeOperators.EQUAL),
                     (DateRange("starts_on", "free_from"), RangeOperators.OVERLAPS),
@@ -398,6 +450,7 @@ class Placement(PublicId, Versioned, TimeStamped):
             ),
             ExclusionConstraint(
                 name="placement_no_overlap_per_offender",
+                violation_error_message=_("This person already has a placement over some of these dates."),
                 expressions=[
                     (IdRange("offender_id"), RangeOperators.EQUAL),
                     (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
@@ -447,8 +500,16 @@ class EndingCorrection(models.Model):
         ordering = ["corrected_at", "pk"]
         verbose_name = _("ending correction")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="endingcorrection_has_reason"),
-            models.CheckConstraint(condition=~Q(changes={}), name="endingcorrection_changes_something"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="endingcorrection_has_reason",
+                violation_error_message=_("Enter the reason for the correction."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(changes={}),
+                name="endingcorrection_changes_something",
+                violation_error_message=_("A correction must change at least one of the ending's answers."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -509,10 +570,16 @@ class Transfer(TimeStamped):
         verbose_name_plural = _("moves to another bedspace")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(from_placement=F("to_placement")), name="transfer_between_two_placements"
+                condition=~Q(from_placement=F("to_placement")),
+                name="transfer_between_two_placements",
+                violation_error_message=_(
+                    "A move goes from one placement to another: choose two different placements."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(reason__in=list(TransferReason)), name="transfer_reason_valid"
+                condition=Q(reason__in=list(TransferReason)),
+                name="transfer_reason_valid",
+                violation_error_message=_("Choose a reason for the move from the list."),
             ),
         ]
 
@@ -540,15 +607,27 @@ class LicenceTerm(models.Model):
         verbose_name = _("licence term")
         indexes = [models.Index(fields=["ends_on"], name="licenceterm_ends_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["placement", "number"], name="licenceterm_number_unique"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="licenceterm_number_from_1"),
+            models.UniqueConstraint(
+                fields=["placement", "number"],
+                name="licenceterm_number_unique",
+                violation_error_message=_("This placement already has a licence term with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="licenceterm_number_from_1",
+                violation_error_message=_("Licence terms are numbered from 1."),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=F("starts_on"))
                 & Q(ends_on__lte=F("starts_on") + timedelta(days=LICENCE_TERM_MAX_DAYS)),
                 name="licenceterm_1_to_28_days",
+                violation_error_message=_("A licence term lasts from 1 to 28 days."),
             ),
             ExclusionConstraint(
                 name="licenceterm_no_overlap",
+                violation_error_message=_(
+                    "This placement already has a licence term over some of these dates."
+                ),
                 expressions=[
                     (IdRange("placement_id"), RangeOperators.EQUAL),
                     (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
@@ -619,10 +698,15 @@ class SupportAgency(TimeStamped):
         verbose_name = _("supporting agency")
         verbose_name_plural = _("supporting agencies")
         constraints = [
-            models.UniqueConstraint(fields=["support_plan", "agency"], name="supportagency_unique_per_plan"),
+            models.UniqueConstraint(
+                fields=["support_plan", "agency"],
+                name="supportagency_unique_per_plan",
+                violation_error_message=_("This agency is already on the support plan."),
+            ),
             models.CheckConstraint(
                 condition=Q(visit_every_days__gte=1) & Q(visit_every_days__lte=28),
                 name="supportagency_frequency_1_to_28",
+                violation_error_message=_("Visits must be planned every 1 to 28 days."),
             ),
         ]
 
@@ -673,18 +757,27 @@ class LicenceWording(models.Model):
         ordering = ["-version"]
         verbose_name = _("licence agreement wording")
         constraints = [
-            models.CheckConstraint(condition=Q(version__gte=1), name="licencewording_version_from_1"),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="licencewording_version_from_1",
+                violation_error_message=_("Versions of the licence wording are numbered from 1."),
+            ),
             models.CheckConstraint(
                 condition=~Q(title="") & ~Q(conditions="") & ~Q(breach="") & ~Q(contacts=""),
                 name="licencewording_has_text",
+                violation_error_message=_(
+                    "The licence wording needs a title, its conditions, what happens on a breach and its contacts."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(weekly_charge__isnull=True) | Q(weekly_charge__gte=0),
                 name="licencewording_charge_not_negative",
+                violation_error_message=_("The weekly charge must be £0 or more."),
             ),
             models.CheckConstraint(
                 condition=Q(notice_days__gte=1) & Q(notice_days__lte=NOTICE_DAYS_MAX),
                 name="licencewording_notice_1_to_28",
+                violation_error_message=_("The notice period must be from 1 to 28 days."),
             ),
         ]
 
@@ -727,16 +820,22 @@ class LicenceAgreement(models.Model):
         verbose_name = _("licence agreement")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=list(AgreementStatus)), name="licenceagreement_status_valid"
+                condition=Q(status__in=list(AgreementStatus)),
+                name="licenceagreement_status_valid",
+                violation_error_message=_("Choose a status from the list."),
             ),
             models.CheckConstraint(
                 condition=(Q(status=AgreementStatus.ISSUED) & Q(responded_on__isnull=True))
                 | (~Q(status=AgreementStatus.ISSUED) & Q(responded_on__isnull=False)),
                 name="licenceagreement_response_has_date",
+                violation_error_message=_(
+                    "A signed or refused agreement needs the date of the answer; an issued one has none yet."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(responded_on__isnull=True) | Q(responded_on__gte=F("issued_on")),
                 name="licenceagreement_response_after_issue",
+                violation_error_message=_("The agreement cannot be answered before it was issued."),
             ),
         ]
 
@@ -765,10 +864,15 @@ class PersonCondition(models.Model):
         ordering = ["added_at", "pk"]
         verbose_name = _("person's licence condition")
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="personcondition_has_text"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="personcondition_has_text",
+                violation_error_message=_("Enter the condition."),
+            ),
             models.CheckConstraint(
                 condition=Q(removed_at__isnull=True) | Q(removed_at__gte=F("added_at")),
                 name="personcondition_removed_after_added",
+                violation_error_message=_("A condition cannot be removed before it was added."),
             ),
         ]
 
@@ -806,14 +910,19 @@ class LicenceWarning(TimeStamped):
         indexes = [models.Index(fields=["issued_on"], name="licencewarning_issued_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level__in=list(WarningLevel)), name="licencewarning_level_valid"
+                condition=Q(level__in=list(WarningLevel)),
+                name="licencewarning_level_valid",
+                violation_error_message=_("Choose a level of warning from the list."),
             ),
             models.CheckConstraint(
-                condition=~Q(condition="") & ~Q(what_happened=""), name="licencewarning_has_text"
+                condition=~Q(condition="") & ~Q(what_happened=""),
+                name="licencewarning_has_text",
+                violation_error_message=_("A warning needs the condition broken and what happened."),
             ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("what_happened"), WARNING_TEXT_MAX),
                 name="licencewarning_text_length",
+                violation_error_message=_("Describe what happened in 1,000 characters or fewer."),
             ),
         ]
 
@@ -850,17 +959,27 @@ class LicenceBreachEnding(TimeStamped):
         indexes = [models.Index(fields=["notice_on"], name="breachending_notice_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=list(BreachEndingKind)), name="breachending_kind_valid"
+                condition=Q(kind__in=list(BreachEndingKind)),
+                name="breachending_kind_valid",
+                violation_error_message=_("Choose how the licence ends from the list."),
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="breachending_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="breachending_has_reason",
+                violation_error_message=_("Enter the reason the licence is ended."),
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("reason"), WARNING_TEXT_MAX),
                 name="breachending_reason_length",
+                violation_error_message=_("Give the reason in 1,000 characters or fewer."),
             ),
             models.CheckConstraint(
                 condition=(Q(kind=BreachEndingKind.IMMEDIATE) & Q(leave_by=F("notice_on")))
                 | (Q(kind=BreachEndingKind.NOTICE) & Q(leave_by__gt=F("notice_on"))),
                 name="breachending_leave_by_follows_kind",
+                violation_error_message=_(
+                    "With notice, the leaving date is after the day notice is given; ended at once, it is that day."
+                ),
             ),
         ]
 

@@ -1,13 +1,11 @@
 """Admin for offenders, their offending and compliance events, and referrals."""
 
-import uuid
-
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.admin import SchemeModelAdmin, SchemeTabularInline
-from referrals.models import IdempotencyKey, Need, Offender, OffenderEvent, Referral, ReferralEvent
+from referrals.models import Need, Offender, OffenderEvent, Referral
 
 RECORD_FIELDSET = (
     _("Record"),
@@ -144,42 +142,6 @@ class ReferralAdmin(SchemeModelAdmin):
         return super().get_queryset(request).select_related(*self.list_select_related)
 
 
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(SchemeModelAdmin):
-    """What an agency's case system sent with an `Idempotency-Key`, and the answer it got: a record
-    for tracing a sync, not for editing."""
-
-    list_display = ("key", "api_client", "response_status", "created_at")
-    list_select_related = ("api_client__agency", "api_client__application")
-    search_fields = ("key",)
-    readonly_fields = ("fingerprint", "response_status", "response_body", "created_at")
-
-    def people_on_record_page(self, obj) -> set[int]:
-        # The stored reply to a referral names its person (the list shows only the key).
-        body = obj.response_body if isinstance(obj.response_body, dict) else {}
-        try:
-            referral = uuid.UUID(str(body.get("id")))
-        except ValueError:
-            return set()
-        return set(Referral.objects.filter(public_id=referral).values_list("offender_id", flat=True))
-
-
-@admin.register(ReferralEvent)
-class ReferralEventAdmin(SchemeModelAdmin):
-    """The API's events feed. Only the services write events and the database refuses to change
-    or delete one, so here they can only be read."""
-
-    people = ("referral__offender",)
-    list_display = ("pk", "kind", "referral", "occurred_at")
-    list_filter = ("kind",)
-    list_select_related = ("referral__offender", "referral__referring_agency")
-    fields = readonly_fields = ("referral", "kind", "occurred_at", "data")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+# Not here: the API's idempotency keys (a stored reply to a client's retry) and the referral events
+# feed (append-only: the database refuses to change one). They are the API's own bookkeeping, read
+# by agencies' case systems through /api/v1/, never repaired by hand.

@@ -187,16 +187,33 @@ class Offender(PublicId, TimeStamped):
         ]
         constraints = [
             # Identifiers are compared without case: 2004/0123456x is 2004/0123456X.
-            models.UniqueConstraint(Upper("pnc_id"), condition=~Q(pnc_id=""), name="offender_pnc_id_unique"),
-            models.UniqueConstraint(Upper("crn"), condition=~Q(crn=""), name="offender_crn_unique"),
+            models.UniqueConstraint(
+                Upper("pnc_id"),
+                condition=~Q(pnc_id=""),
+                name="offender_pnc_id_unique",
+                violation_error_message=_(
+                    "Another person already has this PNC ID. Search for them instead of recording them twice."
+                ),
+            ),
+            models.UniqueConstraint(
+                Upper("crn"),
+                condition=~Q(crn=""),
+                name="offender_crn_unique",
+                violation_error_message=_(
+                    "Another person already has this probation CRN. Search for them instead of recording them twice."
+                ),
+            ),
             models.CheckConstraint(
-                condition=Q(ethnicity__in=list(Ethnicity)), name="offender_ethnicity_valid"
+                condition=Q(ethnicity__in=list(Ethnicity)),
+                name="offender_ethnicity_valid",
+                violation_error_message=_("Choose an ethnic group from the list (the ONS 2021 groups)."),
             ),
             models.CheckConstraint(
                 condition=Q(licence_ends_on__isnull=True)
                 | Q(licence_starts_on__isnull=True)
                 | Q(licence_ends_on__gte=F("licence_starts_on")),
                 name="offender_licence_dates_in_order",
+                violation_error_message=_("The supervision licence must end on or after the day it starts."),
             ),
         ]
 
@@ -286,6 +303,9 @@ class OffenderEvent(TimeStamped):
             models.CheckConstraint(
                 condition=~Q(kind__in=list(OFFENDING_EVENT_KINDS)) | ~Q(offence_category=""),
                 name="offenderevent_offence_has_category",
+                violation_error_message=_(
+                    "An arrest, charge, conviction or caution needs its offence category; warnings, breaches and recalls have none."
+                ),
             ),
         ]
 
@@ -443,22 +463,31 @@ class Referral(PublicId, Versioned, TimeStamped):
                 fields=["referring_agency", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="referral_external_ref_unique_per_agency",
+                violation_error_message=_(
+                    "This agency already has a referral with this reference. Each of an agency's referrals needs its own reference."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=list(ReferralStatus)),
                 name="referral_status_valid",
+                violation_error_message=_("Choose a status from the list."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=ReferralStatus.DECLINED) | ~Q(decline_reason=""),
                 name="referral_declined_has_reason",
+                violation_error_message=_("A declined referral needs the reason it was declined."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=list(OPEN_REFERRAL_STATUSES)) | Q(decided_at__isnull=False),
                 name="referral_decided_has_date",
+                violation_error_message=_(
+                    "An accepted, declined or withdrawn referral needs the date it was decided."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(decided_at__isnull=True) | Q(decided_at__gte=F("submitted_at")),
                 name="referral_decided_after_submitted",
+                violation_error_message=_("A referral cannot be decided before it was submitted."),
             ),
         ]
 
@@ -525,7 +554,11 @@ class IdempotencyKey(models.Model):
     class Meta:
         verbose_name = _("idempotency key")
         constraints = [
-            models.UniqueConstraint(fields=["api_client", "key"], name="idempotency_key_unique_per_client")
+            models.UniqueConstraint(
+                fields=["api_client", "key"],
+                name="idempotency_key_unique_per_client",
+                violation_error_message=_("This case system has already used this idempotency key."),
+            )
         ]
         indexes = [
             GinIndex(fields=["offender_ids"], name="idempotency_key_people_idx"),

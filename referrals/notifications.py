@@ -35,13 +35,21 @@ NEWS = {
 
 def referrer_email_send(*, event_id: int) -> int:
     """Email the referrer about one event of their referral; 1 if sent, 0 if there is no one to
-    tell (a referral made over the API, or a referrer with no email or no longer active)."""
-    event = ReferralEvent.objects.select_related("referral__submitted_by").filter(pk=event_id).first()
+    tell (a referral made over the API, or a referrer with no email, no longer active or no longer
+    at the referring agency)."""
+    event = (
+        ReferralEvent.objects.select_related("referral__submitted_by__membership").filter(pk=event_id).first()
+    )
     if event is None or event.kind not in NEWS:
         return 0
     referral = event.referral
     to = referral.submitted_by
     if to is None or not to.is_active or not to.email:
+        return 0
+    # A referrer since moved to another agency (or left without a role) is no longer told of the
+    # old agency's referrals: news of a referral follows the agency, as its pages do.
+    membership = getattr(to, "membership", None)
+    if membership is None or not membership.active or membership.agency_id != referral.referring_agency_id:
         return 0
     subject, sentence = NEWS[ReferralEvent.Kind(event.kind)]
     reference = (

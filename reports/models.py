@@ -34,10 +34,15 @@ class Funding(TimeStamped):
         verbose_name = _("funding")
         verbose_name_plural = _("funding")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="funding_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="funding_amount_not_negative",
+                violation_error_message=_("The amount must be £0 or more."),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="funding_dates_in_order",
+                violation_error_message=_("The end date must be the same as or after the start date."),
             ),
         ]
 
@@ -91,10 +96,15 @@ class UnitCost(TimeStamped):
         ordering = ["name"]
         verbose_name = _("unit cost")
         constraints = [
-            models.CheckConstraint(condition=Q(low__gte=0), name="unitcost_low_not_negative"),
+            models.CheckConstraint(
+                condition=Q(low__gte=0),
+                name="unitcost_low_not_negative",
+                violation_error_message=_("The low figure must be £0 or more."),
+            ),
             models.CheckConstraint(
                 condition=Q(low__lte=F("central")) & Q(central__lte=F("high")),
                 name="unitcost_low_central_high_in_order",
+                violation_error_message=_("The figures must be in order: low, then central, then high."),
             ),
         ]
 
@@ -146,11 +156,20 @@ class ReportExport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("report export")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="reportexport_dates_in_order"),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="reportexport_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="reportexport_dates_in_order",
+                violation_error_message=_("The report's last day must be on or after its first day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="reportexport_progress_at_most_100",
+                violation_error_message=_("Progress is a percentage, at most 100."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status=ReportExportStatus.READY) | ~Q(file_name=""),
                 name="reportexport_ready_has_file",
+                violation_error_message=_("A ready report needs its file."),
             ),
         ]
 

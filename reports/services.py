@@ -24,7 +24,7 @@ from iom_housing.access import Requester, Staff
 from iom_housing.services import integrity_errors_as, locked
 from outbox.services import outbox_add
 from reports.builder import EVALUATION, OFFICER, PUBLISHED, build_report
-from reports.models import ReportDownload, ReportExport, UnitCost
+from reports.models import Funding, ReportDownload, ReportExport, UnitCost
 from reports.render import file_name, render_file
 from reports.tables import Report
 
@@ -237,3 +237,98 @@ def unit_cost_update(
         cost.save(update_fields=["low", "central", "high", "source", "source_date", "notes", "updated_at"])
     logger.info("unit cost %s changed by user %s", cost.key, getattr(by, "pk", None))
     return cost
+
+
+FUNDING_FIELDS = ("name", "funder", "kind", "amount", "starts_on", "ends_on", "notes")
+
+
+def _funding_errors(
+    *, name: str, funder: str, kind: str, amount: Decimal, starts_on: date, ends_on: date | None
+) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    if not name.strip():
+        errors["name"] = _("Enter the funding's name")
+    if not funder.strip():
+        errors["funder"] = _("Enter who gives the funding")
+    if kind not in Funding.Kind.values:
+        errors["kind"] = _("Select the kind of funding")
+    if amount is None or amount < 0:
+        errors["amount"] = _("The amount must be £0 or more")
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("The end date must be the same as or after the start date")
+    return errors
+
+
+def _funding_constraints() -> Any:
+    return integrity_errors_as(
+        {
+            "funding_amount_not_negative": ValidationError({"amount": _("The amount must be £0 or more")}),
+            "funding_dates_in_order": ValidationError(
+                {"ends_on": _("The end date must be the same as or after the start date")}
+            ),
+        }
+    )
+
+
+def funding_add(
+    *,
+    name: str,
+    funder: str,
+    kind: str,
+    amount: Decimal,
+    starts_on: date,
+    ends_on: date | None = None,
+    notes: str = "",
+    by: Staff,
+) -> Funding:
+    """Add a funding line (a scheme manager, on the funding pages); the report's "Funding received"
+    counts it from its first day. Its change history is kept (audit.FundingHistory)."""
+    errors = _funding_errors(
+        name=name, funder=funder, kind=kind, amount=amount, starts_on=starts_on, ends_on=ends_on
+    )
+    if errors:
+        raise ValidationError(errors)
+    with _funding_constraints(), transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        funding = Funding.objects.create(
+            name=name.strip(),
+            funder=funder.strip(),
+            kind=kind,
+            amount=amount,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            notes=notes.strip(),
+        )
+    logger.info("funding %s added by user %s", funding.pk, getattr(by, "pk", None))
+    return funding
+
+
+def funding_update(
+    *,
+    funding_id: int,
+    name: str,
+    funder: str,
+    kind: str,
+    amount: Decimal,
+    starts_on: date,
+    ends_on: date | None = None,
+    notes: str = "",
+    by: Staff,
+) -> Funding:
+    """Change a funding line; reports made from now on count the new figures."""
+    errors = _funding_errors(
+        name=name, funder=funder, kind=kind, amount=amount, starts_on=starts_on, ends_on=ends_on
+    )
+    if errors:
+        raise ValidationError(errors)
+    with _funding_constraints(), transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        funding = locked(Funding.objects, funding_id, str(_("funding")))
+        funding.name, funding.funder, funding.kind = name.strip(), funder.strip(), kind
+        funding.amount, funding.starts_on, funding.ends_on, funding.notes = (
+            amount,
+            starts_on,
+            ends_on,
+            notes.strip(),
+        )
+        funding.save(update_fields=[*FUNDING_FIELDS, "updated_at"])
+    logger.info("funding %s changed by user %s", funding.pk, getattr(by, "pk", None))
+    return funding

@@ -17,6 +17,7 @@ from alerts.models import Alert, AlertNotice, JobRun
 from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
+from outbox.models import OutboxMessage
 from placements.models import (
     Bedspace,
     EndingCorrection,
@@ -177,22 +178,6 @@ BUILDERS = {
     Offender: _offenders,
     OffenderEvent: lambda n: OffenderEventFactory.create_batch(n, recorded_by=UserFactory()),
     Referral: lambda n: ReferralFactory.create_batch(n),
-    IdempotencyKey: lambda n: [
-        IdempotencyKey.objects.create(
-            api_client=api_client_with_scopes(name=f"Case system {i}"),
-            key=f"key-{i}",
-            fingerprint="0" * 64,
-            response_status=201,
-            response_body={"id": str(i)},
-        )
-        for i in range(n)
-    ],
-    ReferralEvent: lambda n: [
-        ReferralEvent.objects.create(
-            referral=referral, kind=ReferralEvent.Kind.SUBMITTED, data={"status": "submitted"}
-        )
-        for referral in ReferralFactory.create_batch(n)
-    ],
     Property: _properties,
     Bedspace: _bedspaces,
     PropertyExclusion: lambda n: PropertyExclusionFactory.create_batch(n, created_by=UserFactory()),
@@ -203,15 +188,6 @@ BUILDERS = {
     SupportPlan: _support_plans,
     SupportAgency: lambda n: SupportAgencyFactory.create_batch(n),
     Alert: _alerts,
-    AlertNotice: lambda n: [
-        AlertNotice.objects.create(alert=alert, recipient=UserFactory(), channel=AlertNotice.Channel.DIGEST)
-        for alert in _alerts(n)
-    ],
-    JobRun: lambda n: [
-        JobRun.objects.create(name=f"sweep:{start + i}", last_run_at=timezone.now(), summary="1 raised")
-        for start in [JobRun.objects.count()]
-        for i in range(n)
-    ],
     Funding: lambda n: FundingFactory.create_batch(n),
     DepositFund: lambda n: [
         DepositFund.objects.create(name=f"Fund {start + i}", starting_amount=1000, starts_on=date(2026, 4, 1))
@@ -247,6 +223,9 @@ def test_every_project_model_and_the_user_model_is_registered():
     # The licence wording has its own pages with its versions; agreements, a person's conditions,
     # warnings and breach endings are written by the licence services only; so are corrections of
     # an ending (by `placement_ending_correct`, with why).
+    # The services' and jobs' own bookkeeping is hidden: the API's idempotency keys and its
+    # referral events feed, the alert emails sent and when the scheduled jobs ran.
+    project_models -= {IdempotencyKey, ReferralEvent, AlertNotice, JobRun}
     project_models -= {
         LicenceWording,
         LicenceAgreement,
@@ -266,7 +245,7 @@ def test_site_is_named_for_the_scheme():
 # Scheme managers use every page
 
 # Only the services (or scheduled jobs) write these: read, never edited here.
-READ_ONLY = {ReferralEvent, AlertNotice, JobRun, ReportDownload, ReportExport, Transfer}
+READ_ONLY = {ReportDownload, ReportExport, Transfer}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)
@@ -575,3 +554,115 @@ def test_changelist_query_count_is_the_same_for_2_and_20_rows(scheme_manager_cli
         assert len(response.context["cl"].result_list) >= (2 if rows == 2 else 20)
         counts.append(len(queries))
     assert counts[0] == counts[1], [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize(
+    "model", [IdempotencyKey, ReferralEvent, AlertNotice, JobRun, OutboxMessage], ids=_label
+)
+def test_the_services_own_bookkeeping_is_not_in_the_admin(scheme_manager_client, model):
+    """Internal tables (the API's idempotency keys and events feed, the alert emails sent, the
+    scheduled jobs' runs, the outbox) are written by the services and jobs only: not shown."""
+    assert not admin.site.is_registered(model)
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    assert scheme_manager_client.get(url).status_code == 404
+
+
+# The database's rules, said as sentences: the admin's forms validate each constraint with its
+# `violation_error_message`, never Django's "Constraint “…” is violated."
+
+
+def test_every_constraint_says_what_to_put_right():
+    from django.db.models import BaseConstraint
+
+    default = str(BaseConstraint.default_violation_error_message)
+    bare = [
+        f"{model._meta.label}.{constraint.name}"
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in {*PROJECT_APPS, "aftercare", "casefiles", "audit"}
+        for constraint in model._meta.constraints
+        if str(constraint.violation_error_message) == default
+    ]
+    assert not bare, bare
+
+
+def _errors_shown(response) -> list[str]:
+    form = response.context["adminform"].form
+    return [str(error) for errors in form.errors.values() for error in errors]
+
+
+def test_funding_ending_before_it_starts_is_a_sentence_at_the_top_of_the_admin_form(scheme_manager_client):
+    response = scheme_manager_client.post(
+        _url(Funding, "add"),
+        {
+            "name": "Grant",
+            "funder": "PCC",
+            "kind": "grant",
+            "amount": "100",
+            "starts_on": "2026-04-01",
+            "ends_on": "2026-03-01",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert _errors_shown(response) == ["The end date must be the same as or after the start date."]
+    assert "is violated" not in response.content.decode()
+    assert not Funding.objects.exists()
+
+
+def test_unit_costs_out_of_order_are_a_sentence_in_the_admin(scheme_manager_client):
+    response = scheme_manager_client.post(
+        _url(UnitCost, "add"),
+        {"key": "recall", "name": "A recall", "low": "300", "central": "200", "high": "400", "unit": "recall",
+         "source": "MoJ", "source_date": "2024-10-31", "notes": ""},
+    )  # fmt: skip
+    assert _errors_shown(response) == ["The figures must be in order: low, then central, then high."]
+
+
+def test_a_second_bedspace_with_the_same_label_is_a_sentence_in_the_admin(scheme_manager_client):
+    existing = BedspaceFactory(label="Flat 1")
+    response = scheme_manager_client.post(
+        _url(Bedspace, "add"),
+        {"property": existing.property_id, "label": "Flat 1", "active": "on", **_management("void_periods")},
+    )
+    assert response.status_code == 200
+    assert _errors_shown(response) == [
+        "This property already has a bedspace with this label. Give each bedspace its own label."
+    ]
+
+
+def test_an_overlapping_void_period_says_which_rule_it_breaks(scheme_manager_client):
+    existing = VoidPeriodFactory()
+    response = scheme_manager_client.post(
+        _url(VoidPeriod, "add"),
+        {
+            "bedspace": existing.bedspace_id,
+            "starts_on": (existing.starts_on + timedelta(days=1)).isoformat(),
+            "ends_on": (existing.ends_on + timedelta(days=1)).isoformat(),
+            "reason": VoidPeriod.Reason.DAMAGE,
+        },
+    )
+    assert _errors_shown(response) == [
+        "This bedspace already has a void period over some of these dates. Change or end that one instead."
+    ]
+
+
+def test_a_second_person_with_the_same_pnc_id_is_a_sentence_in_the_admin(scheme_manager_client):
+    OffenderFactory(pnc_id="2004/0123456X")
+    response = scheme_manager_client.post(
+        _url(Offender, "add"),
+        {
+            "first_name": "Dai",
+            "last_name": "Llewellyn",
+            "date_of_birth": "1990-04-01",
+            "gender": "male",
+            "ethnicity": "white_british",
+            "pnc_id": "2004/0123456X",
+            "iom_category": Offender.IomCategory.FIXED,
+            "risk_of_serious_harm": Offender.RiskOfSeriousHarm.HIGH,
+            **_management("events", total=0),
+        },
+    )
+    assert response.status_code == 200
+    assert _errors_shown(response) == [
+        "Another person already has this PNC ID. Search for them instead of recording them twice."
+    ]

@@ -36,9 +36,15 @@ def test_officers_go_straight_to_their_dashboard(iom_officer_client):
     assert reverse("admin:index").encode() not in dashboard.content
 
 
-def test_scheme_managers_are_offered_administration(scheme_manager_client):
+def test_scheme_managers_are_offered_administration_from_managing_the_scheme(scheme_manager_client):
+    """The header offers "Manage the scheme"; its page links the admin, for rare repairs."""
     response = scheme_manager_client.get(reverse("home"), follow=True)
-    assert reverse("admin:index").encode() in response.content
+    assert reverse("manage-scheme").encode() in response.content
+    assert reverse("admin:index").encode() in scheme_manager_client.get(reverse("manage-scheme")).content
+
+
+def test_a_superuser_without_a_role_is_offered_administration_in_the_header(admin_client):
+    assert reverse("admin:index").encode() in admin_client.get(reverse("home")).content
 
 
 def test_a_user_without_a_role_is_told_what_to_ask_for(db):

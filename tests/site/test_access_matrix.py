@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftercare.models import Deposit, DepositFund, Landlord
 from aftercare.services import follow_ups_schedule
@@ -24,6 +25,7 @@ from tests.factories import (
     AgencyFactory,
     AlertFactory,
     BedspaceFactory,
+    FundingFactory,
     HomeVisitFactory,
     MoveOnActionFactory,
     PlacementFactory,
@@ -188,6 +190,24 @@ MATRIX = {
     "api:followup-list": row(anon=401, own=200, other=200, opcc=403),
     "api:followup-detail": row(anon=401, own=200, other=404, opcc=403),
     "api:followup-record": row(anon=401, officer=405, own=405, other=405, manager=405, opcc=403),
+    # Choosing a password from an emailed link: anyone with the link (here none: "invalid link").
+    "password_set": EVERYONE_SIGNED_IN | {ANON: 200},
+    "password_set_done": EVERYONE_SIGNED_IN | {ANON: 200},
+    # Managing the scheme: its hub, users and roles, funding (scheme managers only). The scene's
+    # account is the other agency's worker, with an authenticator: switching it on (it is on) goes
+    # back to its page.
+    "manage-scheme": MANAGERS_ONLY,
+    "agencies:staff-list": MANAGERS_ONLY,
+    "agencies:staff-add": MANAGERS_ONLY,
+    "agencies:staff-detail": MANAGERS_ONLY,
+    "agencies:staff-change": MANAGERS_ONLY,
+    "agencies:staff-switch-off": MANAGERS_ONLY,
+    "agencies:staff-switch-on": row(officer=403, manager=302),
+    "agencies:staff-reset-two-factor": MANAGERS_ONLY,
+    "agencies:staff-password-link": MANAGERS_ONLY,
+    "reports:funding": MANAGERS_ONLY,
+    "reports:funding-add": MANAGERS_ONLY,
+    "reports:funding-edit": MANAGERS_ONLY,
     # The admin site is one row: scheme managers only (others are sent to the admin sign-in).
     "admin:index": row(anon=302, officer=302, own=302, other=302, manager=200, opcc=302),
 }
@@ -280,6 +300,7 @@ def scene():
     opcc = user_with_role(Role.OPCC_ANALYST, AgencyFactory(kind="commissioner"))
     export = ReportExportFactory(requested_by=opcc)
     unit_cost = UnitCostFactory(key="custody-night")
+    funding = FundingFactory()
     users = {
         OFFICER: user_with_role(Role.IOM_OFFICER, AgencyFactory(name="Police", kind="police")),
         OWN: own_worker,
@@ -287,6 +308,8 @@ def scene():
         MANAGER: user_with_role(Role.SCHEME_MANAGER),
         OPCC: opcc,
     }
+    # The users pages' account (the other agency's worker) has an authenticator to reset.
+    TOTPDevice.objects.create(user=users[OTHER], name="Authenticator app", confirmed=True)
     # The record each kind of URL argument names, by the path segment before it.
     by_segment = {
         "referrals": referral.public_id,
@@ -311,6 +334,8 @@ def scene():
         "actions": move_on_action.public_id,
         "notes": note.public_id,
         "documents": document.public_id,
+        "users": users[OTHER].pk,
+        "funding": funding.pk,
     }
     return users, by_segment
 
