@@ -38,6 +38,7 @@ from placements.models import (
     LicenceTerm,
     LicenceWarning,
     Placement,
+    SharingOverride,
     Transfer,
     WarningLevel,
 )
@@ -437,7 +438,8 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
 
 
 def _licence_entries(offender: Offender, placement_urls: dict[int, str]) -> list[TimelineEntry]:
-    """Warnings under the licence to occupy, and a licence ended for a breach: two queries."""
+    """Warnings under the licence to occupy, a licence ended for a breach, and sharing conflicts
+    overridden: three queries."""
     levels = _labels(WarningLevel.choices)
     kinds = _labels(BreachEndingKind.choices)
     entries = []
@@ -464,6 +466,21 @@ def _licence_entries(offender: Offender, placement_urls: dict[int, str]) -> list
         title = _("Licence ended for a breach: %(kind)s") % {"kind": kinds[kind].lower()}
         description = _("The licence ends on %(day)s.") % {"day": day(leave_by)} + "\n" + reason
         entries.append(TimelineEntry(notice_on, title, description, url=placement_urls.get(placement_id, "")))
+    # Only that it happened: the conflicts (other residents' risks) and the reason are on the
+    # placement's page, for the IOM team.
+    overrides = SharingOverride.objects.filter(placement__offender=offender).values_list(
+        "decided_at",
+        "change",
+        "decided_by__first_name",
+        "decided_by__last_name",
+        "decided_by__username",
+        "placement_id",
+    )
+    changes = _labels(SharingOverride.Change.choices)
+    for decided_at, change, first, last, username, placement_id in overrides:
+        title = _("Sharing conflict overridden: %(change)s") % {"change": changes[change].lower()}
+        by = f"{first} {last}".strip() or username
+        entries.append(TimelineEntry(decided_at, title, "", by, placement_urls.get(placement_id, "")))
     return entries
 
 
