@@ -65,6 +65,7 @@ PERSONAL = {
     "referrals:offender-list-csv": OFFICER,
     "referrals:offender-detail": OFFICER,
     "referrals:offender-event-add": OFFICER,
+    "referrals:offender-sharing-risks": OFFICER,
     "agencies:caseload": OWN,
     "agencies:visits-due": OWN,
     "agencies:caseload-csv": OWN,
@@ -147,6 +148,7 @@ NOT_PERSONAL = {
     "placements:void-add": "a bedspace",
     "placements:void-end": "a bedspace",
     "placements:place": "POST only (logged when it books)",
+    "placements:place-check": "with no booking asked for, a redirect to Find a bedspace",
     "alerts:acknowledge-many": "POST only (logged: tests/alerts/test_acknowledge_many.py)",
     "placements:licence-wording": "the scheme's licence wording",
     "placements:licence-wording-edit": "the scheme's licence wording",
@@ -255,6 +257,7 @@ ADMIN_PERSONAL = {
     "placements.Placement": ADMIN_PAGES,
     "placements.LicenceTerm": ADMIN_PAGES,
     "placements.Transfer": ADMIN_PAGES,  # read-only: the move of a person between two placements
+    "placements.SharingOverride": ADMIN_PAGES,  # read-only: an officer's override for a placement
     "placements.SupportPlan": ADMIN_PAGES,
     "placements.SupportAgency": ADMIN_PAGES,
     "alerts.Alert": ADMIN_PAGES,
