@@ -95,6 +95,7 @@ class PlaceForm(SharingOverride, BasedOn, ServiceForm):
     days = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=LICENCE_TERM_MAX_DAYS)
     # Sent from the page that showed who shares the property: book now, with any override.
     checked = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    sharing_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class ConfirmForm(BasedOn, ServiceForm):

@@ -166,12 +166,14 @@ def place_offender(
     days: int = LICENCE_TERM_MAX_DAYS,
     expected_version: int | None = None,
     sharing_override_reason: str = "",
+    sharing_seen: str = "",
 ) -> Placement:
     """Book an accepted referral into a bedspace: a provisional placement with its first licence term.
 
     `expected_version` is the referral's version when the bedspaces were shown. A stay that
     conflicts with the property or the people sharing it (`sharing`) is refused unless an IOM
-    officer gives `sharing_override_reason`, kept as a `SharingOverride`."""
+    officer gives `sharing_override_reason`, kept as a `SharingOverride`; `sharing_seen` is the
+    digest of the conflicts the page showed (`sharing.conflicts_digest`)."""
     _check_term_days(days)
     today = timezone.localdate()
     if starts_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
@@ -255,6 +257,7 @@ def _sharing_checked(
     reason: str,
     by: Staff,
     ignore_placement_ids: tuple[int, ...] = (),
+    seen: str = "",
 ) -> tuple[sharing.SharingCheck, str]:
     """The sharing rule for a stay, with the property locked: two stays booked at once in two
     bedspaces of one property each see the other. Returns the check and the override's reason
@@ -268,7 +271,7 @@ def _sharing_checked(
         today=timezone.localdate(),
         ignore_placement_ids=ignore_placement_ids,
     )
-    return check, sharing.sharing_allowed(check, override_reason=reason, by=by)
+    return check, sharing.sharing_allowed(check, override_reason=reason, by=by, seen=seen)
 
 
 def _referral_changed(placement: Placement, kind: str) -> None:

@@ -29,6 +29,7 @@ property). Co-residents are shown pseudonymously ("Resident A"), by sex and shar
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -423,17 +424,38 @@ def conflicts_by_bedspace(
     }
 
 
-def sharing_allowed(check: SharingCheck, *, override_reason: str, by: Staff | None) -> str:
+def conflicts_digest(conflicts: Sequence[Conflict]) -> str:
+    """A short fingerprint of the conflicts a page showed, sent back with the officer's override."""
+    return hashlib.sha256("\n".join(c.code + c.message for c in conflicts).encode()).hexdigest()[:16]
+
+
+def sharing_allowed(check: SharingCheck, *, override_reason: str, by: Staff | None, seen: str = "") -> str:
     """Refuse a stay with conflicts unless an IOM officer gave a reason to override them; the
     reason to record ("" when there is nothing to override). A refusal (women or men only)
     is raised on "bedspace"; conflicts without a reason on `OVERRIDE_FIELD`, with code
-    "sharing_conflict" and the conflicts' messages in its params."""
+    "sharing_conflict" and the conflicts' messages in its params. `seen` is the
+    `conflicts_digest` of the conflicts the officer was shown, where a page showed them: an
+    override of conflicts that have changed since (someone else booked meanwhile) is refused
+    with code "sharing_changed", so the override always records what the officer saw."""
     if check.refusals:
         raise ValidationError({"bedspace": [c.message for c in check.refusals]})
     if not check.conflicts:
         return ""
     reason = (override_reason or "").strip()
     messages = [c.message for c in check.conflicts]
+    if reason and seen and seen != conflicts_digest(check.conflicts):
+        raise ValidationError(
+            {
+                OVERRIDE_FIELD: ValidationError(
+                    _(
+                        "Who shares the property has changed since the page was shown. Check the "
+                        "conflicts again: %(conflicts)s"
+                    ),
+                    code="sharing_changed",
+                    params={"conflicts": " ".join(messages), "conflict_list": messages},
+                )
+            }
+        )
     if not reason:
         raise ValidationError(
             {

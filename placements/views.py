@@ -440,6 +440,7 @@ def _place_check_page(request, referral: Referral, bedspace: Bedspace, form: Pla
             "ends_on": data["starts_on"] + timedelta(days=data["days"]),
             "basis": data["basis"],
             "check": check,
+            "seen": sharing.conflicts_digest(check.conflicts),
             "can_override": can_user_override_sharing(request.user),
             "override_field": sharing.OVERRIDE_FIELD,
             "override": form[sharing.OVERRIDE_FIELD] if sharing.OVERRIDE_FIELD in form.fields else None,
@@ -510,6 +511,7 @@ def place(request, public_id):
             by=request.user,
             expected_version=data["basis"],
             sharing_override_reason=data.get(sharing.OVERRIDE_FIELD, ""),
+            sharing_seen=data["sharing_seen"],
         )
     except StaleBasis as stale:
         if not stale.already_done:

@@ -42,7 +42,14 @@ from placements.models import (
     Transfer,
     WarningLevel,
 )
-from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.models import (
+    SHARING_RISK_FIELDS,
+    URGENCY_RANK,
+    OffenceCategory,
+    Offender,
+    OffenderEvent,
+    Referral,
+)
 from referrals.names import Folded, first_name_forms, fold, pnc_full
 
 # The referrals filter's choice for accepted referrals with no booking yet (see `referral_list`).
@@ -173,6 +180,20 @@ def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]
         if sent and sent.upper() != recorded.upper():
             label = cast("Field[Any, Any]", Offender._meta.get_field(name)).verbose_name
             differences.append((str(label), sent, recorded))
+    # A risk the referrer gives that the record lacks: the officer records it on the person's page
+    # (a referral never changes an existing record).
+    sent_risks = Offender(
+        **{name: details[name] for name in SHARING_RISK_FIELDS if name in details}
+    ).sharing_risks
+    recorded_risks = offender.sharing_risks
+    if set(sent_risks) - set(recorded_risks):
+        differences.append(
+            (
+                str(_("Risks when sharing a property")),
+                ", ".join(sent_risks),
+                ", ".join(recorded_risks) or str(_("None recorded")),
+            )
+        )
     return differences
 
 

@@ -15,7 +15,7 @@ from iom_housing.api.auth import ApiClientUser
 from placements.models import Placement, SharingOverride
 from placements.selectors import earliest_free_bedspaces
 from placements.services import licence_renew, place_offender, placement_transfer
-from placements.sharing import OVERRIDE_FIELD
+from placements.sharing import OVERRIDE_FIELD, conflicts_digest, sharing_check
 from referrals.models import Gender
 from tests.clock import london
 from tests.factories import AgencyFactory, BedspaceFactory, OffenderFactory, PropertyFactory
@@ -390,3 +390,41 @@ def test_the_check_page_with_no_booking_asked_for_goes_back_to_the_search(iom_of
     response = iom_officer_client.get(reverse("placements:place-check", args=[referral.public_id]))
 
     assert response.url == reverse("placements:find-bedspace", args=[referral.public_id])
+
+
+def test_an_override_of_conflicts_that_changed_since_they_were_shown_is_refused(house, iom_officer):
+    room1, _room2 = house
+    referral = h.accepted_referral()
+    shown_before_the_violent_resident_was_booked = conflicts_digest([])
+
+    error = h.refused(
+        place_offender,
+        referral_id=referral.pk,
+        bedspace_id=room1.pk,
+        starts_on=START,
+        days=14,
+        by=iom_officer,
+        sharing_override_reason="Fine.",
+        sharing_seen=shown_before_the_violent_resident_was_booked,
+    )
+
+    assert error.error_dict[OVERRIDE_FIELD][0].code == "sharing_changed"
+    shown = conflicts_digest(
+        sharing_check(
+            bedspace=room1,
+            offender=referral.offender,
+            starts_on=START,
+            ends_on=START + timedelta(days=14),
+            today=TODAY,
+        ).conflicts
+    )
+    place_offender(
+        referral_id=referral.pk,
+        bedspace_id=room1.pk,
+        starts_on=START,
+        days=14,
+        by=iom_officer,
+        sharing_override_reason="Fine.",
+        sharing_seen=shown,
+    )
+    assert SharingOverride.objects.count() == 1
