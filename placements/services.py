@@ -219,6 +219,7 @@ def place_offender(
             ends_on=ends_on,
             reason=sharing_override_reason,
             by=by,
+            seen=sharing_seen,
         )
         placement = Placement.objects.create(
             offender=offender,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from agencies.models import HomeVisit, VisitCorrection
 from alerts.models import Alert, AlertNotice
 from audit.models import AccessLogEntry
-from placements.models import Transfer
+from placements.models import SharingOverride, Transfer
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
 from tests.factories import OffenderEventFactory, PlacementFactory, PropertyExclusionFactory, UserFactory
 from tests.helpers import api_client_with_scopes, fetch_token
@@ -361,6 +361,15 @@ def admin_scene(scene):  # noqa: F811
         moved_on=date(2024, 1, 15),
         reason="repair",
         details="Boiler",
+    )
+    SharingOverride.objects.create(
+        placement=moved_to,
+        change="transfer",
+        starts_on=date(2024, 1, 15),
+        ends_on=date(2024, 2, 1),
+        conflicts=["Resident A has a history of violence to other residents."],
+        reason="Separate entrances.",
+        decided_by=UserFactory(),
     )
     assert Offender.objects.count() == 1
     return users, person

@@ -110,10 +110,8 @@ def test_erasure_removes_them_with_the_name(scheme_manager, iom_officer):
 def test_a_risk_sent_for_someone_already_recorded_is_shown_to_the_officer_not_recorded(api, probation):
     from referrals.models import Referral
     from referrals.selectors import person_details_differences
-    from tests.factories import ReferralFactory
 
     person = OffenderFactory(first_name="Sam", last_name="Quayle", pnc_id="2004/0123456X", crn="X123456")
-    ReferralFactory(offender=person, status=Referral.Status.DECLINED)
     response = post(api, body(person={"violence_to_residents": True}))
     assert response.status_code == 201, response.content
 
