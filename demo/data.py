@@ -1254,18 +1254,23 @@ class DemoBuilder:
         self.properties[0].near_school = True
         # An arson history in the shared flats (which do not refuse one), violence to other
         # residents where no one else lives: no one placed conflicts with anyone.
-        for spec, risk in ((shared, "arson_history"), (PROPERTIES[2], "violence_to_residents")):
+        alone = [spec for spec in PROPERTIES if len(spec.bedspaces) == 1]
+        for specs, risk in (([shared], "arson_history"), (alone, "violence_to_residents")):
             there = [
                 stay.person.offender
                 for stay in self.stays
-                if stay.spec is spec and stay.status == Placement.Status.ACTIVE and stay.person is not None
+                if stay.spec in specs and stay.status == Placement.Status.ACTIVE and stay.person is not None
             ]
             if there and there[0] is not None:
                 setattr(there[0], risk, True)
+        # Someone referred and not yet decided: accepting and placing them shows the conflicts.
         waiting = [
             plan.person
             for plan in self.refplans
-            if plan.status == RS.ACCEPTED and plan.stay is None and plan.person.offender is not None
+            if plan.status in (RS.SUBMITTED, RS.IN_REVIEW)
+            and plan.stay is None
+            and not plan.person.stays
+            and plan.person.offender is not None
         ]
         if waiting:
             offender = cast(Offender, waiting[0].offender)
