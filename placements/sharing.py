@@ -123,13 +123,14 @@ def _sexual_risk_words(person: Risks) -> list[str]:
 
 
 def _gender_words(gender: str) -> str:
-    return {
+    words: dict[str, str] = {
         Gender.MALE: _("male"),
         Gender.FEMALE: _("female"),
         Gender.NON_BINARY: _("non-binary"),
         Gender.OTHER: _("another gender"),
         Gender.NOT_KNOWN: _("gender not known"),
-    }.get(gender, _("gender not known"))
+    }
+    return words.get(gender, _("gender not known"))
 
 
 @dataclass(frozen=True)

@@ -522,7 +522,14 @@ def place(request, public_id):
         return redirect(placement.get_absolute_url())
     except ValidationError as error:
         if data["checked"] and sharing.OVERRIDE_FIELD in getattr(error, "error_dict", {}):
-            form.add_service_error(error)
+            if sharing.override_params(error) is not None and can_override:
+                # The page lists the conflicts already: say what to do.
+                form.add_error(
+                    sharing.OVERRIDE_FIELD,
+                    _("Enter why it is safe to book it anyway, or choose another bedspace."),
+                )
+            else:
+                form.add_service_error(error)
             check = _sharing_check(referral, bedspace, data)
             return _place_check_page(request, referral, bedspace, form, check, request.GET.urlencode())
         for text in error.messages:

@@ -76,7 +76,7 @@ def test_a_conflicting_booking_is_overridden_with_a_reason(browser, live_server,
     _shot(page, f"sharing-check-{width}")
 
     page.get_by_role("button", name="Override and book this bedspace").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("An IOM officer can book it anyway")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why it is safe to book it anyway")
     _fits(page)
     assert_accessible(page)
     _shot(page, f"sharing-refused-{width}")
