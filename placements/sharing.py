@@ -463,7 +463,7 @@ def sharing_allowed(check: SharingCheck, *, override_reason: str, by: Staff | No
                 OVERRIDE_FIELD: ValidationError(
                     _(
                         "This stay conflicts with the property or the people sharing it: %(conflicts)s "
-                        "An IOM officer can book it anyway by giving the reason."
+                        "An IOM officer can go ahead anyway by giving the reason."
                     ),
                     code="sharing_conflict",
                     params={"conflicts": " ".join(messages), "conflict_list": messages},
