@@ -24,6 +24,7 @@ from placements.models import (
     LicenceWording,
     PersonCondition,
     Placement,
+    SharingOverride,
     SupportAgency,
     SupportPlan,
     Transfer,
@@ -177,6 +178,7 @@ PlacementHistory = _track(Placement, "PlacementHistory")
 LicenceTermHistory = _track(LicenceTerm, "LicenceTermHistory")
 VoidPeriodHistory = _track(VoidPeriod, "VoidPeriodHistory")
 TransferHistory = _track(Transfer, "TransferHistory")
+SharingOverrideHistory = _track(SharingOverride, "SharingOverrideHistory")
 HomeVisitHistory = _track(HomeVisit, "HomeVisitHistory")
 VisitCorrectionHistory = _track(VisitCorrection, "VisitCorrectionHistory")
 AlertHistory = _track(Alert, "AlertHistory")

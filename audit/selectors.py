@@ -17,7 +17,14 @@ from audit.history import record_history
 from audit.models import AccessLogEntry, RetentionReview
 from casefiles.models import CaseNote, CaseNoteCorrection, Document
 from iom_housing.dates import day_short
-from placements.models import LicenceTerm, Placement, PropertyExclusion, SupportAgency, SupportPlan
+from placements.models import (
+    LicenceTerm,
+    Placement,
+    PropertyExclusion,
+    SharingOverride,
+    SupportAgency,
+    SupportPlan,
+)
 from referrals.models import Offender, OffenderEvent, Referral
 
 if TYPE_CHECKING:
@@ -187,6 +194,20 @@ def subject_access_items(offender: Offender) -> list[dict[str, Any]]:
                 },
                 "history": _history(visit),
             }
+        )
+    # Each its own item: its conflicts speak of other residents (unnamed), which a manager may
+    # redact before release.
+    overrides = SharingOverride.objects.filter(placement__offender=offender).select_related(
+        "placement__bedspace"
+    )
+    for override in overrides:
+        items.append(
+            _item(
+                f"sharing-override-{override.pk}",
+                f"Sharing conflict overridden ({override.get_change_display()}) at "
+                f"{override.placement.bedspace} on {day_short(override.decided_at)}",
+                override,
+            )
         )
     for event in OffenderEvent.objects.filter(offender=offender).order_by("occurred_on"):
         items.append(

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -55,6 +56,7 @@ from referrals.models import (
     OffenderEvent,
     Referral,
     ReferralEvent,
+    SexualRiskToAdults,
 )
 from reports.models import Funding, UnitCost
 
@@ -735,6 +737,7 @@ class DemoBuilder:
         self._plan_stay_referrals()
         self._plan_unplaced_referrals()
         self._build_offenders()
+        self._mark_sharing_risks()
         self._build_referrals()
         self._build_placements()
         self._build_support_and_visits()
@@ -1242,6 +1245,37 @@ class DemoBuilder:
             self.officer_links.append((offender, police[index % len(police)]))
             if person.on_licence:
                 self.officer_links.append((offender, probation[index % len(probation)]))
+
+    def _mark_sharing_risks(self) -> None:
+        """A few sharing risks and one property characteristic, so that booking the shared flats
+        shows who else is there and a conflict (placements.sharing). Chosen, not drawn: the
+        random streams stay as they were. Nobody placed is given a risk their property refuses."""
+        shared = PROPERTIES[0]  # Tŷ Derwen: two flats with a shared entrance
+        self.properties[0].near_school = True
+        # An arson history in the shared flats (which do not refuse one), violence to other
+        # residents where no one else lives: no one placed conflicts with anyone.
+        alone = [spec for spec in PROPERTIES if len(spec.bedspaces) == 1]
+        for specs, risk in (([shared], "arson_history"), (alone, "violence_to_residents")):
+            there = [
+                stay.person.offender
+                for stay in self.stays
+                if stay.spec in specs and stay.status == Placement.Status.ACTIVE and stay.person is not None
+            ]
+            if there and there[0] is not None:
+                setattr(there[0], risk, True)
+        # Someone referred and not yet decided: accepting and placing them shows the conflicts.
+        waiting = [
+            plan.person
+            for plan in self.refplans
+            if plan.status in (RS.SUBMITTED, RS.IN_REVIEW)
+            and plan.stay is None
+            and not plan.person.stays
+            and plan.person.offender is not None
+        ]
+        if waiting:
+            offender = cast(Offender, waiting[0].offender)
+            offender.sexual_risk_to_children = True
+            offender.sexual_risk_to_adults = SexualRiskToAdults.WOMEN
 
     def _build_referrals(self) -> None:
         rng = self.rng

@@ -375,6 +375,13 @@ def can_user_transfer_placements(user: Requester) -> bool:
     return role_of(user) == Role.IOM_OFFICER
 
 
+def can_user_override_sharing(user: Requester) -> bool:
+    """Book, renew or move a stay that conflicts with a shared property's rule (placements.sharing)
+    with a recorded reason: a judgement of risk to people, so IOM officers only, as moves are. No
+    API client books, so none overrides."""
+    return role_of(user) == Role.IOM_OFFICER
+
+
 def can_user_use_admin(user: Requester) -> bool:
     """The admin site: active superusers and scheme managers. `is_staff` alone lets nobody in."""
     return bool(

@@ -13,6 +13,7 @@ from placements.models import (
     Placement,
     Property,
     PropertyExclusion,
+    SharingOverride,
     SupportAgency,
     SupportPlan,
     Transfer,
@@ -57,7 +58,15 @@ class PropertyAdmin(SchemeModelAdmin):
         "bedspace_count",
         "active",
     )
-    list_filter = ("active", "restriction", "accessible", "local_authority")
+    list_filter = (
+        "active",
+        "restriction",
+        "accessible",
+        "unsuitable_for_sexual_risk",
+        "unsuitable_for_arson",
+        "near_school",
+        "local_authority",
+    )
     search_fields = ("name", "address_line_1", "town", "postcode", "provider")
     inlines = (BedspaceInline, PropertyExclusionInline)
     ordering = ("name",)  # Meta.ordering is dropped from the GROUP BY of the bedspace count
@@ -68,6 +77,10 @@ class PropertyAdmin(SchemeModelAdmin):
             {"fields": ("address_line_1", "address_line_2", "town", "postcode", "local_authority")},
         ),
         (_("Terms"), {"fields": ("weekly_cost", "restriction", "accessible", "turnaround_days", "notes")}),
+        (
+            _("Sharing (who the property suits)"),
+            {"fields": ("unsuitable_for_sexual_risk", "unsuitable_for_arson", "near_school")},
+        ),
         RECORD_FIELDSET,
     )
 
@@ -277,6 +290,36 @@ class TransferAdmin(SchemeModelAdmin):
         "details",
         "created_by",
         "created_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SharingOverride)
+class SharingOverrideAdmin(SchemeModelAdmin):
+    """Officers' overrides of the sharing rule. Only the booking services make one, in the
+    transaction of the change it allowed, so here they can only be read."""
+
+    people = ("placement__offender",)
+    list_display = ("pk", "decided_at", "change", "placement", "decided_by")
+    list_filter = ("change",)
+    list_select_related = ("placement__offender", "placement__bedspace__property", "decided_by")
+    fields = readonly_fields = (
+        "placement",
+        "change",
+        "starts_on",
+        "ends_on",
+        "conflicts",
+        "reason",
+        "decided_by",
+        "decided_at",
     )
 
     def has_add_permission(self, request) -> bool:

@@ -19,8 +19,31 @@ from placements.models import (
     Transfer,
     VoidPeriod,
 )
+from placements.sharing import OVERRIDE_FIELD
 
 DATE_HINT = _("For example, 27 3 2026")
+
+
+class SharingOverride(forms.Form):
+    """A form whose stay the sharing rule (placements.sharing) may find in conflict: an IOM
+    officer (`can_override`) gets a box for the reason to go ahead anyway; others see the
+    refusal at the top of the form."""
+
+    def __init__(self, *args, can_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_override:
+            self.fields[OVERRIDE_FIELD] = forms.CharField(
+                label=_("Reason to go ahead despite a sharing conflict (optional)"),
+                help_text=_(
+                    "Only if this stay conflicts with the property or the people sharing it: say why "
+                    "it is safe. It is kept with the placement."
+                ),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+            )
+            lay_out = getattr(self, "lay_out", None)
+            if lay_out is not None:
+                lay_out()
 
 
 def _days_field(label, help_text=None):
@@ -65,11 +88,14 @@ class AvailabilityForm(ServiceForm):
         return starts_on
 
 
-class PlaceForm(BasedOn, ServiceForm):
+class PlaceForm(SharingOverride, BasedOn, ServiceForm):
     submit_label = _("Book this bedspace")
     bedspace = IdField(widget=forms.HiddenInput)
     starts_on = BoundedDateField(widget=forms.HiddenInput)
     days = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=LICENCE_TERM_MAX_DAYS)
+    # Sent from the page that showed who shares the property: book now, with any override.
+    checked = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    sharing_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class ConfirmForm(BasedOn, ServiceForm):
@@ -99,7 +125,7 @@ class CancelForm(BasedOn, ServiceForm):
     )
 
 
-class RenewForm(BasedOn, ServiceForm):
+class RenewForm(SharingOverride, BasedOn, ServiceForm):
     submit_label = _("Renew licence")
     days = _days_field(
         _("Length of the new licence term (days)"),
@@ -313,7 +339,7 @@ class SupportPlanForm(BasedOn, ServiceForm):
                 self.add_error(target if target in self.fields else None, item)
 
 
-class TransferForm(BasedOn, ServiceForm):
+class TransferForm(SharingOverride, BasedOn, ServiceForm):
     """Move the person to another bedspace: where, when, why."""
 
     submit_label = _("Move them")

@@ -45,6 +45,19 @@ class Property(TimeStamped):
         _("restriction"), max_length=12, choices=Restriction.choices, default=Restriction.NONE
     )
     accessible = models.BooleanField(_("accessible (step-free)"), default=False)
+    # Characteristics the sharing rule (placements.sharing) weighs against a person's risks.
+    unsuitable_for_sexual_risk = models.BooleanField(
+        _("not suitable for a person with a sexual risk"), default=False, db_default=False
+    )
+    unsuitable_for_arson = models.BooleanField(
+        _("not suitable for a person with an arson history"), default=False, db_default=False
+    )
+    near_school = models.BooleanField(
+        _("near a school"),
+        default=False,
+        db_default=False,
+        help_text=_("Not for a person with a sexual risk to children."),
+    )
     turnaround_days = models.PositiveSmallIntegerField(
         _("turnaround (working days)"),
         default=2,
@@ -171,6 +184,50 @@ class VoidPeriod(Versioned, TimeStamped):
 
     def __str__(self) -> str:
         return f"Void on {self.bedspace} from {day_short(self.starts_on)}"
+
+
+class SharingOverride(models.Model):
+    """An IOM officer's decision to book (or renew, or move) a stay although the sharing rule
+    (placements.sharing) found conflicts: the conflicts as the officer was shown them, and why.
+    Made in the same transaction as the change it allowed."""
+
+    class Change(models.TextChoices):
+        BOOKING = "booking", _("Booking")
+        RENEWAL = "renewal", _("Renewal")
+        TRANSFER = "transfer", _("Move to another bedspace")
+
+    placement = models.ForeignKey("Placement", on_delete=models.CASCADE, related_name="sharing_overrides")
+    change = models.CharField(_("for"), max_length=8, choices=Change.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    conflicts = models.JSONField(_("conflicts"), help_text=_("Each conflict as it was shown."))
+    reason = models.TextField(_("reason for the override"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    # Which change was overridden stays; what was said about the people sharing goes.
+    ERASURE = Erasure(
+        person="placement__offender_id",
+        fields={"reason": ERASED, "conflicts": lambda override: [ERASED for _c in override.conflicts]},
+    )
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = _("sharing override")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason__regex=r"^\s*$"), name="sharingoverride_has_reason"),
+            models.CheckConstraint(condition=~Q(conflicts=[]), name="sharingoverride_names_conflicts"),
+            models.CheckConstraint(
+                condition=Q(change__in=["booking", "renewal", "transfer"]),
+                name="sharingoverride_change_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")), name="sharingoverride_dates_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sharing override for {self.placement} on {day_short(self.decided_at)}"
 
 
 class DepartureReason(models.TextChoices):

@@ -24,7 +24,8 @@ from placements.models import (
     SupportAgency,
     VoidPeriod,
 )
-from referrals.models import Gender, Offender
+from placements.sharing import Conflict, conflicts_by_bedspace, restrictions_refusing
+from referrals.models import Offender
 
 if TYPE_CHECKING:
     pass
@@ -304,10 +305,8 @@ def _suitable_bedspaces(
         bedspaces = bedspaces.exclude(
             Exists(PropertyExclusion.objects.filter(offender=offender, property=OuterRef("property")))
         )
-        if offender.gender == Gender.MALE:
-            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.WOMEN_ONLY)
-        elif offender.gender == Gender.FEMALE:
-            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
+        # The women-only and men-only rule, as `sharing` states it for the booking services.
+        bedspaces = bedspaces.exclude(property__restriction__in=restrictions_refusing(offender.gender))
     return bedspaces.order_by("property__name", "label")
 
 
@@ -316,6 +315,8 @@ class FreeBedspace:
     bedspace: Bedspace
     starts_on: date  # the earliest arrival on or after the date asked for
     days_later: int  # 0: free on the date asked for
+    # What the sharing rule finds in a stay from `starts_on` (placements.sharing), naming no one.
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 def earliest_free_bedspaces(
@@ -331,8 +332,8 @@ def earliest_free_bedspaces(
 ) -> tuple[list[FreeBedspace], int]:
     """Each suitable bedspace with the earliest day on or after `starts_on` that a stay of `days`
     nights fits (bookings, placements, voids and the turnaround after each, in working days), the
-    soonest first; and how many suitable bedspaces have no such day (an open-ended void, or
-    someone staying past their licence). Four queries however many bedspaces.
+    soonest first, each with the sharing rule's conflicts for the person (`sharing`); and how many suitable bedspaces have no such day (an open-ended void, or
+    someone staying past their licence). Five queries however many bedspaces.
 
     `moving_from` is the placement a person would move out of (a transfer): their own stay there
     does not stand in the way, and its bedspace is not offered."""
@@ -363,6 +364,14 @@ def earliest_free_bedspaces(
             never += 1
         else:
             free.append(FreeBedspace(bedspace, first, (first - starts_on).days))
+    if offender is not None:
+        conflicts = conflicts_by_bedspace(
+            offender=offender,
+            stays=[(row.bedspace, row.starts_on, row.starts_on + timedelta(days=days)) for row in free],
+            today=today,
+        )
+        for row in free:
+            row.conflicts = conflicts[row.bedspace.pk]
     free.sort(key=lambda row: row.starts_on)  # stable: by property and label within a day
     return free, never
 
@@ -444,10 +453,8 @@ def available_bedspaces(
         bedspaces = bedspaces.exclude(
             Exists(PropertyExclusion.objects.filter(offender=offender, property=OuterRef("property")))
         )
-        if offender.gender == Gender.MALE:
-            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.WOMEN_ONLY)
-        elif offender.gender == Gender.FEMALE:
-            bedspaces = bedspaces.exclude(property__restriction=Property.Restriction.MEN_ONLY)
+        # The women-only and men-only rule, as `sharing` states it for the booking services.
+        bedspaces = bedspaces.exclude(property__restriction__in=restrictions_refusing(offender.gender))
     result: list[Bedspace] = []
     for bedspace in bedspaces:
         turnaround = bedspace.property.turnaround_days

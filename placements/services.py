@@ -27,6 +27,7 @@ from iom_housing.access import Staff
 from iom_housing.basis import ensure_basis, joined
 from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked, text_length_errors
+from placements import sharing
 from placements.dates import free_from
 from placements.models import (
     DESTINATION_DETAILS_MAX,
@@ -38,7 +39,9 @@ from placements.models import (
     EndingCorrection,
     LicenceTerm,
     Placement,
+    Property,
     PropertyExclusion,
+    SharingOverride,
     SupportAgency,
     SupportPlan,
     SupportTier,
@@ -48,7 +51,7 @@ from placements.models import (
 )
 from placements.selectors import Hold, bedspace_holds, first_hold, latest_end
 from placements.services_licence import licence_agreement_issue, renewal_refused_by_notice
-from referrals.models import Gender, Offender, Referral, ReferralEvent
+from referrals.models import Offender, Referral, ReferralEvent
 from referrals.services import referral_changes, referral_event_record
 
 # An arrival (or a booking) may be recorded late, but not more than this many days after the fact.
@@ -134,16 +137,16 @@ def _is_this_booking(referral: Referral, *, bedspace_id: int, starts_on: date, d
 
 
 def _check_suitable(bedspace: Bedspace, offender: Offender) -> None:
-    """The bedspace is in use and its property suits the person (restriction, exclusions)."""
+    """The bedspace is in use and its property suits the person (its restriction, which
+    `sharing` states, and exclusions)."""
     property_ = bedspace.property
     if not (bedspace.active and property_.active):
         raise ValidationError({"bedspace": _("This bedspace is not in use.")})
-    if property_.restriction == property_.Restriction.WOMEN_ONLY and offender.gender == Gender.MALE:
-        raise ValidationError(
-            {"bedspace": _("%(property)s is for women only.") % {"property": property_.name}}
-        )
-    if property_.restriction == property_.Restriction.MEN_ONLY and offender.gender == Gender.FEMALE:
-        raise ValidationError({"bedspace": _("%(property)s is for men only.") % {"property": property_.name}})
+    refusals = [
+        c for c in sharing.property_conflicts(property_, sharing.Risks.of(offender)) if not c.overridable
+    ]
+    if refusals:
+        raise ValidationError({"bedspace": [c.message for c in refusals]})
     exclusion = PropertyExclusion.objects.filter(property=property_, offender=offender).first()
     if exclusion is not None:
         raise ValidationError(
@@ -162,10 +165,15 @@ def place_offender(
     by: Staff,
     days: int = LICENCE_TERM_MAX_DAYS,
     expected_version: int | None = None,
+    sharing_override_reason: str = "",
+    sharing_seen: str = "",
 ) -> Placement:
     """Book an accepted referral into a bedspace: a provisional placement with its first licence term.
 
-    `expected_version` is the referral's version when the bedspaces were shown."""
+    `expected_version` is the referral's version when the bedspaces were shown. A stay that
+    conflicts with the property or the people sharing it (`sharing`) is refused unless an IOM
+    officer gives `sharing_override_reason`, kept as a `SharingOverride`; `sharing_seen` is the
+    digest of the conflicts the page showed (`sharing.conflicts_digest`)."""
     _check_term_days(days)
     today = timezone.localdate()
     if starts_on < today - timedelta(days=BACKDATE_LIMIT_DAYS):
@@ -204,6 +212,15 @@ def place_offender(
                     % {"place": other.bedspace, "start": day(other.starts_on)}
                 }
             )
+        check, override = _sharing_checked(
+            bedspace=bedspace,
+            offender=offender,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=sharing_override_reason,
+            by=by,
+            seen=sharing_seen,
+        )
         placement = Placement.objects.create(
             offender=offender,
             bedspace=bedspace,
@@ -218,8 +235,44 @@ def place_offender(
             placement=placement, number=1, starts_on=starts_on, ends_on=ends_on, created_by=by
         )
         licence_agreement_issue(term=term)
+        if override:
+            sharing.sharing_override_record(
+                placement=placement,
+                change=SharingOverride.Change.BOOKING,
+                check=check,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                reason=override,
+                by=by,
+            )
         _placement_changed(placement, ReferralEvent.Kind.PLACED, Change.BOOKED)
     return placement
+
+
+def _sharing_checked(
+    *,
+    bedspace: Bedspace,
+    offender: Offender,
+    starts_on: date,
+    ends_on: date,
+    reason: str,
+    by: Staff,
+    ignore_placement_ids: tuple[int, ...] = (),
+    seen: str = "",
+) -> tuple[sharing.SharingCheck, str]:
+    """The sharing rule for a stay, with the property locked: two stays booked at once in two
+    bedspaces of one property each see the other. Returns the check and the override's reason
+    ("" when none is needed)."""
+    Property.objects.select_for_update().filter(pk=bedspace.property_id).first()
+    check = sharing.sharing_check(
+        bedspace=bedspace,
+        offender=offender,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        today=timezone.localdate(),
+        ignore_placement_ids=ignore_placement_ids,
+    )
+    return check, sharing.sharing_allowed(check, override_reason=reason, by=by, seen=seen)
 
 
 def _referral_changed(placement: Placement, kind: str) -> None:
@@ -480,7 +533,13 @@ def renewal_refusal(
 
 
 def licence_renew(
-    *, placement_id: int, days: int, reason: str, by: Staff, expected_version: int | None = None
+    *,
+    placement_id: int,
+    days: int,
+    reason: str,
+    by: Staff,
+    expected_version: int | None = None,
+    sharing_override_reason: str = "",
 ) -> LicenceTerm:
     """Add the next licence term, starting the day the last one ends.
 
@@ -534,6 +593,16 @@ def licence_renew(
                     % {"start": day(other.starts_on)}
                 }
             )
+        # Only the new nights: whoever shares them (a co-resident booked since) is weighed again.
+        check, override = _sharing_checked(
+            bedspace=placement.bedspace,
+            offender=placement.offender,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=sharing_override_reason,
+            by=by,
+            ignore_placement_ids=(placement.pk,),
+        )
         term = LicenceTerm.objects.create(
             placement=placement,
             number=last + 1,
@@ -543,6 +612,16 @@ def licence_renew(
             created_by=by,
         )
         licence_agreement_issue(term=term)
+        if override:
+            sharing.sharing_override_record(
+                placement=placement,
+                change=SharingOverride.Change.RENEWAL,
+                check=check,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                reason=override,
+                by=by,
+            )
         placement.ends_on = ends_on
         placement.free_from = new_free_from
         placement.save(update_fields=["ends_on", "free_from", "updated_at"])
@@ -966,6 +1045,7 @@ def placement_transfer(
     by: Staff,
     days: int = LICENCE_TERM_MAX_DAYS,
     expected_version: int | None = None,
+    sharing_override_reason: str = "",
 ) -> Transfer:
     """Move the person in an active placement to another bedspace on `moved_on` (for a repair, an
     incident or a risk): the placement ends that day ("moved to another bedspace", no move-on
@@ -1043,6 +1123,15 @@ def placement_transfer(
                     % {"place": other.bedspace, "start": day(other.starts_on)}
                 }
             )
+        check, override = _sharing_checked(
+            bedspace=target,
+            offender=offender,
+            starts_on=moved_on,
+            ends_on=ends_on,
+            reason=sharing_override_reason,
+            by=by,
+            ignore_placement_ids=(placement.pk,),
+        )
         placement.status = Placement.Status.ENDED
         placement.departed_on = moved_on
         placement.departure_reason = DepartureReason.TRANSFERRED
@@ -1097,6 +1186,16 @@ def placement_transfer(
             details=details.strip(),
             created_by=by,
         )
+        if override:
+            sharing.sharing_override_record(
+                placement=moved,
+                change=SharingOverride.Change.TRANSFER,
+                check=check,
+                starts_on=moved_on,
+                ends_on=ends_on,
+                reason=override,
+                by=by,
+            )
         # No follow-up checks: they are scheduled when the person leaves the scheme.
         _placement_changed(placement, ReferralEvent.Kind.TRANSFERRED, Change.ENDED)
         alerts_recheck(change=Change.ARRIVED, placement_id=moved.pk)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("offenders/<uuid:public_id>/exclusions/add/", views.exclusion_add, name="exclusion-add"),
     path("referrals/<uuid:public_id>/place/", views.find_bedspace, name="find-bedspace"),
     path("referrals/<uuid:public_id>/place/book/", views.place, name="place"),
+    path("referrals/<uuid:public_id>/place/check/", views.place_check, name="place-check"),
     path("placements/<uuid:public_id>/", views.placement_detail, name="placement-detail"),
     path(
         "placements/<uuid:public_id>/confirm/",

@@ -2,6 +2,9 @@
 and the placement's life (confirm, arrive, renew, end, cancel). Thin: selectors and services.
 Each change is made on the version of the record the page showed (`iom_housing.basis`)."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +25,7 @@ from iom_housing.access import (
     can_user_manage_licences,
     can_user_manage_placements,
     can_user_manage_scheme,
+    can_user_override_sharing,
     can_user_transfer_placements,
     can_user_view_cases,
     require,
@@ -30,7 +34,7 @@ from iom_housing.basis import StaleBasis, based_form_page
 from iom_housing.dates import day
 from iom_housing.pages import form_page, found_or_404, paginate
 from moveon.selectors import planned_move_outs
-from placements import selectors, selectors_licence, services
+from placements import selectors, selectors_licence, services, sharing
 from placements.forms import (
     ArriveForm,
     AvailabilityForm,
@@ -177,6 +181,12 @@ def placement_detail(request, public_id):
                 else []
             ),
             "can_manage_licences": can_user_manage_licences(request.user),
+            # What was said of the other residents' risks, and why: for the IOM team.
+            "sharing_overrides": (
+                list(placement.sharing_overrides.select_related("decided_by"))
+                if can_user_manage_placements(request.user)
+                else []
+            ),
             "offender": placement.offender,
             "documents": list(
                 casefiles_selectors.placement_document_list(user=request.user, placement=placement)
@@ -238,11 +248,13 @@ def placement_action(request, public_id, action: str):
             "placements/arrival_not_due.html",
             {"placement": placement, "title": title, "back_url": placement.get_absolute_url()},
         )
+    can_override = action == "renew" and can_user_override_sharing(request.user)
     return based_form_page(
         request,
         form_class=form_class,
         record=placement,
         reload=lambda: _placement_or_404(request, public_id),
+        form_kwargs=lambda placement: {"can_override": True} if can_override else {},
         action=lambda data, basis: service(
             placement_id=placement.pk, by=request.user, expected_version=basis, **data
         ),
@@ -275,10 +287,13 @@ def placement_transfer(request, public_id):
     bedspaces = {
         row.bedspace.pk: (
             row.bedspace,
-            _("%(bedspace)s (free now)") % {"bedspace": row.bedspace}
-            if not row.days_later
-            else _("%(bedspace)s (free from %(day)s)")
-            % {"bedspace": row.bedspace, "day": day(row.starts_on)},
+            (
+                _("%(bedspace)s (free now)") % {"bedspace": row.bedspace}
+                if not row.days_later
+                else _("%(bedspace)s (free from %(day)s)")
+                % {"bedspace": row.bedspace, "day": day(row.starts_on)}
+            )
+            + (_(": a sharing conflict") if row.conflicts else ""),
         )
         for row in free
     }
@@ -287,7 +302,11 @@ def placement_transfer(request, public_id):
         form_class=TransferForm,
         record=placement,
         reload=lambda: _placement_or_404(request, public_id),
-        form_kwargs=lambda placement: {"bedspaces": bedspaces, "initial": {"days": initial_days}},
+        form_kwargs=lambda placement: {
+            "bedspaces": bedspaces,
+            "initial": {"days": initial_days},
+            "can_override": can_user_override_sharing(request.user),
+        },
         action=lambda data, basis: services.placement_transfer(
             placement_id=placement.pk, by=request.user, expected_version=basis, **data
         ),
@@ -396,19 +415,93 @@ def _back_to_search(request, referral: Referral):
     return redirect(f"{url}?{query}" if query else url)
 
 
+def _sharing_check(referral: Referral, bedspace: Bedspace, data: dict) -> sharing.SharingCheck:
+    return sharing.sharing_check(
+        bedspace=bedspace,
+        offender=referral.offender,
+        starts_on=data["starts_on"],
+        ends_on=data["starts_on"] + timedelta(days=data["days"]),
+        today=timezone.localdate(),
+    )
+
+
+def _place_check_page(request, referral: Referral, bedspace: Bedspace, form: PlaceForm, check, search: str):
+    data = form.cleaned_data
+    saw(people=[referral])
+    return render(
+        request,
+        "placements/place_check.html",
+        {
+            "referral": referral,
+            "bedspace": bedspace,
+            "form": form,
+            "starts_on": data["starts_on"],
+            "days": data["days"],
+            "ends_on": data["starts_on"] + timedelta(days=data["days"]),
+            "basis": data["basis"],
+            "check": check,
+            "seen": sharing.conflicts_digest(check.conflicts),
+            "can_override": can_user_override_sharing(request.user),
+            "override_field": sharing.OVERRIDE_FIELD,
+            "override": form[sharing.OVERRIDE_FIELD] if sharing.OVERRIDE_FIELD in form.fields else None,
+            "search": search,
+            "back_url": _search_url(referral, search),
+        },
+    )
+
+
+def _search_url(referral: Referral, search: str) -> str:
+    url = reverse("placements:find-bedspace", args=[referral.public_id])
+    return f"{url}?{search}" if search else url
+
+
+@officers
+@logs_access
+@require_GET
+def place_check(request, public_id):
+    """Step 3 for a bedspace in a shared property: who else will be there over the dates
+    (pseudonymously) and what conflicts, with the officer's override, before booking."""
+    referral = _accepted_referral_or_404(request, public_id)
+    search = request.GET.get("search", "")
+    form = PlaceForm(request.GET, can_override=can_user_override_sharing(request.user))
+    if not form.is_valid():
+        return redirect(_search_url(referral, search))
+    bedspace = get_object_or_404(
+        Bedspace.objects.select_related("property"), pk=form.cleaned_data["bedspace"]
+    )
+    return _place_check_page(
+        request, referral, bedspace, form, _sharing_check(referral, bedspace, form.cleaned_data), search
+    )
+
+
 @officers
 @logs_access
 @require_POST
 def place(request, public_id):
     """Step 3: book the chosen bedspace (a provisional booking), then confirm it on its page.
-    A refusal goes back to the search as it was typed, with the reason."""
+    A bedspace with others in its property over the dates, or a sharing conflict, is shown first
+    (`place_check`). A refusal goes back to the search as it was typed, with the reason."""
     referral = _accepted_referral_or_404(request, public_id)
-    form = PlaceForm(request.POST)
+    can_override = can_user_override_sharing(request.user)
+    form = PlaceForm(request.POST, can_override=can_override)
     if not form.is_valid():
         messages.error(request, _("Choose the dates and a bedspace again."))
         return _back_to_search(request, referral)
     data = form.cleaned_data
-    bedspace = get_object_or_404(Bedspace, pk=data["bedspace"])
+    bedspace = get_object_or_404(Bedspace.objects.select_related("property"), pk=data["bedspace"])
+    if not data["checked"]:
+        check = _sharing_check(referral, bedspace, data)
+        if check.residents or check.overridable:
+            query = urlencode(
+                {
+                    "bedspace": bedspace.pk,
+                    "starts_on": data["starts_on"].isoformat(),
+                    "days": data["days"],
+                    "basis": data["basis"],
+                    "search": request.GET.urlencode(),
+                }
+            )
+            return redirect(reverse("placements:place-check", args=[referral.public_id]) + "?" + query)
     try:
         placement = services.place_offender(
             referral_id=referral.pk,
@@ -417,6 +510,8 @@ def place(request, public_id):
             days=data["days"],
             by=request.user,
             expected_version=data["basis"],
+            sharing_override_reason=data.get(sharing.OVERRIDE_FIELD, ""),
+            sharing_seen=data["sharing_seen"],
         )
     except StaleBasis as stale:
         if not stale.already_done:
@@ -426,6 +521,17 @@ def place(request, public_id):
         placement = referral.placements.exclude(status__in=Placement.RELEASED_STATUSES).get()
         return redirect(placement.get_absolute_url())
     except ValidationError as error:
+        if data["checked"] and sharing.OVERRIDE_FIELD in getattr(error, "error_dict", {}):
+            if sharing.override_params(error) is not None and can_override:
+                # The page lists the conflicts already: say what to do.
+                form.add_error(
+                    sharing.OVERRIDE_FIELD,
+                    _("Enter why it is safe to book it anyway, or choose another bedspace."),
+                )
+            else:
+                form.add_service_error(error)
+            check = _sharing_check(referral, bedspace, data)
+            return _place_check_page(request, referral, bedspace, form, check, request.GET.urlencode())
         for text in error.messages:
             messages.error(request, text)
         return _back_to_search(request, referral)

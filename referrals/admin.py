@@ -71,6 +71,17 @@ class OffenderAdmin(SchemeModelAdmin):
             {"fields": ("licence_starts_on", "licence_ends_on", "licence_conditions")},
         ),
         (_("Safety"), {"fields": ("safety_warnings",)}),
+        (
+            _("Sharing risks"),
+            {
+                "fields": (
+                    "sexual_risk_to_adults",
+                    "sexual_risk_to_children",
+                    "arson_history",
+                    "violence_to_residents",
+                )
+            },
+        ),
         RECORD_FIELDSET,
     )
 

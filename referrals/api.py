@@ -32,7 +32,7 @@ from iom_housing.api.pagination import ChangedSinceFilter, UpdatedAtCursorPagina
 from iom_housing.api.problems import API_ERRORS, ProblemSerializer
 from iom_housing.basis import changes_since, said_when
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
-from referrals.models import Ethnicity, Gender, Need, Offender, Referral, ReferralEvent
+from referrals.models import Ethnicity, Gender, Need, Offender, Referral, ReferralEvent, SexualRiskToAdults
 from referrals.selectors import referral_sync_list
 from referrals.services import (
     PERSON_FIELDS,
@@ -217,6 +217,21 @@ class PersonInputSerializer(serializers.Serializer):
     risk_of_serious_harm = serializers.ChoiceField(choices=Offender.RiskOfSeriousHarm.choices)
     licence_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     safety_warnings = serializers.CharField(required=False, allow_blank=True, default="")
+    # The risks weighed when the person would share a property (placements.sharing). Recorded
+    # with a new person; for someone already recorded, kept with the referral as sent for the
+    # IOM team to review (an existing record is never changed from a referral).
+    sexual_risk_to_adults = serializers.ChoiceField(
+        choices=SexualRiskToAdults.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Whom the person is a sexual risk to among adults: `women`, `men`, `any`, or blank.",
+    )
+    sexual_risk_to_children = serializers.BooleanField(required=False, default=False)
+    arson_history = serializers.BooleanField(required=False, default=False)
+    violence_to_residents = serializers.BooleanField(
+        required=False, default=False, help_text="A history of violence to other residents."
+    )
 
 
 class ReferralDetailsSerializer(serializers.Serializer):

@@ -11,7 +11,16 @@ from agencies.models import Agency
 from iom_housing.basis import BasedOn
 from iom_housing.dates import day
 from iom_housing.forms import GovukDateField, ServiceForm
-from referrals.models import Ethnicity, Gender, Need, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.models import (
+    Ethnicity,
+    Gender,
+    Need,
+    OffenceCategory,
+    Offender,
+    OffenderEvent,
+    Referral,
+    SexualRiskToAdults,
+)
 from referrals.selectors import WAITING_FOR_BEDSPACE
 from referrals.services import PERSON_FIELDS
 
@@ -176,6 +185,17 @@ class ReferralForm(ServiceForm):
         required=False,
         max_length=2000,
     )
+    sexual_risk_to_adults = forms.ChoiceField(
+        label=_("Is the person a sexual risk to adults?"),
+        help_text=_("Weighed against who else lives in a shared property."),
+        choices=SexualRiskToAdults.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        initial="",
+    )
+    sexual_risk_to_children = forms.BooleanField(label=_("Sexual risk to children"), required=False)
+    arson_history = forms.BooleanField(label=_("Arson history"), required=False)
+    violence_to_residents = forms.BooleanField(label=_("Violence to other residents"), required=False)
     urgency = forms.ChoiceField(
         label=_("How urgent is it?"),
         choices=Referral.Urgency.choices,
@@ -219,6 +239,7 @@ class ReferralForm(ServiceForm):
         "first_name": _("About the person"),
         "pnc_id": _("Identifiers"),
         "iom_category": _("Risk and supervision"),
+        "sexual_risk_to_adults": _("Risks when sharing a property"),
         "urgency": _("The referral"),
     }
 
@@ -300,3 +321,18 @@ class SamePersonForm(ServiceForm):
         self.helper.layout = Layout(Field.radios("same_person", legend_size=Size.LARGE, legend_tag="h1"))
         # The buttons (Continue, and Change the details) are in the page's template.
         self.helper.inputs = []
+
+
+class SharingRisksForm(ServiceForm):
+    """An officer records the person's risks to those sharing a property with them."""
+
+    submit_label = _("Save the sharing risks")
+    sexual_risk_to_adults = forms.ChoiceField(
+        label=_("Is the person a sexual risk to adults?"),
+        choices=SexualRiskToAdults.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    sexual_risk_to_children = forms.BooleanField(label=_("Sexual risk to children"), required=False)
+    arson_history = forms.BooleanField(label=_("Arson history"), required=False)
+    violence_to_residents = forms.BooleanField(label=_("Violence to other residents"), required=False)

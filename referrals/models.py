@@ -82,6 +82,25 @@ class Need(models.TextChoices):
     ATTITUDES = "attitudes", _("Attitudes to offending")
 
 
+class SexualRiskToAdults(models.TextChoices):
+    """Whom a person is a sexual risk to among adults (`Offender.sexual_risk_to_adults`): what a
+    shared property needs to know, no more (placements.sharing)."""
+
+    NONE = "", _("No known risk")
+    WOMEN = "women", _("To women")
+    MEN = "men", _("To men")
+    ANY = "any", _("To any adult")
+
+
+# The person's fields that say the risks that matter when they share a property.
+SHARING_RISK_FIELDS = (
+    "sexual_risk_to_adults",
+    "sexual_risk_to_children",
+    "arson_history",
+    "violence_to_residents",
+)
+
+
 class Offender(PublicId, TimeStamped):
     """A person in the IOM cohort (a "nominal")."""
 
@@ -139,6 +158,22 @@ class Offender(PublicId, TimeStamped):
     safety_warnings = models.TextField(
         _("safety warnings for visiting staff"), blank=True, help_text=_("For example: do not visit alone.")
     )
+    # Risks to the people a person shares a property with, and to the property (placements.sharing).
+    sexual_risk_to_adults = models.CharField(
+        _("sexual risk to adults"),
+        max_length=5,
+        choices=SexualRiskToAdults.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    sexual_risk_to_children = models.BooleanField(
+        _("sexual risk to children"), default=False, db_default=False
+    )
+    arson_history = models.BooleanField(_("arson history"), default=False, db_default=False)
+    violence_to_residents = models.BooleanField(
+        _("violence to other residents"), default=False, db_default=False
+    )
     responsible_officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="offenders", verbose_name=_("responsible officers")
     )
@@ -164,6 +199,12 @@ class Offender(PublicId, TimeStamped):
             "prison_number": "",
             "licence_conditions": "",
             "safety_warnings": "",
+            # Risk information about a named person, which the evaluation does not count: it goes
+            # with the name (an erased record is never booked again).
+            "sexual_risk_to_adults": "",
+            "sexual_risk_to_children": False,
+            "arson_history": False,
+            "violence_to_residents": False,
         },
     )
 
@@ -209,6 +250,10 @@ class Offender(PublicId, TimeStamped):
                 violation_error_message=_("Choose an ethnic group from the list (the ONS 2021 groups)."),
             ),
             models.CheckConstraint(
+                condition=Q(sexual_risk_to_adults__in=list(SexualRiskToAdults)),
+                name="offender_sexual_risk_to_adults_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(licence_ends_on__isnull=True)
                 | Q(licence_starts_on__isnull=True)
                 | Q(licence_ends_on__gte=F("licence_starts_on")),
@@ -228,6 +273,24 @@ class Offender(PublicId, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("referrals:offender-detail", args=[self.public_id])
+
+    @property
+    def sharing_risks(self) -> list[str]:
+        """The person's risks to others sharing a property, in words ("sexual risk to women")."""
+        risks = []
+        if self.sexual_risk_to_adults == SexualRiskToAdults.WOMEN:
+            risks.append(str(_("sexual risk to women")))
+        elif self.sexual_risk_to_adults == SexualRiskToAdults.MEN:
+            risks.append(str(_("sexual risk to men")))
+        elif self.sexual_risk_to_adults == SexualRiskToAdults.ANY:
+            risks.append(str(_("sexual risk to adults")))
+        if self.sexual_risk_to_children:
+            risks.append(str(_("sexual risk to children")))
+        if self.arson_history:
+            risks.append(str(_("arson history")))
+        if self.violence_to_residents:
+            risks.append(str(_("violence to other residents")))
+        return risks
 
     @property
     def need_labels(self) -> list[str]:
@@ -496,6 +559,24 @@ class Referral(PublicId, Versioned, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("referrals:referral-detail", args=[self.public_id])
+
+    @property
+    def sharing_risks(self) -> list[str]:
+        """The person's risks to others sharing a property, in words ("sexual risk to women")."""
+        risks = []
+        if self.sexual_risk_to_adults == SexualRiskToAdults.WOMEN:
+            risks.append(str(_("sexual risk to women")))
+        elif self.sexual_risk_to_adults == SexualRiskToAdults.MEN:
+            risks.append(str(_("sexual risk to men")))
+        elif self.sexual_risk_to_adults == SexualRiskToAdults.ANY:
+            risks.append(str(_("sexual risk to adults")))
+        if self.sexual_risk_to_children:
+            risks.append(str(_("sexual risk to children")))
+        if self.arson_history:
+            risks.append(str(_("arson history")))
+        if self.violence_to_residents:
+            risks.append(str(_("violence to other residents")))
+        return risks
 
     @property
     def need_labels(self) -> list[str]:

@@ -38,10 +38,18 @@ from placements.models import (
     LicenceTerm,
     LicenceWarning,
     Placement,
+    SharingOverride,
     Transfer,
     WarningLevel,
 )
-from referrals.models import URGENCY_RANK, OffenceCategory, Offender, OffenderEvent, Referral
+from referrals.models import (
+    SHARING_RISK_FIELDS,
+    URGENCY_RANK,
+    OffenceCategory,
+    Offender,
+    OffenderEvent,
+    Referral,
+)
 from referrals.names import Folded, first_name_forms, fold, pnc_full
 
 # The referrals filter's choice for accepted referrals with no booking yet (see `referral_list`).
@@ -172,6 +180,20 @@ def person_details_differences(referral: Referral) -> list[tuple[str, str, str]]
         if sent and sent.upper() != recorded.upper():
             label = cast("Field[Any, Any]", Offender._meta.get_field(name)).verbose_name
             differences.append((str(label), sent, recorded))
+    # A risk the referrer gives that the record lacks: the officer records it on the person's page
+    # (a referral never changes an existing record).
+    sent_risks = Offender(
+        **{name: details[name] for name in SHARING_RISK_FIELDS if name in details}
+    ).sharing_risks
+    recorded_risks = offender.sharing_risks
+    if set(sent_risks) - set(recorded_risks):
+        differences.append(
+            (
+                str(_("Risks when sharing a property")),
+                ", ".join(sent_risks),
+                ", ".join(recorded_risks) or str(_("None recorded")),
+            )
+        )
     return differences
 
 
@@ -437,7 +459,8 @@ def _placement_entries(offender: Offender, entries: list[TimelineEntry]) -> dict
 
 
 def _licence_entries(offender: Offender, placement_urls: dict[int, str]) -> list[TimelineEntry]:
-    """Warnings under the licence to occupy, and a licence ended for a breach: two queries."""
+    """Warnings under the licence to occupy, a licence ended for a breach, and sharing conflicts
+    overridden: three queries."""
     levels = _labels(WarningLevel.choices)
     kinds = _labels(BreachEndingKind.choices)
     entries = []
@@ -464,6 +487,21 @@ def _licence_entries(offender: Offender, placement_urls: dict[int, str]) -> list
         title = _("Licence ended for a breach: %(kind)s") % {"kind": kinds[kind].lower()}
         description = _("The licence ends on %(day)s.") % {"day": day(leave_by)} + "\n" + reason
         entries.append(TimelineEntry(notice_on, title, description, url=placement_urls.get(placement_id, "")))
+    # Only that it happened: the conflicts (other residents' risks) and the reason are on the
+    # placement's page, for the IOM team.
+    overrides = SharingOverride.objects.filter(placement__offender=offender).values_list(
+        "decided_at",
+        "change",
+        "decided_by__first_name",
+        "decided_by__last_name",
+        "decided_by__username",
+        "placement_id",
+    )
+    changes = _labels(SharingOverride.Change.choices)
+    for decided_at, change, first, last, username, placement_id in overrides:
+        title = _("Sharing conflict overridden: %(change)s") % {"change": changes[change].lower()}
+        by = f"{first} {last}".strip() or username
+        entries.append(TimelineEntry(decided_at, title, "", by, placement_urls.get(placement_id, "")))
     return entries
 
 

@@ -23,6 +23,7 @@ from iom_housing.dates import day
 from iom_housing.services import ensure_status, integrity_errors_as, locked, text_length_errors
 from outbox.services import outbox_add
 from referrals.models import (
+    SHARING_RISK_FIELDS,
     Ethnicity,
     Gender,
     Need,
@@ -32,6 +33,7 @@ from referrals.models import (
     PersonMatch,
     Referral,
     ReferralEvent,
+    SexualRiskToAdults,
 )
 from referrals.names import Folded, first_name_forms, first_name_key, fold, pnc_full
 from referrals.notifications import NEWS
@@ -211,6 +213,32 @@ def offender_event_record(
         )
 
 
+def offender_sharing_risks_set(
+    *,
+    offender_id: int,
+    sexual_risk_to_adults: str,
+    sexual_risk_to_children: bool,
+    arson_history: bool,
+    violence_to_residents: bool,
+    by: Staff,
+) -> Offender:
+    """Record the person's risks to those sharing a property with them (placements.sharing): an
+    officer's record, kept in the person's history. Stays already booked are not re-weighed here;
+    the next booking, renewal or move is."""
+    if sexual_risk_to_adults not in SexualRiskToAdults.values:
+        raise ValidationError(
+            {"sexual_risk_to_adults": _("Select whom the person is a sexual risk to, or no known risk.")}
+        )
+    with transaction.atomic():
+        offender = locked(Offender.objects, offender_id, _("person"))
+        offender.sexual_risk_to_adults = sexual_risk_to_adults
+        offender.sexual_risk_to_children = bool(sexual_risk_to_children)
+        offender.arson_history = bool(arson_history)
+        offender.violence_to_residents = bool(violence_to_residents)
+        offender.save(update_fields=[*SHARING_RISK_FIELDS, "updated_at"])
+    return offender
+
+
 # Referrals from agencies -------------------------------------------------------------------------
 
 PERSON_FIELDS = (
@@ -226,6 +254,7 @@ PERSON_FIELDS = (
     "risk_of_serious_harm",
     "licence_ends_on",
     "safety_warnings",
+    *SHARING_RISK_FIELDS,
 )
 IDENTIFIERS = ("pnc_id", "crn", "prison_number")
 # The scheme houses adults on licence.
@@ -262,6 +291,9 @@ def _clean_person(person: dict[str, Any], today: date) -> tuple[dict[str, Any], 
         data[name] = (data[name] or "").strip()
     for name in IDENTIFIERS:
         data[name] = data[name].upper()
+    data["sexual_risk_to_adults"] = data["sexual_risk_to_adults"] or ""
+    for name in SHARING_RISK_FIELDS[1:]:
+        data[name] = bool(data[name])
     # Kept in its full form, whichever form was typed, so 08/3749382C finds 2008/3749382C.
     data["pnc_id"] = pnc_full(data["pnc_id"], today)
     errors: dict[str, str | list[str]] = {}
@@ -286,6 +318,8 @@ def _clean_person(person: dict[str, Any], today: date) -> tuple[dict[str, Any], 
         errors["iom_category"] = _("Select the IOM cohort category.")
     if data["risk_of_serious_harm"] not in Offender.RiskOfSeriousHarm.values:
         errors["risk_of_serious_harm"] = _("Select the risk of serious harm.")
+    if data["sexual_risk_to_adults"] not in SexualRiskToAdults.values:
+        errors["sexual_risk_to_adults"] = _("Select whom the person is a sexual risk to, or no known risk.")
     licence_end = data["licence_ends_on"]
     if licence_end is not None and born is not None and licence_end <= born:
         errors["licence_ends_on"] = _("The supervision licence must end after the date of birth.")

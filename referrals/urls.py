@@ -38,4 +38,9 @@ urlpatterns = [
     path("offenders.csv", views.offender_list_csv, name="offender-list-csv"),
     path("offenders/<uuid:public_id>/", views.offender_detail, name="offender-detail"),
     path("offenders/<uuid:public_id>/events/add/", views.offender_event_add, name="offender-event-add"),
+    path(
+        "offenders/<uuid:public_id>/sharing-risks/",
+        views.offender_sharing_risks,
+        name="offender-sharing-risks",
+    ),
 ]

@@ -33,10 +33,11 @@ from referrals.forms import (
     ReferralFilterForm,
     ReferralForm,
     SamePersonForm,
+    SharingRisksForm,
     StartReviewForm,
     WithdrawForm,
 )
-from referrals.models import Offender, Referral
+from referrals.models import SHARING_RISK_FIELDS, Offender, Referral
 
 # The lists count this many rows at most; past it they say "more than" and ask for a filter.
 COUNT_UP_TO = 1000
@@ -386,4 +387,26 @@ def offender_event_add(request, public_id):
         },
         success_url=offender.get_absolute_url(),
         success_message=_("Event recorded"),
+    )
+
+
+@officers
+@logs_access
+def offender_sharing_risks(request, public_id):
+    """Record the risks that matter when the person shares a property (placements.sharing)."""
+    offender = _offender_or_404(request, public_id)
+    return form_page(
+        request,
+        form_class=SharingRisksForm,
+        form_kwargs={"initial": {name: getattr(offender, name) for name in SHARING_RISK_FIELDS}},
+        action=lambda data: services.offender_sharing_risks_set(
+            offender_id=offender.pk, by=request.user, **data
+        ),
+        context={
+            "title": _("Risks when sharing a property"),
+            "caption": offender.full_name,
+            "back_url": offender.get_absolute_url(),
+        },
+        success_url=offender.get_absolute_url(),
+        success_message=_("Sharing risks saved"),
     )

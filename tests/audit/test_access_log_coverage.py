@@ -23,7 +23,7 @@ from django.utils import timezone
 from agencies.models import HomeVisit, VisitCorrection
 from alerts.models import Alert, AlertNotice
 from audit.models import AccessLogEntry
-from placements.models import Transfer
+from placements.models import SharingOverride, Transfer
 from referrals.models import IdempotencyKey, Offender, ReferralEvent
 from tests.factories import OffenderEventFactory, PlacementFactory, PropertyExclusionFactory, UserFactory
 from tests.helpers import api_client_with_scopes, fetch_token
@@ -65,6 +65,7 @@ PERSONAL = {
     "referrals:offender-list-csv": OFFICER,
     "referrals:offender-detail": OFFICER,
     "referrals:offender-event-add": OFFICER,
+    "referrals:offender-sharing-risks": OFFICER,
     "agencies:caseload": OWN,
     "agencies:visits-due": OWN,
     "agencies:caseload-csv": OWN,
@@ -147,6 +148,7 @@ NOT_PERSONAL = {
     "placements:void-add": "a bedspace",
     "placements:void-end": "a bedspace",
     "placements:place": "POST only (logged when it books)",
+    "placements:place-check": "with no booking asked for, a redirect to Find a bedspace",
     "alerts:acknowledge-many": "POST only (logged: tests/alerts/test_acknowledge_many.py)",
     "placements:licence-wording": "the scheme's licence wording",
     "placements:licence-wording-edit": "the scheme's licence wording",
@@ -267,6 +269,7 @@ ADMIN_PERSONAL = {
     "placements.Placement": ADMIN_PAGES,
     "placements.LicenceTerm": ADMIN_PAGES,
     "placements.Transfer": ADMIN_PAGES,  # read-only: the move of a person between two placements
+    "placements.SharingOverride": ADMIN_PAGES,  # read-only: an officer's override for a placement
     "placements.SupportPlan": ADMIN_PAGES,
     "placements.SupportAgency": ADMIN_PAGES,
     "alerts.Alert": ADMIN_PAGES,
@@ -368,6 +371,15 @@ def admin_scene(scene):  # noqa: F811
         moved_on=date(2024, 1, 15),
         reason="repair",
         details="Boiler",
+    )
+    SharingOverride.objects.create(
+        placement=moved_to,
+        change="transfer",
+        starts_on=date(2024, 1, 15),
+        ends_on=date(2024, 2, 1),
+        conflicts=["Resident A has a history of violence to other residents."],
+        reason="Separate entrances.",
+        decided_by=UserFactory(),
     )
     assert Offender.objects.count() == 1
     return users, person

@@ -86,6 +86,8 @@ MATRIX = {
     "placements:exclusion-add": OFFICERS_ONLY,
     "placements:find-bedspace": OFFICERS_ONLY,
     "placements:place": row(officer=405, manager=405),  # POST only
+    # With no booking asked for, back to Find a bedspace.
+    "placements:place-check": row(officer=302, manager=302),
     "placements:placement-detail": PERSON_RECORD,
     "placements:placement-confirm": OFFICERS_ONLY,
     "placements:placement-arrive": OFFICERS_ONLY,
@@ -124,6 +126,7 @@ MATRIX = {
     "referrals:offender-list-csv": OFFICERS_ONLY,
     "referrals:offender-detail": PERSON_RECORD,
     "referrals:offender-event-add": OFFICERS_ONLY,
+    "referrals:offender-sharing-risks": OFFICERS_ONLY,
     "agencies:caseload": row(own=200, other=200),
     "agencies:visits-due": row(own=200, other=200),
     "agencies:caseload-csv": row(own=200, other=200),
