@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from iom_housing import views
+from iom_housing import i18n, views
 from iom_housing.api.auth import ClientCredentialsTokenView
 from iom_housing.forms import SignInForm
 from iom_housing.security import two_factor
@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/session/keep-alive/", two_factor.keep_alive, name="session_keep_alive"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # The header's "Cymraeg" / "English" link (signed in or not).
+    path("language/<str:language>/", i18n.switch, name="language"),
     path("", include("placements.urls")),
     path("", include("alerts.urls")),
     path("", include("referrals.urls")),

@@ -8,27 +8,30 @@ once only (the outbox's claim)."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from iom_housing.i18n import written_for
 
 from iom_housing.dates import day
 from referrals.models import ReferralEvent
 
-# The events the referrer is told about.
+# The events the referrer is told about (lazy: written in the referrer's language when sent).
 NEWS = {
     ReferralEvent.Kind.ACCEPTED: (
-        _("IOM Housing: your referral was accepted"),
-        _(
+        gettext_lazy("IOM Housing: your referral was accepted"),
+        gettext_lazy(
             "Your referral of %(received)s%(reference)s was accepted on %(when)s. The IOM team will book a place."
         ),
     ),
     ReferralEvent.Kind.DECLINED: (
-        _("IOM Housing: your referral was declined"),
-        _(
+        gettext_lazy("IOM Housing: your referral was declined"),
+        gettext_lazy(
             "Your referral of %(received)s%(reference)s was declined on %(when)s. The reason is on the referral."
         ),
     ),
     ReferralEvent.Kind.PLACED: (
-        _("IOM Housing: a place was booked for your referral"),
-        _("A place was booked on %(when)s for your referral of %(received)s%(reference)s."),
+        gettext_lazy("IOM Housing: a place was booked for your referral"),
+        gettext_lazy("A place was booked on %(when)s for your referral of %(received)s%(reference)s."),
     ),
 }
 
@@ -36,13 +39,20 @@ NEWS = {
 def referrer_email_send(*, event_id: int) -> int:
     """Email the referrer about one event of their referral; 1 if sent, 0 if there is no one to
     tell (a referral made over the API, or a referrer with no email or no longer active)."""
-    event = ReferralEvent.objects.select_related("referral__submitted_by").filter(pk=event_id).first()
+    event = ReferralEvent.objects.select_related("referral__submitted_by__membership").filter(pk=event_id).first()
     if event is None or event.kind not in NEWS:
         return 0
     referral = event.referral
     to = referral.submitted_by
     if to is None or not to.is_active or not to.email:
         return 0
+    with written_for(to):
+        _email(event, to).send()
+    return 1
+
+
+def _email(event: ReferralEvent, to) -> EmailMessage:
+    referral = event.referral
     subject, sentence = NEWS[ReferralEvent.Kind(event.kind)]
     reference = (
         _(" (your reference %(ref)s)") % {"ref": referral.external_ref} if referral.external_ref else ""
@@ -56,7 +66,4 @@ def referrer_email_send(*, event_id: int) -> int:
         + "\n\n"
         + _("This email does not name the person, so that no personal details travel by email.")
     )
-    EmailMessage(
-        subject=str(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to.email]
-    ).send()
-    return 1
+    return EmailMessage(subject=str(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to.email])
