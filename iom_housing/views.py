@@ -77,7 +77,6 @@ def _api_problem(request, status: int, title: str, detail: str) -> JsonResponse 
     if not request.path.startswith("/api/"):
         return None
     from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
-
     from iom_housing.i18n import problem_title
 
     problem = {

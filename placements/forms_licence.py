@@ -95,7 +95,9 @@ class WordingForm(ServiceForm):
         required=False,
     )
     house_rules_cy = forms.CharField(
-        label=_("House rules in Welsh (optional)"), widget=forms.Textarea(attrs={"lang": "cy"}), required=False
+        label=_("House rules in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
     )
     breach_cy = forms.CharField(
         label=_("What happens on a breach, in Welsh (optional)"),
@@ -103,7 +105,9 @@ class WordingForm(ServiceForm):
         required=False,
     )
     contacts_cy = forms.CharField(
-        label=_("Who to contact, in Welsh (optional)"), widget=forms.Textarea(attrs={"lang": "cy"}), required=False
+        label=_("Who to contact, in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
     )
     charge_text_cy = forms.CharField(
         label=_("About the charge, in Welsh (optional)"),

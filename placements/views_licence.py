@@ -20,8 +20,8 @@ from iom_housing.access import can_user_manage_licence_wording, can_user_manage_
 from iom_housing.basis import StaleBasis
 from iom_housing.dates import day, day_short
 from iom_housing.forms import stored_as_post
-from iom_housing.pages import form_page, found_or_404
 from iom_housing.i18n import html_lang, resident_document_languages
+from iom_housing.pages import form_page, found_or_404
 from iom_housing.pdf import html_to_pdf
 from placements import selectors, selectors_licence, services_licence
 from placements.forms_licence import (

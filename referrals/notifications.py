@@ -10,9 +10,8 @@ from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from iom_housing.i18n import written_for
-
 from iom_housing.dates import day
+from iom_housing.i18n import written_for
 from referrals.models import ReferralEvent
 
 # The events the referrer is told about (lazy: written in the referrer's language when sent).
@@ -39,7 +38,9 @@ NEWS = {
 def referrer_email_send(*, event_id: int) -> int:
     """Email the referrer about one event of their referral; 1 if sent, 0 if there is no one to
     tell (a referral made over the API, or a referrer with no email or no longer active)."""
-    event = ReferralEvent.objects.select_related("referral__submitted_by__membership").filter(pk=event_id).first()
+    event = (
+        ReferralEvent.objects.select_related("referral__submitted_by__membership").filter(pk=event_id).first()
+    )
     if event is None or event.kind not in NEWS:
         return 0
     referral = event.referral
@@ -66,4 +67,6 @@ def _email(event: ReferralEvent, to) -> EmailMessage:
         + "\n\n"
         + _("This email does not name the person, so that no personal details travel by email.")
     )
-    return EmailMessage(subject=str(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to.email])
+    return EmailMessage(
+        subject=str(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to.email]
+    )

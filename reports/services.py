@@ -95,7 +95,11 @@ def export_make(*, export_id: UUID | str) -> ReportExport:
         # Made in the background, so in the language of whoever asked for it, not the worker's.
         with written_for(export.requested_by):
             report = build_report(
-                start=export.start, end=export.end, area=export.area, audience=export.audience, progress=progress
+                start=export.start,
+                end=export.end,
+                area=export.area,
+                audience=export.audience,
+                progress=progress,
             )
             content = render_file(report, export.format)
         name = f"{export.pk}-{file_name(report, export.format)}"
