@@ -109,7 +109,9 @@ def fresh_catalogue_keys(tmp_path: Path) -> dict[str, set]:
         source = ROOT / name
         if name.startswith(("tests/", "bench/", "docs/")):
             continue
-        if source.is_file() and (source.suffix in (".py", ".html", ".txt", ".js", ".po") or name == "manage.py"):
+        if source.is_file() and (
+            source.suffix in (".py", ".html", ".txt", ".js", ".po") or name == "manage.py"
+        ):
             target = tmp_path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)

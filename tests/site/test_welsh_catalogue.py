@@ -28,14 +28,16 @@ def test_the_catalogues_hold_what_make_messages_would_gather_today(tmp_path):
         new = sorted(fresh[domain] - held, key=str)
         gone = sorted(held - fresh[domain], key=str)
         assert not new, f"{domain}: run `make messages` and translate: {[msgid for _, msgid in new[:SHOWN]]}"
-        assert not gone, f"{domain}: run `make messages` (no longer used: {[msgid for _, msgid in gone[:SHOWN]]})"
+        assert not gone, (
+            f"{domain}: run `make messages` (no longer used: {[msgid for _, msgid in gone[:SHOWN]]})"
+        )
 
 
 def test_the_catalogues_declare_welsh_and_its_six_plural_forms():
     for domain in DOMAINS:
         header = (WELSH / f"{domain}.po").read_text(encoding="utf-8").split("\n\n", 1)[0]
         flat = header.replace('"\n"', "")
-        assert 'Language: cy\\n' in flat
+        assert "Language: cy\\n" in flat
         assert (
             "Plural-Forms: nplurals=6; plural=(n==0) ? 0 : (n==1) ? 1 : (n==2) ? 2 : (n==3) ? 3 : (n==6) ? 4 : 5;"
         ) in flat
