@@ -326,7 +326,8 @@ def test_the_welsh_speaking_officer_gets_the_service_in_welsh(seeded, client, se
     pages stay in English."""
     assert get_user_model().objects.get(username="swyddog").membership.preferred_language == "cy"
     assert get_user_model().objects.get(username="officer").membership.preferred_language == ""
-    client.post(reverse("login"), {"username": "swyddog", "password": settings.DEMO_PASSWORD})
+    assert _password_accepted(client, "swyddog", settings.DEMO_PASSWORD)
+    client.force_login(get_user_model().objects.get(username="swyddog"))
     assert '<html lang="cy"' in client.get(reverse("placements:dashboard")).content.decode()
 
 
