@@ -35,7 +35,14 @@ RUN pip install .
 COPY manage.py ./
 COPY templates templates
 COPY static static
+COPY locale locale
 COPY --from=assets /build/static/build static/build
+# The Welsh catalogues are compiled in the image (the .mo files are not committed): Django's
+# compilemessages runs gettext's msgfmt, installed for this step only.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && SECRET_KEY=compilemessages-only DATABASE_URL=postgres://unused@localhost/unused \
+    python manage.py compilemessages --locale cy \
+    && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 # collectstatic reads settings, which need a key and a database URL (it connects to neither).
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhost/unused \
     python manage.py collectstatic --no-input

@@ -9,7 +9,7 @@ PORT ?= 8000
 # Links in the demo's emails point at the server `make demo` runs.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install assets migrate demo test bench lint browser pdf-libs db-stop db-reset clean
+.PHONY: install assets migrate messages compilemessages demo test bench lint browser pdf-libs db-stop db-reset clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,27 @@ assets: static/build/.built
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
+## Messages: gather every marked string into the Welsh catalogues (locale/cy/LC_MESSAGES/django.po
+## and djangojs.po), keeping the translations already there and dropping messages no longer used.
+## Translate the new entries (docs/welsh-glossary.md for the terms), then commit the .po files.
+MAKEMESSAGES := DEBUG=1 $(BIN)/python manage.py makemessages --locale cy --no-obsolete \
+	--ignore .venv --ignore node_modules --ignore static/build --ignore staticfiles --ignore tests --ignore bench
+messages: install
+	@command -v xgettext >/dev/null || { echo "gettext is missing (apt-get install gettext)"; exit 1; }
+	$(MAKEMESSAGES) --domain django
+	$(MAKEMESSAGES) --domain djangojs
+
+## The compiled catalogues (.mo) are built from the .po files and never committed.
+compilemessages: install
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	  elif command -v sudo >/dev/null; then sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	  else echo "gettext is missing: the Welsh catalogues cannot be compiled (apt-get install gettext)"; exit 1; fi; }
+	DEBUG=1 $(BIN)/python manage.py compilemessages --locale cy --ignore .venv --ignore node_modules
+
 ## Demo: migrate, seed demo data with a login per role, run the sweeps, serve on http://$(HOST):$(PORT)
 ## Two-factor authentication is off for the demo logins (every page says so).
-demo: install assets migrate pdf-libs
+demo: install assets compilemessages migrate pdf-libs
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py run_sweeps
 	DEBUG=1 SITE_URL=$(SITE_URL) REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -54,7 +72,7 @@ pdf-libs: install
 	  else echo "Pango is missing: PDF reports will fail (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; fi; }
 
 ## Test: the whole suite (embedded PostgreSQL unless DATABASE_URL is set).
-test: install assets browser pdf-libs
+test: install assets compilemessages browser pdf-libs
 	$(BIN)/pytest -n auto
 
 ## Load benchmark (bench/README.md): load BENCH_SEED into its own database (BENCH_DATABASE_URL,

@@ -258,7 +258,7 @@ class StaffMembershipInline(SchemeStackedInline):
     can_delete = False  # untick "active" instead, so that their past records still name their agency
     min_num = 0
     max_num = 1
-    fields = ("agency", "role", "job_title", "phone", "active")
+    fields = ("agency", "role", "job_title", "phone", "preferred_language", "active")
     autocomplete_fields = ("agency",)
     verbose_name = _("agency and role")
     verbose_name_plural = _("agency and role")

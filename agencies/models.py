@@ -51,6 +51,11 @@ class StaffMembership(TimeStamped):
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The language the service speaks to them in (pages, emails, their documents): chosen with the
+    # header's language link; blank until they choose, when the browser's or the cookie's applies.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     class Meta:
         ordering = ["user__username"]

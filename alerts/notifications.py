@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from alerts.models import Alert, AlertNotice
 from iom_housing.access import Role
 from iom_housing.dates import day
+from iom_housing.i18n import written_for
 from referrals.models import Offender
 
 
@@ -34,6 +35,7 @@ def iom_officers():
         get_user_model()
         .objects.filter(is_active=True, membership__active=True, membership__role=Role.IOM_OFFICER)
         .exclude(email="")
+        .select_related("membership")  # each is written to in their own language
     )
 
 
@@ -76,22 +78,27 @@ def digest_send(*, user_id: int) -> int:
         AlertNotice.objects.bulk_create(
             [AlertNotice(alert=alert, recipient=user, channel=AlertNotice.Channel.DIGEST) for alert in alerts]
         )
-        counts = Counter(alert.get_kind_display() for alert in alerts)
-        lines = [f"- {kind}: {count}" for kind, count in sorted(counts.items())]
-        body = _(
-            "%(count)s new alerts need action in IOM Housing:\n\n%(lines)s\n\n"
-            "Sign in to see who they are about and what to do: %(url)s\n\n"
-            "This email does not name anyone, so that no personal details travel by email. "
-            "Each alert is in one digest only; open alerts stay on your dashboard until they are dealt with."
-        ) % {"count": len(alerts), "lines": "\n".join(lines), "url": _site_link("alerts:list")}
-        EmailMessage(
-            subject=_("IOM Housing: %(count)s new alerts, %(day)s")
-            % {"count": len(alerts), "day": day(timezone.localdate())},
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[user.email],
-        ).send()
+        with written_for(user):
+            _digest(user, alerts).send()
     return len(alerts)
+
+
+def _digest(user, alerts: list[Alert]) -> EmailMessage:
+    counts = Counter(alert.get_kind_display() for alert in alerts)
+    lines = [f"- {kind}: {count}" for kind, count in sorted(counts.items())]
+    body = _(
+        "%(count)s new alerts need action in IOM Housing:\n\n%(lines)s\n\n"
+        "Sign in to see who they are about and what to do: %(url)s\n\n"
+        "This email does not name anyone, so that no personal details travel by email. "
+        "Each alert is in one digest only; open alerts stay on your dashboard until they are dealt with."
+    ) % {"count": len(alerts), "lines": "\n".join(lines), "url": _site_link("alerts:list")}
+    return EmailMessage(
+        subject=_("IOM Housing: %(count)s new alerts, %(day)s")
+        % {"count": len(alerts), "day": day(timezone.localdate())},
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
 
 
 def concern_email_send(*, alert_id: int) -> int:
@@ -99,14 +106,6 @@ def concern_email_send(*, alert_id: int) -> int:
     alert = Alert.objects.select_related("agency", "visit").filter(pk=alert_id).first()
     if alert is None or alert.status != Alert.Status.OPEN:
         return 0  # gone, or acknowledged before the email went
-    when = day(alert.visit.visited_at if alert.visit else alert.raised_at)
-    agency = alert.agency.name if alert.agency else _("A partner agency")
-    body = _(
-        "%(agency)s raised a concern on a visit on %(when)s.\n\n"
-        "Sign in to IOM Housing to read it: it is on your dashboard and under Alerts "
-        "until someone acknowledges it: %(url)s\n\n"
-        "This email does not name the person, so that no personal details travel by email."
-    ) % {"agency": agency, "when": when, "url": _site_link("alerts:list")}
     sent = 0
     for officer in iom_officers().order_by("email"):
         # One transaction per officer: the notice's unique key is taken before sending, so a
@@ -119,12 +118,25 @@ def concern_email_send(*, alert_id: int) -> int:
             )
             if not created:
                 continue
-            EmailMessage(
-                subject=_("IOM Housing: a concern was raised on a visit"),
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[officer.email],
-                headers={"Message-ID": _message_id(f"concern.{alert.pk}.{officer.pk}")},
-            ).send()
+            with written_for(officer):
+                _concern_email(alert, officer).send()
         sent += 1
     return sent
+
+
+def _concern_email(alert: Alert, officer) -> EmailMessage:
+    when = day(alert.visit.visited_at if alert.visit else alert.raised_at)
+    agency = alert.agency.name if alert.agency else _("A partner agency")
+    body = _(
+        "%(agency)s raised a concern on a visit on %(when)s.\n\n"
+        "Sign in to IOM Housing to read it: it is on your dashboard and under Alerts "
+        "until someone acknowledges it: %(url)s\n\n"
+        "This email does not name the person, so that no personal details travel by email."
+    ) % {"agency": agency, "when": when, "url": _site_link("alerts:list")}
+    return EmailMessage(
+        subject=_("IOM Housing: a concern was raised on a visit"),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[officer.email],
+        headers={"Message-ID": _message_id(f"concern.{alert.pk}.{officer.pk}")},
+    )

@@ -143,6 +143,8 @@ class StaffSpec:
     last_name: str
     job_title: str
     title: str = ""  # shown before the name on visits, e.g. "PC"
+    language: str = ""  # their preferred language ("cy": the service in Welsh), blank for none
+    records_work: bool = True  # False: a login to try the service with, named on no demo record
 
 
 LOGINS = [
@@ -151,6 +153,18 @@ LOGINS = [
     StaffSpec("ddas", "ddas", Role.AGENCY_WORKER, "Lowri", "Howells", "Substance misuse worker"),
     StaffSpec("manager", "police", Role.SCHEME_MANAGER, "Meinir", "Tudor", "IOM housing scheme manager"),
     StaffSpec("opcc", "opcc", Role.OPCC_ANALYST, "Emyr", "Vaughan", "Performance and evaluation analyst"),
+    # An IOM officer who works in Welsh: signing in shows the whole service in Welsh.
+    StaffSpec(
+        "swyddog",
+        "police",
+        Role.IOM_OFFICER,
+        "Elin",
+        "ap Rhys",
+        "Swyddog heddlu IOM",
+        "PC",
+        language="cy",
+        records_work=False,
+    ),
 ]
 
 # Colleagues who record visits and events; they have no password, so they cannot sign in.
@@ -2344,6 +2358,7 @@ def ensure_logins(agencies: dict[str, Agency], password: str) -> list[tuple[Staf
                 "agency": agencies[spec.agency],
                 "role": spec.role,
                 "job_title": spec.job_title,
+                "preferred_language": spec.language,
                 "active": True,
             },
         )
@@ -2356,7 +2371,7 @@ def ensure_staff(agencies: dict[str, Agency], logins) -> dict[str, list]:
     User = get_user_model()
     staff: dict[str, list] = {spec.code: [] for spec in AGENCIES}
     for spec, user in logins:
-        if spec.role in (Role.IOM_OFFICER, Role.AGENCY_WORKER):
+        if spec.role in (Role.IOM_OFFICER, Role.AGENCY_WORKER) and spec.records_work:
             staff[spec.agency].append(user)
     for spec in STAFF:
         user, created = User.objects.get_or_create(

@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's own language over the cookie's and the browser's (LocaleMiddleware's).
+    "iom_housing.i18n.PreferredLanguageMiddleware",
     # Who changed what, from which request (pghistory's context), and who read whose record.
     "audit.history.HistoryMiddleware",
     "audit.access.AccessLogMiddleware",
@@ -507,6 +509,12 @@ if RETENTION_REVIEW_YEARS < 1:
 
 # The scheme this deployment serves, shown in the header and on reports.
 SCHEME_NAME = env_str("SCHEME_NAME", "Ceredigion IOM housing scheme")
+# The languages of documents given to residents (the licence agreement): "bilingual" (Welsh first,
+# then English, as the Welsh Language Standards ask of a Welsh scheme: the founding scheme's
+# default), "cy" or "en" (a scheme outside Wales).
+SCHEME_RESIDENT_DOCUMENTS = env_str("SCHEME_RESIDENT_DOCUMENTS", "bilingual")
+if SCHEME_RESIDENT_DOCUMENTS not in ("bilingual", "cy", "en"):
+    raise ImproperlyConfigured('SCHEME_RESIDENT_DOCUMENTS must be "bilingual", "cy" or "en".')
 # Evaluation reports: counts from 1 to threshold-1 are suppressed for OPCC analysts; downloads of
 # periods longer than REPORT_SYNC_MAX_DAYS are made by a background task and kept this many hours.
 REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from iom_housing import views
+from iom_housing import i18n, views
 from iom_housing.api.auth import ClientCredentialsTokenView
 from iom_housing.forms import SignInForm
 from iom_housing.security import two_factor
@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/set-password/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("accounts/set-password/done/", views.password_set_done, name="password_set_done"),
     path("manage/", views.manage_scheme, name="manage-scheme"),
+    # The header's "Cymraeg" / "English" link (signed in or not).
+    path("language/<str:language>/", i18n.switch, name="language"),
     path("", include("placements.urls")),
     path("", include("alerts.urls")),
     path("", include("referrals.urls")),

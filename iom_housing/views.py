@@ -14,6 +14,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -81,10 +82,11 @@ def _api_problem(request, status: int, title: str, detail: str) -> JsonResponse 
     if not request.path.startswith("/api/"):
         return None
     from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
+    from iom_housing.i18n import problem_title
 
     problem = {
         "type": "about:blank",
-        "title": title,
+        "title": problem_title(status, title),
         "status": status,
         "detail": detail,
         "instance": request.path,
@@ -94,13 +96,13 @@ def _api_problem(request, status: int, title: str, detail: str) -> JsonResponse 
 
 def not_found(request, exception):
     """The site's "page not found", but problem details for an API address."""
-    return _api_problem(request, 404, "Not Found", "Not found.") or page_not_found(request, exception)
+    return _api_problem(request, 404, "Not Found", _("Not found.")) or page_not_found(request, exception)
 
 
 def forbidden(request, exception):
     """The site's "you do not have permission" (with the request's context: the signed-in user's
     header), problem details for an API address."""
-    return _api_problem(request, 403, "Forbidden", "You do not have permission.") or permission_denied(
+    return _api_problem(request, 403, "Forbidden", _("You do not have permission.")) or permission_denied(
         request, exception
     )
 
@@ -130,7 +132,7 @@ def _settings_only_page(template_name: str, title: str, text: str) -> str:
 
 def bad_request(request, exception):
     """400: a request the service cannot read (a bad Host header, a malformed upload)."""
-    problem = _api_problem(request, 400, "Bad Request", "The request could not be understood.")
+    problem = _api_problem(request, 400, "Bad Request", _("The request could not be understood."))
     if problem is not None:
         return problem
     return HttpResponseBadRequest(
@@ -142,7 +144,7 @@ def bad_request(request, exception):
 
 def server_error(request):
     """500: the styled page, written without the database."""
-    problem = _api_problem(request, 500, "Internal Server Error", "Try again later.")
+    problem = _api_problem(request, 500, "Internal Server Error", _("Try again later."))
     if problem is not None:
         return problem
     return HttpResponseServerError(

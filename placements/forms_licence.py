@@ -80,6 +80,40 @@ class WordingForm(ServiceForm):
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    # The Welsh wording (the agreement is bilingual on a Welsh scheme: SCHEME_RESIDENT_DOCUMENTS).
+    # The field's content is Welsh whatever the page's language: `lang="cy"` for screen readers.
+    title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "cy"}),
+    )
+    conditions_cy = forms.CharField(
+        label=_("Standard conditions in Welsh (optional)"),
+        help_text=_("One condition a line, in the same order as in English."),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
+    )
+    house_rules_cy = forms.CharField(
+        label=_("House rules in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
+    )
+    breach_cy = forms.CharField(
+        label=_("What happens on a breach, in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
+    )
+    contacts_cy = forms.CharField(
+        label=_("Who to contact, in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
+    )
+    charge_text_cy = forms.CharField(
+        label=_("About the charge, in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"lang": "cy"}),
+        required=False,
+    )
 
 
 class AgreementRecordForm(ServiceForm):

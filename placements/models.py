@@ -4,6 +4,7 @@ Date ranges are half-open, [start, end): a placement ending on a day and the nex
 day do not overlap, and a licence term's end is the day the next term starts.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -805,6 +806,15 @@ class LicenceWording(models.Model):
         default=7,
         help_text=_("Days from a notice to leave for a breach to the day the licence ends."),
     )
+    # The same wording in Welsh, for the bilingual agreement Welsh schemes give residents
+    # (SCHEME_RESIDENT_DOCUMENTS): written by the scheme manager, as a legal text is not machine-
+    # made. A part left blank is printed in English in the Welsh half.
+    title_cy = models.CharField(_("title in Welsh"), max_length=200, blank=True)
+    conditions_cy = models.TextField(_("standard conditions in Welsh"), blank=True)
+    house_rules_cy = models.TextField(_("house rules in Welsh"), blank=True)
+    breach_cy = models.TextField(_("what happens on a breach, in Welsh"), blank=True)
+    contacts_cy = models.TextField(_("who to contact, in Welsh"), blank=True)
+    charge_text_cy = models.TextField(_("about the charge, in Welsh"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -848,6 +858,41 @@ class LicenceWording(models.Model):
     @property
     def house_rule_list(self) -> list[str]:
         return _lines(self.house_rules)
+
+    def in_language(self, language: str) -> "WordingText":
+        """The wording's texts in `language` ("cy" or English), each Welsh part blank falling back
+        to the English one."""
+        welsh = language.startswith("cy")
+
+        def text(name: str) -> str:
+            return (welsh and getattr(self, f"{name}_cy")) or getattr(self, name)
+
+        return WordingText(
+            version=self.version,
+            title=text("title"),
+            condition_list=_lines(text("conditions")),
+            house_rule_list=_lines(text("house_rules")),
+            breach=text("breach"),
+            contacts=text("contacts"),
+            weekly_charge=self.weekly_charge,
+            charge_text=text("charge_text"),
+            notice_days=self.notice_days,
+        )
+
+
+@dataclass(frozen=True)
+class WordingText:
+    """What an agreement prints of its wording, in one language."""
+
+    version: int
+    title: str
+    condition_list: list[str]
+    house_rule_list: list[str]
+    breach: str
+    contacts: str
+    weekly_charge: Decimal | None
+    charge_text: str
+    notice_days: int
 
 
 class AgreementStatus(models.TextChoices):

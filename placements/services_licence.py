@@ -96,11 +96,18 @@ def licence_wording_save(
     notice_days: int,
     by: Staff,
     expected_version: int | None = None,
+    title_cy: str = "",
+    conditions_cy: str = "",
+    house_rules_cy: str = "",
+    breach_cy: str = "",
+    contacts_cy: str = "",
+    charge_text_cy: str = "",
 ) -> LicenceWording:
     """Save the wording as a new version; agreements already issued keep the version they name.
 
     `expected_version` is the version the page was showing: an edit of an older one (another
-    manager saved meanwhile) is refused rather than silently dropping their changes."""
+    manager saved meanwhile) is refused rather than silently dropping their changes. The `_cy`
+    texts are the Welsh wording of the bilingual agreement; any left blank prints in English."""
     errors = {}
     for name, value in (
         ("title", title),
@@ -136,8 +143,18 @@ def licence_wording_save(
             weekly_charge=weekly_charge,
             charge_text=charge_text.strip(),
             notice_days=notice_days,
+            title_cy=title_cy.strip(),
+            conditions_cy=_one_a_line(conditions_cy),
+            house_rules_cy=_one_a_line(house_rules_cy),
+            breach_cy=breach_cy.strip(),
+            contacts_cy=contacts_cy.strip(),
+            charge_text_cy=charge_text_cy.strip(),
             created_by=by,
         )
+
+
+def _one_a_line(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
 # Agreements -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from iom_housing.access import can_user_manage_licence_wording, can_user_manage_
 from iom_housing.basis import StaleBasis
 from iom_housing.dates import day, day_short
 from iom_housing.forms import stored_as_post
+from iom_housing.i18n import html_lang, resident_document_languages
 from iom_housing.pages import form_page, found_or_404
 from iom_housing.pdf import html_to_pdf
 from placements import selectors, selectors_licence, services_licence
@@ -69,6 +70,9 @@ def wording_detail(request):
     )
 
 
+WELSH_WORDING = ("title_cy", "conditions_cy", "house_rules_cy", "breach_cy", "contacts_cy", "charge_text_cy")
+
+
 @wording_managers
 def wording_edit(request):
     current = services_licence.licence_wording_current()
@@ -82,6 +86,7 @@ def wording_edit(request):
         "weekly_charge": current.weekly_charge,
         "charge_text": current.charge_text,
         "notice_days": current.notice_days,
+        **{name: getattr(current, name) for name in WELSH_WORDING},
     }
     url = reverse("placements:licence-wording")
 
@@ -123,6 +128,11 @@ def agreement_context(term: LicenceTerm, agreement) -> dict:
         "agreement": agreement,
         "wording": agreement.wording,
         "conditions": services_licence.agreement_conditions(agreement),
+        # Bilingual on a Welsh scheme, Welsh first (SCHEME_RESIDENT_DOCUMENTS).
+        "sections": [
+            {"code": code, "lang": html_lang(code), "wording": agreement.wording.in_language(code)}
+            for code in resident_document_languages()
+        ],
     }
 
 

@@ -8,27 +8,29 @@ once only (the outbox's claim)."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from iom_housing.dates import day
+from iom_housing.i18n import written_for
 from referrals.models import ReferralEvent
 
-# The events the referrer is told about.
+# The events the referrer is told about (lazy: written in the referrer's language when sent).
 NEWS = {
     ReferralEvent.Kind.ACCEPTED: (
-        _("IOM Housing: your referral was accepted"),
-        _(
+        gettext_lazy("IOM Housing: your referral was accepted"),
+        gettext_lazy(
             "Your referral of %(received)s%(reference)s was accepted on %(when)s. The IOM team will book a place."
         ),
     ),
     ReferralEvent.Kind.DECLINED: (
-        _("IOM Housing: your referral was declined"),
-        _(
+        gettext_lazy("IOM Housing: your referral was declined"),
+        gettext_lazy(
             "Your referral of %(received)s%(reference)s was declined on %(when)s. The reason is on the referral."
         ),
     ),
     ReferralEvent.Kind.PLACED: (
-        _("IOM Housing: a place was booked for your referral"),
-        _("A place was booked on %(when)s for your referral of %(received)s%(reference)s."),
+        gettext_lazy("IOM Housing: a place was booked for your referral"),
+        gettext_lazy("A place was booked on %(when)s for your referral of %(received)s%(reference)s."),
     ),
 }
 
@@ -51,6 +53,13 @@ def referrer_email_send(*, event_id: int) -> int:
     membership = getattr(to, "membership", None)
     if membership is None or not membership.active or membership.agency_id != referral.referring_agency_id:
         return 0
+    with written_for(to):
+        _email(event, to).send()
+    return 1
+
+
+def _email(event: ReferralEvent, to) -> EmailMessage:
+    referral = event.referral
     subject, sentence = NEWS[ReferralEvent.Kind(event.kind)]
     reference = (
         _(" (your reference %(ref)s)") % {"ref": referral.external_ref} if referral.external_ref else ""
@@ -64,7 +73,6 @@ def referrer_email_send(*, event_id: int) -> int:
         + "\n\n"
         + _("This email does not name the person, so that no personal details travel by email.")
     )
-    EmailMessage(
+    return EmailMessage(
         subject=str(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to.email]
-    ).send()
-    return 1
+    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.access import access_record
 from audit.models import AccessLogEntry
 from iom_housing.access import Requester, Staff
+from iom_housing.i18n import written_for
 from iom_housing.services import integrity_errors_as, locked
 from outbox.services import outbox_add
 from reports.builder import EVALUATION, OFFICER, PUBLISHED, build_report
@@ -91,10 +92,16 @@ def export_make(*, export_id: UUID | str) -> ReportExport:
         )
 
     try:
-        report = build_report(
-            start=export.start, end=export.end, area=export.area, audience=export.audience, progress=progress
-        )
-        content = render_file(report, export.format)
+        # Made in the background, so in the language of whoever asked for it, not the worker's.
+        with written_for(export.requested_by):
+            report = build_report(
+                start=export.start,
+                end=export.end,
+                area=export.area,
+                audience=export.audience,
+                progress=progress,
+            )
+            content = render_file(report, export.format)
         name = f"{export.pk}-{file_name(report, export.format)}"
         directory = settings.REPORT_FILES_DIR
         directory.mkdir(parents=True, exist_ok=True)

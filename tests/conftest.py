@@ -5,6 +5,7 @@ import logging
 import factory
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from iom_housing.access import Role
 from tests import factories
@@ -163,6 +164,14 @@ def _empty_cache(settings, worker_id):
         own = (int(number or 0) - 1 - int(worker_id.removeprefix("gw"))) % 16
         settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{base}/{own}"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Welsh leaves Welsh active in the thread (Django activates a language per
+    request and never deactivates it): the next test starts in the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

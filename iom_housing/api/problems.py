@@ -11,6 +11,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers, status
 
+from iom_housing.i18n import problem_title
+
 logger = logging.getLogger(__name__)
 
 
@@ -67,7 +69,7 @@ def problem_details_handler(exc, context):
         return None
     problem = {
         "type": "about:blank",
-        "title": response.status_text,
+        "title": problem_title(response.status_code, response.status_text),
         "status": response.status_code,
         "instance": context["request"].get_full_path() if context.get("request") else None,
     }

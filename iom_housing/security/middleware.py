@@ -85,10 +85,11 @@ class RefuseNulBytesMiddleware:
         )
         if request.path_info.startswith("/api/"):
             from iom_housing.api.problems import PROBLEM_CONTENT_TYPE
+            from iom_housing.i18n import problem_title
 
             problem = {
                 "type": "about:blank",
-                "title": "Bad Request",
+                "title": problem_title(400, "Bad Request"),
                 "status": 400,
                 "detail": _("Check the fields named in errors."),
                 "instance": request.path_info,

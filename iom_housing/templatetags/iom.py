@@ -121,3 +121,28 @@ def title_part(value: str) -> str:
     Whitespace from the block's layout is collapsed (a title is one line)."""
     words = " ".join(str(value).split())
     return f"{words} – " if words else ""
+
+
+@register.filter
+def html_lang(code: str | None) -> str:
+    """The active language as `<html lang>` writes it: "cy", "en-GB"."""
+    from iom_housing.i18n import html_lang as tag
+
+    return tag(code)
+
+
+@register.inclusion_tag("includes/language_switch.html", takes_context=True)
+def language_switch(context) -> dict:
+    """The header's link to the other language, named in that language (GOV.UK's pattern), back to
+    this page. Error pages written without a request go back to the start page."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from iom_housing.i18n import other_language
+
+    other = other_language(get_language())
+    request = context.get("request")
+    url = reverse("language", args=[other["code"]])
+    if request is not None:
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return {"other": other, "url": url}

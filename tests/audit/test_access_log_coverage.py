@@ -141,6 +141,7 @@ NOT_PERSONAL = {
     "two_factor_verify": "the sign-in code form",
     "session_keep_alive": "POST only: keeps one's own session",
     "login": "the sign-in form",
+    "language": "the language link: a redirect back",
     "logout": "POST only",
     "password_change": "the user's own password",
     "password_change_done": "a confirmation",

@@ -277,6 +277,7 @@ DEMO_LOGINS = {
     "ddas": (Role.AGENCY_WORKER, "ddas"),
     "manager": (Role.SCHEME_MANAGER, "police"),
     "opcc": (Role.OPCC_ANALYST, "opcc"),
+    "swyddog": (Role.IOM_OFFICER, "police"),
 }
 
 
@@ -318,6 +319,16 @@ def test_staff_who_only_record_visits_cannot_sign_in(seeded):
     others = get_user_model().objects.exclude(username__in=DEMO_LOGINS)
     assert others.exists()
     assert not any(user.has_usable_password() for user in others)
+
+
+def test_the_welsh_speaking_officer_gets_the_service_in_welsh(seeded, client, settings):
+    """`swyddog` prefers Welsh: signed in, the pages say so (`<html lang="cy">`), the others'
+    pages stay in English."""
+    assert get_user_model().objects.get(username="swyddog").membership.preferred_language == "cy"
+    assert get_user_model().objects.get(username="officer").membership.preferred_language == ""
+    assert _password_accepted(client, "swyddog", settings.DEMO_PASSWORD)
+    client.force_login(get_user_model().objects.get(username="swyddog"))
+    assert '<html lang="cy"' in client.get(reverse("placements:dashboard")).content.decode()
 
 
 # --- re-runs ----------------------------------------------------------------------------------

@@ -67,6 +67,8 @@ MATRIX = {
     "home": row(anon=200, officer=302, own=302, other=302, manager=302, opcc=302),
     "healthz": row(anon=200, own=200, other=200, opcc=200),
     "login": row(anon=200, own=200, other=200, opcc=200),
+    # The header's language link: back to the page (here "/", no `next`), for everyone.
+    "language": row(anon=302, officer=302, own=302, other=302, manager=302, opcc=302),
     "logout": row(anon=405, officer=405, own=405, other=405, manager=405, opcc=405),  # POST only
     # Signed in and past the second factor already, so both two-factor pages send the user on.
     "two_factor_verify": row(officer=302, own=302, other=302, manager=302, opcc=302),
@@ -339,6 +341,7 @@ def scene():
         "documents": document.public_id,
         "users": users[OTHER].pk,
         "funding": funding.pk,
+        "language": "cy",
     }
     return users, by_segment
 

@@ -33,3 +33,20 @@ def test_lint_runs_the_hooks_ci_runs():
     assert "repo: local" in config and "repo: http" not in config
     for hook in ("id: ruff", "id: ruff-format", "id: djlint", "id: mypy"):
         assert hook in config
+
+
+def test_demo_and_test_compile_the_welsh_catalogues_which_are_not_committed():
+    for target in ("demo", "test"):
+        assert any("manage.py compilemessages --locale cy" in line for line in _dry_run(target)), target
+    assert "python manage.py compilemessages --locale cy" in (ROOT / "Dockerfile").read_text()
+    assert "*.mo" in (ROOT / ".gitignore").read_text().splitlines()
+    assert "COPY locale locale" in (ROOT / "Dockerfile").read_text()
+
+
+def test_messages_gathers_both_welsh_catalogues_dropping_what_is_no_longer_used():
+    lines = [line for line in _dry_run("messages") if "makemessages" in line]
+    assert [line.rsplit("--domain ", 1)[1] for line in lines] == ["django", "djangojs"]
+    for line in lines:
+        assert "--locale cy --no-obsolete" in line
+        for ignored in (".venv", "node_modules", "static/build"):
+            assert f"--ignore {ignored}" in line

@@ -80,4 +80,4 @@ class Command(BaseCommand):
         )
 
 
-_LOGINS = ("officer", "manager", "probation", "ddas", "opcc")
+_LOGINS = ("officer", "manager", "probation", "ddas", "opcc", "swyddog")
