@@ -96,13 +96,14 @@ class Report:
     scheme_name: str
     start: date
     end: date  # the last day of the period (inclusive)
-    area: str
+    area: str  # the GSS code of the local authority chosen, "" for all areas
     audience: str
     generated_at: datetime
     threshold: int
     sections: list[Section]
     # The one-page summary (reports/metrics/summary.py), read from the suppressed tables.
     summary: object = None
+    area_name: str = ""  # the area's name in the language the report was made in
 
     @property
     def named(self) -> bool:

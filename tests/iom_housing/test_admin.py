@@ -463,7 +463,7 @@ def test_scheme_manager_adds_a_property_with_bedspaces(scheme_manager_client):
             "address_line_1": "1 Heol y Wig",
             "town": "Aberystwyth",
             "postcode": "SY23 2LN",
-            "local_authority": "Ceredigion",
+            "local_authority": "W06000008",
             "weekly_cost": "160.00",
             "restriction": Property.Restriction.NONE,
             "turnaround_days": "2",

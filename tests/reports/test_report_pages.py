@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import AccessLogEntry
+from placements.areas import POWYS
 from reports.models import ReportDownload, ReportExport
 from reports.services import exports_delete_expired
 from tests.factories import ReportExportFactory
@@ -121,7 +122,7 @@ def _placed_in_march(data) -> list[int]:
 def test_each_view_of_the_report_is_in_the_access_log_naming_whom_it_names(
     client, iom_officer, opcc_analyst, data
 ):
-    for user, query in ((iom_officer, {**PERIOD, "area": "Powys"}), (opcc_analyst, PERIOD)):
+    for user, query in ((iom_officer, {**PERIOD, "area": POWYS}), (opcc_analyst, PERIOD)):
         client.force_login(user)
         client.get("/reports/", query)
     officer, opcc = AccessLogEntry.objects.order_by("pk")
@@ -204,7 +205,7 @@ def test_bad_periods_get_an_error_by_the_field(opcc_client, query, field, messag
 
 
 def test_each_download_is_logged(opcc_client, opcc_analyst, data):
-    opcc_client.get("/reports/download/", {**PERIOD, "format": "xlsx", "area": "Powys"})
+    opcc_client.get("/reports/download/", {**PERIOD, "format": "xlsx", "area": POWYS})
     log = ReportDownload.objects.get()
     assert (log.user, log.format, log.start, log.end, log.area, log.audience) == (
         opcc_analyst,
