@@ -94,7 +94,7 @@ class ActionDetailsForm(ServiceForm):
         named = (self.initial or {}).get("local_authority") or ""
         areas = LocalAuthority.objects.filter(Q(in_use=True) | Q(pk=named))
         authority_field: forms.ChoiceField = self.fields["local_authority"]  # type: ignore[assignment]
-        authority_field.choices = [("", _("None"))] + area_choices(areas)
+        authority_field.choices = [("", _("None")), *area_choices(areas)]
         self.lay_out()
 
     def clean_owner_agency(self):

@@ -189,7 +189,7 @@ def _clean_action(
     opened_on: date,
     due_on: date | None,
     today: date,
-) -> dict[str, str]:
+) -> dict[str, str | None]:
     errors: dict[str, str] = {}
     # The authority is one of the list of areas, by its GSS code (never a name typed two ways).
     details, local_authority = details.strip(), (local_authority or "").strip().upper()
@@ -406,7 +406,8 @@ def action_update(
             **merged,
         )
         action.kind = merged["kind"]
-        action.details, action.local_authority_id = cleaned["details"], cleaned["local_authority_id"]
+        action.details = cleaned["details"] or ""
+        action.local_authority_id = cleaned["local_authority_id"]
         action.applied_on, action.due_on = merged["applied_on"], merged["due_on"]
         action.owner_agency, action.owner_user_id = owner_agency, merged["owner_user_id"]
         if "notes" in changes:

@@ -425,7 +425,10 @@ class PropertyForm(ServiceForm, forms.ModelForm):
             "name": {"required": _("Enter the property's name")},
             "address_line_1": {"required": _("Enter the first line of the address")},
             "town": {"required": _("Enter the town or city")},
-            "postcode": {"required": _("Enter the postcode")},
+            "postcode": {
+                "required": _("Enter the postcode"),
+                "max_length": _("Enter a real UK postcode, like SY23 1AB"),
+            },
             "local_authority": {
                 "required": _("Select the area the property is in"),
                 "invalid_choice": _("Select the area the property is in"),

@@ -241,7 +241,7 @@ def test_all_areas_add_up_each_areas_properties():
             start=scenario.START, end=scenario.END, area=area, audience="officer", today=scenario.TODAY
         )
 
-    everywhere, one_area = report(), report("Ceredigion")
+    everywhere, one_area = report(), report(CEREDIGION)
     areas, properties = _figures(everywhere), _figures(one_area)
     assert list(areas["occupancy"]) == ["Ceredigion", "Powys", "All properties"]
     assert list(properties["occupancy"]) == ["Alpha House", "Gamma Court", "All properties"]

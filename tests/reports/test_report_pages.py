@@ -212,12 +212,12 @@ def test_each_download_is_logged(opcc_client, opcc_analyst, data):
         "xlsx",
         date(2026, 3, 1),
         date(2026, 3, 31),
-        "Powys",
+        POWYS,  # by its GSS code
         "published",
     )
     access = AccessLogEntry.objects.get()
     assert (access.user, access.action, access.offender_ids) == (opcc_analyst, "export", [])
-    assert (access.object_ref, access.reason) == ("published xlsx 2026-03-01/2026-03-31 Powys", "evaluation")
+    assert (access.object_ref, access.reason) == (f"published xlsx 2026-03-01/2026-03-31 {POWYS}", "evaluation")
 
 
 def test_xlsx_has_the_summary_then_the_definitions_sheet_and_a_sheet_a_section(opcc_client, data):
