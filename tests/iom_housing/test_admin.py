@@ -17,6 +17,7 @@ from alerts.models import Alert, AlertNotice, JobRun
 from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
+from placements.areas import ENGLISH_AREAS, known_areas
 from placements.models import (
     Bedspace,
     EndingCorrection,
@@ -25,6 +26,7 @@ from placements.models import (
     LicenceTerm,
     LicenceWarning,
     LicenceWording,
+    LocalAuthority,
     PersonCondition,
     Placement,
     Property,
@@ -194,6 +196,8 @@ BUILDERS = {
         for referral in ReferralFactory.create_batch(n)
     ],
     Property: _properties,
+    # Real areas (the admin's list shows them all: the 22 Welsh ones of the migration too).
+    LocalAuthority: lambda n: list(known_areas([code for code, _name in ENGLISH_AREAS[:n]]).values()),
     Bedspace: _bedspaces,
     PropertyExclusion: lambda n: PropertyExclusionFactory.create_batch(n, created_by=UserFactory()),
     VoidPeriod: lambda n: VoidPeriodFactory.create_batch(n, created_by=UserFactory()),

@@ -95,7 +95,9 @@ def test_the_admin_refuses_a_bad_postcode_and_stores_a_good_one_normalised(schem
     fields = property_post(postcode="SY23 1CA", active="on") | management
     refused = scheme_manager_client.post(url, fields)
     assert refused.status_code == 200
-    assert refused.context["adminform"].form.errors == {"postcode": ["Enter a real UK postcode, like SY23 1AB"]}
+    assert refused.context["adminform"].form.errors == {
+        "postcode": ["Enter a real UK postcode, like SY23 1AB"]
+    }
     assert not Property.objects.exists()
 
     added = scheme_manager_client.post(url, fields | {"postcode": "sy23 2ln"})

@@ -134,7 +134,7 @@ def test_each_view_of_the_report_is_in_the_access_log_naming_whom_it_names(
     )
     assert (officer.model, officer.object_ref) == (
         "reports.Report",
-        "officer html 2026-03-01/2026-03-31 Powys",
+        f"officer html 2026-03-01/2026-03-31 {POWYS}",
     )
     ann, _bea, col = data["people"][:3]
     assert officer.offender_ids == sorted([ann.pk, col.pk])  # the stays at Beta Flat, in Powys
@@ -217,7 +217,10 @@ def test_each_download_is_logged(opcc_client, opcc_analyst, data):
     )
     access = AccessLogEntry.objects.get()
     assert (access.user, access.action, access.offender_ids) == (opcc_analyst, "export", [])
-    assert (access.object_ref, access.reason) == (f"published xlsx 2026-03-01/2026-03-31 {POWYS}", "evaluation")
+    assert (access.object_ref, access.reason) == (
+        f"published xlsx 2026-03-01/2026-03-31 {POWYS}",
+        "evaluation",
+    )
 
 
 def test_xlsx_has_the_summary_then_the_definitions_sheet_and_a_sheet_a_section(opcc_client, data):
