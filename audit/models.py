@@ -17,13 +17,16 @@ from casefiles.models import CaseNote, CaseNoteCorrection, Document
 from iom_housing.dates import day_short
 from moveon.models import MoveOnAction, MoveOnPlan
 from placements.models import (
+    Bedspace,
     LicenceAgreement,
     LicenceBreachEnding,
     LicenceTerm,
     LicenceWarning,
     LicenceWording,
+    LocalAuthority,
     PersonCondition,
     Placement,
+    Property,
     SharingOverride,
     SupportAgency,
     SupportPlan,
@@ -177,6 +180,10 @@ ReferralHistory = _track(Referral, "ReferralHistory")
 PlacementHistory = _track(Placement, "PlacementHistory")
 LicenceTermHistory = _track(LicenceTerm, "LicenceTermHistory")
 VoidPeriodHistory = _track(VoidPeriod, "VoidPeriodHistory")
+# The scheme's properties, their bedspaces and the list of areas: who added or changed what.
+LocalAuthorityHistory = _track(LocalAuthority, "LocalAuthorityHistory")
+PropertyHistory = _track(Property, "PropertyHistory")
+BedspaceHistory = _track(Bedspace, "BedspaceHistory")
 TransferHistory = _track(Transfer, "TransferHistory")
 SharingOverrideHistory = _track(SharingOverride, "SharingOverrideHistory")
 HomeVisitHistory = _track(HomeVisit, "HomeVisitHistory")

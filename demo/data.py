@@ -25,6 +25,7 @@ from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership
 from agencies.services import api_client_register
 from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
+from placements.areas import CEREDIGION, known_area
 from placements.dates import free_from
 from placements.models import (
     LEAVING_REASONS,
@@ -763,6 +764,7 @@ class DemoBuilder:
         return self
 
     def _build_properties(self) -> None:
+        ceredigion = known_area(CEREDIGION)
         for spec in PROPERTIES:
             prop = Property(
                 name=spec.name,
@@ -770,7 +772,7 @@ class DemoBuilder:
                 address_line_2=spec.address_line_2,
                 town=spec.town,
                 postcode=spec.postcode,
-                local_authority="Ceredigion",
+                local_authority=ceredigion,
                 provider=spec.provider,
                 weekly_cost=spec.weekly_cost,
                 restriction=spec.restriction,
@@ -1943,7 +1945,7 @@ class DemoBuilder:
         to where they went), and plans under way for those in residence, some actions overdue and
         some planned move-out dates set. A generator of its own, so the rest of the demo is as it was."""
         rng = random.Random(DEMO_SEED + 17)  # noqa: S311
-        council = "Ceredigion County Council"
+        council = known_area(CEREDIGION)  # the county council's area
         for stay in sorted(self.stays, key=lambda s: (s.starts_on, s.bedspace.label)):
             if stay.status not in (S.ACTIVE, S.ENDED):
                 continue
@@ -1990,7 +1992,7 @@ class DemoBuilder:
                         plan=plan,
                         kind=kind,
                         details="Move in with their sister, who has a spare room" if kind == "other" else "",
-                        local_authority=council if kind.startswith("wales_") else "",
+                        local_authority=council if kind.startswith("wales_") else None,
                         applied_on=opened
                         if kind.startswith("wales_") or kind == "housing_register"
                         else None,

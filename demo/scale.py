@@ -43,6 +43,7 @@ from agencies.models import Agency, StaffMembership
 from demo import data as demo
 from iom_housing.access import Role
 from moveon.models import HOMELESSNESS_KINDS, ActionKind, ActionStatus
+from placements.areas import ENGLISH_AREAS, WELSH_PRINCIPAL_AREAS, known_areas
 from placements.dates import free_from
 from placements.models import (
     Bedspace,
@@ -88,11 +89,16 @@ WOMEN_SHARE = 0.15
 AREAS = [
     "Ceredigion", "Pembrokeshire", "Carmarthenshire", "Powys", "Swansea", "Neath Port Talbot",
     "Bridgend", "Cardiff", "Newport", "Wrexham", "Gwynedd", "Conwy", "Denbighshire", "Flintshire",
-    "Cornwall", "Devon", "Somerset", "Bristol", "Gloucestershire", "Wiltshire", "Dorset", "Hampshire",
-    "Kent", "Essex", "Norfolk", "Suffolk", "Lincolnshire", "Nottingham", "Derby", "Leicester",
-    "Birmingham", "Coventry", "Stoke-on-Trent", "Manchester", "Liverpool", "Lancashire", "Leeds",
-    "Sheffield", "Newcastle upon Tyne", "Cumberland",
+    "Cornwall", "Plymouth", "Somerset", "Bristol", "Bath and North East Somerset", "Wiltshire", "Dorset",
+    "Brighton and Hove", "Westminster", "Tower Hamlets", "Norwich", "Cambridge", "Kingston upon Hull",
+    "Nottingham", "Derby", "Leicester", "Birmingham", "Coventry", "Stoke-on-Trent", "Manchester",
+    "Liverpool", "Blackpool", "Leeds", "Sheffield", "Newcastle upon Tyne", "Sunderland",
 ]  # fmt: skip
+# Each area's real GSS code (placements.areas lists only codes checked against the ONS's). There
+# are 40 areas at most, all real: no synthetic area or code is made.
+AREA_CODES = {name: code for code, name, _cy in WELSH_PRINCIPAL_AREAS} | {
+    name: code for code, name in ENGLISH_AREAS
+}
 STREETS = [
     "High Street", "Station Road", "Church Street", "Mill Lane", "Park Road", "Victoria Road",
     "Queen Street", "New Road", "North Road", "Bridge Street", "Castle Street", "Market Street",
@@ -420,6 +426,7 @@ class ScalePlan:
     def create_properties(self) -> None:
         rng, counts = self.rng, self.counts
         areas = counts["areas"]
+        local_authorities = known_areas([AREA_CODES[name] for name in AREAS[:areas]])
         properties = []
         for n in range(counts["properties"]):
             area = n % areas
@@ -430,7 +437,7 @@ class ScalePlan:
                     address_line_1=f"{rng.randint(1, 140)} {rng.choice(STREETS)}",
                     town=AREAS[area],
                     postcode=f"ZZ{area + 1} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
-                    local_authority=AREAS[area],
+                    local_authority=local_authorities[AREA_CODES[AREAS[area]]],
                     provider=f"{AREAS[area]} Housing Association",
                     weekly_cost=Decimal(rng.randrange(12000, 22000, 250)) / 100,
                     restriction=restriction,
@@ -445,9 +452,9 @@ class ScalePlan:
             Bedspace(property=properties[n % len(properties)], label="Flat 2") for n in range(extra)
         ]
         Bedspace.objects.bulk_create(bedspaces, batch_size=1000)
-        area_of = {name: index for index, name in enumerate(AREAS)}
+        area_of = {AREA_CODES[name]: index for index, name in enumerate(AREAS)}
         self.bedspaces = [
-            (bedspace.pk, area_of[bedspace.property.local_authority], bedspace.property.restriction)
+            (bedspace.pk, area_of[bedspace.property.local_authority_id], bedspace.property.restriction)
             for bedspace in bedspaces
         ]
 
@@ -1102,7 +1109,7 @@ class ScalePlan:
                 yield (
                     created, _at(outcome_on, 15) if outcome_on else created, _uuid_text(rng), kind,
                     "Move in with their family, who have a spare room" if kind == ActionKind.OTHER else "",
-                    f"{AREAS[area]} Council" if homeless else "",
+                    AREA_CODES[AREAS[area]] if homeless else None,  # the area's council
                     opened if homeless or kind == ActionKind.HOUSING_REGISTER else None,
                     opened, due, status, outcome_on, result,
                     "Relief duty owed" if kind == ActionKind.WALES_S73 and result == "successful" else "",
@@ -1110,7 +1117,7 @@ class ScalePlan:
                 )  # fmt: skip
 
     MOVE_ON_ACTION_COLUMNS = [
-        "created_at", "updated_at", "public_id", "kind", "details", "local_authority", "applied_on", "opened_on",
+        "created_at", "updated_at", "public_id", "kind", "details", "local_authority_id", "applied_on", "opened_on",
         "due_on", "status", "outcome_on", "result", "outcome", "notes", "created_by_id", "owner_agency_id",
         "owner_user_id", "plan_id",
     ]  # fmt: skip

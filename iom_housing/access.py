@@ -350,6 +350,13 @@ def can_user_manage_funding(user: Requester) -> bool:
     return can_user_manage_scheme(user)
 
 
+def can_user_manage_properties(user: Requester) -> bool:
+    """Add and change properties and their bedspaces (names, addresses, areas, costs, taking a
+    bedspace out of use): the scheme's stock is its managers'. IOM officers see the properties
+    and book them, and change none of them."""
+    return role_of(user) == Role.SCHEME_MANAGER
+
+
 def can_user_manage_placements(user: Requester) -> bool:
     """Triage referrals, book, renew and end placements, record offending: IOM officers and managers."""
     return role_of(user) in SCHEME_WIDE_ROLES

@@ -43,6 +43,12 @@ class MoveOnActionSerializer(serializers.ModelSerializer):
         help_text="The owning agency's code; null: the IOM team.",
     )
     result = serializers.ChoiceField(choices=ActionResult.choices, allow_blank=True, read_only=True)
+    local_authority = serializers.CharField(
+        source="local_authority_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The GSS code of the council's area (a homelessness duty); null for other actions.",
+    )
     version = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -85,8 +91,9 @@ class MoveOnActionCreateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        max_length=100,
-        help_text="Required for a homelessness duty (`wales_s62` … `england_duty_to_refer`).",
+        max_length=9,
+        help_text="Required for a homelessness duty (`wales_s62` … `england_duty_to_refer`): the GSS code "
+        "of the council's area, for example `W06000008` (Ceredigion).",
     )
     applied_on = serializers.DateField(required=False, allow_null=True, default=None)
     opened_on = serializers.DateField(
@@ -111,7 +118,7 @@ class MoveOnActionUpdateSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=ActionKind.choices, required=False)
     details = serializers.CharField(required=False, allow_blank=True, max_length=DETAILS_MAX)
-    local_authority = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    local_authority = serializers.CharField(required=False, allow_blank=True, max_length=9)
     applied_on = serializers.DateField(required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)

@@ -4,12 +4,15 @@ each that changes a record carries its basis (`BasedOn`)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from iom_housing.basis import BasedOn
 from iom_housing.forms import GovukDateField, ServiceForm
 from moveon.models import DETAILS_MAX, NOTES_MAX, OUTCOME_MAX, ActionKind, ActionResult, ActionStatus
+from placements.models import LocalAuthority
+from placements.selectors import area_choices
 
 DATE_HINT = _("For example, 27 3 2026")
 IOM_TEAM = ""
@@ -64,12 +67,9 @@ class ActionDetailsForm(ServiceForm):
         max_length=DETAILS_MAX,
         required=False,
     )
-    local_authority = forms.CharField(
+    local_authority = forms.ChoiceField(
         label=_("Local housing authority"),
-        help_text=_(
-            "Required for a homelessness duty: the council it is made to, for example Ceredigion County Council."
-        ),
-        max_length=100,
+        help_text=_("Required for a homelessness duty: the council it is made to."),
         required=False,
     )
     applied_on = GovukDateField(
@@ -90,6 +90,11 @@ class ActionDetailsForm(ServiceForm):
             owner_field.choices = [(IOM_TEAM, _("IOM team"))] + [(str(a.pk), a.name) for a in agencies]
         user_field: forms.ChoiceField = self.fields["owner_user"]  # type: ignore[assignment]
         user_field.choices = [("", _("No one named"))] + _owner_users(agency)
+        # The areas in use, and the one the action names if it is no longer in use.
+        named = (self.initial or {}).get("local_authority") or ""
+        areas = LocalAuthority.objects.filter(Q(in_use=True) | Q(pk=named))
+        authority_field: forms.ChoiceField = self.fields["local_authority"]  # type: ignore[assignment]
+        authority_field.choices = [("", _("None")), *area_choices(areas)]
         self.lay_out()
 
     def clean_owner_agency(self):

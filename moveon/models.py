@@ -115,7 +115,15 @@ class MoveOnAction(PublicId, Versioned, TimeStamped):
     plan = models.ForeignKey(MoveOnPlan, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(_("kind of action"), max_length=24, choices=ActionKind.choices)
     details = models.CharField(_("details"), max_length=DETAILS_MAX, blank=True)
-    local_authority = models.CharField(_("local housing authority"), max_length=100, blank=True)
+    # The council a homelessness application or a duty to refer is made to: one of the areas.
+    local_authority = models.ForeignKey(
+        "placements.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("local housing authority"),
+    )
     applied_on = models.DateField(_("date applied or referred"), null=True, blank=True)
     owner_agency = models.ForeignKey(
         "agencies.Agency",
@@ -227,7 +235,7 @@ class MoveOnAction(PublicId, Versioned, TimeStamped):
                 violation_error_message=_("Describe the action when its kind is “Other”."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=list(HOMELESSNESS_KINDS)) | ~Q(local_authority=""),
+                condition=~Q(kind__in=list(HOMELESSNESS_KINDS)) | Q(local_authority__isnull=False),
                 name="moveonaction_homelessness_names_authority",
                 violation_error_message=_(
                     "A homelessness duty or referral needs the local authority it is with."

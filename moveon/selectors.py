@@ -37,7 +37,7 @@ class PlanView:
 def _actions() -> QuerySet[MoveOnAction]:
     """Actions with their owners, and `offender_id` (the person's id: what the access log notes
     of each row, `audit.access.offender_ids_of`)."""
-    return MoveOnAction.objects.select_related("owner_agency", "owner_user").annotate(
+    return MoveOnAction.objects.select_related("owner_agency", "owner_user", "local_authority").annotate(
         offender_id=F("plan__placement__offender_id")
     )
 

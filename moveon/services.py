@@ -39,7 +39,7 @@ from moveon.models import (
     MoveOnAction,
     MoveOnPlan,
 )
-from placements.models import Placement, SupportAgency
+from placements.models import LocalAuthority, Placement, SupportAgency
 
 # Changes to a plan are made while the person lives there; an action's outcome may still be
 # recorded after they left (a decision letter arriving later).
@@ -182,20 +182,23 @@ def _clean_action(
     placement: Placement,
     kind: str,
     details: str,
-    local_authority: str,
+    local_authority: str | None,
     applied_on: date | None,
     owner_user_id: int | None,
     owner_agency: Agency | None,
     opened_on: date,
     due_on: date | None,
     today: date,
-) -> dict[str, str]:
+) -> dict[str, str | None]:
     errors: dict[str, str] = {}
-    details, local_authority = details.strip(), local_authority.strip()
+    # The authority is one of the list of areas, by its GSS code (never a name typed two ways).
+    details, local_authority = details.strip(), (local_authority or "").strip().upper()
     if kind == ActionKind.OTHER and not details:
         errors["details"] = _("Say what the action is.")
     if kind in HOMELESSNESS_KINDS and not local_authority:
         errors["local_authority"] = _("Name the local housing authority.")
+    elif local_authority and not LocalAuthority.objects.filter(pk=local_authority).exists():
+        errors["local_authority"] = _("Choose the local housing authority from the list of areas.")
     if applied_on is not None and applied_on > today:
         errors["applied_on"] = _("The date applied or referred cannot be in the future.")
     if opened_on > today:
@@ -218,7 +221,7 @@ def _clean_action(
             errors["owner_user"] = _("Choose someone in the IOM team.")
     if errors:
         raise ValidationError(errors)
-    return {"details": details, "local_authority": local_authority}
+    return {"details": details, "local_authority_id": local_authority or None}
 
 
 def _user(pk: int) -> Any:
@@ -284,6 +287,11 @@ def action_add(
             )
         alerts_recheck(change=Change.MOVEON_ACTION_CHANGED, placement_id=placement.pk, today=today)
     return action
+
+
+def _current(action: MoveOnAction, name: str) -> Any:
+    """The action's value of a field its services take: the authority by its GSS code."""
+    return (action.local_authority_id or "") if name == "local_authority" else getattr(action, name)
 
 
 def _action_for_change(
@@ -355,7 +363,7 @@ def action_update(
     expected_version: int | None = None,
     **changes: Any,
 ) -> MoveOnAction:
-    """Change an action: any of kind, details, local_authority, applied_on, owner (officers and
+    """Change an action: any of kind, details, local_authority (a GSS code), applied_on, owner (officers and
     managers only), due_on, notes, and its status with the outcome (`status`, `outcome_on`,
     `result`, `outcome`). Fields not given stay as they are, so a retry sends the same change."""
     today = timezone.localdate()
@@ -372,14 +380,14 @@ def action_update(
             by=by,
             api_client=api_client,
             expected_version=expected_version,
-            done=lambda before, now: all(getattr(now, name) == value for name, value in changes.items()),
+            done=lambda before, now: all(_current(now, name) == value for name, value in changes.items()),
         )
         if acting is not None and ("owner_agency_id" in changes and changes["owner_agency_id"] != acting.pk):
             raise ValidationError(
                 {"owner_agency": _("Only the IOM team can give an action to another owner.")}
             )
         merged = {
-            name: changes.get(name, getattr(action, name))
+            name: changes.get(name, _current(action, name))
             for name in ("kind", "details", "local_authority", "applied_on", "owner_user_id", "due_on")
         }
         owner_agency_id = changes.get("owner_agency_id", action.owner_agency_id)
@@ -398,7 +406,8 @@ def action_update(
             **merged,
         )
         action.kind = merged["kind"]
-        action.details, action.local_authority = cleaned["details"], cleaned["local_authority"]
+        action.details = cleaned["details"] or ""
+        action.local_authority_id = cleaned["local_authority_id"]
         action.applied_on, action.due_on = merged["applied_on"], merged["due_on"]
         action.owner_agency, action.owner_user_id = owner_agency, merged["owner_user_id"]
         if "notes" in changes:

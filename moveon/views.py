@@ -155,7 +155,7 @@ def action_edit(request, public_id):
             "initial": {
                 "kind": action.kind,
                 "details": action.details,
-                "local_authority": action.local_authority,
+                "local_authority": action.local_authority_id or "",
                 "applied_on": action.applied_on,
                 "owner_agency": str(action.owner_agency_id or ""),
                 "owner_user": action.owner_user_id,

@@ -10,6 +10,7 @@ from iom_housing.dates import day_short
 from placements.models import (
     Bedspace,
     LicenceTerm,
+    LocalAuthority,
     Placement,
     Property,
     PropertyExclusion,
@@ -43,6 +44,21 @@ class PropertyExclusionInline(SchemeTabularInline):
         return super().get_queryset(request).select_related("offender", "created_by")
 
 
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(SchemeModelAdmin):
+    """The list of areas: a scheme manager adds one a property or an application needs, with its
+    GSS code from the ONS; an area in use is never deleted (its properties protect it)."""
+
+    list_display = ("name", "name_cy", "code", "in_use")
+    list_filter = ("in_use",)
+    search_fields = ("name", "name_cy", "code")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the key every property and report refers to by: fixed once added.
+        fixed = ("code",) if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
+
 @admin.register(Property)
 class PropertyAdmin(SchemeModelAdmin):
     page_people = ("exclusions__offender",)  # the people it is unsuitable for
@@ -67,6 +83,7 @@ class PropertyAdmin(SchemeModelAdmin):
         "near_school",
         "local_authority",
     )
+    list_select_related = ("local_authority",)
     search_fields = ("name", "address_line_1", "town", "postcode", "provider")
     inlines = (BedspaceInline, PropertyExclusionInline)
     ordering = ("name",)  # Meta.ordering is dropped from the GROUP BY of the bedspace count
@@ -85,7 +102,12 @@ class PropertyAdmin(SchemeModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(bedspace_count=Count("bedspaces"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("local_authority")
+            .annotate(bedspace_count=Count("bedspaces"))
+        )
 
     @admin.display(description=_("bedspaces"), ordering="bedspace_count")
     def bedspace_count(self, property_):

@@ -4,6 +4,7 @@ record it was shown from."""
 
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.basis import BasedOn
@@ -14,11 +15,14 @@ from placements.models import (
     LICENCE_TERM_MAX_DAYS,
     Bedspace,
     Destination,
+    LocalAuthority,
     Property,
     SupportTier,
     Transfer,
     VoidPeriod,
+    normalised_postcode,
 )
+from placements.selectors import area_choices
 from placements.sharing import OVERRIDE_FIELD
 
 DATE_HINT = _("For example, 27 3 2026")
@@ -79,7 +83,7 @@ class AvailabilityForm(ServiceForm):
     def __init__(self, *args, areas=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
+        self.fields["area"].choices = [("", _("All areas")), *area_choices(areas)]
 
     def clean_starts_on(self):
         starts_on = self.cleaned_data["starts_on"]
@@ -241,7 +245,7 @@ class PropertyFilterForm(forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
+        self.fields["area"].choices = [("", _("All areas")), *area_choices(areas)]
 
 
 class SupportPlanForm(BasedOn, ServiceForm):
@@ -389,3 +393,139 @@ class TransferForm(SharingOverride, BasedOn, ServiceForm):
         if "bedspace" in data:
             data["bedspace_id"] = data.pop("bedspace").pk
         return data
+
+
+# Scheme managers' pages for the properties and their bedspaces ------------------------------
+
+# The characteristics a scheme manager sets on the property pages. Explicit, so that a field
+# added to the model is offered only when someone decides it belongs on the page.
+PROPERTY_FIELDS = [
+    "name",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "local_authority",
+    "provider",
+    "weekly_cost",
+    "restriction",
+    "accessible",
+    "turnaround_days",
+    "notes",
+    "active",
+]
+
+
+class PropertyForm(ServiceForm, forms.ModelForm):
+    """A property's details, checked as the model checks them (a unique name, a UK postcode, a
+    cost of £0 or more, a turnaround of 20 working days at most), every error by its field. It
+    validates only: `services_properties` saves."""
+
+    submit_label = _("Save property")
+
+    class Meta:
+        model = Property
+        fields = PROPERTY_FIELDS
+        labels = {
+            "name": _("Name"),
+            "address_line_1": _("Address line 1"),
+            "address_line_2": _("Address line 2 (optional)"),
+            "town": _("Town or city"),
+            "postcode": _("Postcode"),
+            "local_authority": _("Area (local authority)"),
+            "provider": _("Provider or landlord"),
+            "weekly_cost": _("Weekly cost (£)"),
+            "restriction": _("Restriction"),
+            "accessible": _("Accessible (step-free)"),
+            "turnaround_days": _("Turnaround (working days)"),
+            "notes": _("Notes (optional)"),
+            "active": _("In use (offered when booking)"),
+        }
+        widgets = {"restriction": forms.RadioSelect}
+        help_texts = {
+            "name": _("As officers know it, for example Harbour View."),
+            "postcode": _("For example, SY23 1AB"),
+            "weekly_cost": _("What the scheme pays for the property each week, for example 150.00"),
+        }
+        error_messages = {
+            "name": {"required": _("Enter the property's name")},
+            "address_line_1": {"required": _("Enter the first line of the address")},
+            "town": {"required": _("Enter the town or city")},
+            "postcode": {
+                "required": _("Enter the postcode"),
+                "max_length": _("Enter a real UK postcode, like SY23 1AB"),
+            },
+            "local_authority": {
+                "required": _("Select the area the property is in"),
+                "invalid_choice": _("Select the area the property is in"),
+            },
+            "provider": {"required": _("Enter the provider or landlord")},
+            "weekly_cost": {
+                "required": _("Enter the weekly cost"),
+                "invalid": _("Enter the weekly cost as a number of pounds, like 150.00"),
+                "max_digits": _("Enter a weekly cost under £1,000,000"),
+                "max_whole_digits": _("Enter a weekly cost under £1,000,000"),
+                "max_decimal_places": _("Enter the weekly cost to the penny, like 150.00"),
+            },
+            "turnaround_days": {
+                "required": _("Enter the turnaround in working days"),
+                "invalid": _("Enter the turnaround as a whole number of working days"),
+                "min_value": _("The turnaround cannot be less than 0 working days"),
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        area = self.fields["local_authority"]
+        current = self.instance.local_authority_id if self.instance.pk else None
+        # The areas in use, and the property's own if it is no longer in use; named in the page's language.
+        areas = LocalAuthority.objects.filter(Q(in_use=True) | Q(pk=current))
+        area.choices = [("", _("Select an area")), *area_choices(areas)]  # type: ignore[attr-defined]
+        self.fields["notes"].widget.attrs["rows"] = 3
+        for name in ("name", "address_line_1", "address_line_2", "town", "provider"):
+            self.fields[name].strip = True  # type: ignore[attr-defined]
+        self.lay_out()
+
+    def clean_postcode(self):
+        return normalised_postcode(self.cleaned_data["postcode"])
+
+    def clean_name(self):
+        # Unique whatever its case: "harbour view" is the Harbour View officers already book.
+        name = self.cleaned_data["name"]
+        others = Property.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("There is already a property with this name"))
+        return name
+
+
+class BedspaceForm(ServiceForm, forms.ModelForm):
+    """A bedspace's label and whether it is in use, its label unique within its property."""
+
+    submit_label = _("Save bedspace")
+
+    class Meta:
+        model = Bedspace
+        fields = ["label", "active"]
+        labels = {"label": _("Label"), "active": _("In use (offered when booking)")}
+        help_texts = {"label": _("For example, Flat 1 or Room 2.")}
+        error_messages = {"label": {"required": _("Enter the bedspace's label")}}
+
+    def __init__(self, *args, property_: Property, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.property = property_
+        self.fields["label"].strip = True  # type: ignore[attr-defined]
+        self.lay_out()
+
+    def clean_label(self):
+        label = self.cleaned_data["label"]
+        others = Bedspace.objects.filter(property=self.instance.property, label__iexact=label)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("%(property)s already has a bedspace called %(label)s")
+                % {"property": self.instance.property.name, "label": label}
+            )
+        return label

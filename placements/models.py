@@ -4,6 +4,7 @@ Date ranges are half-open, [start, end): a placement ending on a day and the nex
 day do not overlap, and a licence term's end is the day the next term starts.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,18 +13,101 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.dates import day, day_short
 from iom_housing.db import ERASED, DateRange, Erasure, IdRange, PublicId, TimeStamped, Versioned
 
 LICENCE_TERM_MAX_DAYS = 28
+
+
+# A GSS code of a local authority that runs housing services: an English unitary authority (E06),
+# district (E07), metropolitan district (E08) or London borough (E09), a Welsh principal area
+# (W06), a Scottish council area (S12) or a Northern Irish district (N09).
+GSS_CODE_PATTERN = r"^(E0[6-9]|W06|S12|N09)[0-9]{6}$"
+
+# A UK postcode (outward code, a space, inward code), as Royal Mail writes them.
+_POSTCODE = re.compile(
+    r"^(GIR0AA|[A-PR-UWYZ]([0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?)[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+
+
+def normalised_postcode(value: str) -> str:
+    """ "sy23 1ab" → "SY23 1AB": upper case, one space before the inward code (its last three)."""
+    compact = "".join(value.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def validate_uk_postcode(value: str) -> None:
+    if not _POSTCODE.match("".join(value.split()).upper()):
+        raise ValidationError(
+            _("Enter a real UK postcode, like SY23 1AB"), code="invalid_postcode", params={"value": value}
+        )
+
+
+class LocalAuthority(models.Model):
+    """A local authority area, by its official GSS code: the areas properties are in, reports
+    are split by and homelessness applications are made to. Chosen from this list, never typed,
+    so that one area is never counted as two."""
+
+    code = models.CharField(
+        _("GSS code"),
+        max_length=9,
+        primary_key=True,
+        validators=[
+            RegexValidator(
+                GSS_CODE_PATTERN,
+                message=_(
+                    "Enter the area's 9-character GSS code: E06, E07, E08, E09, W06, S12 or N09 "
+                    "and 6 digits, like W06000008"
+                ),
+                code="invalid_gss_code",
+            )
+        ],
+        help_text=_("The official code from the ONS, for example W06000008 for Ceredigion."),
+        error_messages={"unique": _("An area with this GSS code is already on the list")},
+    )
+    name = models.CharField(
+        _("name in English"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("An area with this name is already on the list")},
+    )
+    name_cy = models.CharField(_("name in Welsh"), max_length=100, blank=True)
+    in_use = models.BooleanField(
+        _("in use"), default=True, help_text=_("Offered when a property or an application names its area.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("local authority area")
+        verbose_name_plural = _("local authority areas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=GSS_CODE_PATTERN),
+                name="localauthority_code_is_gss",
+                violation_error_message=_("Enter the area's GSS code, like W06000008"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: the Welsh name on a Welsh page, where there is one."""
+        if self.name_cy and (get_language() or "").startswith("cy"):
+            return self.name_cy
+        return self.name
 
 
 class Property(TimeStamped):
@@ -34,14 +118,29 @@ class Property(TimeStamped):
         WOMEN_ONLY = "women_only", _("Women only")
         MEN_ONLY = "men_only", _("Men only")
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        unique=True,
+        error_messages={"unique": _("There is already a property with this name")},
+    )
     address_line_1 = models.CharField(_("address line 1"), max_length=200)
     address_line_2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     town = models.CharField(_("town or city"), max_length=100)
-    postcode = models.CharField(_("postcode"), max_length=10)
-    local_authority = models.CharField(_("local authority area"), max_length=100, db_index=True)
+    postcode = models.CharField(_("postcode"), max_length=10, validators=[validate_uk_postcode])
+    local_authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        related_name="properties",
+        verbose_name=_("area (local authority)"),
+    )
     provider = models.CharField(_("provider or landlord"), max_length=200)
-    weekly_cost = models.DecimalField(_("weekly cost (£)"), max_digits=8, decimal_places=2)
+    weekly_cost = models.DecimalField(
+        _("weekly cost (£)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(0, message=_("The weekly cost cannot be less than £0"))],
+    )
     restriction = models.CharField(
         _("restriction"), max_length=12, choices=Restriction.choices, default=Restriction.NONE
     )
@@ -63,6 +162,7 @@ class Property(TimeStamped):
         _("turnaround (working days)"),
         default=2,
         help_text=_("Working days between a departure and the next arrival."),
+        validators=[MaxValueValidator(20, message=_("The turnaround must be 20 working days or fewer"))],
     )
     notes = models.TextField(_("notes"), blank=True)
     active = models.BooleanField(_("in use"), default=True)
@@ -75,12 +175,12 @@ class Property(TimeStamped):
             models.CheckConstraint(
                 condition=Q(weekly_cost__gte=0),
                 name="property_weekly_cost_not_negative",
-                violation_error_message=_("The weekly cost must be £0 or more."),
+                violation_error_message=_("The weekly cost cannot be less than £0"),
             ),
             models.CheckConstraint(
                 condition=Q(turnaround_days__lte=20),
                 name="property_turnaround_at_most_20",
-                violation_error_message=_("The turnaround must be 20 days or fewer."),
+                violation_error_message=_("The turnaround must be 20 working days or fewer"),
             ),
         ]
 
@@ -89,6 +189,10 @@ class Property(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("placements:property-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # The admin's form and the scheme manager's both store the postcode as Royal Mail writes it.
+        self.postcode = normalised_postcode(self.postcode)
 
 
 class Bedspace(TimeStamped):

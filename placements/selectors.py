@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from placements.dates import free_from
 from placements.models import (
     Bedspace,
     LicenceTerm,
+    LocalAuthority,
     Placement,
     Property,
     PropertyExclusion,
@@ -145,8 +146,8 @@ def property_list(*, user: Requester, area: str = "") -> QuerySet[Property]:
     """Properties by name, in one local authority area or all; `property_occupancy` counts a page."""
     properties = _properties(user=user)
     if area:
-        properties = properties.filter(local_authority=area)
-    return properties.order_by("name")
+        properties = properties.filter(local_authority_id=area)
+    return properties.select_related("local_authority").order_by("name")
 
 
 def property_occupancy(properties: list[Property], *, today: date) -> list[Property]:
@@ -176,18 +177,13 @@ def property_occupancy(properties: list[Property], *, today: date) -> list[Prope
     return properties
 
 
-def property_areas(*, user: Requester) -> list[str]:
+def property_areas(*, user: Requester) -> list[LocalAuthority]:
     """The local authority areas of every property, in use or not, for the property list's filter."""
-    return list(
-        _properties(user=user)
-        .order_by("local_authority")
-        .values_list("local_authority", flat=True)
-        .distinct()
-    )
+    return list(LocalAuthority.objects.filter(pk__in=_properties(user=user).values("local_authority_id")))
 
 
 def property_get(*, user: Requester, pk: int) -> Property:
-    return _properties(user=user).get(pk=pk)
+    return _properties(user=user).select_related("local_authority").get(pk=pk)
 
 
 # What holds a bedspace ---------------------------------------------------------------------
@@ -294,9 +290,11 @@ def _suitable_bedspaces(
     *, area: str, restriction: str, accessible: bool, offender: Offender | None
 ) -> QuerySet[Bedspace]:
     """Bedspaces in use that match the search and suit the person, whatever their dates."""
-    bedspaces = Bedspace.objects.filter(active=True, property__active=True).select_related("property")
+    bedspaces = Bedspace.objects.filter(active=True, property__active=True).select_related(
+        "property__local_authority"
+    )
     if area:
-        bedspaces = bedspaces.filter(property__local_authority=area)
+        bedspaces = bedspaces.filter(property__local_authority_id=area)
     if restriction:
         bedspaces = bedspaces.filter(property__restriction=restriction)
     if accessible:
@@ -416,7 +414,7 @@ def available_bedspaces(
     )
     bedspaces = (
         Bedspace.objects.filter(active=True, property__active=True)
-        .select_related("property")
+        .select_related("property__local_authority")
         .exclude(Exists(live_bookings.filter(starts_on__lt=ends_on, free_from__gt=starts_on)))
         .exclude(Exists(overrun))
         .exclude(
@@ -444,7 +442,7 @@ def available_bedspaces(
         .order_by("property__name", "label")
     )
     if area:
-        bedspaces = bedspaces.filter(property__local_authority=area)
+        bedspaces = bedspaces.filter(property__local_authority_id=area)
     if restriction:
         bedspaces = bedspaces.filter(property__restriction=restriction)
     if accessible:
@@ -473,10 +471,18 @@ def available_bedspaces(
     return result
 
 
-def areas() -> list[str]:
+def areas() -> list[LocalAuthority]:
+    """The areas with a property in use, for Find a bedspace's filter."""
     return list(
-        Property.objects.filter(active=True).order_by().values_list("local_authority", flat=True).distinct()
+        LocalAuthority.objects.filter(
+            pk__in=Property.objects.filter(active=True).values("local_authority_id")
+        )
     )
+
+
+def area_choices(areas: Iterable[LocalAuthority]) -> list[tuple[str, str]]:
+    """Filter choices for `areas`: by code, named in the page's language, in its alphabetical order."""
+    return sorted(((area.code, area.display_name) for area in areas), key=lambda choice: choice[1])
 
 
 # The occupancy calendar ---------------------------------------------------------------------

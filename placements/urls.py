@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements import views, views_ending, views_licence
+from placements import views, views_ending, views_licence, views_properties
 
 app_name = "placements"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("properties/", views.property_list, name="property-list"),
     path("properties/<int:pk>/", views.property_detail, name="property-detail"),
+    # Scheme managers' pages for the stock (placements/views_properties.py).
+    path("properties/add/", views_properties.property_add, name="property-add"),
+    path("properties/<int:pk>/change/", views_properties.property_change, name="property-change"),
+    path("properties/<int:pk>/bedspaces/add/", views_properties.bedspace_add, name="bedspace-add"),
+    path("bedspaces/<int:pk>/change/", views_properties.bedspace_change, name="bedspace-change"),
     path("bedspaces/<int:pk>/voids/add/", views.void_add, name="void-add"),
     path("voids/<int:pk>/end/", views.void_end, name="void-end"),
     path("offenders/<uuid:public_id>/exclusions/add/", views.exclusion_add, name="exclusion-add"),

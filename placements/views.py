@@ -24,6 +24,7 @@ from casefiles import selectors as casefiles_selectors
 from iom_housing.access import (
     can_user_manage_licences,
     can_user_manage_placements,
+    can_user_manage_properties,
     can_user_manage_scheme,
     can_user_override_sharing,
     can_user_transfer_placements,
@@ -122,7 +123,13 @@ def property_list(request):
     return render(
         request,
         "placements/property_list.html",
-        {"filters": filters, "area": area, "page": page, "today": today},
+        {
+            "filters": filters,
+            "area": area,
+            "page": page,
+            "today": today,
+            "can_manage_properties": can_user_manage_properties(request.user),
+        },
     )
 
 
@@ -145,6 +152,7 @@ def property_detail(request, pk):
             "property": property_,
             "today": today,
             "calendars": calendars,
+            "can_manage_properties": can_user_manage_properties(request.user),
             "voids": VoidPeriod.objects.filter(bedspace__property=property_)
             .select_related("bedspace")
             .order_by("-starts_on")[:20],

@@ -104,11 +104,25 @@ def version_keys(audience: str) -> list[str]:
 
 
 def areas() -> list[str]:
+    """The codes of the areas with a property, each a member of the published family."""
     from placements.models import Property
 
     return list(
-        Property.objects.order_by("local_authority").values_list("local_authority", flat=True).distinct()
+        Property.objects.order_by("local_authority_id")
+        .values_list("local_authority_id", flat=True)
+        .distinct()
     )
+
+
+def area_name(code: str) -> str:
+    """The name of the area `code` in the current language ("" for all areas, or the code itself
+    if it is not on the list)."""
+    from placements.models import LocalAuthority
+
+    if not code:
+        return ""
+    area = LocalAuthority.objects.filter(pk=code).first()
+    return area.display_name if area is not None else code
 
 
 def published_scope(period: FixedPeriod, area: str, today: date) -> Scope:
@@ -224,4 +238,5 @@ def build_report(
         sections=sections,
         summary=summary,
         release=release,
+        area_name=area_name(area),
     )

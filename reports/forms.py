@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iom_housing.forms import GovukDateField, ServiceForm
-from placements.models import Property
+from placements.models import LocalAuthority, Property
+from placements.selectors import area_choices
 from reports import periods
 from reports.builder import EVALUATION, OFFICER, PUBLISHED
 
@@ -74,10 +75,9 @@ class ReportForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.audiences = audiences
         today = timezone.localdate()
-        areas = (
-            Property.objects.order_by("local_authority").values_list("local_authority", flat=True).distinct()
-        )
-        self.fields["area"].choices = [("", _("All areas")), *((a, a) for a in areas)]
+        # By code, named in the page's language: one choice for each area, whatever its spelling.
+        areas = LocalAuthority.objects.filter(pk__in=Property.objects.values("local_authority_id"))
+        self.fields["area"].choices = [("", _("All areas")), *area_choices(areas)]
         self.fields["audience"].choices = [VERSION_CHOICES[a] for a in audiences]
         self.fields["audience"].initial = audiences[0] if audiences else None
         ended = periods.ended_periods(first_day or date(today.year - 2, 4, 1), today)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -70,7 +71,7 @@ def period_text(report: Report) -> str:
 
 
 def area_text(report: Report) -> str:
-    return report.area or _("All areas")
+    return report.area_name or report.area or _("All areas")
 
 
 def release_text(report: Report) -> str:
@@ -424,7 +425,12 @@ def dictionary_rows(report: Report) -> list[list]:
         ),
         ("period_start", _("The period's first day (ISO date).")),
         ("period_end", _("The period's last day, included (ISO date).")),
-        ("area", _("The local authority area chosen, empty for all areas.")),
+        (
+            "area",
+            _(
+                "The GSS code of the local authority area chosen (W06000008 for Ceredigion), empty for all areas."
+            ),
+        ),
         (
             "version",
             _(
@@ -704,6 +710,6 @@ def render_file(report: Report, fmt: str) -> bytes:
 
 
 def file_name(report: Report, fmt: str) -> str:
-    area = f"-{report.area.lower().replace(' ', '-')}" if report.area else ""
+    area = f"-{slugify(report.area_name or report.area)}" if report.area else ""
     version = {"officer": "operational"}.get(report.audience, report.audience)
     return f"iom-evaluation-{version}-{report.start}-to-{report.end}{area}.{FORMATS[fmt][1]}"

@@ -98,7 +98,7 @@ class Report:
     scheme_name: str
     start: date
     end: date  # the last day of the period (inclusive)
-    area: str
+    area: str  # the GSS code of the local authority chosen, "" for all areas
     audience: str
     generated_at: datetime
     threshold: int
@@ -107,6 +107,7 @@ class Report:
     summary: object = None
     # The published version: the reports.models.PublishedRelease its figures are served from.
     release: object = None
+    area_name: str = ""  # the area's name in the language the report was made in
 
     @property
     def named(self) -> bool:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from iom_housing.access import can_user_view_report_version, can_user_view_reports, require
 from iom_housing.security.log import security_event
 from reports import services
-from reports.builder import AUDIENCES, OFFICER, PUBLISHED, build_report
+from reports.builder import AUDIENCES, OFFICER, PUBLISHED, area_name, build_report
 from reports.forms import ReportForm
 from reports.models import ReportExport
 from reports.render import FORMATS, file_name, render_file, report_context
@@ -96,7 +96,8 @@ def _own_export(request, pk) -> ReportExport:
 @require_GET
 @require(can_user_view_reports)
 def export_detail(request, pk):
-    return render(request, "reports/export.html", {"export": _own_export(request, pk)})
+    export = _own_export(request, pk)
+    return render(request, "reports/export.html", {"export": export, "area_name": area_name(export.area)})
 
 
 @require_GET

@@ -12,6 +12,7 @@ from agencies.models import Agency, HomeVisit, StaffMembership
 from alerts.models import Alert
 from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
+from placements.areas import CEREDIGION, known_area
 from placements.models import (
     Bedspace,
     LicenceTerm,
@@ -109,8 +110,16 @@ class PropertyFactory(factory.django.DjangoModelFactory):
     address_line_1 = factory.Sequence(lambda n: f"{n} High Street")
     town = "Aberystwyth"
     postcode = "SY23 1AA"
-    local_authority = "Ceredigion"
+    local_authority = factory.LazyFunction(lambda: known_area(CEREDIGION))
     provider = "Tai Ceredigion"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # An area may be given by its code or English name: PropertyFactory(local_authority="Powys").
+        if isinstance(kwargs.get("local_authority"), str):
+            kwargs["local_authority"] = known_area(kwargs["local_authority"])
+        return kwargs
+
     weekly_cost = Decimal("150.00")
     turnaround_days = 2
 
@@ -227,6 +236,13 @@ class MoveOnActionFactory(factory.django.DjangoModelFactory):
     kind = MoveOnAction.Kind.HOUSING_REGISTER
     opened_on = factory.LazyFunction(timezone.localdate)
     due_on = factory.LazyAttribute(lambda a: a.opened_on + timedelta(days=14))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # The council's area by its code or English name: local_authority="Ceredigion".
+        if isinstance(kwargs.get("local_authority"), str):
+            kwargs["local_authority"] = known_area(kwargs["local_authority"])
+        return kwargs
 
 
 class AlertFactory(factory.django.DjangoModelFactory):

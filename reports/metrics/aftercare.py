@@ -23,7 +23,7 @@ IN_AREA = f"""
 JOIN {PLACEMENT} p ON p.id = x.placement_id
 JOIN {BEDSPACE} b ON b.id = p.bedspace_id
 JOIN {PROPERTY} pr ON pr.id = b.property_id
-WHERE (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+WHERE (%(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)
 """
 
 DEPOSITS_SQL = f"""

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
+from django.utils.translation import get_language
 
 from reports.metrics.figures import money
 from reports.metrics.outcomes import FOLLOW_UP, OUTCOME_COLUMNS, OUTCOME_PARAMS, person_outcomes_sql
@@ -24,6 +25,7 @@ from reports.metrics.sql import (
     HOME_VISIT_OTHER_AGENCIES,
     LICENCE_EVENT_KINDS,
     LICENCE_TERM,
+    LOCAL_AUTHORITY,
     LOCAL_ZONE,
     OFFENDER,
     OFFENDER_EVENT,
@@ -38,13 +40,18 @@ from reports.metrics.sql import (
 from reports.models import UNIT_COST_USES, UnitCost
 
 
+def area_name(name: str, name_cy: str) -> str:
+    """An area's name in the page's language (`LocalAuthority.display_name`, from raw SQL's columns)."""
+    return name_cy if name_cy and (get_language() or "").startswith("cy") else name
+
+
 def stays_table_sql(table: str) -> str:
     """The scope's stays that matter to the period, copied once a report into the temporary table
     `table` (see `Facts`): those with a night in it (`in_period`), those that ended on its first
     day (no night in it, but ended in it), and ended ones whose turnaround reaches into it."""
     return f"""
 CREATE TEMPORARY TABLE {table} AS
-SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority AS area, p.referral_id,
+SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority_id AS area, p.referral_id,
        p.arrived_on AS a, COALESCE(p.departed_on, %(today)s::date) AS d,
        p.departed_on, p.free_from, p.destination, p.departure_reason,
        -- The day the person left the scheme: a move to another bedspace is not a leaving (the
@@ -57,7 +64,7 @@ FROM {PLACEMENT} p
 JOIN {BEDSPACE} b ON b.id = p.bedspace_id
 JOIN {PROPERTY} pr ON pr.id = b.property_id
 WHERE p.status = ANY(%(stay_statuses)s) AND p.arrived_on IS NOT NULL AND p.arrived_on < %(e)s::date
-  AND (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+  AND (%(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)
   AND (COALESCE(p.departed_on, %(today)s::date) >= %(s)s::date OR p.free_from > %(s)s::date)
 """
 
@@ -67,7 +74,7 @@ BEDSPACES = f"""
 beds AS (
     SELECT b.id, b.property_id FROM {BEDSPACE} b
     JOIN {PROPERTY} pr ON pr.id = b.property_id
-    WHERE (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+    WHERE (%(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)
       AND ((b.active AND pr.active) OR b.id IN (SELECT bedspace_id FROM in_period))
 ),
 voids AS (
@@ -188,12 +195,14 @@ class Facts:
                     WHERE v.bedspace_id = t.bedspace_id AND v.r && t.r), 0) AS n
                 FROM turnaround t
             )
-            SELECT pr.id AS property_id, pr.name, pr.local_authority AS area, pr.weekly_cost,
+            SELECT pr.id AS property_id, pr.name, pr.local_authority_id AS area, la.name AS area_name,
+              la.name_cy AS area_name_cy, pr.weekly_cost,
               bc.n * %(days)s AS bed_nights,
               -- A SUM of bigints is numeric (a Decimal in Python): counts are read back as integers.
               COALESCE(vo.n, 0)::bigint AS void, COALESCE(oc.n, 0)::bigint AS occupied,
               COALESCE(tn.n, 0)::bigint AS turnaround
             FROM {PROPERTY} pr
+            JOIN {LOCAL_AUTHORITY} la ON la.code = pr.local_authority_id
             JOIN (SELECT property_id, COUNT(*) AS n FROM beds GROUP BY property_id) bc ON bc.property_id = pr.id
             LEFT JOIN (SELECT beds.property_id, SUM({nights_of("v.r * (SELECT r FROM period)")}) AS n
                        FROM voids v JOIN beds ON beds.id = v.bedspace_id GROUP BY beds.property_id) vo
@@ -203,7 +212,7 @@ class Facts:
             LEFT JOIN (SELECT beds.property_id, SUM(t.n) AS n FROM turnaround_nights t
                        JOIN beds ON beds.id = t.bedspace_id GROUP BY beds.property_id) tn
                    ON tn.property_id = pr.id
-            ORDER BY pr.local_authority, pr.name""",
+            ORDER BY la.name, pr.name""",
             {**self.params, "days": self.scope.days},
         )
         return {row["property_id"]: row for row in rows}
@@ -215,7 +224,8 @@ class Facts:
         places: dict = {}
         for p in self.nights_by_property.values():
             key = p[self.place]
-            label = p["name"] if self.scope.area else p["area"]
+            # Grouped by the area's code; shown by its name, in Welsh on a Welsh page.
+            label = p["name"] if self.scope.area else area_name(p["area_name"], p["area_name_cy"])
             place = places.setdefault(key, dict.fromkeys(("bed_nights", "void", "occupied", "turnaround"), 0))
             place["label"] = label
             for column in ("bed_nights", "void", "occupied", "turnaround"):

@@ -27,7 +27,7 @@ TERM = db_table(LicenceTerm)
 IN_AREA = f"""p.id IN (
     SELECT p2.id FROM {PLACEMENT} p2 JOIN {BEDSPACE} b ON b.id = p2.bedspace_id
     JOIN {PROPERTY} pr ON pr.id = b.property_id
-    WHERE %(area)s::text IS NULL OR pr.local_authority = %(area)s::text)"""
+    WHERE %(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)"""
 
 
 @metric(

@@ -9,6 +9,7 @@ from placements.models import (
     Bedspace,
     DepartureReason,
     LicenceTerm,
+    LocalAuthority,
     Placement,
     Property,
     SupportAgency,
@@ -30,6 +31,7 @@ FUNDING = db_table(Funding)
 HOME_VISIT = db_table(HomeVisit)
 HOME_VISIT_OTHER_AGENCIES = db_table(HomeVisit.other_agencies.through)  # a joint visit's other agencies
 LICENCE_TERM = db_table(LicenceTerm)
+LOCAL_AUTHORITY = db_table(LocalAuthority)
 OFFENDER = db_table(Offender)
 OFFENDER_EVENT = db_table(OffenderEvent)
 PLACEMENT = db_table(Placement)

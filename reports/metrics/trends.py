@@ -76,7 +76,7 @@ STAYS = f"""stays AS (
     JOIN {PROPERTY} pr ON pr.id = b.property_id
     WHERE p.status = ANY(%(stay_statuses)s) AND p.arrived_on IS NOT NULL AND p.arrived_on < %(we)s::date
       AND COALESCE(p.departed_on, %(today)s::date) >= %(ws)s::date
-      AND (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+      AND (%(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)
 )"""
 
 
@@ -163,7 +163,7 @@ def occupancy_series(scope: Scope) -> list[dict]:
         win_stays AS (SELECT bedspace_id, daterange(a, d) AS r FROM stays WHERE d > %(ws)s::date),
         beds AS (
             SELECT b.id FROM {BEDSPACE} b JOIN {PROPERTY} pr ON pr.id = b.property_id
-            WHERE (%(area)s::text IS NULL OR pr.local_authority = %(area)s::text)
+            WHERE (%(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)
               AND ((b.active AND pr.active) OR b.id IN (SELECT bedspace_id FROM win_stays))
         ),
         voids AS (

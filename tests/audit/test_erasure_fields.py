@@ -19,7 +19,6 @@ KEPT = {
     "audit.RetentionReview.reason": "the scheme's record of why it kept or erased the data (a retention decision)",
     "referrals.IdempotencyKey.key": "the client's own unique value for a request",
     "referrals.IdempotencyKey.fingerprint": "a SHA-256 of the request",
-    "moveon.MoveOnAction.local_authority": "the name of a council (a public body), not of the person",
     # The access log holds ids, never names (audit.access), and is append-only by law.
     "audit.AccessLogEntry.model": "a model's label",
     "audit.AccessLogEntry.object_ref": "a record's public id",

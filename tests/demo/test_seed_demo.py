@@ -104,7 +104,7 @@ def test_properties_have_restrictions_voids_and_an_exclusion(seeded):
     assert VoidPeriod.objects.filter(ends_on__gt=TODAY).exists()
     assert PropertyExclusion.objects.count() == 1
     for prop in Property.objects.all():
-        assert prop.local_authority == "Ceredigion"
+        assert prop.local_authority.code == "W06000008" and str(prop.local_authority) == "Ceredigion"
         assert prop.postcode.split()[0] in {"SY23", "SA43", "SA48"}
 
 

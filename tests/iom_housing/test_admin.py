@@ -18,6 +18,7 @@ from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
 from outbox.models import OutboxMessage
+from placements.areas import ENGLISH_AREAS, known_areas
 from placements.models import (
     Bedspace,
     EndingCorrection,
@@ -26,6 +27,7 @@ from placements.models import (
     LicenceTerm,
     LicenceWarning,
     LicenceWording,
+    LocalAuthority,
     PersonCondition,
     Placement,
     Property,
@@ -179,6 +181,8 @@ BUILDERS = {
     OffenderEvent: lambda n: OffenderEventFactory.create_batch(n, recorded_by=UserFactory()),
     Referral: lambda n: ReferralFactory.create_batch(n),
     Property: _properties,
+    # Real areas (the admin's list shows them all: the 22 Welsh ones of the migration too).
+    LocalAuthority: lambda n: list(known_areas([code for code, _name in ENGLISH_AREAS[:n]]).values()),
     Bedspace: _bedspaces,
     PropertyExclusion: lambda n: PropertyExclusionFactory.create_batch(n, created_by=UserFactory()),
     VoidPeriod: lambda n: VoidPeriodFactory.create_batch(n, created_by=UserFactory()),
@@ -442,7 +446,7 @@ def test_scheme_manager_adds_a_property_with_bedspaces(scheme_manager_client):
             "address_line_1": "1 Heol y Wig",
             "town": "Aberystwyth",
             "postcode": "SY23 2LN",
-            "local_authority": "Ceredigion",
+            "local_authority": "W06000008",
             "weekly_cost": "160.00",
             "restriction": Property.Restriction.NONE,
             "turnaround_days": "2",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from moveon.models import MoveOnAction, MoveOnPlan
+from placements.areas import known_area
 from tests.clock import london
 from tests.factories import MoveOnActionFactory, MoveOnPlanFactory
 from tests.helpers import date_fields, page_queries, post_as_shown, signed_in_client
@@ -42,14 +43,14 @@ def test_the_placement_page_shows_the_plan_as_a_task_list(iom_officer_client):
         case,
         1,
         kind="wales_s66",
-        local_authority="Ceredigion County Council",
+        local_authority="Powys",
         due_on=today() + timedelta(days=3),
     )
     page = iom_officer_client.get(case.placement.get_absolute_url()).content.decode()
     assert "Move-on plan" in page and "govuk-task-list" in page
     assert "23 December 2026" in page  # the target
     assert "Overdue" in page and "Not started" in page
-    assert "Ceredigion County Council" in page
+    assert "Powys" in page  # the council the duty is owed by, by its area
     assert reverse("moveon:action-add", args=[case.placement.public_id]) in page
 
 
@@ -79,7 +80,7 @@ def test_an_officer_adds_an_action_for_an_agency(iom_officer_client):
         url,
         {
             "kind": "england_duty_to_refer",
-            "local_authority": "Shropshire Council",
+            "local_authority": known_area("Bristol").code,
             "owner_agency": str(case.agency.pk),
             **date_fields("due_on", today() + timedelta(days=5)),
         },

@@ -12,6 +12,7 @@ from audit.services import offender_erase
 from iom_housing.access import Role
 from moveon import services
 from moveon.models import ERASED, MoveOnAction, MoveOnPlan
+from placements.areas import CEREDIGION
 from placements.models import Placement
 from tests.clock import london
 from tests.helpers import as_user, at_the_same_moment, user_with_role
@@ -155,7 +156,7 @@ def test_a_homelessness_duty_records_the_authority_the_date_and_the_decision(iom
         case,
         iom_officer,
         kind=MoveOnAction.Kind.WALES_S73,
-        local_authority="Ceredigion County Council",
+        local_authority=CEREDIGION,
         applied_on=today() - timedelta(days=3),
         opened_on=today() - timedelta(days=3),
     )
@@ -172,7 +173,7 @@ def test_a_homelessness_duty_records_the_authority_the_date_and_the_decision(iom
         "successful",
         "Relief duty owed",
     )
-    assert done.local_authority == "Ceredigion County Council"
+    assert done.local_authority_id == CEREDIGION and str(done.local_authority) == "Ceredigion"
 
 
 def test_done_needs_a_result_and_a_date_not_before_the_action_nor_in_the_future(iom_officer):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from iom_housing.access import Role
+from placements.areas import CEREDIGION
 from placements.dates import free_from
 from placements.models import Bedspace, Placement, Property
 from placements.selectors import (
@@ -180,7 +181,7 @@ def test_availability_can_be_filtered_by_area():
     ceredigion = make_bedspace(local_authority="Ceredigion")
     make_bedspace(local_authority="Powys")
 
-    assert available(area="Ceredigion") == [ceredigion]
+    assert available(area=CEREDIGION) == [ceredigion]
 
 
 def test_availability_can_be_filtered_by_restriction():

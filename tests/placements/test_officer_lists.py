@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
+from placements.areas import POWYS
 from placements.models import Placement
 from placements.views import DASHBOARD_ROWS
 from referrals.models import Referral
@@ -166,10 +167,11 @@ def test_the_property_list_filters_by_area(iom_officer_client):
     PropertyFactory(name="Powys House", local_authority="Powys")
     url = reverse("placements:property-list")
 
-    content = iom_officer_client.get(url, {"area": "Powys"}).content.decode()
+    content = iom_officer_client.get(url, {"area": POWYS}).content.decode()
 
     assert "Powys House" in content and "Aber House" not in content
-    assert '<option value="Powys" selected>Powys</option>' in content
+    # Chosen by its GSS code, shown by its name.
+    assert '<option value="W06000023" selected>Powys</option>' in content
     # An area no property is in is ignored, not a 500.
     unknown = iom_officer_client.get(url, {"area": "Atlantis"})
     assert unknown.status_code == 200 and "Aber House" in unknown.content.decode()

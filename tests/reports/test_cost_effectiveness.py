@@ -74,6 +74,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from agencies.models import HomeVisit
+from placements.areas import CEREDIGION
 from placements.models import Destination
 from referrals.models import OffenderEvent
 from reports.builder import build_report
@@ -378,7 +379,7 @@ def test_drug_tests_and_engagement_recorded_on_visits(tables):
 
 def test_with_one_area_the_tier_table_has_a_row_for_each_agency():
     _build()
-    report = build_report(start=START, end=END, area="Ceredigion", audience="officer", today=TODAY)
+    report = build_report(start=START, end=END, area=CEREDIGION, audience="officer", today=TODAY)
     tier = {m.key: m for m in report.metrics()}["support_tier_met"].table
     picked = {row.label: (row.values["weeks"], row.values["met"], row.values["missed"]) for row in tier.rows}
     assert picked == {

@@ -27,6 +27,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from placements.areas import CEREDIGION
 from placements.models import LicenceAgreement, LicenceBreachEnding, LicenceWarning, Placement
 from placements.services_licence import licence_wording_current
 from reports.metrics.licence import licence_agreements, licence_breach_endings, licence_warnings
@@ -155,7 +156,7 @@ def test_november_across_all_areas_matches_the_figures_worked_by_hand(scenario):
 
 
 def test_november_in_one_area_counts_only_its_properties(scenario):
-    scope = _scope(*NOVEMBER, area="Ceredigion")
+    scope = _scope(*NOVEMBER, area=CEREDIGION)
     warnings = _rows(licence_warnings(scope, None))
     assert [warnings[k]["warnings"] for k in ("Verbal warning", "Written warning", "Final warning")] == [
         1,

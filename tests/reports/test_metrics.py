@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from placements.areas import CEREDIGION, POWYS
 from reports.builder import build_report
 from tests.factories import BedspaceFactory, HomeVisitFactory, OffenderFactory, PropertyFactory
 from tests.reports import scenario
@@ -194,7 +195,7 @@ def test_comparison_with_the_previous_period(figures):
 def test_area_filter_keeps_one_local_authority():
     scenario.build()
     report = build_report(
-        start=scenario.START, end=scenario.END, area="Powys", audience="officer", today=scenario.TODAY
+        start=scenario.START, end=scenario.END, area=POWYS, audience="officer", today=scenario.TODAY
     )
     figures = _figures(report)
     assert list(figures["occupancy"]) == ["Beta Flat", "All properties"]
@@ -209,7 +210,7 @@ def test_one_area_has_a_row_for_each_agency_and_all_areas_one_for_each_kind():
         build_report(
             start=scenario.START,
             end=scenario.END,
-            area="Ceredigion",
+            area=CEREDIGION,
             audience="officer",
             today=scenario.TODAY,
         )
@@ -240,7 +241,7 @@ def test_all_areas_add_up_each_areas_properties():
             start=scenario.START, end=scenario.END, area=area, audience="officer", today=scenario.TODAY
         )
 
-    everywhere, one_area = report(), report("Ceredigion")
+    everywhere, one_area = report(), report(CEREDIGION)
     areas, properties = _figures(everywhere), _figures(one_area)
     assert list(areas["occupancy"]) == ["Ceredigion", "Powys", "All properties"]
     assert list(properties["occupancy"]) == ["Alpha House", "Gamma Court", "All properties"]

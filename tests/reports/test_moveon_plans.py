@@ -73,7 +73,7 @@ def stays():
     )  # fmt: skip
     stay(
         place, date(2026, 11, 2), date(2026, 11, 30), "temporary",
-        done("wales_s73", "unsuccessful", date(2026, 11, 20), local_authority="Ceredigion County Council"),
+        done("wales_s73", "unsuccessful", date(2026, 11, 20), local_authority="Ceredigion"),
         {"kind": "supported_housing", "status": "in_progress"},
     )  # fmt: skip
     stay(

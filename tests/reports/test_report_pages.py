@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import AccessLogEntry
+from placements.areas import POWYS
 from reports.models import ReportDownload, ReportExport
 from reports.services import exports_delete_expired
 from tests.factories import ReportExportFactory
@@ -121,7 +122,7 @@ def _placed_in_march(data) -> list[int]:
 def test_each_view_of_the_report_is_in_the_access_log_naming_whom_it_names(
     client, iom_officer, opcc_analyst, data
 ):
-    for user, query in ((iom_officer, {**PERIOD, "area": "Powys"}), (opcc_analyst, PERIOD)):
+    for user, query in ((iom_officer, {**PERIOD, "area": POWYS}), (opcc_analyst, PERIOD)):
         client.force_login(user)
         client.get("/reports/", query)
     officer, opcc = AccessLogEntry.objects.order_by("pk")
@@ -133,7 +134,7 @@ def test_each_view_of_the_report_is_in_the_access_log_naming_whom_it_names(
     )
     assert (officer.model, officer.object_ref) == (
         "reports.Report",
-        "officer html 2026-03-01/2026-03-31 Powys",
+        f"officer html 2026-03-01/2026-03-31 {POWYS}",
     )
     ann, _bea, col = data["people"][:3]
     assert officer.offender_ids == sorted([ann.pk, col.pk])  # the stays at Beta Flat, in Powys
@@ -204,19 +205,22 @@ def test_bad_periods_get_an_error_by_the_field(opcc_client, query, field, messag
 
 
 def test_each_download_is_logged(opcc_client, opcc_analyst, data):
-    opcc_client.get("/reports/download/", {**PERIOD, "format": "xlsx", "area": "Powys"})
+    opcc_client.get("/reports/download/", {**PERIOD, "format": "xlsx", "area": POWYS})
     log = ReportDownload.objects.get()
     assert (log.user, log.format, log.start, log.end, log.area, log.audience) == (
         opcc_analyst,
         "xlsx",
         date(2026, 3, 1),
         date(2026, 3, 31),
-        "Powys",
+        POWYS,  # by its GSS code
         "published",
     )
     access = AccessLogEntry.objects.get()
     assert (access.user, access.action, access.offender_ids) == (opcc_analyst, "export", [])
-    assert (access.object_ref, access.reason) == ("published xlsx 2026-03-01/2026-03-31 Powys", "evaluation")
+    assert (access.object_ref, access.reason) == (
+        f"published xlsx 2026-03-01/2026-03-31 {POWYS}",
+        "evaluation",
+    )
 
 
 def test_xlsx_has_the_summary_then_the_definitions_sheet_and_a_sheet_a_section(opcc_client, data):

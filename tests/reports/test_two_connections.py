@@ -18,6 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from placements.areas import POWYS
 from reports import builder, services
 from reports.builder import EVALUATION, OFFICER, build_report
 from reports.models import ReportExport
@@ -71,9 +72,9 @@ def test_two_connections_give_the_figures_of_one_for_one_area(split_builds):
     area and each kind of agency), on both connections."""
     scenario.build()
 
-    split = _build(OFFICER, area="Powys")
+    split = _build(OFFICER, area=POWYS)
     with transaction.atomic():
-        alone = _build(OFFICER, area="Powys")
+        alone = _build(OFFICER, area=POWYS)
 
     assert len(split_builds) == 1, "the first build was not split"
     assert _figures(split) == _figures(alone)

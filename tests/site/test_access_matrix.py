@@ -84,6 +84,11 @@ MATRIX = {
     "placements:property-list": OFFICERS_ONLY,
     "placements:property-detail": OFFICERS_ONLY,
     "placements:void-add": OFFICERS_ONLY,
+    # The stock is the scheme managers': officers see it and change none of it.
+    "placements:property-add": MANAGERS_ONLY,
+    "placements:property-change": MANAGERS_ONLY,
+    "placements:bedspace-add": MANAGERS_ONLY,
+    "placements:bedspace-change": MANAGERS_ONLY,
     "placements:void-end": OFFICERS_ONLY,
     "placements:exclusion-add": OFFICERS_ONLY,
     "placements:find-bedspace": OFFICERS_ONLY,
