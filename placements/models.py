@@ -291,18 +291,24 @@ class VoidPeriod(Versioned, TimeStamped):
         return f"Void on {self.bedspace} from {day_short(self.starts_on)}"
 
 
+class SharingChange(models.TextChoices):
+    """What a sharing override allowed (`SharingOverride.Change`); defined here so its constraint
+    can name it."""
+
+    BOOKING = "booking", _("Booking")
+    RENEWAL = "renewal", _("Renewal")
+    TRANSFER = "transfer", _("Move to another bedspace")
+
+
 class SharingOverride(models.Model):
     """An IOM officer's decision to book (or renew, or move) a stay although the sharing rule
     (placements.sharing) found conflicts: the conflicts as the officer was shown them, and why.
     Made in the same transaction as the change it allowed."""
 
-    class Change(models.TextChoices):
-        BOOKING = "booking", _("Booking")
-        RENEWAL = "renewal", _("Renewal")
-        TRANSFER = "transfer", _("Move to another bedspace")
+    Change = SharingChange
 
     placement = models.ForeignKey("Placement", on_delete=models.CASCADE, related_name="sharing_overrides")
-    change = models.CharField(_("for"), max_length=8, choices=Change.choices)
+    change = models.CharField(_("for"), max_length=8, choices=SharingChange.choices)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     conflicts = models.JSONField(_("conflicts"), help_text=_("Each conflict as it was shown."))
@@ -323,7 +329,7 @@ class SharingOverride(models.Model):
             models.CheckConstraint(condition=~Q(reason__regex=r"^\s*$"), name="sharingoverride_has_reason"),
             models.CheckConstraint(condition=~Q(conflicts=[]), name="sharingoverride_names_conflicts"),
             models.CheckConstraint(
-                condition=Q(change__in=["booking", "renewal", "transfer"]),
+                condition=Q(change__in=list(SharingChange)),
                 name="sharingoverride_change_valid",
             ),
             models.CheckConstraint(
