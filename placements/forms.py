@@ -23,6 +23,7 @@ from placements.models import (
     normalised_postcode,
 )
 from placements.selectors import area_choices
+from placements.services_properties import PROPERTY_FIELDS
 from placements.sharing import OVERRIDE_FIELD
 
 DATE_HINT = _("For example, 27 3 2026")
@@ -397,25 +398,9 @@ class TransferForm(SharingOverride, BasedOn, ServiceForm):
 
 # Scheme managers' pages for the properties and their bedspaces ------------------------------
 
+
 # The characteristics a scheme manager sets on the property pages. Explicit, so that a field
 # added to the model is offered only when someone decides it belongs on the page.
-PROPERTY_FIELDS = [
-    "name",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
-    "local_authority",
-    "provider",
-    "weekly_cost",
-    "restriction",
-    "accessible",
-    "turnaround_days",
-    "notes",
-    "active",
-]
-
-
 class PropertyForm(ServiceForm, forms.ModelForm):
     """A property's details, checked as the model checks them (a unique name, a UK postcode, a
     cost of £0 or more, a turnaround of 20 working days at most), every error by its field. It
@@ -425,7 +410,7 @@ class PropertyForm(ServiceForm, forms.ModelForm):
 
     class Meta:
         model = Property
-        fields = PROPERTY_FIELDS
+        fields = list(PROPERTY_FIELDS)
         labels = {
             "name": _("Name"),
             "address_line_1": _("Address line 1"),
@@ -437,6 +422,9 @@ class PropertyForm(ServiceForm, forms.ModelForm):
             "weekly_cost": _("Weekly cost (£)"),
             "restriction": _("Restriction"),
             "accessible": _("Accessible (step-free)"),
+            "unsuitable_for_sexual_risk": _("Not suitable for a person with a sexual risk"),
+            "unsuitable_for_arson": _("Not suitable for a person with an arson history"),
+            "near_school": _("Near a school"),
             "turnaround_days": _("Turnaround (working days)"),
             "notes": _("Notes (optional)"),
             "active": _("In use (offered when booking)"),

@@ -63,7 +63,8 @@ def _still_booked(bedspaces: Any) -> str | None:
     }
 
 
-_PROPERTY_FIELDS = (
+# The details a scheme manager gives a property (the property form asks for these, in this order).
+PROPERTY_FIELDS = (
     "name",
     "address_line_1",
     "address_line_2",
@@ -74,6 +75,9 @@ _PROPERTY_FIELDS = (
     "weekly_cost",
     "restriction",
     "accessible",
+    "unsuitable_for_sexual_risk",
+    "unsuitable_for_arson",
+    "near_school",
     "turnaround_days",
     "notes",
     "active",
@@ -81,7 +85,7 @@ _PROPERTY_FIELDS = (
 
 
 def _set_property(property_: Property, data: Mapping[str, Any]) -> None:
-    unknown = set(data) - set(_PROPERTY_FIELDS)
+    unknown = set(data) - set(PROPERTY_FIELDS)
     if unknown:
         raise TypeError(f"property fields not known: {sorted(unknown)}")
     for name, value in data.items():

@@ -260,6 +260,27 @@ def test_a_scheme_manager_changes_a_property(scheme_manager_client):
     assert PropertyHistory.objects.filter(pgh_obj=place, pgh_label="update").count() == 1
 
 
+def test_a_scheme_manager_records_what_the_sharing_rule_weighs_and_the_page_shows_it(scheme_manager_client):
+    place = PropertyFactory(name="Harbour View", postcode="SY23 1AA")
+    url = reverse("placements:property-change", args=[place.pk])
+
+    response = scheme_manager_client.post(
+        url, property_post(name="Harbour View", near_school="on", unsuitable_for_arson="on")
+    )
+
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert (place.near_school, place.unsuitable_for_arson, place.unsuitable_for_sexual_risk) == (
+        True,
+        True,
+        False,
+    )
+    page = scheme_manager_client.get(place.get_absolute_url()).content.decode()
+    assert "Near a school" in page
+    assert "Not suitable for a person with an arson history" in page
+    assert "Not suitable for a person with a sexual risk<" not in page
+
+
 def _booked(bedspace, starts_on, days=10):
     return PlacementFactory(
         bedspace=bedspace,
