@@ -209,12 +209,9 @@ class PublishedRelease(models.Model):
     `reports.releases.releases_for` and served for every later download in every format; never
     changed or deleted (a database trigger refuses both). Why: reports/releases.py."""
 
-    class Kind(models.TextChoices):
-        MONTH = "month", _("Month")
-        QUARTER = "quarter", _("Quarter")
-        YEAR = "year", _("Financial year")
-
-    kind = models.CharField(_("period"), max_length=7, choices=Kind.choices)
+    kind = models.CharField(
+        _("period"), max_length=7, help_text=_("month, quarter or year (reports.periods)")
+    )
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))
     area = models.CharField(_("area"), max_length=100, blank=True, help_text=_("Blank: all areas."))

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
-                ('kind', models.CharField(choices=[('month', 'Month'), ('quarter', 'Quarter'), ('year', 'Financial year')], max_length=7, verbose_name='period')),
+                ('kind', models.CharField(help_text='month, quarter or year (reports.periods)', max_length=7, verbose_name='period')),
                 ('start', models.DateField(verbose_name='first day')),
                 ('end', models.DateField(verbose_name='last day')),
                 ('area', models.CharField(blank=True, help_text='Blank: all areas.', max_length=100, verbose_name='area')),

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='PublishedRelease',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('month', 'Month'), ('quarter', 'Quarter'), ('year', 'Financial year')], max_length=7, verbose_name='period')),
+                ('kind', models.CharField(help_text='month, quarter or year (reports.periods)', max_length=7, verbose_name='period')),
                 ('start', models.DateField(verbose_name='first day')),
                 ('end', models.DateField(verbose_name='last day')),
                 ('area', models.CharField(blank=True, help_text='Blank: all areas.', max_length=100, verbose_name='area')),
