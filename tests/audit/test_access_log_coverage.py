@@ -300,6 +300,7 @@ ADMIN_NOT_PERSONAL = {
     "reports.UnitCost": "money",
     "reports.ReportDownload": "who downloaded which report",
     "reports.ReportExport": "report files (the people in one only as ids)",
+    "reports.PublishedRelease": "published figures, suppressed so that they show no one",
 }
 
 # Form drop-downs that search people's records.

@@ -190,7 +190,9 @@ def test_the_referrer_is_emailed_in_their_own_language(mailoutbox):
     english_worker = user_with_role(Role.AGENCY_WORKER, email="en@example.org")
     for worker in (welsh_worker, english_worker):
         referral = ReferralFactory(
-            submitted_by=worker, submitted_at=datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("UTC"))
+            submitted_by=worker,
+            referring_agency=worker.membership.agency,
+            submitted_at=datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("UTC")),
         )
         event = ReferralEvent.objects.create(
             referral=referral, kind=ReferralEvent.Kind.ACCEPTED, occurred_at=timezone.now()
