@@ -326,14 +326,25 @@ class SharingOverride(models.Model):
         ordering = ["decided_at", "pk"]
         verbose_name = _("sharing override")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason__regex=r"^\s*$"), name="sharingoverride_has_reason"),
-            models.CheckConstraint(condition=~Q(conflicts=[]), name="sharingoverride_names_conflicts"),
+            models.CheckConstraint(
+                condition=~Q(reason__regex=r"^\s*$"),
+                name="sharingoverride_has_reason",
+                violation_error_message=_("Say why it is safe to go ahead despite the conflicts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(conflicts=[]),
+                name="sharingoverride_names_conflicts",
+                violation_error_message=_("An override names the conflicts it allows."),
+            ),
             models.CheckConstraint(
                 condition=Q(change__in=list(SharingChange)),
                 name="sharingoverride_change_valid",
+                violation_error_message=_("Choose a booking, a renewal or a move."),
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__gt=F("starts_on")), name="sharingoverride_dates_in_order"
+                condition=Q(ends_on__gt=F("starts_on")),
+                name="sharingoverride_dates_in_order",
+                violation_error_message=_("The override's last day must be after its first."),
             ),
         ]
 

@@ -252,6 +252,7 @@ class Offender(PublicId, TimeStamped):
             models.CheckConstraint(
                 condition=Q(sexual_risk_to_adults__in=list(SexualRiskToAdults)),
                 name="offender_sexual_risk_to_adults_valid",
+                violation_error_message=_("Select whom the person is a sexual risk to, from the list."),
             ),
             models.CheckConstraint(
                 condition=Q(licence_ends_on__isnull=True)

@@ -234,11 +234,21 @@ class PublishedRelease(models.Model):
         verbose_name = _("published release")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "start", "area"], name="publishedrelease_one_a_period_area"
+                fields=["kind", "start", "area"],
+                name="publishedrelease_one_a_period_area",
+                violation_error_message=_("This period and area have already been published."),
             ),
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="publishedrelease_dates_in_order"),
             models.CheckConstraint(
-                condition=Q(data_as_at__lte=F("made_at")), name="publishedrelease_as_at_before_made"
+                condition=Q(end__gte=F("start")),
+                name="publishedrelease_dates_in_order",
+                violation_error_message=_("A release's last day cannot be before its first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(data_as_at__lte=F("made_at")),
+                name="publishedrelease_as_at_before_made",
+                violation_error_message=_(
+                    "A release's figures cannot be as at a time after it was published."
+                ),
             ),
         ]
         triggers = [

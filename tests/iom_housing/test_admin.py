@@ -32,13 +32,14 @@ from placements.models import (
     Placement,
     Property,
     PropertyExclusion,
+    SharingOverride,
     SupportAgency,
     SupportPlan,
     Transfer,
     VoidPeriod,
 )
 from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
-from reports.models import Funding, ReportDownload, ReportExport, UnitCost
+from reports.models import Funding, PublishedRelease, ReportDownload, ReportExport, UnitCost
 from tests.factories import (
     AgencyFactory,
     AlertFactory,
@@ -152,6 +153,43 @@ def _transfers(n):
     return transfers
 
 
+def _sharing_overrides(n):
+    return [
+        SharingOverride.objects.create(
+            placement=placement,
+            change="booking",
+            starts_on=placement.starts_on,
+            ends_on=placement.starts_on + timedelta(days=28),
+            conflicts=["Resident A has a history of violence to other residents."],
+            reason="Separate entrances and a member of staff on site.",
+            decided_by=UserFactory(),
+        )
+        for placement in PlacementFactory.create_batch(n)
+    ]
+
+
+def _published_releases(n):
+    import uuid
+
+    made = timezone.now()
+    return [
+        PublishedRelease.objects.create(
+            kind="month",
+            start=date(2020 + i // 12, i % 12 + 1, 1),
+            end=date(2020 + i // 12, i % 12 + 1, 28),
+            area="",
+            year_start=date(2020, 4, 1),
+            batch=uuid.uuid4(),
+            made_at=made,
+            data_as_at=made,
+            threshold=5,
+            tables={},
+        )
+        for start in [PublishedRelease.objects.count()]
+        for i in range(start, start + n)
+    ]
+
+
 def _users(n):
     return [user_with_role(Role.AGENCY_WORKER) for _ in range(n)]
 
@@ -188,6 +226,8 @@ BUILDERS = {
     VoidPeriod: lambda n: VoidPeriodFactory.create_batch(n, created_by=UserFactory()),
     Placement: _placements,
     Transfer: _transfers,
+    SharingOverride: _sharing_overrides,
+    PublishedRelease: _published_releases,
     LicenceTerm: lambda n: LicenceTermFactory.create_batch(n, created_by=UserFactory()),
     SupportPlan: _support_plans,
     SupportAgency: lambda n: SupportAgencyFactory.create_batch(n),
@@ -249,7 +289,7 @@ def test_site_is_named_for_the_scheme():
 # Scheme managers use every page
 
 # Only the services (or scheduled jobs) write these: read, never edited here.
-READ_ONLY = {ReportDownload, ReportExport, Transfer}
+READ_ONLY = {ReportDownload, ReportExport, Transfer, SharingOverride, PublishedRelease}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)
