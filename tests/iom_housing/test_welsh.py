@@ -138,6 +138,15 @@ def test_html_lang_tags():
 # --- dates --------------------------------------------------------------------------------------
 
 
+def test_the_date_inputs_boxes_are_labelled_in_welsh():
+    """The GOV.UK form library writes these labels itself (iom_housing/library_messages.py)."""
+    from crispy_forms_gds.widgets import DateInputWidget
+
+    with translation.override("cy"):
+        labels = [str(widget.attrs["label"]) for widget in DateInputWidget().widgets]
+    assert labels == ["Diwrnod", "Mis", "Blwyddyn"]
+
+
 def test_dates_are_written_in_welsh():
     thursday = date(2026, 12, 3)
     evening = datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("Europe/London"))
