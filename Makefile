@@ -55,6 +55,7 @@ compilemessages: install
 demo: install assets compilemessages migrate pdf-libs
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py run_sweeps
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py publish_releases
 	DEBUG=1 SITE_URL=$(SITE_URL) REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).

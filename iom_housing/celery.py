@@ -31,5 +31,8 @@ app.conf.beat_schedule = {
     # Each morning: offender records due for their retention review (scheme managers act on them).
     "audit-retention-due": {"task": "audit.list_retention_due", "schedule": crontab(hour=6, minute=15)},
     # Report files made in the background are deleted once they expire.
+    # Each night, the published version of every month, quarter and year that has ended is made
+    # once and kept (reports/releases.py): its first reader then does not wait for it.
+    "publish-due-releases": {"task": "reports.publish_due_releases", "schedule": crontab(hour=2, minute=30)},
     "delete-expired-report-files": {"task": "reports.delete_expired_report_files", "schedule": 3600.0},
 }

@@ -190,6 +190,28 @@ def releases_for(
     return {m: cache[financial_year_start(m.period.start)][m] for m in wanted}
 
 
+def releases_publish_due(*, today: date | None = None, threshold: int | None = None) -> int:
+    """Publish every fixed period that has ended and is not published yet (each financial year
+    from the first with data), as the nightly task does, so that nobody waits while a year's
+    releases are made on their first request. Returns how many releases were made."""
+    from reports.builder import areas
+    from reports.models import PublishedRelease
+
+    today = today or timezone.localdate()
+    threshold = threshold or settings.REPORT_SUPPRESSION_THRESHOLD
+    year = _first_year()
+    if year is None:
+        return 0
+    before = PublishedRelease.objects.count()
+    cache: dict[date, dict[Member, Any]] = {}
+    while year < today:
+        periods = year_members(year, today)
+        for area in ["", *areas()] if periods else []:
+            releases_for(periods, area, today=today, threshold=threshold, cache=cache)
+        year = date(year.year + 1, 4, 1)
+    return PublishedRelease.objects.count() - before
+
+
 def _release_year(
     year: date, *, today: date, threshold: int, cache: dict[date, dict[Member, Any]], progress: Any
 ) -> None:
@@ -277,4 +299,4 @@ def _previous_only(tables: dict[str, Any]) -> dict[str, Any]:
     return {key: tables[key] for key in PREVIOUS_METRICS if key in tables}
 
 
-__all__ = ["releases_for", "table_from_json", "table_to_json", "tables_from_json"]
+__all__ = ["releases_for", "releases_publish_due", "table_from_json", "table_to_json", "tables_from_json"]

@@ -404,6 +404,36 @@ def test_checking_every_report_twice_makes_the_releases_once():
     assert list(PublishedRelease.objects.order_by("pk").values_list("pk", "tables")) == made
 
 
+@pytest.mark.django_db
+def test_the_nightly_task_publishes_each_ended_period_once_and_the_page_then_reads_it(
+    django_assert_max_num_queries,
+):
+    from iom_housing.celery import app
+    from reports.releases import releases_publish_due
+
+    assert app.conf.beat_schedule["publish-due-releases"]["task"] == "reports.publish_due_releases"
+    _history()
+    # 10 July 2025: April, May, June and the first quarter have ended, for all areas and each.
+    assert releases_publish_due(today=TODAY) == 4 * 3
+    assert releases_publish_due(today=TODAY) == 0
+    made = set(PublishedRelease.objects.values_list("pk", flat=True))
+    # The next night nothing new has ended; on 1 August, July has (all areas and each).
+    assert releases_publish_due(today=date(2025, 7, 11)) == 0
+    assert releases_publish_due(today=date(2025, 8, 1)) == 3
+    # A reader of May's published report is served the release the night made: nothing is built.
+    with django_assert_max_num_queries(2):
+        report = build_report(start=MAY[0], end=MAY[1], audience=PUBLISHED, today=date(2025, 8, 1))
+    assert report.release.pk in made
+
+
+@pytest.mark.django_db
+def test_with_no_data_the_nightly_task_publishes_nothing():
+    from reports.releases import releases_publish_due
+
+    assert releases_publish_due(today=TODAY) == 0
+    assert not PublishedRelease.objects.exists()
+
+
 # Who makes a release: whoever may see the published version (iom_housing.access) ----------------
 
 MAY_QUERY = {"period": "month:2025-05-01", "area": "", "audience": "published"}
