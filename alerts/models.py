@@ -5,13 +5,60 @@ The tables keep the names they had when these models lived in `placements` (`db_
 move was of code, not of data (docs/adr/008-one-home-for-alerts.md).
 """
 
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from iom_housing import dates
 from iom_housing.db import Erasure
+
+
+def _stored(value: Any) -> Any:
+    """An argument of an alert's message as kept: a date as its ISO day, a translatable label as
+    its English original, so each reader sees both in their own language."""
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Promise):
+        with translation.override(None):  # no catalogue: the original text
+            return {"text": str(value)}
+    return value
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and "date" in value:
+        return dates.day(date.fromisoformat(value["date"]))
+    if isinstance(value, dict) and "text" in value:
+        return gettext(value["text"])
+    return value
+
+
+def alert_message(template: str, **args: Any) -> dict[str, Any]:
+    """The message fields of an alert: `template` (an English original marked with gettext_noop)
+    and its arguments, translated when it is read (`Alert.text`), so an alert raised by a night's
+    sweep reads in Welsh to a Welsh reader; `message` keeps it in the site's language, cut to fit,
+    for the admin's list and search."""
+    stored = {name: _stored(value) for name, value in args.items()}
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _render(template, stored)
+    return {"message": text, "message_template": template, "message_args": stored}
+
+
+MESSAGE_LENGTH = 300
+
+
+def _render(template: str, stored: dict[str, Any]) -> str:
+    """Cut to the message's length (a concern quotes what the worker wrote, up to 2,000 letters)."""
+    text = gettext(template) % {name: _shown(value) for name, value in stored.items()}
+    return Truncator(text).chars(MESSAGE_LENGTH)
 
 
 class AlertStatus(models.TextChoices):
@@ -50,7 +97,11 @@ class Alert(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=200, help_text=_("The condition and its subject."))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    message = models.CharField(_("message"), max_length=300)
+    message = models.CharField(_("message"), max_length=MESSAGE_LENGTH)
+    # The message as its English original and arguments (`alert_message`): read in the reader's
+    # language. Blank on alerts raised before messages were kept this way (they show `message`).
+    message_template = models.CharField(_("message template"), max_length=300, blank=True)
+    message_args = models.JSONField(_("message arguments"), default=dict, blank=True)
     due_on = models.DateField(_("due"), null=True, blank=True)
     offender = models.ForeignKey(
         "referrals.Offender", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
@@ -78,7 +129,12 @@ class Alert(models.Model):
     # The message names the person: it becomes the kind's label.
     ERASURE = Erasure(
         person="offender_id",
-        fields={"message": lambda alert: alert.get_kind_display(), "acknowledgement_note": ""},
+        fields={
+            "message": lambda alert: alert.get_kind_display(),
+            "message_template": "",
+            "message_args": {},
+            "acknowledgement_note": "",
+        },
     )
 
     class Meta:
@@ -124,7 +180,14 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (the reader's)."""
+        if not self.message_template:
+            return self.message
+        return _render(self.message_template, self.message_args)
 
     # What to do about each kind of alert, and where to do it (see `action_url`).
     ACTIONS = {

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alerts.models import Alert, AlertNotice
 from iom_housing.access import Role
@@ -86,15 +87,23 @@ def digest_send(*, user_id: int) -> int:
 def _digest(user, alerts: list[Alert]) -> EmailMessage:
     counts = Counter(alert.get_kind_display() for alert in alerts)
     lines = [f"- {kind}: {count}" for kind, count in sorted(counts.items())]
-    body = _(
+    count = len(alerts)
+    body = ngettext(
+        "%(count)s new alert needs action in IOM Housing:\n\n%(lines)s\n\n"
+        "Sign in to see who it is about and what to do: %(url)s\n\n"
+        "This email does not name anyone, so that no personal details travel by email. "
+        "Each alert is in one digest only; open alerts stay on your dashboard until they are dealt with.",
         "%(count)s new alerts need action in IOM Housing:\n\n%(lines)s\n\n"
         "Sign in to see who they are about and what to do: %(url)s\n\n"
         "This email does not name anyone, so that no personal details travel by email. "
-        "Each alert is in one digest only; open alerts stay on your dashboard until they are dealt with."
-    ) % {"count": len(alerts), "lines": "\n".join(lines), "url": _site_link("alerts:list")}
+        "Each alert is in one digest only; open alerts stay on your dashboard until they are dealt with.",
+        count,
+    ) % {"count": count, "lines": "\n".join(lines), "url": _site_link("alerts:list")}
     return EmailMessage(
-        subject=_("IOM Housing: %(count)s new alerts, %(day)s")
-        % {"count": len(alerts), "day": day(timezone.localdate())},
+        subject=ngettext(
+            "IOM Housing: %(count)s new alert, %(day)s", "IOM Housing: %(count)s new alerts, %(day)s", count
+        )
+        % {"count": count, "day": day(timezone.localdate())},
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

@@ -9,18 +9,16 @@ sweeps are not run; time alone moves them, and the hourly sweep follows time.
 
 from datetime import date
 from enum import StrEnum
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from agencies.models import Agency, HomeVisit
 from alerts import sweeps
-from alerts.models import Alert
+from alerts.models import Alert, alert_message
 from alerts.tasks import send_concern_email
 from iom_housing.access import Staff
 from iom_housing.services import ensure_status, locked
@@ -120,11 +118,10 @@ def alerts_recheck(
     return kinds
 
 
-def _concern_message(agency: Agency, concern: str) -> str:
-    limit = cast(int, Alert._meta.get_field("message").max_length)
-    return Truncator(
-        _("Concern raised by %(agency)s: %(concern)s") % {"agency": agency.name, "concern": concern}
-    ).chars(limit)
+def _concern_message(agency: Agency, concern: str) -> dict:
+    return alert_message(
+        gettext_noop("Concern raised by %(agency)s: %(concern)s"), agency=agency.name, concern=concern
+    )
 
 
 def concern_raise(*, visit: HomeVisit, placement: Placement) -> Alert:
@@ -135,13 +132,14 @@ def concern_raise(*, visit: HomeVisit, placement: Placement) -> Alert:
     message = _concern_message(visit.agency, visit.concern)
     alert = Alert.objects.exclude(status=Alert.Status.RESOLVED).filter(key=key).first()
     if alert is not None:
-        alert.message = message
-        alert.save(update_fields=["message"])
+        for field, value in message.items():
+            setattr(alert, field, value)
+        alert.save(update_fields=list(message))
         return alert
     alert = Alert.objects.create(
         kind=Alert.Kind.VISIT_CONCERN,
         key=key,
-        message=message,
+        **message,
         due_on=timezone.localdate(visit.visited_at),
         offender_id=placement.offender_id,
         placement=placement,

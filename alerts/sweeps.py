@@ -19,11 +19,10 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _
 
 from agencies.models import HomeVisit
-from alerts.models import Alert, JobRun
-from iom_housing import dates
+from alerts.models import Alert, JobRun, alert_message
 from moveon.models import OPEN_STATUSES, MoveOnAction
 from placements.dates import add_working_days
 from placements.models import Placement, SupportAgency
@@ -37,10 +36,6 @@ class SweepResult:
 
     def __str__(self) -> str:
         return f"{self.raised} raised, {self.resolved} resolved"
-
-
-def _day(value: date) -> str:
-    return dates.day(value)
 
 
 def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:
@@ -84,7 +79,7 @@ def _placement_dated_sweep(
         Alert(
             kind=kind,
             key=f"{kind}:placement:{pk}:{day}",
-            message=message % {"day": _day(day)},
+            **alert_message(message, day=day),
             due_on=day,
             offender_id=offender_id,
             placement_id=pk,
@@ -150,7 +145,7 @@ def sweep_supervision_ending(*, today: date, placement_id: int | None = None) ->
             Alert(
                 kind=Alert.Kind.SUPERVISION_ENDING,
                 key=f"supervision_ending:placement:{pk}:{ends_on}",
-                message=text % {"day": _day(ends_on)},
+                **alert_message(text, day=ends_on),
                 due_on=ends_on,
                 offender_id=offender_id,
                 placement_id=pk,
@@ -202,8 +197,12 @@ def sweep_visit_missed(*, today: date, placement_id: int | None = None) -> Sweep
             Alert(
                 kind=Alert.Kind.VISIT_MISSED,
                 key=f"visit_missed:placement:{pk}:agency:{agency_id}:{due_on}",
-                message=_("No visit by %(agency)s since %(day)s: a visit every %(every)s days is expected.")
-                % {"agency": agency, "day": _day(since), "every": every},
+                **alert_message(
+                    _("No visit by %(agency)s since %(day)s: a visit every %(every)s days is expected."),
+                    agency=agency,
+                    day=since,
+                    every=every,
+                ),
                 due_on=due_on,
                 offender_id=offender_id,
                 placement_id=pk,
@@ -245,10 +244,13 @@ def sweep_referral_undecided(*, today: date, referral_id: int | None = None) -> 
             Alert(
                 kind=Alert.Kind.REFERRAL_UNDECIDED,
                 key=f"referral_undecided:referral:{pk}",
-                message=_(
-                    "Referred on %(day)s and not yet decided: a decision was due within %(n)s working days."
-                )
-                % {"day": _day(submitted_on), "n": working_days},
+                **alert_message(
+                    _(
+                        "Referred on %(day)s and not yet decided: a decision was due within %(n)s working days."
+                    ),
+                    day=submitted_on,
+                    n=working_days,
+                ),
                 due_on=add_working_days(submitted_on, working_days),
                 offender_id=offender_id,
                 referral_id=pk,
@@ -298,8 +300,11 @@ def sweep_followup_due(*, today: date, placement_id: int | None = None) -> Sweep
         Alert(
             kind=Alert.Kind.FOLLOWUP_DUE,
             key=f"followup_due:check:{public_id}",
-            message=_("The %(months)s-month follow-up after leaving was due on %(day)s and is not recorded.")
-            % {"months": months, "day": _day(due_on)},
+            **alert_message(
+                _("The %(months)s-month follow-up after leaving was due on %(day)s and is not recorded."),
+                months=months,
+                day=due_on,
+            ),
             due_on=due_on,
             offender_id=offender_id,
             placement_id=pk,
@@ -331,8 +336,11 @@ def sweep_moveon_overdue(*, today: date, placement_id: int | None = None) -> Swe
             Alert(
                 kind=Alert.Kind.MOVEON_OVERDUE,
                 key=f"moveon_overdue:action:{pk}:{due_on}",
-                message=_("Move-on action “%(action)s” was due on %(day)s and is not done.")
-                % {"action": MoveOnAction.Kind(kind).label, "day": _day(due_on)},
+                **alert_message(
+                    _("Move-on action “%(action)s” was due on %(day)s and is not done."),
+                    action=MoveOnAction.Kind(kind).label,
+                    day=due_on,
+                ),
                 due_on=due_on,
                 offender_id=offender_id,
                 placement_id=placement_pk,

@@ -47,7 +47,7 @@ def alert_acknowledge(request, pk):
         action=lambda data: services.alert_acknowledge(alert_id=alert.pk, by=request.user, **data),
         context={
             "title": _("Acknowledge this alert"),
-            "caption": alert.message,
+            "caption": alert.text,
             "back_url": reverse("alerts:list"),
         },
         success_url=reverse("alerts:list"),

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agencies.models import StaffMembership
 from alerts.notifications import concern_email_send, digest_send
@@ -234,7 +234,37 @@ def test_the_digest_is_in_the_officers_language(mailoutbox):
     AlertFactory()
     assert digest_send(user_id=officer.pk) == 1
     [message] = mailoutbox
-    assert message.subject.startswith(welsh("IOM Housing: %(count)s new alerts, %(day)s").split("%")[0])
+    with translation.override("cy"):
+        one = translation.ngettext(
+            "IOM Housing: %(count)s new alert, %(day)s", "IOM Housing: %(count)s new alerts, %(day)s", 1
+        )
+    assert not one.startswith("IOM Housing: %(count)s new alert,")
+    assert message.subject == one % {"count": 1, "day": welsh_day(timezone.localdate())}
+
+
+def test_an_alert_raised_in_english_reads_in_welsh_to_a_welsh_reader():
+    """A night's sweep raises alerts with no one's language active: each reader sees its message
+    in their own, the date and a move-on action's kind included."""
+    from alerts.models import Alert, alert_message
+    from moveon.models import MoveOnAction
+
+    template = "Move-on action “%(action)s” was due on %(day)s and is not done."
+    fields = alert_message(template, action=MoveOnAction.Kind.HOUSING_REGISTER.label, day=date(2026, 3, 2))
+    alert = AlertFactory(kind=Alert.Kind.MOVEON_OVERDUE, **fields)
+    english = "Move-on action “Housing register application” was due on 2 March 2026 and is not done."
+    assert alert.message == english and alert.text == english
+    with translation.override("cy"):
+        text = Alert.objects.get(pk=alert.pk).text
+    assert text == welsh(template) % {
+        "action": welsh(str(MoveOnAction.Kind.HOUSING_REGISTER.label)),
+        "day": welsh_day(date(2026, 3, 2)),
+    }
+    assert "March" not in text and "2 Mawrth 2026" in text
+
+
+def welsh_day(value: date) -> str:
+    with translation.override("cy"):
+        return dates.day(value)
 
 
 # --- documents ----------------------------------------------------------------------------------
