@@ -9,6 +9,7 @@ sweeps are not run; time alone moves them, and the hourly sweep follows time.
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -118,7 +119,7 @@ def alerts_recheck(
     return kinds
 
 
-def _concern_message(agency: Agency, concern: str) -> dict:
+def _concern_message(agency: Agency, concern: str) -> dict[str, Any]:
     return alert_message(
         gettext_noop("Concern raised by %(agency)s: %(concern)s"), agency=agency.name, concern=concern
     )
