@@ -3,6 +3,7 @@ from functools import partial
 from django.conf import settings
 
 from iom_housing import access
+from iom_housing.i18n import scheme_name
 
 # What a template may ask of the signed-in user: each name answers the rule in `iom_housing.access`
 # (the one home of access rules), so a template never compares role names.
@@ -27,7 +28,7 @@ def service(request):
     rules read the user's membership, which Django caches on the user): no query here."""
     user = getattr(request, "user", None)
     return {
-        "scheme_name": settings.SCHEME_NAME,
+        "scheme_name": scheme_name(),
         "demo_mode": settings.DEBUG,
         "require_2fa": settings.REQUIRE_2FA,
         "session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
@@ -44,6 +45,17 @@ PROBLEM_TITLES = {
     500: pgettext_lazy("HTTP status", "Internal Server Error"),
     503: pgettext_lazy("HTTP status", "Service Unavailable"),
 }
+
+
+def _scheme_name() -> str:
+    if translation.get_language() == "cy" and settings.SCHEME_NAME_CY:
+        return settings.SCHEME_NAME_CY
+    return settings.SCHEME_NAME
+
+
+# The scheme's name in the language of the text it is written into (read when rendered, so the
+# Welsh half of a bilingual document has the Welsh name).
+scheme_name = lazy(_scheme_name, str)
 
 
 def problem_title(status: int, default: str = "") -> str:

@@ -509,6 +509,11 @@ if RETENTION_REVIEW_YEARS < 1:
 
 # The scheme this deployment serves, shown in the header and on reports.
 SCHEME_NAME = env_str("SCHEME_NAME", "Ceredigion IOM housing scheme")
+# Its name in Welsh, shown when the page is in Welsh: the founding scheme's own by default, none
+# for a scheme named otherwise until it is set (its one name is then shown in both languages).
+SCHEME_NAME_CY = env_str("SCHEME_NAME_CY", "") or {
+    "Ceredigion IOM housing scheme": "Cynllun tai IOM Ceredigion"
+}.get(SCHEME_NAME, "")
 # The languages of documents given to residents (the licence agreement): "bilingual" (Welsh first,
 # then English, as the Welsh Language Standards ask of a Welsh scheme: the founding scheme's
 # default), "cy" or "en" (a scheme outside Wales).

@@ -27,6 +27,7 @@ from iom_housing.access import (
     can_user_view_reports,
     require,
 )
+from iom_housing.i18n import scheme_name
 from iom_housing.security.log import security_event
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ _PLAIN_ERROR = (
 
 def _settings_only_page(template_name: str, title: str, text: str) -> str:
     context = {
-        "scheme_name": settings.SCHEME_NAME,
+        "scheme_name": scheme_name(),
         "demo_mode": settings.DEBUG,
         "require_2fa": settings.REQUIRE_2FA,
         "without_request": True,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from iom_housing.i18n import scheme_name
 from reports.family import Member, protect_family
 from reports.metrics import COMPARISON_METRICS, REGISTRY, SECTIONS, Facts, Scope, comparison
 from reports.metrics.summary import SUMMARY_METRICS, build_summary
@@ -228,7 +229,7 @@ def build_report(
     if progress:
         progress(100)
     return Report(
-        scheme_name=settings.SCHEME_NAME,
+        scheme_name=str(scheme_name()),
         start=start,
         end=end,
         area=area,

@@ -69,6 +69,23 @@ def test_the_link_remembers_welsh_in_the_cookie_for_the_sign_in_and_error_pages(
     assert '<html lang="en-GB"' in client.get(reverse("login")).content.decode()
 
 
+def test_the_schemes_name_is_in_the_pages_language(client, settings):
+    settings.SCHEME_NAME, settings.SCHEME_NAME_CY = (
+        "Ceredigion IOM housing scheme",
+        "Cynllun tai IOM Ceredigion",
+    )
+    client.cookies[COOKIE] = "cy"
+    page = client.get(reverse("login")).content.decode()
+    assert f"{welsh('Sign in')} – Cynllun tai IOM Ceredigion – " in page
+    assert "Ceredigion IOM housing scheme" not in page
+    client.cookies[COOKIE] = "en-gb"
+    assert "Ceredigion IOM housing scheme" in client.get(reverse("login")).content.decode()
+    # A scheme with no Welsh name set shows its one name in both languages.
+    settings.SCHEME_NAME, settings.SCHEME_NAME_CY = "Dyfed-Powys IOM scheme", ""
+    client.cookies[COOKIE] = "cy"
+    assert "Dyfed-Powys IOM scheme" in client.get(reverse("login")).content.decode()
+
+
 @pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org/", ""])
 def test_the_link_goes_back_only_to_this_site(client, target):
     response = client.get(reverse("language", args=["cy"]), {"next": target})
