@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftercare.models import (
     BOND_OUTCOMES,
@@ -150,13 +151,13 @@ def landlord_property_add(
 
 _DEPOSIT_CONSTRAINTS = {
     "deposit_returned_within_paid": ValidationError(
-        {"returned_amount": _("The amount returned cannot be more than was paid.")}
+        {"returned_amount": gettext_lazy("The amount returned cannot be more than was paid.")}
     ),
     "deposit_claim_within_bond": ValidationError(
-        {"claimed_amount": _("The claim cannot be more than the bond.")}
+        {"claimed_amount": gettext_lazy("The claim cannot be more than the bond.")}
     ),
     "deposit_dates_in_order": ValidationError(
-        {"tenancy_ended_on": _("The tenancy cannot end before the deposit was paid.")}
+        {"tenancy_ended_on": gettext_lazy("The tenancy cannot end before the deposit was paid.")}
     ),
 }
 

@@ -16,6 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, ApiClient
 from alerts.services import Change, alerts_recheck
@@ -48,14 +49,14 @@ ACTION_UPDATE_STATUSES = (Placement.Status.ACTIVE, Placement.Status.ENDED)
 
 CONSTRAINT_ERRORS = {
     "moveonaction_done_has_outcome": ValidationError(
-        {"outcome_on": _("Give the outcome date and the result of a done action.")}
+        {"outcome_on": gettext_lazy("Give the outcome date and the result of a done action.")}
     ),
     "moveonaction_outcome_not_before_opened": ValidationError(
-        {"outcome_on": _("The outcome date cannot be before the action was added to the plan.")}
+        {"outcome_on": gettext_lazy("The outcome date cannot be before the action was added to the plan.")}
     ),
-    "moveonaction_other_has_details": ValidationError({"details": _("Say what the action is.")}),
+    "moveonaction_other_has_details": ValidationError({"details": gettext_lazy("Say what the action is.")}),
     "moveonaction_homelessness_names_authority": ValidationError(
-        {"local_authority": _("Name the local housing authority.")}
+        {"local_authority": gettext_lazy("Name the local housing authority.")}
     ),
 }
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from aftercare.services import follow_ups_reschedule, follow_ups_schedule
 from agencies.models import Agency, HomeVisit
@@ -120,10 +120,10 @@ def _person_clash(
 
 
 _BOOKING_RACE = {
-    "placement_no_overlap_on_bedspace": _(
+    "placement_no_overlap_on_bedspace": gettext_lazy(
         "Someone else has just booked this bedspace for these dates. Choose another."
     ),
-    "placement_no_overlap_per_offender": _("This person already has a placement for these dates."),
+    "placement_no_overlap_per_offender": gettext_lazy("This person already has a placement for these dates."),
 }
 
 

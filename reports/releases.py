@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from reports.family import Member, protect_family, withheld_count
 from reports.periods import FixedPeriod, financial_year_start, year_members
@@ -107,21 +108,33 @@ def table_to_json(table: Table) -> dict[str, Any]:
     }
 
 
+def _text(value: Any, shown: bool) -> Any:
+    """A label or text cell as released (written in the site's language, LANGUAGE_CODE, whose
+    text is the catalogue's original) in the reader's language when shown. A label made from
+    figures (a month, an area's name) is kept as it is, figures being the same in both."""
+    return gettext(value) if shown and isinstance(value, str) and value else value
+
+
 def _row(data: dict[str, Any], blank: bool) -> Row:
     row = Row(**{key: _dec(value) for key, value in data.items()})
     if blank:  # a withheld count's value never leaves the release
-        row.values = {k: (None if row.states.get(k) else v) for k, v in row.values.items()}
+        row.values = {k: (None if row.states.get(k) else _text(v, True)) for k, v in row.values.items()}
+        row.label = _text(row.label, True)
     return row
 
 
 def table_from_json(data: dict[str, Any], *, blank: bool = False) -> Table:
-    """The table as released; `blank`: with the withheld cells' values removed (for showing)."""
+    """The table as released; `blank`: as shown to a reader, the withheld cells' values removed and
+    the text in the reader's language."""
     return Table(
-        columns=[Column(**{k: _dec(v) for k, v in c.items()}) for c in data["columns"]],
+        columns=[
+            Column(**{k: _text(_dec(v), blank and k == "label") for k, v in c.items()})
+            for c in data["columns"]
+        ],
         rows=[_row(r, blank) for r in data["rows"]],
         total=_row(data["total"], blank) if data["total"] else None,
         additive=_dec(data["additive"]),
-        row_header=data["row_header"],
+        row_header=_text(data["row_header"], blank),
         row_relations=[(k, list(parts)) for k, parts in data["row_relations"]],
         shown_rows=data["shown_rows"],
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from iom_housing.dates import day, day_time
@@ -95,12 +96,12 @@ def suppression_note(report: Report) -> str:
 
 # Each version as the report names it, and what it is for.
 VERSION_TEXT = {
-    "officer": _("Operational (named rows for case review; do not send outside the scheme)"),
-    "evaluation": _(
+    "officer": gettext_lazy("Operational (named rows for case review; do not send outside the scheme)"),
+    "evaluation": gettext_lazy(
         "Evaluation (pseudonymised: one row per person placed, for the OPCC's evaluators under the "
         "data-sharing agreement; not for publication)"
     ),
-    "published": _("Published (figures protected for board papers and public reporting)"),
+    "published": gettext_lazy("Published (figures protected for board papers and public reporting)"),
 }
 
 

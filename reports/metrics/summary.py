@@ -208,7 +208,8 @@ class Summary:
     previous_end: date
     lines: list[SummaryLine]
     threshold: int
-    definition: str = str(DEFINITION)
+    # Made when the summary is (in the reader's language), not when this module is imported.
+    definition: str = field(default_factory=lambda: str(DEFINITION))
 
     def line(self, key: str) -> "SummaryLine | None":
         return next((line for line in self.lines if line.key == key), None)

@@ -4,6 +4,8 @@ fuzzy, and the catalogues hold what `make messages` would gather from the source
 no change can add English-only text. (The six forms are CLDR's for Welsh: the header's
 Plural-Forms is checked too.)"""
 
+import ast
+
 import pytest
 
 from tests.site.catalogue import DOMAINS, WELSH, Entry, catalogue, fresh_catalogue_keys, problems, read_po
@@ -74,3 +76,70 @@ def test_the_check_names_a_missing_a_fuzzy_and_a_short_plural_message(tmp_path):
         "'%(n)s day' (no Welsh for plural forms [2, 3, 4, 5])",
     ]
     assert Entry(msgid="x", msgstr="y").problem() is None
+
+
+EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def _translates(node, eager: set[str]) -> bool:
+    """A call of gettext (or its kind), or `str()` of a CONSTANT (a lazy message made text)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        return False
+    name, args = node.func.id, node.args
+    return name in eager or (
+        name == "str" and bool(args) and isinstance(args[0], ast.Name) and args[0].id.isupper()
+    )
+
+
+def _import_time_translations(path) -> list[int]:
+    """Lines of `path` that translate when the module is imported (a module- or class-level call
+    of gettext and its kind, or `str()` of a lazy message as a dataclass default): the text is then
+    fixed in whatever language was active at import, English, for every reader."""
+    tree = ast.parse(path.read_text())
+    eager = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER
+    }
+    lines = []
+
+    def visit(node, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            if not in_function and _translates(child, eager):
+                lines.append(child.lineno)
+            visit(child, inside)
+
+    visit(tree, False)
+    return lines
+
+
+def test_no_message_is_translated_when_its_module_is_imported():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    skip = {".venv", "node_modules", "migrations", "tests", "static", "staticfiles"}
+    found = [
+        f"{path.relative_to(root)}:{line}"
+        for path in sorted(root.rglob("*.py"))
+        if not skip & set(path.relative_to(root).parts)
+        for line in _import_time_translations(path)
+    ]
+    assert not found, "Translated once, at import (use gettext_lazy there): " + ", ".join(found)
+
+
+def test_the_import_time_check_finds_both_kinds(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text(
+        "from django.utils.translation import gettext as _\n"
+        "from django.utils.translation import gettext_lazy\n"
+        "A = {'x': _('Eager')}\n"
+        "B = gettext_lazy('Lazy')\n"
+        "class C:\n"
+        "    text: str = str(B)\n"
+        "def f():\n"
+        "    return _('At call time')\n"
+    )
+    assert _import_time_translations(module) == [3, 6]

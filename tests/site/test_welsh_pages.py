@@ -123,3 +123,39 @@ def test_every_page_in_welsh_shows_no_english_message(client, scene):  # noqa: F
     translation.deactivate()
     assert seen > 30
     assert not found, f"{len(found)} English texts on Welsh pages, the first: " + "\n".join(found[:20])
+
+
+REPORTS = {
+    # The operational version of March 2026, made for the page.
+    "officer": {
+        "start_0": "1",
+        "start_1": "3",
+        "start_2": "2026",
+        "end_0": "31",
+        "end_1": "3",
+        "end_2": "2026",
+    },
+    # The published version of March 2026: made (and released) by the first request, then read from
+    # the release, whose labels were written in English.
+    "published": {"period": "month:2026-03-01", "area": "", "audience": "published"},
+}
+
+
+@pytest.mark.parametrize("version", REPORTS)
+def test_a_report_in_welsh_shows_no_english_message(version, request, time_machine):
+    from tests.reports import scenario
+
+    time_machine.move_to("2026-11-23 10:00 +00:00", tick=False)
+    scenario.build()
+    client = request.getfixturevalue("iom_officer_client")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    # The scenario's unit cost named "Recall to custody" is data a scheme manager typed (in English),
+    # which happens to be a message too.
+    english = english_messages() - {"Recall to custody"}
+    for attempt in ("made", "read again"):
+        response = client.get("/reports/", REPORTS[version])
+        assert response.status_code == 200, attempt
+        html = response.content.decode()
+        assert "app-definition" in html  # a report, not only its form
+        assert not english_on(html, english), (attempt, english_on(html, english)[:20])
+    translation.deactivate()
