@@ -45,6 +45,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from reports.family import Member, protect_family, withheld_count
+from reports.metrics.trends import month_label
 from reports.periods import FixedPeriod, financial_year_start, year_members
 from reports.tables import Column, Row, Table
 
@@ -119,7 +120,7 @@ def _row(data: dict[str, Any], blank: bool) -> Row:
     row = Row(**{key: _dec(value) for key, value in data.items()})
     if blank:  # a withheld count's value never leaves the release
         row.values = {k: (None if row.states.get(k) else _text(v, True)) for k, v in row.values.items()}
-        row.label = _text(row.label, True)
+        row.label = _text(row.label, True) if row.period is None else month_label(*row.period)
     return row
 
 

@@ -84,7 +84,8 @@ def _params(scope: Scope, w: Window) -> dict:
     return {**scope.params, **CHOICE_PARAMS, "ws": w.start, "we": w.end}
 
 
-def _label(month_start: date, month_end: date) -> str:
+def month_label(month_start: date, month_end: date) -> str:
+    """A trend row's label in the active language: "Jun 2026", or a month cut to the period with its days."""
     label = date_format(month_start, "M Y")
     whole = month_start.day == 1 and (month_end.day == 1)
     if whole:
@@ -101,7 +102,7 @@ def _table(columns: list[Column], rows: list[dict], values, facts: dict | None, 
     period, and, for a one-month report, the month that is the period."""
     out = [
         Row(
-            _label(r["ms"], r["me"]),
+            month_label(r["ms"], r["me"]),
             values(r),
             dict(facts or {}) if (r["ms"], r["me"]) == (w.period_start, w.period_end) else {},
             period=(r["ms"], r["me"]),

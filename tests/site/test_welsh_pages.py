@@ -125,6 +125,7 @@ def test_every_page_in_welsh_shows_no_english_message(client, scene):  # noqa: F
     assert not found, f"{len(found)} English texts on Welsh pages, the first: " + "\n".join(found[:20])
 
 
+ENGLISH_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\b")
 REPORTS = {
     # The operational version of March 2026, made for the page.
     "officer": {
@@ -158,4 +159,8 @@ def test_a_report_in_welsh_shows_no_english_message(version, request, time_machi
         html = response.content.decode()
         assert "app-definition" in html  # a report, not only its form
         assert not english_on(html, english), (attempt, english_on(html, english)[:20])
+        # Labels made from dates too: the trends' months ("Maw 2026", not "Mar 2026").
+        shown = " ".join(visible_texts(html))
+        assert not ENGLISH_MONTH.search(shown), (attempt, ENGLISH_MONTH.findall(shown)[:5])
+        assert "Maw 2026" in shown
     translation.deactivate()
