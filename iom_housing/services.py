@@ -3,7 +3,7 @@ errors a person can act on."""
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +11,9 @@ from django.db.models import Manager, Model, QuerySet
 from django.db.models.options import Options
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class WithStatus(Protocol):
@@ -49,7 +52,7 @@ def locked(queryset: "QuerySet[ModelT, Any] | Manager[ModelT]", pk: object, what
 
 @contextmanager
 def integrity_errors_as(
-    messages: Mapping[str, ValidationError | str], default: str | None = None
+    messages: Mapping[str, "ValidationError | StrOrPromise"], default: str | None = None
 ) -> Iterator[None]:
     """Translate an IntegrityError raised by a named constraint into a ValidationError.
 
