@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from placements.models import DESTINATION_GROUPS, DestinationGroup
 from reports.metrics.facts import Facts
 from reports.metrics.figures import DAYS_PER_MONTH, money, ratio
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, interpolated, metric
 from reports.metrics.sql import FUNDING, sql_one
 from reports.models import (
     ALTERNATIVE_NIGHTS,
@@ -295,14 +295,16 @@ def costs_avoided(scope: Scope, facts: Facts) -> Table:
     "assumptions_used",
     "cost",
     _("Assumptions used"),
-    _(
-        "The unit costs this report priced the alternatives and the costs avoided with, as a scheme "
-        "manager set them on the report's assumptions page when the report was made: each with its "
-        "low, central and high figure, its source and the date of the source. A recall avoided is "
-        "also taken as %(nights)s nights in custody avoided (a fixed-term recall). “Not set”: the "
-        "figures that need it are left out."
-    )
-    % {"nights": RECALL_CUSTODY_NIGHTS},
+    interpolated(
+        _(
+            "The unit costs this report priced the alternatives and the costs avoided with, as a scheme "
+            "manager set them on the report's assumptions page when the report was made: each with its "
+            "low, central and high figure, its source and the date of the source. A recall avoided is "
+            "also taken as %(nights)s nights in custody avoided (a fixed-term recall). “Not set”: the "
+            "figures that need it are left out."
+        ),
+        {"nights": RECALL_CUSTODY_NIGHTS},
+    ),
 )
 def assumptions_used(scope: Scope, facts: Facts) -> Table:
     units = facts.unit_costs

@@ -7,7 +7,7 @@ from agencies.models import Agency, HomeVisit
 from placements.models import TIER_WEEKLY_HOURS
 from reports.metrics.facts import PLACEMENT_WEEKS, Facts
 from reports.metrics.figures import group_table, ratio
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.metrics.sql import (
     AGENCY,
     HOME_VISIT,
@@ -31,13 +31,15 @@ VISIT_NOTE = _(
     "visits_by_agency",
     "engagement",
     _("Visits per placement-week, by kind of agency"),
-    _(
-        "Visits on days in the period to people in a stay, divided by the placement-weeks in the "
-        "period (occupied nights ÷ 7). With all areas, a row for each kind of agency (probation "
-        "services, drug and alcohol services, …): a visit counts once for each kind of agency on it. "
-        "With one area chosen, a row for each agency: a joint visit counts for every agency on it. "
-    )
-    + VISIT_NOTE,
+    joined(
+        _(
+            "Visits on days in the period to people in a stay, divided by the placement-weeks in the "
+            "period (occupied nights ÷ 7). With all areas, a row for each kind of agency (probation "
+            "services, drug and alcohol services, …): a visit counts once for each kind of agency on it. "
+            "With one area chosen, a row for each agency: a joint visit counts for every agency on it. "
+        ),
+        VISIT_NOTE,
+    ),
     chart="per_week",
     area_title=_("Visits per placement-week, by agency"),
 )
@@ -68,12 +70,14 @@ def visits_by_agency(scope: Scope, facts: Facts) -> Table:
     "weeks_with_visit",
     "engagement",
     _("Placement-weeks with at least one visit"),
-    _(
-        "Each stay's weeks counted from the arrival day (days 1 to 7, 8 to 14, …) that start in the "
-        "period and are complete before the departure (or the report): the share with at least one "
-        "visit by any agency. "
-    )
-    + VISIT_NOTE,
+    joined(
+        _(
+            "Each stay's weeks counted from the arrival day (days 1 to 7, 8 to 14, …) that start in the "
+            "period and are complete before the departure (or the report): the share with at least one "
+            "visit by any agency. "
+        ),
+        VISIT_NOTE,
+    ),
 )
 def weeks_with_visit(scope: Scope, facts: Facts) -> Table:
     weeks, visited = facts.visits["weeks"], facts.visits["visited"]
@@ -100,12 +104,14 @@ def weeks_with_visit(scope: Scope, facts: Facts) -> Table:
     "support_hours",
     "engagement",
     _("Support hours delivered against the tier"),
-    _(
-        "Support hours recorded on visits on days in the period to people in a stay, against the hours "
-        "their support tier sets (T1 2.5, T2 5, T3 10 hours a week) for their occupied nights in the "
-        "period (nights ÷ 7 × weekly hours). Stays with no support plan expect no hours. "
-    )
-    + VISIT_NOTE,
+    joined(
+        _(
+            "Support hours recorded on visits on days in the period to people in a stay, against the hours "
+            "their support tier sets (T1 2.5, T2 5, T3 10 hours a week) for their occupied nights in the "
+            "period (nights ÷ 7 × weekly hours). Stays with no support plan expect no hours. "
+        ),
+        VISIT_NOTE,
+    ),
 )
 def support_hours(scope: Scope, facts: Facts) -> Table:
     tiers = " ".join(f"WHEN '{tier}' THEN {hours}" for tier, hours in TIER_WEEKLY_HOURS.items())
@@ -145,15 +151,17 @@ TIER_NOTE = _(
     "support_tier_met",
     "engagement",
     _("Placement-weeks in which each kind of agency met the support tier"),
-    _(
-        "For each kind of agency (with one area chosen, each agency) on a support plan: its "
-        "placement-weeks, those in which the support hours it delivered reached the person's tier "
-        "(T1 2.5, T2 5, T3 10 hours a week), and those in which it made no visit at all (missed-visit "
-        "weeks). The last row takes the agencies together: a week met when all their hours reach "
-        "the tier, missed when no agency visited. "
-    )
-    + TIER_NOTE
-    + VISIT_NOTE,
+    joined(
+        _(
+            "For each kind of agency (with one area chosen, each agency) on a support plan: its "
+            "placement-weeks, those in which the support hours it delivered reached the person's tier "
+            "(T1 2.5, T2 5, T3 10 hours a week), and those in which it made no visit at all (missed-visit "
+            "weeks). The last row takes the agencies together: a week met when all their hours reach "
+            "the tier, missed when no agency visited. "
+        ),
+        TIER_NOTE,
+        VISIT_NOTE,
+    ),
     area_title=_("Placement-weeks in which each agency met the support tier"),
 )
 def support_tier_met(scope: Scope, facts: Facts) -> Table:
@@ -248,9 +256,11 @@ def _results_table(counts: dict, choices, total: int) -> Table:
     "drug_tests",
     "engagement",
     _("Drug-test results recorded on visits"),
-    _("The result of the drug test recorded on each visit: negative, positive, or not taken. ")
-    + RESULTS_NOTE
-    + VISIT_NOTE,
+    joined(
+        _("The result of the drug test recorded on each visit: negative, positive, or not taken. "),
+        RESULTS_NOTE,
+        VISIT_NOTE,
+    ),
     chart="count",
 )
 def drug_tests(scope: Scope, facts: Facts) -> Table:
@@ -262,7 +272,11 @@ def drug_tests(scope: Scope, facts: Facts) -> Table:
     "visit_engagement",
     "engagement",
     _("Engagement recorded on visits"),
-    _("How the person engaged, as recorded on each visit: good, some, or none. ") + RESULTS_NOTE + VISIT_NOTE,
+    joined(
+        _("How the person engaged, as recorded on each visit: good, some, or none. "),
+        RESULTS_NOTE,
+        VISIT_NOTE,
+    ),
     chart="count",
 )
 def visit_engagement(scope: Scope, facts: Facts) -> Table:

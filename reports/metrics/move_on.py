@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from placements.models import DESTINATION_GROUPS, LEAVING_REASONS, Destination, DestinationGroup
 from reports.metrics.facts import Facts
 from reports.metrics.figures import group_table
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.tables import Column, Row, Table
 
 GROUPS_NOTE = _(
@@ -43,8 +43,10 @@ def _group_fact(group: str) -> str:
     "move_on",
     "move_on",
     _("Move-on outcomes by group, and the share settled"),
-    _("Placements ended in the period (its first day included) by where the person went, in groups. ")
-    + GROUPS_NOTE,
+    joined(
+        _("Placements ended in the period (its first day included) by where the person went, in groups. "),
+        GROUPS_NOTE,
+    ),
     chart="count",
 )
 def move_on(scope: Scope, facts: Facts) -> Table:
@@ -65,11 +67,13 @@ def move_on(scope: Scope, facts: Facts) -> Table:
     "move_on_destinations",
     "move_on",
     _("Move-on destinations within each group"),
-    _(
-        "The same placements ended, by destination: a column for each group, with the destinations "
-        "in it below; the last row is the group's total, as in the table above. "
-    )
-    + GROUPS_NOTE,
+    joined(
+        _(
+            "The same placements ended, by destination: a column for each group, with the destinations "
+            "in it below; the last row is the group's total, as in the table above. "
+        ),
+        GROUPS_NOTE,
+    ),
 )
 def move_on_destinations(scope: Scope, facts: Facts) -> Table:
     counts = _by_destination(facts)

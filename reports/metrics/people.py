@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from referrals.models import EthnicityGroup, Gender, Need
 from reports.metrics.facts import Facts
 from reports.metrics.figures import group_table, ratio
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.tables import PERCENT, Column, Row, Table
 
 
@@ -29,7 +29,7 @@ def gender(scope: Scope, facts: Facts) -> Table:
     "age_band",
     "people",
     _("Age band at arrival"),
-    PEOPLE_NOTE + " " + _("People under 18 (who cannot be placed) would be counted in 18–24."),
+    joined(PEOPLE_NOTE, " ", _("People under 18 (who cannot be placed) would be counted in 18–24.")),
     chart="count",
 )
 def age_band(scope: Scope, facts: Facts) -> Table:
@@ -41,7 +41,7 @@ def age_band(scope: Scope, facts: Facts) -> Table:
     "ethnicity",
     "people",
     _("Ethnic group"),
-    PEOPLE_NOTE + " " + _("Groups are the ONS 2021 census high-level ethnic groups."),
+    joined(PEOPLE_NOTE, " ", _("Groups are the ONS 2021 census high-level ethnic groups.")),
     chart="count",
 )
 def ethnicity(scope: Scope, facts: Facts) -> Table:
@@ -52,11 +52,13 @@ def ethnicity(scope: Scope, facts: Facts) -> Table:
     "needs",
     "people",
     _("Needs pathways at entry"),
-    PEOPLE_NOTE
-    + " "
-    + _(
-        "Needs are those on the referral that led to the placement (or the person's record when "
-        "there is none); a person may have several, so the counts do not add up to the people placed."
+    joined(
+        PEOPLE_NOTE,
+        " ",
+        _(
+            "Needs are those on the referral that led to the placement (or the person's record when "
+            "there is none); a person may have several, so the counts do not add up to the people placed."
+        ),
     ),
     chart="count",
 )

@@ -12,7 +12,7 @@ from reports.metrics.figures import (
     place_nights_fact,
     ratio,
 )
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.tables import DAYS, PERCENT, RATE, Column, Row, Table
 
 
@@ -100,11 +100,13 @@ def bedspace_nights(scope: Scope, facts: Facts) -> Table:
     "occupancy",
     "placements",
     _("Occupancy rate by area"),
-    _(
-        "Occupied bedspace-nights divided by available bedspace-nights in the period. Void nights are "
-        "not available; nights empty in turnaround are available but empty. "
-    )
-    + PLACE_NOTE,
+    joined(
+        _(
+            "Occupied bedspace-nights divided by available bedspace-nights in the period. Void nights are "
+            "not available; nights empty in turnaround are available but empty. "
+        ),
+        PLACE_NOTE,
+    ),
     chart="rate",
     area_title=_("Occupancy rate by property"),
     additive_over=TIME_AND_AREA,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.metrics.facts import Facts
 from reports.metrics.figures import AREA, PLACE_NOTE, TIME_AND_AREA, place_header, place_nights_fact, ratio
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.tables import MONEY, PERCENT, Column, Row, Table
 
 
@@ -14,12 +14,14 @@ from reports.tables import MONEY, PERCENT, Column, Row, Table
     "per_property",
     "properties",
     _("Breakdown by area"),
-    _(
-        "Placements in the period, different people, placements ended, occupied nights, void nights, "
-        "nights empty in turnaround, occupancy (as above) and property cost (weekly cost × weeks in "
-        "the period). A person placed in two places is counted in each. In the published version a place's void and turnaround nights are withheld whenever its occupied nights are (with the bedspaces' nights known, they would give them). "
-    )
-    + PLACE_NOTE,
+    joined(
+        _(
+            "Placements in the period, different people, placements ended, occupied nights, void nights, "
+            "nights empty in turnaround, occupancy (as above) and property cost (weekly cost × weeks in "
+            "the period). A person placed in two places is counted in each. In the published version a place's void and turnaround nights are withheld whenever its occupied nights are (with the bedspaces' nights known, they would give them). "
+        ),
+        PLACE_NOTE,
+    ),
     area_title=_("Breakdown by property"),
     additive_over=TIME_AND_AREA,
 )

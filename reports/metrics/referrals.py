@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from referrals.models import Referral
 from reports.metrics.facts import Facts
 from reports.metrics.figures import group_table
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.metrics.sql import PLACEMENT, sql_one
 from reports.tables import DAYS, Column, Row, Table
 
@@ -19,11 +19,13 @@ REFERRAL_AREA_NOTE = _(
     "referral_outcomes",
     "referrals",
     _("Referrals received and their outcome"),
-    _(
-        "Referrals received in the period (by the date submitted), by their status when the report "
-        "was made: accepted, declined, withdrawn, or still waiting for a decision. "
-    )
-    + REFERRAL_AREA_NOTE,
+    joined(
+        _(
+            "Referrals received in the period (by the date submitted), by their status when the report "
+            "was made: accepted, declined, withdrawn, or still waiting for a decision. "
+        ),
+        REFERRAL_AREA_NOTE,
+    ),
     chart="count",
     additive_over={"time"},
 )
@@ -46,7 +48,7 @@ def referral_outcomes(scope: Scope, facts: Facts) -> Table:
     "referral_decline_reasons",
     "referrals",
     _("Referrals declined, by reason"),
-    _("Referrals received in the period and declined, by the reason recorded. ") + REFERRAL_AREA_NOTE,
+    joined(_("Referrals received in the period and declined, by the reason recorded. "), REFERRAL_AREA_NOTE),
     chart="count",
     additive_over={"time"},
 )
@@ -61,12 +63,14 @@ def referral_decline_reasons(scope: Scope, facts: Facts) -> Table:
     "referral_days",
     "referrals",
     _("Days from referral to decision and to placement"),
-    _(
-        "Median calendar days from the day a referral received in the period was submitted to the "
-        "day it was accepted or declined, and to the day the person arrived at a placement made from "
-        "it. Withdrawn referrals and referrals still waiting are left out. "
-    )
-    + REFERRAL_AREA_NOTE,
+    joined(
+        _(
+            "Median calendar days from the day a referral received in the period was submitted to the "
+            "day it was accepted or declined, and to the day the person arrived at a placement made from "
+            "it. Withdrawn referrals and referrals still waiting are left out. "
+        ),
+        REFERRAL_AREA_NOTE,
+    ),
 )
 def referral_days(scope: Scope, facts: Facts) -> Table:
     r = facts.referrals

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -68,6 +70,17 @@ SECTIONS = {
 # In the order the metrics are registered (the section modules' import order, reports/metrics/
 # __init__.py): the order they are computed, suppressed and shown in.
 REGISTRY: dict[str, Metric] = {}
+
+
+def joined(*parts) -> str:
+    """Messages joined into one that is translated when read, not when its module is imported
+    (`+` on lazy messages would fix them in the language active at import: English)."""
+    return format_lazy("{}" * len(parts), *parts)
+
+
+def interpolated(message, values: dict) -> str:
+    """`message % values`, translated when read (see `joined`)."""
+    return lazy(lambda: str(message) % values, str)()
 
 
 def metric(

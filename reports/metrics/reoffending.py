@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from placements.models import DESTINATION_GROUPS
 from reports.metrics.facts import Facts
 from reports.metrics.figures import DAYS_PER_MONTH, ratio
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.pseudonyms import pseudonym
 from reports.tables import NUMBER, PERCENT, RATE, TEXT, Column, Row, Table
 
@@ -19,11 +19,13 @@ OFFENCE_NOTE = _(
     "offending_during",
     "reoffending",
     _("People with an offence during their placement"),
-    _(
-        "People with a stay in the period who had an offence dated in the period while in a stay "
-        "(from the arrival day up to, not including, the departure day). "
-    )
-    + OFFENCE_NOTE,
+    joined(
+        _(
+            "People with a stay in the period who had an offence dated in the period while in a stay "
+            "(from the arrival day up to, not including, the departure day). "
+        ),
+        OFFENCE_NOTE,
+    ),
 )
 def offending_during(scope: Scope, facts: Facts) -> Table:
     offended = facts.events_during["offence"]["people"]
@@ -63,15 +65,17 @@ FOLLOW_UP_NOTE = _(
     "offending_after",
     "reoffending",
     _("People with an offence within 3, 6 and 12 months of leaving"),
-    _(
-        "People whose stay ended in the period: those followed up for the whole window and, of "
-        "them, those with an offence in it. People not yet followed up that long (still in the "
-        "window, or placed again before it was complete) are counted separately and left out of "
-        "the share. "
-    )
-    + FOLLOW_UP_NOTE
-    + " "
-    + OFFENCE_NOTE,
+    joined(
+        _(
+            "People whose stay ended in the period: those followed up for the whole window and, of "
+            "them, those with an offence in it. People not yet followed up that long (still in the "
+            "window, or placed again before it was complete) are counted separately and left out of "
+            "the share. "
+        ),
+        FOLLOW_UP_NOTE,
+        " ",
+        OFFENCE_NOTE,
+    ),
 )
 def offending_after(scope: Scope, facts: Facts) -> Table:
     f = facts.leavers
@@ -106,15 +110,17 @@ def offending_after(scope: Scope, facts: Facts) -> Table:
     "offence_rates",
     "reoffending",
     _("Offences per person-month before, during and after placement"),
-    _(
-        "For people whose stay ended in the period: offences in the 12 calendar months before "
-        "their first arrival, during their stays that ended in the period (arrival day to the day "
-        "before departure), and after their last departure (up to 365 days at risk, as far as "
-        "observed when the report was made), each divided by the person-months in that window "
-        "(a month is 30.44 days). Before and after, the person-months are time at risk: days in "
-        "custody or in another stay are left out (offences on them still count). "
-    )
-    + OFFENCE_NOTE,
+    joined(
+        _(
+            "For people whose stay ended in the period: offences in the 12 calendar months before "
+            "their first arrival, during their stays that ended in the period (arrival day to the day "
+            "before departure), and after their last departure (up to 365 days at risk, as far as "
+            "observed when the report was made), each divided by the person-months in that window "
+            "(a month is 30.44 days). Before and after, the person-months are time at risk: days in "
+            "custody or in another stay are left out (offences on them still count). "
+        ),
+        OFFENCE_NOTE,
+    ),
     chart="rate",
 )
 def offence_rates(scope: Scope, facts: Facts) -> Table:
@@ -145,16 +151,18 @@ def _months(days) -> float:
     "cohort_measures",
     "reoffending",
     _("The cohort: offending before and since joining, arrests and custody"),
-    _(
-        "The PROP cohort measures, for everyone with a stay in the period (a night in it, or a "
-        "departure on its first day). Joining is their first arrival among those stays. Before: "
-        "the 12 calendar months before joining, per person-month at risk (custody and earlier "
-        "stays left out). Since joining: from the joining day up to, not including, the report "
-        "day, per person-month out of custody. Not arrested since joining: no arrest dated on or "
-        "after the joining day. Months in custody: days in custody since joining (see the "
-        "follow-up definition) divided by 30.44. "
-    )
-    + OFFENCE_NOTE,
+    joined(
+        _(
+            "The PROP cohort measures, for everyone with a stay in the period (a night in it, or a "
+            "departure on its first day). Joining is their first arrival among those stays. Before: "
+            "the 12 calendar months before joining, per person-month at risk (custody and earlier "
+            "stays left out). Since joining: from the joining day up to, not including, the report "
+            "day, per person-month out of custody. Not arrested since joining: no arrest dated on or "
+            "after the joining day. Months in custody: days in custody since joining (see the "
+            "follow-up definition) divided by 30.44. "
+        ),
+        OFFENCE_NOTE,
+    ),
 )
 def cohort_measures(scope: Scope, facts: Facts) -> Table:
     rows = facts.person_outcomes
@@ -209,12 +217,14 @@ def cohort_measures(scope: Scope, facts: Facts) -> Table:
     "follow_up_at_risk",
     "reoffending",
     _("Follow-up after leaving: time at risk"),
-    _(
-        "For people whose stay ended in the period: the person-months at risk observed after "
-        "their last departure (up to 365 days each), the months in custody since they joined, "
-        "and the people followed up for 3, 6 and 12 months at risk. "
-    )
-    + FOLLOW_UP_NOTE,
+    joined(
+        _(
+            "For people whose stay ended in the period: the person-months at risk observed after "
+            "their last departure (up to 365 days each), the months in custody since they joined, "
+            "and the people followed up for 3, 6 and 12 months at risk. "
+        ),
+        FOLLOW_UP_NOTE,
+    ),
 )
 def follow_up_at_risk(scope: Scope, facts: Facts) -> Table:
     f = facts.leavers
@@ -245,19 +255,21 @@ def _yes_no(value) -> str:
     "person_outcomes",
     "reoffending",
     _("Outcomes of each person placed (pseudonymised)"),
-    _(
-        "One row for each person with a stay in the period, for the evaluators under the "
-        "data-sharing agreement. The pseudonym is a keyed hash of the person's record (the same in "
-        "every report made with the scheme's key, so a person can be followed over time; it does "
-        "not reveal who they are). No names, identifiers, dates of birth or notes. First arrival: "
-        "the month of their first arrival among the period's stays. Nights: in the period. "
-        "Renewals: licence terms begun after the first, in the period's stays. Move-on: the group "
-        "of the destination of their last stay ended in the period. Offences and arrests before "
-        "(12 months before joining), during (their stays in the period) and after (their last "
-        "departure, up to 365 days at risk); followed up and offended at 3, 6 and 12 months are "
-        "as in the follow-up tables, whose figures these rows add up to. "
-    )
-    + FOLLOW_UP_NOTE,
+    joined(
+        _(
+            "One row for each person with a stay in the period, for the evaluators under the "
+            "data-sharing agreement. The pseudonym is a keyed hash of the person's record (the same in "
+            "every report made with the scheme's key, so a person can be followed over time; it does "
+            "not reveal who they are). No names, identifiers, dates of birth or notes. First arrival: "
+            "the month of their first arrival among the period's stays. Nights: in the period. "
+            "Renewals: licence terms begun after the first, in the period's stays. Move-on: the group "
+            "of the destination of their last stay ended in the period. Offences and arrests before "
+            "(12 months before joining), during (their stays in the period) and after (their last "
+            "departure, up to 365 days at risk); followed up and offended at 3, 6 and 12 months are "
+            "as in the follow-up tables, whose figures these rows add up to. "
+        ),
+        FOLLOW_UP_NOTE,
+    ),
     audience="evaluation",
 )
 def person_outcomes(scope: Scope, facts: Facts) -> Table:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.metrics.facts import Facts
 from reports.metrics.figures import DAYS_PER_MONTH, ratio
-from reports.metrics.registry import Scope, metric
+from reports.metrics.registry import Scope, joined, metric
 from reports.metrics.sql import (
     BEDSPACE,
     CHOICE_PARAMS,
@@ -135,12 +135,14 @@ def referral_series(scope: Scope) -> list[dict]:
     "trend_referrals",
     "trends",
     _("Referrals received, by month"),
-    _(
-        "Referrals received in each month (by the UK local date submitted), whatever their outcome; "
-        "for the whole scheme even when an area is chosen (a referral has no area until the person "
-        "is placed). "
-    )
-    + WINDOW_NOTE,
+    joined(
+        _(
+            "Referrals received in each month (by the UK local date submitted), whatever their outcome; "
+            "for the whole scheme even when an area is chosen (a referral has no area until the person "
+            "is placed). "
+        ),
+        WINDOW_NOTE,
+    ),
     chart="received",
 )
 def trend_referrals(scope: Scope, facts: Facts) -> Table:
@@ -187,13 +189,15 @@ def occupancy_series(scope: Scope) -> list[dict]:
     "trend_occupancy",
     "trends",
     _("Occupancy, by month"),
-    _(
-        "For each month: available bedspace-nights (each bedspace in use, or that held a stay in the "
-        "window, for each night of the month, less its void nights), the nights a stay covered "
-        "(a stay occupies the nights from its arrival day to the night before its departure), and "
-        "occupied ÷ available. "
-    )
-    + WINDOW_NOTE,
+    joined(
+        _(
+            "For each month: available bedspace-nights (each bedspace in use, or that held a stay in the "
+            "window, for each night of the month, less its void nights), the nights a stay covered "
+            "(a stay occupies the nights from its arrival day to the night before its departure), and "
+            "occupied ÷ available. "
+        ),
+        WINDOW_NOTE,
+    ),
     chart="rate",
 )
 def trend_occupancy(scope: Scope, facts: Facts) -> Table:
@@ -232,11 +236,13 @@ def placement_series(scope: Scope) -> list[dict]:
     "trend_placements",
     "trends",
     _("Placements started and ended, by month"),
-    _(
-        "Placements started: stays whose arrival day is in the month. Ended: stays whose departure "
-        "day is in the month (its first and last days included), as in the placements section. "
-    )
-    + WINDOW_NOTE,
+    joined(
+        _(
+            "Placements started: stays whose arrival day is in the month. Ended: stays whose departure "
+            "day is in the month (its first and last days included), as in the placements section. "
+        ),
+        WINDOW_NOTE,
+    ),
     chart="started",
 )
 def trend_placements(scope: Scope, facts: Facts) -> Table:
@@ -277,12 +283,14 @@ def offending_series(scope: Scope) -> list[dict]:
     "trend_offending",
     "trends",
     _("Offences during placement, by month"),
-    _(
-        "Offences (an arrest, or a caution given without one) dated in the month while the person was "
-        "in a stay (from the arrival day up to, not including, the departure day), and per "
-        "person-month in placement: the offences ÷ (the month's occupied nights ÷ 30.44). "
-    )
-    + WINDOW_NOTE,
+    joined(
+        _(
+            "Offences (an arrest, or a caution given without one) dated in the month while the person was "
+            "in a stay (from the arrival day up to, not including, the departure day), and per "
+            "person-month in placement: the offences ÷ (the month's occupied nights ÷ 30.44). "
+        ),
+        WINDOW_NOTE,
+    ),
     chart="offences",
 )
 def trend_offending(scope: Scope, facts: Facts) -> Table:

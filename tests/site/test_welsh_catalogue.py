@@ -81,38 +81,63 @@ def test_the_check_names_a_missing_a_fuzzy_and_a_short_plural_message(tmp_path):
 EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
 
 
-def _translates(node, eager: set[str]) -> bool:
-    """A call of gettext (or its kind), or `str()` of a CONSTANT (a lazy message made text)."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-        return False
-    name, args = node.func.id, node.args
-    return name in eager or (
-        name == "str" and bool(args) and isinstance(args[0], ast.Name) and args[0].id.isupper()
-    )
-
-
-def _import_time_translations(path) -> list[int]:
-    """Lines of `path` that translate when the module is imported (a module- or class-level call
-    of gettext and its kind, or `str()` of a lazy message as a dataclass default): the text is then
-    fixed in whatever language was active at import, English, for every reader."""
-    tree = ast.parse(path.read_text())
-    eager = {
+def _names_imported(tree, which) -> set[str]:
+    return {
         alias.asname or alias.name
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
         for alias in node.names
-        if alias.name in EAGER
+        if which(alias.name)
     }
+
+
+def _is_message(node, lazy: set[str]) -> bool:
+    """A lazy message: a gettext_lazy call, or a constant holding one (`…_NOTE`, `…_TEXT`, and any
+    UPPER_CASE name given to `str()`)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in lazy
+    return isinstance(node, ast.Name) and node.id.isupper() and node.id.endswith(("NOTE", "TEXT"))
+
+
+def _translates(node, eager: set[str], lazy: set[str]) -> bool:
+    """A call of gettext (or its kind); `str()` of a CONSTANT; or a lazy message joined (`+`) or
+    filled in (`%`): each makes the message text in the language active at the time."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        name, args = node.func.id, node.args
+        return name in eager or (
+            name == "str" and bool(args) and isinstance(args[0], ast.Name) and args[0].id.isupper()
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_message(node.left, lazy) or _is_message(node.right, lazy)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return _is_message(node.left, lazy)
+    return False
+
+
+def _import_time_translations(path) -> list[int]:
+    """Lines of `path` that translate when the module is imported (at module or class level, or in
+    a decorator's arguments: `@metric(_("…") + NOTE)`): the text is then fixed in whatever
+    language was active at import, English, for every reader. Function bodies run later."""
+    tree = ast.parse(path.read_text())
+    eager = _names_imported(tree, lambda name: name in EAGER)
+    lazy = _names_imported(tree, lambda name: name.endswith("_lazy"))
     lines = []
 
-    def visit(node, in_function: bool) -> None:
+    def visit(node) -> None:
         for child in ast.iter_child_nodes(node):
-            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-            if not in_function and _translates(child, eager):
-                lines.append(child.lineno)
-            visit(child, inside)
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                for evaluated_now in [*child.decorator_list, *child.args.defaults]:
+                    check(evaluated_now)
+                continue
+            if not isinstance(child, ast.Lambda):
+                check(child)
 
-    visit(tree, False)
+    def check(node) -> None:
+        if _translates(node, eager, lazy):
+            lines.append(node.lineno)
+        visit(node)
+
+    visit(tree)
     return lines
 
 
@@ -127,10 +152,13 @@ def test_no_message_is_translated_when_its_module_is_imported():
         if not skip & set(path.relative_to(root).parts)
         for line in _import_time_translations(path)
     ]
-    assert not found, "Translated once, at import (use gettext_lazy there): " + ", ".join(found)
+    assert not found, (
+        "Translated once, at import (use gettext_lazy, and reports.metrics.registry.joined or "
+        "interpolated to join or fill in messages): " + ", ".join(found)
+    )
 
 
-def test_the_import_time_check_finds_both_kinds(tmp_path):
+def test_the_import_time_check_finds_each_kind(tmp_path):
     module = tmp_path / "module.py"
     module.write_text(
         "from django.utils.translation import gettext as _\n"
@@ -140,6 +168,9 @@ def test_the_import_time_check_finds_both_kinds(tmp_path):
         "class C:\n"
         "    text: str = str(B)\n"
         "def f():\n"
-        "    return _('At call time')\n"
+        "    return _('At call time') + gettext_lazy('and joined then')\n"
+        "@register(gettext_lazy('Joined at import: ') + B)\n"
+        "def g(text=gettext_lazy('Filled in at import: %(x)s') % {'x': 1}):\n"
+        "    return B + gettext_lazy('joined at call time')\n"
     )
-    assert _import_time_translations(module) == [3, 6]
+    assert _import_time_translations(module) == [3, 6, 9, 10]

@@ -161,6 +161,10 @@ def test_a_report_in_welsh_shows_no_english_message(version, request, time_machi
         assert not english_on(html, english), (attempt, english_on(html, english)[:20])
         # Labels made from dates too: the trends' months ("Maw 2026", not "Mar 2026").
         shown = " ".join(visible_texts(html))
+        # And messages joined into longer texts (a definition and its note): no long English
+        # message's opening words anywhere.
+        openings = {text[:40] for text in english if len(text) >= 40 and "%" not in text[:40]}
+        assert not [o for o in openings if o in shown], (attempt, [o for o in openings if o in shown][:5])
         assert not ENGLISH_MONTH.search(shown), (attempt, ENGLISH_MONTH.findall(shown)[:5])
         assert "Maw 2026" in shown
     translation.deactivate()
