@@ -128,7 +128,75 @@ class OutcomeSerializer(serializers.ModelSerializer):
         return self._placement.to_representation(placements[0]) if placements else None
 
 
+def _when(value) -> str | None:
+    """A date-time as DRF's DateTimeField writes it: in the site's time zone, ISO 8601, "Z" for UTC."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def referral_representation(referral: Referral) -> dict:
+    """A referral as the API shows it, written directly from the row and its prefetched placement
+    (`referral_sync_list`): the fields of `ReferralSerializer`, which documents them, without DRF's
+    field machinery per value (most of a list's time before). tests/referrals/test_api_rows.py
+    checks it against the serializer's own fields for referrals in every state."""
+    if getattr(referral, "person_visible", False):
+        person = referral.offender
+        person_id = str(person.public_id)
+    else:
+        person = referral.referred_person
+        person_id = None
+    placements = referral.live_placements
+    placement = placements[0] if placements else None
+    return {
+        "id": str(referral.public_id),
+        "external_ref": referral.external_ref,
+        "status": referral.status,
+        "urgency": referral.urgency,
+        "needs": list(referral.needs),
+        "risk_summary": referral.risk_summary,
+        "reason": referral.reason,
+        "wanted_from": _day(referral.wanted_from),
+        "submitted_at": _when(referral.submitted_at),
+        "updated_at": _when(referral.updated_at),
+        "person": {
+            "id": person_id,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "date_of_birth": _day(person.date_of_birth),
+            "pnc_id": person.pnc_id,
+            "crn": person.crn,
+        },
+        "outcome": {
+            "decision": referral.status if referral.status in Referral.DECIDED_STATUSES else None,
+            "decided_at": _when(referral.decided_at),
+            "decline_reason": referral.decline_reason,
+            "placement": None
+            if placement is None
+            else {
+                "status": placement.status,
+                "starts_on": _day(placement.starts_on),
+                "arrived_on": _day(placement.arrived_on),
+                "licence_terms": [
+                    {"number": term.number, "starts_on": _day(term.starts_on), "ends_on": _day(term.ends_on)}
+                    for term in placement.terms_in_order
+                ],
+                "departed_on": _day(placement.departed_on),
+                "departure_reason": placement.departure_reason,
+                "destination": placement.destination,
+            },
+        },
+    }
+
+
 class ReferralSerializer(serializers.ModelSerializer):
+    """Documents a referral's fields (the schema); `referral_representation` writes them."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.SerializerMethodField()
     outcome = OutcomeSerializer(source="*", read_only=True)
@@ -150,6 +218,13 @@ class ReferralSerializer(serializers.ModelSerializer):
             "outcome",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        return referral_representation(instance)
+
+    def fields_representation(self, instance) -> dict:
+        """What the declared fields themselves write (the check of `referral_representation`)."""
+        return super().to_representation(instance)
 
     @cached_property
     def _person(self) -> PersonSerializer:
