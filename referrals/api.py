@@ -9,6 +9,7 @@ from datetime import timedelta
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -24,7 +25,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from audit.access import AccessLoggedAPI
+from audit.access import AccessLoggedAPI, saw
 from iom_housing.access import can_user_browse_api, referral_scope
 from iom_housing.api.auth import ApiAccess
 from iom_housing.api.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -32,8 +33,22 @@ from iom_housing.api.pagination import ChangedSinceFilter, UpdatedAtCursorPagina
 from iom_housing.api.problems import API_ERRORS, ProblemSerializer
 from iom_housing.basis import changes_since, said_when
 from placements.models import DepartureReason, Destination, LicenceTerm, Placement
-from referrals.models import Ethnicity, Gender, Need, Offender, Referral, ReferralEvent, SexualRiskToAdults
-from referrals.selectors import referral_sync_list
+from referrals.models import (
+    Ethnicity,
+    Gender,
+    Need,
+    Offender,
+    Referral,
+    ReferralEvent,
+    SexualRiskToAdults,
+    as_referred,
+)
+from referrals.selectors import (
+    LICENCE_TERM_COLUMNS,
+    LIVE_PLACEMENT_COLUMNS,
+    live_placements_of,
+    referral_sync_list,
+)
 from referrals.services import (
     PERSON_FIELDS,
     REFERRAL_DETAILS,
@@ -140,58 +155,123 @@ def _day(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def referral_representation(referral: Referral) -> dict:
-    """A referral as the API shows it, written directly from the row and its prefetched placement
-    (`referral_sync_list`): the fields of `ReferralSerializer`, which documents them, without DRF's
-    field machinery per value (most of a list's time before). tests/referrals/test_api_rows.py
-    checks it against the serializer's own fields for referrals in every state."""
-    if getattr(referral, "person_visible", False):
-        person = referral.offender
-        person_id = str(person.public_id)
+# The columns a referral is written from (`_written`), read from a model instance for one referral
+# and as values() rows for a list (`referral_rows`), so that both are written the same way.
+REFERRAL_COLUMNS = (
+    "pk",
+    "public_id",
+    "external_ref",
+    "status",
+    "urgency",
+    "needs",
+    "risk_summary",
+    "reason",
+    "wanted_from",
+    "submitted_at",
+    "updated_at",
+    "decided_at",
+    "decline_reason",
+    "person_details",
+    "person_visible",  # the selectors' annotation (iom_housing.access.sees_person_record)
+    "offender_id",
+)
+PERSON_COLUMNS = ("public_id", "first_name", "last_name", "date_of_birth", "pnc_id", "crn", "erased_at")
+
+
+def _written(row: dict, person: dict, placement: dict | None, terms: list[dict]) -> dict:
+    """A referral as the API shows it: the fields `ReferralSerializer` documents, written directly
+    (DRF's field machinery, value by value, was most of a list's time). `row` has REFERRAL_COLUMNS,
+    `person` PERSON_COLUMNS of its person, `placement` its live one (at most one holds a bedspace: a
+    database constraint) and `terms` that placement's licence terms in order.
+    tests/referrals/test_api_rows.py checks it against the serializer's own fields."""
+    if row["person_visible"]:
+        shown = {"id": str(person["public_id"]), **{k: person[k] for k in ("first_name", "last_name")}}
+        shown |= {
+            "date_of_birth": _day(person["date_of_birth"]),
+            "pnc_id": person["pnc_id"],
+            "crn": person["crn"],
+        }
     else:
-        person = referral.referred_person
-        person_id = None
-    placements = referral.live_placements
-    placement = placements[0] if placements else None
+        sent = as_referred(row["person_details"], erased=person["erased_at"] is not None)
+        shown = {
+            "id": None,
+            "first_name": sent.first_name if sent else person["first_name"],
+            "last_name": sent.last_name if sent else person["last_name"],
+            "date_of_birth": _day(sent.date_of_birth if sent else person["date_of_birth"]),
+            "pnc_id": sent.pnc_id if sent else "",
+            "crn": sent.crn if sent else "",
+        }
     return {
-        "id": str(referral.public_id),
-        "external_ref": referral.external_ref,
-        "status": referral.status,
-        "urgency": referral.urgency,
-        "needs": list(referral.needs),
-        "risk_summary": referral.risk_summary,
-        "reason": referral.reason,
-        "wanted_from": _day(referral.wanted_from),
-        "submitted_at": _when(referral.submitted_at),
-        "updated_at": _when(referral.updated_at),
-        "person": {
-            "id": person_id,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "date_of_birth": _day(person.date_of_birth),
-            "pnc_id": person.pnc_id,
-            "crn": person.crn,
-        },
+        "id": str(row["public_id"]),
+        "external_ref": row["external_ref"],
+        "status": row["status"],
+        "urgency": row["urgency"],
+        "needs": list(row["needs"]),
+        "risk_summary": row["risk_summary"],
+        "reason": row["reason"],
+        "wanted_from": _day(row["wanted_from"]),
+        "submitted_at": _when(row["submitted_at"]),
+        "updated_at": _when(row["updated_at"]),
+        "person": shown,
         "outcome": {
-            "decision": referral.status if referral.status in Referral.DECIDED_STATUSES else None,
-            "decided_at": _when(referral.decided_at),
-            "decline_reason": referral.decline_reason,
+            "decision": row["status"] if row["status"] in Referral.DECIDED_STATUSES else None,
+            "decided_at": _when(row["decided_at"]),
+            "decline_reason": row["decline_reason"],
             "placement": None
             if placement is None
             else {
-                "status": placement.status,
-                "starts_on": _day(placement.starts_on),
-                "arrived_on": _day(placement.arrived_on),
+                "status": placement["status"],
+                "starts_on": _day(placement["starts_on"]),
+                "arrived_on": _day(placement["arrived_on"]),
                 "licence_terms": [
-                    {"number": term.number, "starts_on": _day(term.starts_on), "ends_on": _day(term.ends_on)}
-                    for term in placement.terms_in_order
+                    {"number": t["number"], "starts_on": _day(t["starts_on"]), "ends_on": _day(t["ends_on"])}
+                    for t in terms
                 ],
-                "departed_on": _day(placement.departed_on),
-                "departure_reason": placement.departure_reason,
-                "destination": placement.destination,
+                "departed_on": _day(placement["departed_on"]),
+                "departure_reason": placement["departure_reason"],
+                "destination": placement["destination"],
             },
         },
     }
+
+
+def _fields(obj, names) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+def referral_representation(referral: Referral) -> dict:
+    """One referral (from `referral_sync_list`, with its prefetched live placement and terms)."""
+    placements = referral.live_placements
+    placement = placements[0] if placements else None
+    return _written(
+        {name: getattr(referral, name, False) for name in REFERRAL_COLUMNS},  # no annotation: as sent
+        _fields(referral.offender, PERSON_COLUMNS),
+        _fields(placement, LIVE_PLACEMENT_COLUMNS) if placement else None,
+        [_fields(term, LICENCE_TERM_COLUMNS) for term in placement.terms_in_order] if placement else [],
+    )
+
+
+def referral_rows(referrals) -> "QuerySet[Referral]":
+    """`referrals` (`referral_sync_list`, filtered) as values() rows for a list page."""
+    person = {f"person_{name}": F(f"offender__{name}") for name in PERSON_COLUMNS}
+    return referrals.prefetch_related(None).values(*REFERRAL_COLUMNS, **person)
+
+
+def referral_representations(rows: list[dict]) -> list[dict]:
+    """A page of `referral_rows`, written as `referral_representation` writes one: two more queries
+    for their live placements and those placements' terms, whatever the number of rows. Its people
+    are noted in the request's access log."""
+    saw(people=[row["offender_id"] for row in rows], model=Referral)
+    placements, terms = live_placements_of([row["pk"] for row in rows])
+    return [
+        _written(
+            row,
+            {name: row[f"person_{name}"] for name in PERSON_COLUMNS},
+            placements.get(row["pk"]),
+            terms.get(placements[row["pk"]]["id"], []) if row["pk"] in placements else [],
+        )
+        for row in rows
+    ]
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -551,9 +631,8 @@ class ReferralViewSet(AccessLoggedAPI, viewsets.GenericViewSet):
         return referral_sync_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = self.paginate_queryset(referral_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(referral_representations(rows))
 
     def retrieve(self, request, *args, **kwargs):
         return self._answer(self.get_object())

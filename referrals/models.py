@@ -408,6 +408,24 @@ class ReferredPerson:
     last_name: str = ""
 
 
+def as_referred(details: dict | None, *, erased: bool) -> ReferredPerson | None:
+    """The person as their referrer sent them, from a referral's `person_details`; None when the
+    record's own details stand in (none were kept, or the person's data was erased). The rule of
+    `Referral.referred_person`, usable on a row of values as well (the API's lists)."""
+    if not details or erased:
+        return None
+    born = details.get("date_of_birth")
+    return ReferredPerson(
+        full_name=f"{details.get('first_name', '')} {details.get('last_name', '')}".strip(),
+        date_of_birth=date.fromisoformat(born) if born else None,
+        pnc_id=details.get("pnc_id", ""),
+        crn=details.get("crn", ""),
+        prison_number=details.get("prison_number", ""),
+        first_name=details.get("first_name", ""),
+        last_name=details.get("last_name", ""),
+    )
+
+
 class ReferralStatus(models.TextChoices):
     """A referral's status (`Referral.Status`); defined here so its constraints can name it."""
 
@@ -588,24 +606,15 @@ class Referral(PublicId, Versioned, TimeStamped):
         """The person as the referrer sent them (`person_details`). A referral without them (made
         before they were kept, or by the demo) matched its person on name and date of birth, so
         those stand in; an erased person's are gone and their record's placeholder name shows."""
-        details = self.person_details or {}
-        if not details or self.offender.erased_at is not None:
+        sent = as_referred(self.person_details, erased=self.offender.erased_at is not None)
+        if sent is None:
             return ReferredPerson(
                 full_name=self.offender.full_name,
                 date_of_birth=self.offender.date_of_birth,
                 first_name=self.offender.first_name,
                 last_name=self.offender.last_name,
             )
-        born = details.get("date_of_birth")
-        return ReferredPerson(
-            full_name=f"{details.get('first_name', '')} {details.get('last_name', '')}".strip(),
-            date_of_birth=date.fromisoformat(born) if born else None,
-            pnc_id=details.get("pnc_id", ""),
-            crn=details.get("crn", ""),
-            prison_number=details.get("prison_number", ""),
-            first_name=details.get("first_name", ""),
-            last_name=details.get("last_name", ""),
-        )
+        return sent
 
 
 class IdempotencyKey(models.Model):

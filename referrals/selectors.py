@@ -122,6 +122,40 @@ def agency_referrals(*, user: Requester) -> QuerySet[Referral]:
     )
 
 
+# What the API shows of a referral's live placement and its licence terms (referrals.api).
+LIVE_PLACEMENT_COLUMNS = (
+    "status",
+    "starts_on",
+    "arrived_on",
+    "departed_on",
+    "departure_reason",
+    "destination",
+)
+LICENCE_TERM_COLUMNS = ("number", "starts_on", "ends_on")
+
+
+def live_placements_of(
+    referral_ids: list[int],
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """For a page of the API's referrals: {referral id: its live placement's row} (the one holding
+    or having held a bedspace, as `referral_sync_list` prefetches it) and {placement id: its licence
+    terms' rows in order}, in two queries."""
+    placements = {
+        row["referral_id"]: row
+        for row in Placement.objects.filter(referral_id__in=referral_ids)
+        .exclude(status__in=Placement.RELEASED_STATUSES)
+        .values("id", "referral_id", *LIVE_PLACEMENT_COLUMNS)
+    }
+    terms: dict[int, list[dict[str, Any]]] = {}
+    for row in (
+        LicenceTerm.objects.filter(placement_id__in=[p["id"] for p in placements.values()])
+        .order_by("placement_id", "number")
+        .values("placement_id", *LICENCE_TERM_COLUMNS)
+    ):
+        terms.setdefault(row["placement_id"], []).append(row)
+    return placements, terms
+
+
 def referral_sync_list(*, user: Requester) -> QuerySet[Referral]:
     """Referrals for the API, scoped by `referral_scope` (an agency's client sees its agency's, staff
     what their role allows), each with `person_visible` (`sees_person_record`), the placement

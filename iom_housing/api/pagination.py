@@ -129,7 +129,9 @@ class UpdatedAtCursorPagination(BasePagination):
 
     @staticmethod
     def _encode(row) -> str:
-        return base64.urlsafe_b64encode(f"{row.updated_at.isoformat()}|{row.pk}".encode()).decode()
+        """The position after `row`: a model instance, or a values() row with its "pk"."""
+        updated_at, pk = (row["updated_at"], row["pk"]) if isinstance(row, dict) else (row.updated_at, row.pk)
+        return base64.urlsafe_b64encode(f"{updated_at.isoformat()}|{pk}".encode()).decode()
 
     def _decode(self, cursor: str | None):
         if not cursor:

@@ -11,7 +11,7 @@ import pytest
 
 from iom_housing.access import Role
 from placements.models import Placement
-from referrals.api import ReferralSerializer, referral_representation
+from referrals.api import ReferralSerializer, referral_representation, referral_representations, referral_rows
 from referrals.models import Referral
 from referrals.selectors import referral_sync_list
 from tests.factories import LicenceTermFactory, PlacementFactory, ReferralFactory
@@ -56,7 +56,7 @@ def _history(agency=None) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.IOM_OFFICER, Role.AGENCY_WORKER])
-def test_a_referral_is_written_as_the_serializers_fields_would_write_it(role):
+def test_a_referral_is_written_as_the_serializers_fields_would_write_it(role, django_assert_max_num_queries):
     user = user_with_role(role)
     _history(agency=user.membership.agency)
     referrals = list(referral_sync_list(user=user))
@@ -71,6 +71,12 @@ def test_a_referral_is_written_as_the_serializers_fields_would_write_it(role):
         assert referral_representation(referral) == serializer.fields_representation(referral)
     rows = ReferralSerializer(referrals, many=True).data
     assert rows == [serializer.fields_representation(r) for r in referrals]
+    # A list page is written from values() rows, in three queries whatever their number.
+    expected = {r.pk: serializer.fields_representation(r) for r in referrals}
+    with django_assert_max_num_queries(3):  # the terms are not asked for when no one is placed
+        page = list(referral_rows(referral_sync_list(user=user)))
+        written = referral_representations(page)
+    assert {row["pk"]: w for row, w in zip(page, written, strict=True)} == expected
 
 
 def test_times_are_in_uk_time_with_z_only_for_utc():
