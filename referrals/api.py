@@ -185,8 +185,10 @@ def _written(row: dict, person: dict, placement: dict | None, terms: list[dict])
     database constraint) and `terms` that placement's licence terms in order.
     tests/referrals/test_api_rows.py checks it against the serializer's own fields."""
     if row["person_visible"]:
-        shown = {"id": str(person["public_id"]), **{k: person[k] for k in ("first_name", "last_name")}}
-        shown |= {
+        shown = {
+            "id": str(person["public_id"]),
+            "first_name": person["first_name"],
+            "last_name": person["last_name"],
             "date_of_birth": _day(person["date_of_birth"]),
             "pnc_id": person["pnc_id"],
             "crn": person["crn"],

@@ -218,9 +218,10 @@ def releases_publish_due(*, today: date | None = None, threshold: int | None = N
         return 0
     before = PublishedRelease.objects.count()
     cache: dict[date, dict[Member, Any]] = {}
+    every_area = ["", *areas()]
     while year < today:
         periods = year_members(year, today)
-        for area in ["", *areas()] if periods else []:
+        for area in every_area if periods else []:
             releases_for(periods, area, today=today, threshold=threshold, cache=cache)
         year = date(year.year + 1, 4, 1)
     return PublishedRelease.objects.count() - before

@@ -210,7 +210,6 @@ def test_an_unknown_api_address_answers_in_welsh_too(client):
 
 
 def test_the_referrer_is_emailed_in_their_own_language(mailoutbox):
-    from django.utils import timezone
 
     welsh_worker = prefers(user_with_role(Role.AGENCY_WORKER, email="cy@example.org"), "cy")
     english_worker = user_with_role(Role.AGENCY_WORKER, email="en@example.org")
@@ -246,7 +245,8 @@ def test_each_officer_gets_the_concern_email_in_their_language(mailoutbox):
     assert by_address["b-en@example.org"].subject == "IOM Housing: a concern was raised on a visit"
 
 
-def test_the_digest_is_in_the_officers_language(mailoutbox):
+def test_the_digest_is_in_the_officers_language(mailoutbox, time_machine):
+    time_machine.move_to("2026-06-28 23:30 +00:00", tick=False)  # 00:30 BST on 29 June: the UK day
     officer = prefers(user_with_role(Role.IOM_OFFICER, email="cy@example.org"), "cy")
     AlertFactory()
     assert digest_send(user_id=officer.pk) == 1
@@ -256,7 +256,7 @@ def test_the_digest_is_in_the_officers_language(mailoutbox):
             "IOM Housing: %(count)s new alert, %(day)s", "IOM Housing: %(count)s new alerts, %(day)s", 1
         )
     assert not one.startswith("IOM Housing: %(count)s new alert,")
-    assert message.subject == one % {"count": 1, "day": welsh_day(timezone.localdate())}
+    assert message.subject == one % {"count": 1, "day": welsh_day(date(2026, 6, 29))}
 
 
 def test_an_alert_raised_in_english_reads_in_welsh_to_a_welsh_reader():

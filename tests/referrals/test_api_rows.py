@@ -30,6 +30,14 @@ def _history(agency=None) -> None:
         submitted_at=SUMMER,
         wanted_from=date(2026, 7, 6),
         needs=["drugs", "housing"],
+        # As the referrer sent the person, which differs from the record.
+        person_details={
+            "first_name": "Siôn",
+            "last_name": "Carter",
+            "date_of_birth": "1990-02-28",
+            "pnc_id": "2008/3749382C",
+            "crn": "X123456",
+        },
         **({"referring_agency": agency} if agency else {}),
     )
     ReferralFactory(status=Referral.Status.IN_REVIEW, submitted_at=WINTER, urgency=Referral.Urgency.EMERGENCY)
@@ -66,6 +74,14 @@ def test_a_referral_is_written_as_the_serializers_fields_would_write_it(role, dj
         assert all(r.person_visible for r in referrals)
     else:
         assert [r.person_visible for r in referrals] == [False]
+        assert referral_representation(referrals[0])["person"] == {
+            "id": None,
+            "first_name": "Siôn",
+            "last_name": "Carter",
+            "date_of_birth": "1990-02-28",
+            "pnc_id": "2008/3749382C",
+            "crn": "X123456",
+        }
     serializer = ReferralSerializer()
     for referral in referrals:
         assert referral_representation(referral) == serializer.fields_representation(referral)
