@@ -1,7 +1,7 @@
 """Partner agencies' pages: the caseload, recording a visit (phone first), a placement's visits,
 a visit and its corrections. Thin: selectors read, services write, `iom_housing.access` says who may."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +30,9 @@ from placements.models import Placement
 
 case_readers = require(can_user_view_cases)
 visitors = require(can_user_record_visits)
+
+# The IOM team of a large scheme has thousands of visits due: fifty to a page.
+VISITS_DUE_PAGE = 50
 
 
 @case_readers
@@ -118,19 +121,26 @@ def visits_due(request):
     due = selectors.visits_due(
         user=request.user, today=today, agency_id=cleaned.get("agency"), worker_id=cleaned.get("worker")
     )
-    saw(people=[visit.placement for visit in due])
+    page = paginate(request, due, per_page=VISITS_DUE_PAGE)
+    saw(people=[visit.placement for visit in page])
     this_week_ends = today + timedelta(days=6 - today.weekday())
+    after_this_week = this_week_ends + timedelta(days=1)
     groups = [
-        (_("Overdue"), [v for v in due if v.due_on < today]),
-        (_("Due this week"), [v for v in due if today <= v.due_on <= this_week_ends]),
-        (_("Due next week"), [v for v in due if v.due_on > this_week_ends]),
+        (title, total, [v for v in page if first <= v.due_on <= last])
+        for title, total, first, last in (
+            (_("Overdue"), due.count_before(today), date.min, today - timedelta(days=1)),
+            (_("Due this week"), due.count_between(today, this_week_ends), today, this_week_ends),
+            (_("Due next week"), len(due) - due.count_before(after_this_week), after_this_week, date.max),
+        )
     ]
     return render(
         request,
         "agencies/visits_due.html",
         {
             "filters": filters,
-            "groups": groups,
+            # A group is shown on the pages that list some of it, and on every page when it has none.
+            "groups": [(title, total, visits) for title, total, visits in groups if visits or not total],
+            "page": page,
             "count": len(due),
             "agency": None if every_agency else own,
             "today": today,

@@ -97,7 +97,7 @@ def _rows(client, **params) -> list[tuple[str, str, str, str]]:
     assert response.status_code == 200
     return [
         (str(title), v.placement.offender.first_name, v.agency.name, v.due_on.isoformat(), v.planned_by)
-        for title, visits in response.context["groups"]
+        for title, _total, visits in response.context["groups"]
         for v in visits
     ]
 
@@ -151,6 +151,54 @@ def test_the_page_takes_a_fixed_number_of_queries(client, world, extra, django_a
     client.force_login(user_with_role(Role.IOM_OFFICER))
     client.get(reverse("agencies:visits-due"))
     # session, user, membership; the agencies and staff of the filters; the visits due with
-    # their planners; the header's alert count; the access log
-    with django_assert_num_queries(8):
+    # their planners; the page's placements and agencies; the header's alert count; the access log
+    with django_assert_num_queries(9):
         assert client.get(reverse("agencies:visits-due")).status_code == 200
+
+
+def test_a_joint_visit_is_the_joining_agencys_last_visit_too(client, world):
+    """Drugs joined probation's visit to Ann on Monday 30 November: the next visit that one
+    planned (7 December, by Megan Planner) is drugs' too, no longer overdue from her arrival."""
+    visit = world["ann"].visits.get()
+    visit.other_agencies.add(world["drugs"])
+    client.force_login(user_with_role(Role.IOM_OFFICER))
+    ann = world["ann"].offender.first_name
+    assert ("Due next week", ann, "Drug and alcohol service", "2026-12-07", "Megan Planner") in _rows(client)
+    assert not [row for row in _rows(client) if row[0] == "Overdue"]
+
+
+def test_the_last_visit_counts_on_its_uk_day_in_summer_time(client, world, time_machine):
+    """A visit at 00:30 BST on 1 July is on 1 July in the UK (23:30 on 30 June in UTC)."""
+    time_machine.move_to(london(2026, 7, 2, 9), tick=False)  # a Thursday
+    drugs = AgencyFactory(name="Summer service")
+    fay = _in_residence(date(2026, 6, 20), (drugs, 7))
+    HomeVisitFactory(
+        placement=fay,
+        agency=drugs,
+        recorded_by=user_with_role(Role.AGENCY_WORKER, drugs),
+        visited_at=london(2026, 7, 1, 0, 30),
+    )
+    client.force_login(user_with_role(Role.IOM_OFFICER))
+    assert ("Due next week", fay.offender.first_name, "Summer service", "2026-07-08", "") in _rows(
+        client, agency=drugs.pk
+    )
+
+
+def test_the_visits_due_come_fifty_to_a_page_with_each_groups_whole_count(client, world):
+    """55 more visits overdue: page 1 has 50 of the 56 overdue; page 2 the other 6 overdue and
+    the 3 due next week; the headings count the whole list on both."""
+    for n in range(55):
+        _in_residence(date(2026, 11, 1) + timedelta(days=n % 5), (world["probation"], 7))
+    client.force_login(user_with_role(Role.IOM_OFFICER))
+    first = client.get(reverse("agencies:visits-due"))
+    groups = [(str(title), total, len(visits)) for title, total, visits in first.context["groups"]]
+    assert groups == [("Overdue", 56, 50), ("Due this week", 0, 0)]
+    assert first.context["count"] == 59
+    assert "Page 1 of 2" in first.content.decode()
+    second = client.get(reverse("agencies:visits-due"), {"page": 2})
+    groups = [(str(title), total, len(visits)) for title, total, visits in second.context["groups"]]
+    assert groups == [("Overdue", 56, 6), ("Due this week", 0, 0), ("Due next week", 3, 3)]
+    overdue = [v.due_on for v in first.context["groups"][0][2]] + [
+        v.due_on for v in second.context["groups"][0][2]
+    ]
+    assert overdue == sorted(overdue)
