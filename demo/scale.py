@@ -12,7 +12,7 @@ people. Deterministic: the same `people` and `today` give the same rows.
 The rows are streamed with PostgreSQL COPY in one transaction. The change-history (pghistory) and
 last-activity triggers are switched off on the loaded tables for the load (made-up rows have no
 history), so each person's last activity is set afterwards by one UPDATE that computes what the
-trigger would have. The follow-up checks' trigger stays on (KEPT_TRIGGERS): it checks each check's
+trigger would have, and the referrals waiting for a bedspace by one INSERT. The follow-up checks' trigger stays on (KEPT_TRIGGERS): it checks each check's
 due date against its placement's departure as the rows go in.
 """
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from importlib import import_module
 from itertools import accumulate
 
 from django.conf import settings
@@ -1338,6 +1339,8 @@ EXPLICIT_ID_TABLES = [
 EXPLICIT_ID_TABLES += ["placements_supportplan", "placements_licenceterm"]
 EXPLICIT_ID_TABLES += ["placements_licencewarning", "placements_licencebreachending", "moveon_moveonplan"]
 
+WAITING_FILL_SQL = import_module("referrals.migrations.0017_waiting_for_bedspace").FILL
+
 # Each person's last activity, as the audit trigger computes it (see audit migration 0001).
 LAST_ACTIVITY_SQL = """
 WITH p AS (SELECT offender_id, max(GREATEST(starts_on, COALESCE(departed_on, ends_on))) AS day
@@ -1395,6 +1398,7 @@ def seed_scale(*, people: int, today: date, password: str, write: Callable[[str]
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         loaded = plan.load(cursor, ids)
         cursor.execute(LAST_ACTIVITY_SQL, [first_person])
+        cursor.execute(WAITING_FILL_SQL)  # the referrals waiting for a bedspace, as their trigger keeps them
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now
         for table in LOADED_TABLES:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")

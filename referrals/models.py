@@ -617,6 +617,24 @@ class Referral(PublicId, Versioned, TimeStamped):
         return sent
 
 
+class WaitingReferral(models.Model):
+    """An accepted referral with no booking held on it (none, or only cancelled ones and
+    no-shows): waiting for a bedspace. Kept by database triggers on referrals and placements
+    (migration 0017), never written by the application, so the dashboard and the referral queue
+    read this short list instead of testing every accepted referral in the scheme's history
+    (hundreds of thousands, nationally) for a booking."""
+
+    referral = models.OneToOneField(
+        Referral, primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("referral")
+    )
+
+    class Meta:
+        verbose_name = _("referral waiting for a bedspace")
+
+    def __str__(self) -> str:
+        return str(self.referral_id)
+
+
 class IdempotencyKey(models.Model):
     """A client's `Idempotency-Key` and the response the first request with it got: a retry with
     the same key and body is answered from here and changes nothing. When a person the response

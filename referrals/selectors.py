@@ -10,13 +10,11 @@ from uuid import UUID
 
 from django.db.models import (
     Count,
-    Exists,
     F,
     Field,
     Func,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -49,6 +47,7 @@ from referrals.models import (
     Offender,
     OffenderEvent,
     Referral,
+    WaitingReferral,
 )
 from referrals.names import Folded, first_name_forms, fold, pnc_full
 
@@ -63,8 +62,8 @@ def referral_list(
     first. Scoped by `referral_scope`, each with `person_visible` (`sees_person_record`).
 
     `status` WAITING_FOR_BEDSPACE: accepted, and no booking on the referral that is still held
-    (a cancelled booking or a no-show puts it back in the queue), most urgent and longest waiting
-    since the decision first. `q`: every word a name, alias or identifier of the person as
+    (a cancelled booking or a no-show puts it back in the queue; the database keeps that list,
+    `WaitingReferral`), most urgent and longest waiting since the decision first. `q`: every word a name, alias or identifier of the person as
     People search matches them."""
     referrals = (
         Referral.objects.filter(referral_scope(user))
@@ -74,10 +73,9 @@ def referral_list(
     if status == "all":
         pass
     elif status == WAITING_FOR_BEDSPACE:
-        held = Placement.objects.filter(referral=OuterRef("pk")).exclude(
-            status__in=Placement.RELEASED_STATUSES
+        referrals = referrals.filter(
+            status=Referral.Status.ACCEPTED, pk__in=WaitingReferral.objects.values("referral_id")
         )
-        referrals = referrals.filter(status=Referral.Status.ACCEPTED).exclude(Exists(held))
     elif status:
         referrals = referrals.filter(status=status)
     else:
