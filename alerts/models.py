@@ -269,3 +269,18 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AlertsChanged(models.Model):
+    """One row whose number the database raises at every statement that writes alerts (a trigger:
+    migration 0007), whoever writes them: the sweeps, the services, the admin, erasure. Counts of
+    open alerts are cached under it (`alerts.selectors.open_alert_count`), so they are counted
+    again only once alerts have changed."""
+
+    number = models.BigIntegerField(_("number"), default=0)
+
+    class Meta:
+        verbose_name = _("alerts changed")
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -178,7 +178,7 @@ DATABASES = {
 # No JIT compilation: PostgreSQL compiles any query it prices above `jit_above_cost`, which for a
 # page's query over a national scheme's tables (thousands of rows through index probes) costs
 # 30-60 ms and saves less; the service runs short queries (docs/adr/019-performance-at-scale.md).
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "DATABASE_URL must point at PostgreSQL (postgres://…): it is the only database."

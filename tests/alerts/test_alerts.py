@@ -15,6 +15,7 @@ from alerts import tasks
 from alerts.context_processors import open_alert_count
 from alerts.models import Alert, AlertNotice, JobRun
 from alerts.notifications import digest_send
+from alerts.services import alert_acknowledge
 from iom_housing.access import Role
 from placements.models import Placement
 from tests.factories import (
@@ -110,14 +111,36 @@ def test_agency_workers_see_only_their_own_agencys_missed_visits_for_their_peopl
     assert "/acknowledge/" not in content  # acknowledging is for the IOM team
 
 
-def test_the_header_count_is_one_query(iom_officer, rf):
+def test_the_header_count_is_two_queries_when_not_cached(iom_officer, rf):
     alert_about()
     request = rf.get("/")
     request.user = iom_officer
     iom_officer.membership  # noqa: B018 - loaded by the service context processor already
     with CaptureQueriesContext(connection) as queries:
         assert open_alert_count(request) == {"open_alert_count": 1}
-    assert len(queries) == 1
+    # the number alerts last changed at, and the count (then cached under that number)
+    assert len(queries) == 2
+
+
+def test_the_header_count_is_cached_until_alerts_change_however_they_change(iom_officer, rf):
+    """Counted once, then read from the cache (one query, for the number the database raises at
+    every write of alerts); a new alert, an acknowledgement, a bulk update and a deletion are
+    each counted at once."""
+    request = rf.get("/")
+    request.user = iom_officer
+    first = alert_about()
+    assert open_alert_count(request) == {"open_alert_count": 1}
+    with CaptureQueriesContext(connection) as queries:
+        assert open_alert_count(request) == {"open_alert_count": 1}
+    assert len(queries) == 1 and "alerts_alertschanged" in queries[0]["sql"]
+    second = alert_about()
+    assert open_alert_count(request) == {"open_alert_count": 2}
+    alert_acknowledge(alert_id=first.pk, by=iom_officer)
+    assert open_alert_count(request) == {"open_alert_count": 1}
+    Alert.objects.filter(pk=first.pk).update(status=Alert.Status.OPEN)
+    assert open_alert_count(request) == {"open_alert_count": 2}
+    Alert.objects.filter(pk=second.pk).delete()
+    assert open_alert_count(request) == {"open_alert_count": 1}
 
 
 def test_the_alerts_page_makes_the_same_number_of_queries_for_2_or_20_alerts(iom_officer_client):
