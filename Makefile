@@ -83,6 +83,7 @@ test: install assets compilemessages browser pdf-libs
 BENCH_OFFENDERS ?= 100000
 BENCH_SEED ?= seed_scale --offenders $(BENCH_OFFENDERS)
 BENCH_WORKERS ?= 3
+BENCH_SERVERS ?= 1
 BENCH_THREADS ?= 1
 BENCH_CONCURRENCY ?= 8
 BENCH_REQUESTS ?= 200
@@ -91,7 +92,7 @@ BENCH_PORT ?= 8029
 
 bench: install assets pdf-libs
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python -m bench --seed "$(BENCH_SEED)" \
-	  --workers $(BENCH_WORKERS) --threads $(BENCH_THREADS) \
+	  --workers $(BENCH_WORKERS) --threads $(BENCH_THREADS) --servers $(BENCH_SERVERS) \
 	  --concurrency $(BENCH_CONCURRENCY) --requests $(BENCH_REQUESTS) --warmup $(BENCH_WARMUP) --port $(BENCH_PORT)
 
 ## The embedded PostgreSQL (no DATABASE_URL; EMBEDDED_DB_DIR, default .data/postgresql): stop it,

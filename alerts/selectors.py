@@ -54,13 +54,13 @@ def open_alert_count(*, user: Requester) -> int | None:
         str(part)
         for part in (
             "open-alerts",
-            user.pk,
+            getattr(user, "pk", None),
             membership and membership.role,
             membership and membership.agency_id,
             changed,
         )
     )
-    count = cache.get(key)
+    count: int | None = cache.get(key)
     if count is None:
         count = Alert.objects.filter(alert_scope(user), status=Alert.Status.OPEN).count()
         cache.set(key, count, OPEN_COUNT_SECONDS)

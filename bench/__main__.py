@@ -9,14 +9,14 @@ import shlex
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from bench import figures
 from bench.database import PROJECT_DIR, DatabaseError, database_url
 from bench.facts import machine_facts
-from bench.load import LoadError, run
-from bench.server import ServerError, gunicorn
+from bench.load import LoadError, run, scale_out_check
+from bench.server import ServerError, serve
 from bench.targets import TargetError, pick_targets
 from bench.timings import time_report, time_sweeps
 
@@ -40,9 +40,17 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--threads", type=int, default=1, help="Threads per worker (default 1: sync workers)."
     )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="gunicorn servers, each with --workers workers (default 1). More than one are served on "
+        "the ports after --port, behind nginx on --port sharing requests out in turn, and the "
+        "sign-in, a session and a report file are checked to work whichever server answers.",
+    )
     parser.add_argument("--port", type=int, default=8029, help="Loopback port for gunicorn (default 8029).")
     args = parser.parse_args(argv)
-    for name in ("concurrency", "requests", "workers", "threads"):
+    for name in ("concurrency", "requests", "workers", "threads", "servers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be 1 or more")
     return args
@@ -112,11 +120,15 @@ def benchmark(args: argparse.Namespace) -> int:
     today = timezone.localdate()
     targets = pick_targets(today=today, api_client_id=API_CLIENT_ID)
     print("Targets:", ", ".join(f"{count} {name}" for name, count in targets.counts().items()))
+    servers = f"{args.servers} servers behind nginx, each " if args.servers > 1 else ""
     print(
-        f"Serving with gunicorn ({args.workers} workers × {args.threads} threads); "
+        f"Serving with gunicorn ({servers}{args.workers} workers × {args.threads} threads); "
         f"{args.concurrency} concurrent, {args.requests} requests per endpoint after {args.warmup} to warm up"
     )
-    with gunicorn(env=env, port=args.port, workers=args.workers, threads=args.threads) as base_url:
+    scale_out = None
+    with serve(
+        env=env, port=args.port, servers=args.servers, workers=args.workers, threads=args.threads
+    ) as base_url:
         load = asyncio.run(
             run(
                 base_url=base_url,
@@ -128,6 +140,13 @@ def benchmark(args: argparse.Namespace) -> int:
                 warmup=args.warmup,
             )
         )
+        if args.servers > 1:
+            print("Checking that signing in, a session and a report file work whichever server answers")
+            scale_out = asyncio.run(
+                scale_out_check(
+                    base_url=base_url, password=settings.DEMO_PASSWORD, end=today - timedelta(days=1)
+                )
+            )
     print("Timing the sweeps and the one-year evaluation report")
     results = {
         "measured_at": started.isoformat(timespec="seconds"),
@@ -138,10 +157,12 @@ def benchmark(args: argparse.Namespace) -> int:
             "requests_per_endpoint": args.requests,
             "warmup_per_endpoint": args.warmup,
             "gunicorn": {"workers": args.workers, "threads": args.threads},
+            "servers": args.servers,
         },
         "machine": machine_facts(),
         "targets": targets.counts(),
         **load,
+        "scale_out": scale_out,
         "sweeps": time_sweeps(today=today),
         "report": time_report(today=today),
     }
@@ -150,7 +171,8 @@ def benchmark(args: argparse.Namespace) -> int:
     print_results(results, measured)
     path = figures.write_results(results, at=started)
     print(f"\nWritten to {path.relative_to(PROJECT_DIR)}")
-    return 1 if any(e["errors"] for e in measured) else 0
+    failed_scale_out = scale_out is not None and not scale_out["ok"]
+    return 1 if any(e["errors"] for e in measured) or failed_scale_out else 0
 
 
 def print_results(results: dict, measured: list[dict]) -> None:
@@ -165,6 +187,9 @@ def print_results(results: dict, measured: list[dict]) -> None:
     for e in results["endpoints"]:
         if e.get("skipped"):
             print(f"{e['endpoint']}: not measured, nothing in the database to ask for")
+    if results["scale_out"] is not None:
+        print(f"\nSeveral servers ({s['servers']}, behind nginx)")
+        print(figures.scale_out_table(results["scale_out"]))
     print("\nSweeps")
     print(figures.sweep_table(results["sweeps"]))
     report = results["report"]

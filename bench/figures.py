@@ -3,6 +3,7 @@
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +58,7 @@ class Sample:
     status: int
     timing: ServerTiming | None
     error: str = ""
+    server: str = ""  # which server answered, behind the proxy (bench.server.SERVED_BY)
 
 
 def summarise(name: str, who: str, samples: list[Sample], seconds: float) -> dict:
@@ -87,6 +89,8 @@ def summarise(name: str, who: str, samples: list[Sample], seconds: float) -> dic
         "sql_share": round(sql_ms / server_ms, 3) if server_ms else None,
         "budget_p95_ms": ENDPOINT_P95_MS,
         "within_budget": p95 <= ENDPOINT_P95_MS,
+        # Behind the proxy: how many requests each server answered.
+        "servers": dict(sorted(Counter(sample.server for sample in samples if sample.server).items())),
     }
 
 
@@ -133,6 +137,24 @@ def endpoint_table(endpoints: list[dict]) -> str:
         for e in endpoints
     ]
     return table(headers, rows, text_columns=2)
+
+
+def scale_out_table(check: dict) -> str:
+    """The scale-out check (bench.load.scale_out_check): each part, its servers, its verdict."""
+    rows = []
+    for name, label in (("sign_in", "sign in (CSRF token from the form)"), ("session", "signed-in pages"),
+                        ("report_file", "report file made in the background")):  # fmt: skip
+        part = check[name]
+        ok = part["requests"] and part["succeeded"] == part["requests"] and len(part["servers"]) > 1
+        rows.append(
+            [
+                label,
+                f"{part['succeeded']} of {part['requests']}",
+                ", ".join(part["servers"]),
+                verdict(bool(ok)),
+            ]
+        )
+    return table(["check", "succeeded", "answered by", "verdict"], rows)
 
 
 def sweep_table(sweeps: list[dict]) -> str:

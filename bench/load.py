@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench.figures import Sample, parse_server_timing, summarise
+from bench.server import SERVED_BY
 from bench.targets import AGENCY_WORKERS, MANAGER, OFFICER, Targets
 
 API = "api"  # the session of the agency's case system (a bearer token), beside the usernames
@@ -221,7 +223,11 @@ async def send(clients: dict[str, httpx.AsyncClient], call: Call) -> Sample:
         "" if response.status_code in call.expect else f"{call.method} {call.url}: {_error_detail(response)}"
     )
     return Sample(
-        latency_ms, response.status_code, parse_server_timing(response.headers.get("Server-Timing")), problem
+        latency_ms,
+        response.status_code,
+        parse_server_timing(response.headers.get("Server-Timing")),
+        problem,
+        response.headers.get(SERVED_BY, ""),
     )
 
 
@@ -309,3 +315,73 @@ def _error_detail(response: httpx.Response) -> str:
     if summary:
         return f"{response.status_code}: " + " ".join(re.sub(r"<[^>]+>", " ", summary[1]).split())
     return f"{response.status_code}: {' '.join(response.text[:200].split())}"
+
+
+ANALYST = "opcc"
+
+
+def _by(response: httpx.Response) -> str:
+    return response.headers.get(SERVED_BY, "")
+
+
+async def scale_out_check(*, base_url: str, password: str, end: date, days: int = 100) -> dict:
+    """Behind the proxy, which shares requests out in turn with nothing sticky: that signing in
+    (a CSRF token from one server posted to another), a session and a report file made in the
+    background work whichever server answers. Each part lists the servers that took part; `ok`
+    when every request succeeded and more than one server answered each part."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=300) as client:
+        sign_ins = []
+        for _ in range(4):
+            client.cookies.clear()
+            form = await client.get("/accounts/login/")
+            answer = await client.post(
+                "/accounts/login/",
+                data={**FormFields(form.text).fields, "username": OFFICER, "password": password},
+                follow_redirects=False,
+            )
+            sign_ins.append((answer.status_code == 302, _by(form), _by(answer)))
+        pages = [await client.get("/dashboard/") for _ in range(6)]
+
+        client.cookies.clear()
+        await sign_in(client, ANALYST, password)
+        start = end - timedelta(days=days - 1)
+        query = {"format": "csv"}
+        for name, day in (("start", start), ("end", end)):
+            query |= {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+        made = await client.get("/reports/download/", params=query, follow_redirects=False)
+        detail = made.headers.get("Location", "")
+        file_answers: list[httpx.Response] = []
+        if made.status_code == 302 and "/reports/exports/" in detail:
+            for _ in range(120):  # the task runs after the request commits: eagerly without Redis
+                if "/file/" in (await client.get(detail)).text:
+                    break
+                await asyncio.sleep(1)
+            file_answers = [await client.get(f"{detail}file/") for _ in range(4)]
+    sign_in_servers = sorted({server for _ok, *pair in sign_ins for server in pair})
+    crossed = sum(1 for _ok, form_by, post_by in sign_ins if form_by != post_by)
+    parts: dict = {
+        "sign_in": {
+            "requests": len(sign_ins) * 2,
+            "succeeded": sum(1 for ok, *_ in sign_ins if ok) * 2,
+            "servers": sign_in_servers,
+            "token_from_another_server": crossed,
+        },
+        "session": {
+            "requests": len(pages),
+            "succeeded": sum(1 for page in pages if page.status_code == 200),
+            "servers": sorted({_by(page) for page in pages}),
+        },
+        "report_file": {
+            "period_days": days,
+            "requested_on": _by(made),
+            "requests": len(file_answers),
+            "succeeded": sum(1 for answer in file_answers if answer.status_code == 200 and answer.content),
+            "servers": sorted({_by(answer) for answer in file_answers}),
+        },
+    }
+    ok = all(
+        part["requests"] and part["succeeded"] == part["requests"] and len(part["servers"]) > 1
+        for part in parts.values()
+    )
+    parts["ok"] = ok
+    return parts

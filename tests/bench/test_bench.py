@@ -13,6 +13,7 @@ import pytest
 from bench import figures
 from bench.figures import Sample, ServerTiming, parse_server_timing, percentile, summarise
 from bench.load import API_SCOPES, UPSERT_CHANGE, Call, FormFields, drive, endpoints
+from bench.server import SERVED_BY, nginx_config
 from bench.targets import Targets, spread
 
 
@@ -181,3 +182,32 @@ def test_drive_sends_every_call_and_counts_unexpected_answers_as_errors():
     [failed] = [sample for sample in samples if sample.error]
     assert failed.status == 500 and failed.error == "GET /broken/: 500: Server Error"
     assert all(sample.timing == ServerTiming(1.0, 2, 5.0) for sample in samples if not sample.error)
+
+
+def test_the_proxy_shares_requests_between_the_servers_in_turn_and_says_which_answered(tmp_path):
+    config = nginx_config(
+        port=8029,
+        upstreams=["http://127.0.0.1:8030", "http://127.0.0.1:8031"],
+        folder=tmp_path,
+        as_root=False,
+    )
+    upstream = config.split("upstream iom_housing {")[1].split("}")[0]
+    assert "server 127.0.0.1:8030;" in upstream and "server 127.0.0.1:8031;" in upstream
+    assert "ip_hash" not in upstream and "sticky" not in config  # nothing ties a user to one server
+    assert "listen 127.0.0.1:8029;" in config and "user root" not in config
+    assert f"add_header {SERVED_BY} $upstream_addr always;" in config
+    assert "proxy_set_header Host $http_host;" in config  # Django checks the host it was asked for
+
+
+def test_samples_count_the_servers_that_answered_and_the_scale_out_table_says_why_it_fails():
+    samples = [Sample(10.0, 200, None, server=server) for server in ("a:1", "b:2", "a:1")]
+    assert summarise("dashboard", "officer", samples, 1.0)["servers"] == {"a:1": 2, "b:2": 1}
+    check = {
+        "sign_in": {"requests": 8, "succeeded": 8, "servers": ["a:1", "b:2"]},
+        "session": {"requests": 6, "succeeded": 5, "servers": ["a:1", "b:2"]},
+        "report_file": {"requests": 4, "succeeded": 4, "servers": ["a:1"]},
+    }
+    table = figures.scale_out_table(check)
+    assert row_of(table, "sign in")[-1] == "pass"
+    assert row_of(table, "signed-in pages")[-1] == "FAIL"  # one request failed
+    assert row_of(table, "report file")[-1] == "FAIL"  # only one server answered

@@ -1,8 +1,8 @@
 """`python manage.py seed_scale`: a national-scale synthetic data set for the load benchmark."""
 
 from django.conf import settings
-from django.db import connection
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from alerts import sweeps
