@@ -247,6 +247,9 @@ def follow_up_at_risk(scope: Scope, facts: Facts) -> Table:
     return Table(columns, rows)
 
 
+PERSON_ROWS_SHOWN = 200  # rows of the person-level table in the page and the PDF
+
+
 def _yes_no(value) -> str:
     return str(_("Yes") if value else _("No"))
 
@@ -312,5 +315,7 @@ def person_outcomes(scope: Scope, facts: Facts) -> Table:
             values[f"followed_{months}"] = _yes_no(followed) if left else ""
             values[f"offended_{months}"] = _yes_no(r[f"offended_{months}"]) if followed else ""
         rows.append(Row(pseudonym(r["offender_id"]), values))
-    # Names no one (`people` empty): the pseudonyms are not the access log's people.
-    return Table(columns, rows, row_header=str(_("Pseudonym")), people=[])
+    # Names no one (`people` empty): the pseudonyms are not the access log's people. The page and the
+    # PDF show the first rows (a national year is tens of thousands: hundreds of pages to lay out and
+    # none to read); the evaluators' CSV and spreadsheet hold them all.
+    return Table(columns, rows, row_header=str(_("Pseudonym")), people=[], shown_rows=PERSON_ROWS_SHOWN)

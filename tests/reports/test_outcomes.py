@@ -168,6 +168,23 @@ def test_person_rows_are_pseudonymised_and_add_up(people):
         assert person.last_name not in text and person.pnc_id not in text and person.crn not in text
 
 
+def test_the_page_and_pdf_show_the_first_person_rows_and_the_downloads_all(people, monkeypatch):
+    """With room for 2 rows on the page (200 in the service), the page's table has 2 and says so;
+    the CSV and spreadsheet keep all 3."""
+    from reports.metrics import reoffending
+    from reports.render import metric_view
+
+    monkeypatch.setattr(reoffending, "PERSON_ROWS_SHOWN", 2)
+    scope = Scope(START, END, None, TODAY)
+    with transaction.atomic(), Facts(scope) as facts:
+        table = REGISTRY["person_outcomes"].compute(scope, facts)
+    metric = type("Result", (), {"table": table, "key": "person_outcomes", "title": "", "definition": ""})
+    monkeypatch.setattr("reports.render.chart_for", lambda metric, threshold: "")
+    view = metric_view(metric, threshold=5)
+    assert len(view.rows) == 2 and view.note.startswith("The first 2 of 3 rows are shown here.")
+    assert len(table.rows) == 3  # what the CSV and the spreadsheet write
+
+
 def test_pseudonym_is_keyed_and_stable():
     assert pseudonym(7, "k" * 40) == pseudonym(7, "k" * 40) != pseudonym(7, "j" * 40)
     assert pseudonym(7, "k" * 40) != pseudonym(8, "k" * 40)
