@@ -62,6 +62,11 @@ class MetricView:
     note: str = ""
     # The indexes of the text columns (a source, an assumption): aligned left, not as numbers.
     text_columns: tuple[int, ...] = ()
+    # Too many columns for A4 upright: the PDF lays the table out on a landscape page.
+    wide: bool = False
+
+
+WIDE_COLUMNS = 10
 
 
 def period_text(report: Report) -> str:
@@ -133,6 +138,7 @@ def metric_view(metric: MetricResult, threshold: int, *, whole: bool = False) ->
         chart=chart_for(metric, threshold),
         note=note,
         text_columns=tuple(i for i, c in enumerate(table.columns) if c.kind == TEXT),
+        wide=len(table.columns) >= WIDE_COLUMNS,
     )
 
 

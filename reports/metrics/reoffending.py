@@ -7,7 +7,7 @@ from reports.metrics.facts import Facts
 from reports.metrics.figures import DAYS_PER_MONTH, ratio
 from reports.metrics.registry import Scope, joined, metric
 from reports.pseudonyms import pseudonym
-from reports.tables import NUMBER, PERCENT, RATE, TEXT, Column, Row, Table
+from reports.tables import COUNT, NUMBER, PERCENT, RATE, TEXT, Column, Row, Table
 
 OFFENCE_NOTE = _(
     "An offence is an arrest or a caution recorded on the person's timeline (charges and "
@@ -278,15 +278,15 @@ def _yes_no(value) -> str:
 def person_outcomes(scope: Scope, facts: Facts) -> Table:
     columns = [
         Column("first_month", _("First arrival"), TEXT),
-        Column("nights", _("Nights"), NUMBER),
-        Column("renewals", _("Renewals"), NUMBER),
+        Column("nights", _("Nights"), COUNT),
+        Column("renewals", _("Renewals"), COUNT),
         Column("move_on", _("Move-on"), TEXT),
-        Column("before", _("Offences before"), NUMBER),
-        Column("during", _("Offences during"), NUMBER),
-        Column("after", _("Offences after"), NUMBER),
-        Column("arrests_before", _("Arrests before"), NUMBER),
-        Column("arrests_during", _("Arrests during"), NUMBER),
-        Column("arrests_since", _("Arrests since joining"), NUMBER),
+        Column("before", _("Offences before"), COUNT),
+        Column("during", _("Offences during"), COUNT),
+        Column("after", _("Offences after"), COUNT),
+        Column("arrests_before", _("Arrests before"), COUNT),
+        Column("arrests_during", _("Arrests during"), COUNT),
+        Column("arrests_since", _("Arrests since joining"), COUNT),
         Column("custody_months", _("Months in custody"), RATE),
     ]
     for months in (3, 6, 12):

@@ -182,6 +182,8 @@ def test_the_page_and_pdf_show_the_first_person_rows_and_the_downloads_all(peopl
     monkeypatch.setattr("reports.render.chart_for", lambda metric, threshold: "")
     view = metric_view(metric, threshold=5)
     assert len(view.rows) == 2 and view.note.startswith("The first 2 of 3 rows are shown here.")
+    assert view.wide  # its 17 columns go on landscape pages in the PDF
+    assert [row[1][1] for row in view.rows] == [str(r.values["nights"]) for r in table.rows[:2]]  # whole
     assert len(table.rows) == 3  # what the CSV and the spreadsheet write
 
 
