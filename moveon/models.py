@@ -185,6 +185,9 @@ class MoveOnAction(PublicId, Versioned, TimeStamped):
                 name="moveonaction_open_due_idx",
             ),
             models.Index(fields=["owner_agency", "status"], name="moveonaction_owner_idx"),
+            # An agency's case system reads its own actions in the order they changed (the API's
+            # keyset pages): a page is the first hundred entries of the agency's part of this index.
+            models.Index(fields=["owner_agency", "updated_at", "id"], name="moveonaction_owner_changed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

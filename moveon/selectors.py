@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from agencies.models import Agency
 from iom_housing.access import Requester, move_on_action_scope, people_scope, supports_placement
@@ -82,11 +82,27 @@ def action_get(*, user: Requester, public_id: UUID, today: date) -> MoveOnAction
 
 
 def agency_actions(*, agency: Agency, today: date) -> QuerySet[MoveOnAction]:
-    """Every action the agency owns on placements it supports today (its case system's list)."""
+    """Every action the agency owns on placements it supports today (its case system's list).
+
+    Whether the agency supports an action's placement is asked of each row on its own (a probe
+    of the placement's support plan by index), as the agency's rows come off its part of
+    `moveonaction_owner_changed_idx`, so a page reads about a page of rows. Asked as a join,
+    PostgreSQL takes "owned by the agency" and "on a placement it supports" for independent,
+    expects one row of the agency's thousands and so builds and sorts them all (95 ms for a
+    national agency instead of 1), when nearly every one qualifies: an agency adds actions only
+    to placements it supports."""
+    supported = (
+        Placement.objects.filter(
+            supports_placement(agency.pk, today=today), pk=OuterRef("plan__placement_id")
+        )
+        .order_by()
+        .values("pk")
+    )
     return (
         _actions()
         .filter(owner_agency=agency)
-        .filter(supports_placement(agency.pk, today=today, placement_field="plan__placement_id"))
+        .alias(supported=Subquery(supported))
+        .filter(supported__isnull=False)
         .select_related("plan__placement")
     )
 
