@@ -12,6 +12,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 # gunicorn's sync workers keep one database connection each (README, "Database connections").
 ENV DB_CONN_MAX_AGE=60
+# gunicorn's sync workers (README, "Configuration"): one a core plus one, for a 2-core container.
+ENV WEB_CONCURRENCY=3
 WORKDIR /app
 # Pango for WeasyPrint (the PDF reports and subject access exports), and a font for it to draw with.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
@@ -48,4 +50,4 @@ RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhost/unuse
     python manage.py collectstatic --no-input
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "iom_housing.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "iom_housing.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
