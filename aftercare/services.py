@@ -352,6 +352,10 @@ WHERE p.status = %(ended)s AND p.departed_on IS NOT NULL
   AND p.departure_reason <> %(transferred)s
   AND (%(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[]))
   AND (%(since)s::date IS NULL OR p.departed_on >= %(since)s::date)
+  -- Those already scheduled are passed over here, by the unique index, rather than by the
+  -- conflict: a row that reaches the insert fires the due-date trigger first (the nightly sweep
+  -- looks at a year's departures, nearly all scheduled). ON CONFLICT still settles a race.
+  AND NOT EXISTS (SELECT 1 FROM {FOLLOWUP} f WHERE f.placement_id = p.id AND f.months = m.months)
 ON CONFLICT (placement_id, months) DO NOTHING
 """  # noqa: S608 (the table names are the models' own; every value is a parameter)
 

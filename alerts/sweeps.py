@@ -10,9 +10,10 @@ change can affect for that one case, so an alert clears the moment its condition
 at the next scheduled run.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -38,9 +39,12 @@ class SweepResult:
         return f"{self.raised} raised, {self.resolved} resolved"
 
 
-def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:
-    """Make the unresolved alerts of `kind` within `scope` exactly `wanted` (matched by key)."""
-    wanted = {alert.key: alert for alert in wanted}
+def _sync(kind: str, wanted: Iterable[Alert] | Mapping[str, Callable[[], Alert]], scope: Q) -> SweepResult:
+    """Make the unresolved alerts of `kind` within `scope` exactly `wanted` (matched by key). A
+    sweep of many conditions, nearly all raised already, gives `wanted` as each key's way to make
+    its alert, made only for the keys not raised yet."""
+    if not isinstance(wanted, Mapping):
+        wanted = {alert.key: (lambda alert=alert: alert) for alert in wanted}
     with transaction.atomic():
         # Written as "not resolved" so that the partial index alert_unresolved_idx serves it.
         current = dict(
@@ -49,7 +53,7 @@ def _sync(kind: str, wanted: Iterable[Alert], scope: Q) -> SweepResult:
             .order_by()
             .values_list("key", "pk")
         )
-        new = [alert for key, alert in wanted.items() if key not in current]
+        new = [make() for key, make in wanted.items() if key not in current]
         # ON CONFLICT DO NOTHING: another worker may have raised the same key since we looked.
         Alert.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
         stale = [pk for key, pk in current.items() if key not in wanted]
@@ -296,10 +300,11 @@ def sweep_followup_due(*, today: date, placement_id: int | None = None) -> Sweep
     checks = FollowUpCheck.objects.filter(recorded_at__isnull=True, due_on__lte=today)
     if placement_id is not None:
         checks = checks.filter(placement_id=placement_id)
-    wanted = (
-        Alert(
+
+    def alert(key, months, due_on, placement_id, offender_id) -> Alert:
+        return Alert(
             kind=Alert.Kind.FOLLOWUP_DUE,
-            key=f"followup_due:check:{public_id}",
+            key=key,
             **alert_message(
                 _("The %(months)s-month follow-up after leaving was due on %(day)s and is not recorded."),
                 months=months,
@@ -307,12 +312,17 @@ def sweep_followup_due(*, today: date, placement_id: int | None = None) -> Sweep
             ),
             due_on=due_on,
             offender_id=offender_id,
-            placement_id=pk,
+            placement_id=placement_id,
         )
-        for public_id, months, due_on, pk, offender_id in checks.order_by().values_list(
-            "public_id", "months", "due_on", "placement_id", "placement__offender_id"
-        )
+
+    # Tens of thousands nationally, nearly all raised already: each alert is made only if new.
+    rows = checks.order_by().values_list(
+        "public_id", "months", "due_on", "placement_id", "placement__offender_id"
     )
+    wanted = {}
+    for public_id, *row in rows:
+        key = f"followup_due:check:{public_id}"
+        wanted[key] = partial(alert, key, *row)
     return _sync(Alert.Kind.FOLLOWUP_DUE, wanted, _subject(placement_id=placement_id))
 
 
