@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from aftercare.models import DepositFund, Landlord
 from agencies.models import Agency, ApiClient, HomeVisit, StaffMembership, VisitCorrection
-from alerts.models import Alert, AlertNotice, JobRun
+from alerts.models import Alert, AlertNotice, AlertsChanged, JobRun
 from audit.models import AccessLogEntry
 from iom_housing.access import Role
 from moveon.models import MoveOnAction, MoveOnPlan
@@ -38,7 +38,7 @@ from placements.models import (
     Transfer,
     VoidPeriod,
 )
-from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent
+from referrals.models import IdempotencyKey, Offender, OffenderEvent, Referral, ReferralEvent, WaitingReferral
 from reports.models import Funding, PublishedRelease, ReportDownload, ReportExport, UnitCost
 from tests.factories import (
     AgencyFactory,
@@ -268,8 +268,9 @@ def test_every_project_model_and_the_user_model_is_registered():
     # warnings and breach endings are written by the licence services only; so are corrections of
     # an ending (by `placement_ending_correct`, with why).
     # The services' and jobs' own bookkeeping is hidden: the API's idempotency keys and its
-    # referral events feed, the alert emails sent and when the scheduled jobs ran.
-    project_models -= {IdempotencyKey, ReferralEvent, AlertNotice, JobRun}
+    # referral events feed, the alert emails sent and when the scheduled jobs ran; and what the
+    # database's triggers keep (the referrals waiting for a bedspace, when alerts last changed).
+    project_models -= {IdempotencyKey, ReferralEvent, AlertNotice, JobRun, WaitingReferral, AlertsChanged}
     project_models -= {
         LicenceWording,
         LicenceAgreement,
