@@ -18,20 +18,23 @@ REFERRAL_EVENT = db_table(ReferralEvent)
 # Each group's referrals `r` with their decision day `decided` (local date), in the period.
 GROUPS = {
     # Accepted (or accepted, then withdrawn) with no arrival on the referral, and declined because
-    # no suitable property was free: not placed for want of a bedspace.
+    # no suitable property was free: not placed for want of a bedspace. Its first acceptance is
+    # looked up for those referrals only (a few thousand), after the filters on the referral itself.
     "no_bedspace": f"""
-        SELECT r.offender_id, (COALESCE(
-            (SELECT MIN(ev.occurred_at) FROM {REFERRAL_EVENT} ev
-             WHERE ev.referral_id = r.id AND ev.kind = %(referral_event_accepted)s),
-            r.decided_at) AT TIME ZONE '{LOCAL_ZONE}')::date AS decided
-        FROM {REFERRAL} r
-        WHERE r.decided_at IS NOT NULL AND (
-            (r.status IN (%(referral_accepted)s, %(referral_withdrawn)s)
-             AND (r.status = %(referral_accepted)s OR EXISTS (
-                SELECT 1 FROM {REFERRAL_EVENT} ev WHERE ev.referral_id = r.id
-                  AND ev.kind = %(referral_event_accepted)s))
-             AND NOT EXISTS (SELECT 1 FROM {PLACEMENT} p WHERE p.referral_id = r.id AND p.arrived_on IS NOT NULL))
-            OR (r.status = %(referral_declined)s AND r.decline_reason = %(decline_no_property)s))""",
+        SELECT c.offender_id, (COALESCE(acc.first_at, c.decided_at) AT TIME ZONE '{LOCAL_ZONE}')::date AS decided
+        FROM (
+            SELECT r.id, r.offender_id, r.status, r.decided_at FROM {REFERRAL} r
+            WHERE r.decided_at IS NOT NULL AND r.status IN (%(referral_accepted)s, %(referral_withdrawn)s)
+              AND NOT EXISTS (SELECT 1 FROM {PLACEMENT} p WHERE p.referral_id = r.id AND p.arrived_on IS NOT NULL)
+            UNION ALL
+            SELECT r.id, r.offender_id, r.status, r.decided_at FROM {REFERRAL} r
+            WHERE r.decided_at IS NOT NULL AND r.status = %(referral_declined)s
+              AND r.decline_reason = %(decline_no_property)s
+        ) c
+        LEFT JOIN LATERAL (SELECT MIN(ev.occurred_at) AS first_at FROM {REFERRAL_EVENT} ev
+                           WHERE ev.referral_id = c.id AND ev.kind = %(referral_event_accepted)s) acc ON TRUE
+        -- A withdrawn referral counts if it had been accepted.
+        WHERE c.status <> %(referral_withdrawn)s OR acc.first_at IS NOT NULL""",
     "declined": f"""
         SELECT r.offender_id, (r.decided_at AT TIME ZONE '{LOCAL_ZONE}')::date AS decided
         FROM {REFERRAL} r WHERE r.status = %(referral_declined)s AND r.decided_at IS NOT NULL""",

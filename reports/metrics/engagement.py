@@ -5,14 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, HomeVisit
 from placements.models import TIER_WEEKLY_HOURS
-from reports.metrics.facts import PLACEMENT_WEEKS, Facts
+from reports.metrics.facts import PLACEMENT_WEEKS, VISIT_IN_WEEK, Facts
 from reports.metrics.figures import group_table, ratio
 from reports.metrics.registry import Scope, joined, metric
 from reports.metrics.sql import (
     AGENCY,
     HOME_VISIT,
     HOME_VISIT_OTHER_AGENCIES,
-    LOCAL_ZONE,
     SUPPORT_AGENCY,
     SUPPORT_PLAN,
     sql_one,
@@ -167,9 +166,8 @@ TIER_NOTE = _(
 def support_tier_met(scope: Scope, facts: Facts) -> Table:
     group = "{a}.name" if scope.area else "{a}.kind"
     tiers = " ".join(f"WHEN '{tier}' THEN {hours}" for tier, hours in TIER_WEEKLY_HOURS.items())
-    in_week = f"""hv.placement_id = pw.id AND hv.outcome <> %(visit_cancelled)s
-        AND hv.visited_at >= (pw.w::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-        AND hv.visited_at < ((pw.w + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+    # Each week's visits are read once and added up by agency (or kind), rather than looked up again
+    # for each agency on the plan (nationally, over a million index probes).
     rows = sql_rows(
         f"""WITH {facts.stays_sql}, {PLACEMENT_WEEKS}, plan_weeks AS (
             SELECT weeks.id, weeks.w, sp.id AS plan_id, CASE sp.tier {tiers} END AS hours_due
@@ -180,23 +178,34 @@ def support_tier_met(scope: Scope, facts: Facts) -> Table:
             JOIN {SUPPORT_AGENCY} sa ON sa.support_plan_id = pw.plan_id
             JOIN {AGENCY} ag ON ag.id = sa.agency_id
             WHERE sa.ended_on IS NULL OR sa.ended_on > pw.w
+        ), week_visits AS MATERIALIZED (
+            -- Each week's hours by the agency that led the visit (from the index of visits by time,
+            -- which holds the placement, the agency and the hours).
+            SELECT weeks.id, weeks.w, hv.agency_id, SUM(hv.support_hours) AS hours
+            FROM weeks JOIN {HOME_VISIT} hv ON {VISIT_IN_WEEK} GROUP BY 1, 2, 3
+        ), label_hours AS (
+            -- The hours of the visits each agency (kind) led in the week.
+            SELECT wv.id, wv.w, {group.format(a="va")} AS label, SUM(wv.hours) AS hours
+            FROM week_visits wv JOIN {AGENCY} va ON va.id = wv.agency_id GROUP BY 1, 2, 3
+        ), joint AS (
+            -- The agencies (kinds) on a visit in the week other than the one that led it.
+            SELECT DISTINCT weeks.id, weeks.w, {group.format(a="ja")} AS label
+            FROM {HOME_VISIT_OTHER_AGENCIES} j
+            JOIN {AGENCY} ja ON ja.id = j.agency_id
+            JOIN {HOME_VISIT} hv ON hv.id = j.homevisit_id
+            JOIN weeks ON {VISIT_IN_WEEK}
+        ), week_hours AS (
+            SELECT id, w, SUM(hours) AS hours FROM week_visits GROUP BY 1, 2
         ), by_label AS (
-            SELECT pw.label, pw.hours_due,
-                   (SELECT COALESCE(SUM(hv.support_hours), 0) FROM {HOME_VISIT} hv
-                    JOIN {AGENCY} va ON va.id = hv.agency_id
-                    WHERE {in_week} AND {group.format(a="va")} = pw.label) AS hours,
-                   EXISTS (SELECT 1 FROM {HOME_VISIT} hv JOIN {AGENCY} va ON va.id = hv.agency_id
-                           WHERE {in_week} AND ({group.format(a="va")} = pw.label OR EXISTS (
-                               SELECT 1 FROM {HOME_VISIT_OTHER_AGENCIES} j
-                               JOIN {AGENCY} ja ON ja.id = j.agency_id
-                               WHERE j.homevisit_id = hv.id AND {group.format(a="ja")} = pw.label))
-                   ) AS visited
+            -- Visited: a visit in the week led by the agency (kind), or that it joined.
+            SELECT pw.label, pw.hours_due, COALESCE(lh.hours, 0) AS hours,
+                   lh.id IS NOT NULL OR jv.id IS NOT NULL AS visited
             FROM on_plan pw
+            LEFT JOIN label_hours lh ON lh.id = pw.id AND lh.w = pw.w AND lh.label = pw.label
+            LEFT JOIN joint jv ON jv.id = pw.id AND jv.w = pw.w AND jv.label = pw.label
         ), together AS (
-            SELECT pw.hours_due,
-                   (SELECT COALESCE(SUM(hv.support_hours), 0) FROM {HOME_VISIT} hv WHERE {in_week}) AS hours,
-                   EXISTS (SELECT 1 FROM {HOME_VISIT} hv WHERE {in_week}) AS visited
-            FROM plan_weeks pw
+            SELECT pw.hours_due, COALESCE(wh.hours, 0) AS hours, wh.id IS NOT NULL AS visited
+            FROM plan_weeks pw LEFT JOIN week_hours wh ON wh.id = pw.id AND wh.w = pw.w
         )
         SELECT label, COUNT(*) AS weeks, COUNT(*) FILTER (WHERE hours >= hours_due) AS met,
                COUNT(*) FILTER (WHERE NOT visited) AS missed

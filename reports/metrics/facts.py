@@ -58,6 +58,10 @@ SELECT p.id, p.offender_id, p.bedspace_id, b.property_id, pr.local_authority_id 
        -- next stay goes on), so it is NULL then, and every "ended in the period" count reads it.
        CASE WHEN p.departure_reason = %(transferred)s THEN NULL ELSE p.departed_on END AS left_on,
        COALESCE(p.departed_on, %(today)s::date) > %(s)s::date AS in_period,
+       -- The instants (local) its arrival day begins and the day after its last day begins: its
+       -- visits are those between (VISIT_COUNTED), worked out once a stay, not once a visit.
+       (p.arrived_on::timestamp AT TIME ZONE '{LOCAL_ZONE}') AS visits_from,
+       ((COALESCE(p.departed_on, %(today)s::date) + 1)::timestamp AT TIME ZONE '{LOCAL_ZONE}') AS visits_to,
        GREATEST(0, LEAST(COALESCE(p.departed_on, %(today)s::date), %(e)s::date)
                    - GREATEST(p.arrived_on, %(s)s::date)) AS nights
 FROM {PLACEMENT} p
@@ -91,17 +95,27 @@ voids AS (
 VISIT_COUNTED = f"""hv.outcome <> %(visit_cancelled)s
     AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
     AND hv.visited_at < (%(e)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-    AND hv.visited_at >= (ip.a::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-    AND hv.visited_at < ((ip.d + 1)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
+    AND hv.visited_at >= ip.visits_from AND hv.visited_at < ip.visits_to"""
 
 # The complete placement-weeks starting in the period: each stay's weeks counted from its arrival
 # day (days 1 to 7, 8 to 14, ...), starting on a day of the period and complete before the
 # departure (or the report's day, for a stay not ended). `weeks_with_visit`, `support_tier_met`.
-PLACEMENT_WEEKS = """weeks AS (
-    SELECT ip.id, w::date AS w
+# `starts_at` and `ends_at`: the instants its first day and the day after its last begin (local),
+# worked out once a week rather than for each visit compared with it.
+PLACEMENT_WEEKS = f"""weeks AS (
+    SELECT ip.id, w::date AS w, (w::date::timestamp AT TIME ZONE '{LOCAL_ZONE}') AS starts_at,
+           ((w::date + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}') AS ends_at
     FROM in_period ip, generate_series(ip.a, ip.d - 7, interval '7 days') AS w
     WHERE w::date >= %(s)s::date AND w::date < %(e)s::date
 )"""
+
+# A visit `hv` (not cancelled) on one of the 7 days (local) of the stay-week `weeks`. The weeks start
+# in the period, so their visits fall in it or in the 7 days after: said too, so that only those
+# visits are read (by the index of visits by time), not every visit ever made.
+VISIT_IN_WEEK = f"""hv.placement_id = weeks.id AND hv.outcome <> %(visit_cancelled)s
+    AND hv.visited_at >= weeks.starts_at AND hv.visited_at < weeks.ends_at
+    AND hv.visited_at >= (%(s)s::date::timestamp AT TIME ZONE '{LOCAL_ZONE}')
+    AND hv.visited_at < ((%(e)s::date + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')"""
 
 
 class Facts:
@@ -280,7 +294,10 @@ class Facts:
         the report is made for one not ended), `ended_*` only those that ended in the period."""
         extra = ("first_arrival", "nights", "renewals", "destination")
         return sql_rows(
-            f"""WITH {self.stays_sql}, cohort_stays AS (
+            # `cohort_stays` is not materialized: the cohort grouped from it is then sized from the
+            # stays table's statistics (tens of thousands of people, not the 200 the planner assumes
+            # of a CTE), which the outcomes' joins are planned on (reports/metrics/outcomes.py).
+            f"""WITH {self.stays_sql}, cohort_stays AS NOT MATERIALIZED (
                 SELECT s.id, s.offender_id, s.a, s.d, s.departed_on, s.nights, s.destination,
                        s.left_on >= %(s)s::date AND s.left_on < %(e)s::date AS ended,
                        -- Renewals used: licence terms begun before the stay ended (or today), less the first.
@@ -458,8 +475,8 @@ class Facts:
         `weeks_with_visit`) with and without a visit.
 
         The counts aggregate the period's visits as they are read (by index). Whether a week had a
-        visit is one index probe a stay-week (tens of thousands a year), not a year's visits
-        (half a million nationally) put into weeks, which cost a time-zone conversion each."""
+        visit reads only the visits of the period and the week after (VISIT_IN_WEEK), compared with
+        each week's bounds worked out once (PLACEMENT_WEEKS), not a time-zone conversion a visit."""
         group = "ag.name" if self.scope.area else "ag.kind"
         counted = VISIT_COUNTED  # see above
         rows = sql_rows(
@@ -481,12 +498,7 @@ class Facts:
                 WHERE {counted} AND {group} <> {group.replace("ag.", "lead.")}
                 GROUP BY 1
             ), {PLACEMENT_WEEKS}, visited AS (
-                SELECT 1 FROM weeks WHERE EXISTS (
-                    SELECT 1 FROM {HOME_VISIT} hv
-                    WHERE hv.placement_id = weeks.id AND hv.outcome <> %(visit_cancelled)s
-                      AND hv.visited_at >= (weeks.w::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-                      AND hv.visited_at < ((weeks.w + 7)::timestamp AT TIME ZONE '{LOCAL_ZONE}')
-                )
+                SELECT 1 FROM weeks WHERE EXISTS (SELECT 1 FROM {HOME_VISIT} hv WHERE {VISIT_IN_WEEK})
             )
             SELECT 'groups' AS fact, label, SUM(n) AS n, row_number() OVER (ORDER BY label) AS position
             FROM groups GROUP BY label

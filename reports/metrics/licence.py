@@ -103,7 +103,10 @@ def licence_agreements(scope: Scope, facts: Facts) -> Table:
                    COUNT(*) FILTER (WHERE a.status = %(refused)s AND a.responded_on >= %(s)s::date
                                       AND a.responded_on < %(e)s::date) AS refused
             FROM {AGREEMENT} a JOIN {TERM} t ON t.id = a.term_id JOIN {PLACEMENT} p ON p.id = t.placement_id
-            WHERE {IN_AREA}""",
+            WHERE {IN_AREA}
+              -- Only the agreements the counts can take (issued or answered in the period) are joined.
+              AND ((a.issued_on >= %(s)s::date AND a.issued_on < %(e)s::date)
+                   OR (a.responded_on >= %(s)s::date AND a.responded_on < %(e)s::date))""",
         {**scope.params, "signed": AgreementStatus.SIGNED, "refused": AgreementStatus.REFUSED},
     )[0]
     columns = [Column("agreements", _("Agreements"))]

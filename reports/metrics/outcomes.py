@@ -64,51 +64,82 @@ def _length(multirange: str) -> str:
     return f"(SELECT COALESCE(SUM(upper(x) - lower(x)), 0) FROM unnest({multirange}) AS x)::int"
 
 
-def _day_after_nth(multirange: str, n: int) -> str:
-    """The day after the n-th day of a datemultirange (its ranges in order), NULL if it has fewer."""
-    return f"""(SELECT lower(x) + ({n} - (c - (upper(x) - lower(x))))::int FROM (
-        SELECT x, SUM(upper(x) - lower(x)) OVER (ORDER BY x) AS c FROM unnest({multirange}) AS x) y
-        WHERE c >= {n} ORDER BY x LIMIT 1)"""
+def _at_risk(multirange: str) -> str:
+    """A subquery (to join LATERAL) reading a datemultirange once: its days (`risk_days`) and,
+    for each follow-up window, the day after its n-th day (its ranges in order; NULL if it has
+    fewer), `complete_<months>`. Of the ranges that reach the n-th day, the first gives the
+    earliest such day (a range's "day after" only grows from one range to the next, as ranges
+    have gaps between them), hence MIN."""
+    complete = ",\n        ".join(
+        f"MIN(lower(x) + ({n} - (c - (upper(x) - lower(x))))::int) FILTER (WHERE c >= {n})"
+        f" AS complete_{months}"
+        for months, n in FOLLOW_UP
+    )
+    return f"""(SELECT COALESCE(SUM(upper(x) - lower(x)), 0)::int AS risk_days,
+        {complete}
+    FROM (SELECT x, SUM(upper(x) - lower(x)) OVER (ORDER BY x) AS c FROM unnest({multirange}) AS x) y)"""
 
 
-def _count(kinds: str, start: str, end: str, row: str = "w") -> str:
-    """Events of `kinds` (a parameter name) of the row's person dated in [start, end)."""
-    return f"""(SELECT COUNT(*) FROM ev WHERE ev.offender_id = {row}.offender_id
-        AND ev.kind = ANY(%({kinds})s) AND ev.occurred_on >= {start} AND ev.occurred_on < {end})"""
+def _counts(table: str, row: str, windows: dict[str, tuple[str, str, str]]) -> str:
+    """For each name in `windows` (kinds, a parameter name; and the days [start, end) in terms of
+    `row`, the alias of `table`), the events of those kinds of the row's person dated in it: one
+    pass over `ev` joined to `table` (a CTE with `offender_id`), grouped by person. A person with
+    no event has no row here, so a reader takes COALESCE(…, 0)."""
+    counts = ",\n        ".join(
+        f"COUNT(*) FILTER (WHERE ev.kind = ANY(%({kinds})s) AND ev.occurred_on >= {start}"
+        f" AND ev.occurred_on < {end}) AS {name}"
+        for name, (kinds, start, end) in windows.items()
+    )
+    return f"""SELECT {row}.offender_id,
+        {counts}
+    FROM {table} {row} JOIN ev ON ev.offender_id = {row}.offender_id GROUP BY {row}.offender_id"""
 
 
 def _during(kinds: str, which: str = "TRUE") -> str:
-    """Events of `kinds` during the person's cohort stays: arrival day to the day before
-    departure, and a recall on the departure day (the recall ended the stay). DISTINCT: a recall
-    on the day one stay ends and the next begins is one recall."""
-    return f"""(SELECT COUNT(DISTINCT ev.id) FROM ev JOIN cohort_stays s ON s.offender_id = ev.offender_id
-        WHERE ev.offender_id = w.offender_id AND {which} AND ev.kind = ANY(%({kinds})s) AND ev.occurred_on >= s.a
-          AND (ev.occurred_on < s.d OR (ev.kind = %(recall)s AND ev.occurred_on = s.departed_on)))"""
+    """Events of `kinds` during the person's cohort stays (see `during` in the query): arrival
+    day to the day before departure, and a recall on the departure day (the recall ended the
+    stay). DISTINCT: a recall on the day one stay ends and the next begins is one recall."""
+    return f"COUNT(DISTINCT ev.id) FILTER (WHERE {which} AND ev.kind = ANY(%({kinds})s))"
 
 
 def person_outcomes_sql(cohort: str) -> str:
-    """Common table expressions ending in `outcomes`, one row for each person of `cohort`."""
-    follow = ",\n".join(
-        f"{_day_after_nth('w.after_risk', days)} AS complete_{months}" for months, days in FOLLOW_UP
-    )
+    """Common table expressions ending in `outcomes`, one row for each person of `cohort`.
+
+    Each figure is worked out for everybody at once (events, stays and spells joined by person
+    and grouped), not by a subquery over the events or stays for each person: a subquery over a
+    CTE reads all of it for each row, which at national scale (tens of thousands of people, each
+    against every event) never finishes. Only a person's own time ranges are read row by row."""
+    before = ("(o.joined - interval '12 months')::date", "o.joined")
+    since = ("o.joined", "%(today)s::date")
+    windows = {
+        "before": ("offence_kinds", *before),
+        "arrests_before": ("arrest_kinds", *before),
+        "recalls_before": ("recall_kinds", *before),
+        "since": ("offence_kinds", *since),
+        "arrests_since": ("arrest_kinds", *since),
+        # Offences from the departure day up to the day each window is complete (NULL: none
+        # counted), and "after": up to the 12 months' day, or as far as observed.
+        "after": ("offence_kinds", "o.left_on", "COALESCE(o.complete_12, o.observed_to)"),
+        **{f"offences_{m}": ("offence_kinds", "o.left_on", f"o.complete_{m}") for m, _ in FOLLOW_UP},
+    }
     offended = ",\n".join(
-        f"complete_{m} IS NOT NULL AND {_count('offence_kinds', 'o.left_on', f'o.complete_{m}', 'o')} > 0"
-        f" AS offended_{m}"
+        f"o.complete_{m} IS NOT NULL AND COALESCE(n.offences_{m}, 0) > 0 AS offended_{m}"
         for m, _ in FOLLOW_UP
     )
     return f"""
 ev AS MATERIALIZED (
+    -- Joined (one row a person), not `IN (SELECT …)`: the planner then counts on the cohort's
+    -- size, not 200 people, and reads the table once rather than probing it person by person.
     SELECT e.id, e.offender_id, e.kind, e.occurred_on FROM {OFFENDER_EVENT} e
+    JOIN {cohort} c ON c.offender_id = e.offender_id
     WHERE e.kind = ANY(%(outcome_kinds)s) AND e.occurred_on < %(today)s::date
-      AND e.offender_id IN (SELECT offender_id FROM {cohort})
 ), all_stays AS MATERIALIZED (
     -- Every stay of the cohort's people, in any area: custody ends at an arrival, and time in a
     -- stay is not time at risk after leaving.
     SELECT p.offender_id, p.arrived_on AS a, COALESCE(p.departed_on, %(today)s::date) AS d,
-           p.departed_on, p.departure_reason, p.destination
-    FROM {PLACEMENT} p
+           p.departed_on, p.departure_reason, p.destination, c.left_on AS follow_from
+    FROM {PLACEMENT} p JOIN {cohort} c ON c.offender_id = p.offender_id
     WHERE p.status = ANY(%(stay_statuses)s) AND p.arrived_on IS NOT NULL AND p.arrived_on < %(today)s::date
-      AND p.offender_id IN (SELECT offender_id FROM {cohort})
 ), custody_starts AS (
     SELECT offender_id, occurred_on AS c FROM ev WHERE kind = %(recall)s
     UNION
@@ -116,16 +147,20 @@ ev AS MATERIALIZED (
     WHERE departed_on < %(today)s::date
       AND (departure_reason = ANY(%(custody_reasons)s) OR destination = %(custody_destination)s)
 ), spells AS (
+    -- Each start's first release on or after it and the first arrival after it (a start's
+    -- releases and arrivals joined together: MIN of each is the same).
     SELECT cs.offender_id, daterange(cs.c, LEAST(
-        COALESCE((SELECT MIN(r.occurred_on) FROM ev r WHERE r.offender_id = cs.offender_id
-                    AND r.kind = %(release)s AND r.occurred_on >= cs.c), %(today)s::date),
-        COALESCE((SELECT MIN(s.a) FROM all_stays s WHERE s.offender_id = cs.offender_id AND s.a > cs.c),
-                 %(today)s::date))) AS r
+        COALESCE(MIN(r.occurred_on), %(today)s::date), COALESCE(MIN(s.a), %(today)s::date))) AS r
     FROM custody_starts cs
+    LEFT JOIN ev r ON r.offender_id = cs.offender_id AND r.kind = %(release)s AND r.occurred_on >= cs.c
+    LEFT JOIN all_stays s ON s.offender_id = cs.offender_id AND s.a > cs.c
+    GROUP BY cs.offender_id, cs.c
 ), custody AS (
     SELECT offender_id, range_agg(r) AS m FROM spells GROUP BY offender_id
 ), stayed AS (
-    SELECT offender_id, range_agg(daterange(a, d)) AS m FROM all_stays GROUP BY offender_id
+    -- And the first arrival at a stay on or after the day follow-up starts.
+    SELECT offender_id, range_agg(daterange(a, d)) AS m, MIN(a) FILTER (WHERE a >= follow_from) AS next_arrival
+    FROM all_stays GROUP BY offender_id
 ), w AS (
     SELECT c.*, o.observed_to,
         COALESCE(cu.m, '{{}}'::datemultirange) AS custody,
@@ -138,40 +173,56 @@ ev AS MATERIALIZED (
     LEFT JOIN custody cu ON cu.offender_id = c.offender_id
     LEFT JOIN stayed st ON st.offender_id = c.offender_id
     -- Follow-up is observed to the day before the report day, or to the next arrival at a stay.
-    CROSS JOIN LATERAL (SELECT CASE WHEN c.left_on IS NOT NULL THEN LEAST(%(today)s::date, COALESCE(
-        (SELECT MIN(s.a) FROM all_stays s WHERE s.offender_id = c.offender_id AND s.a >= c.left_on),
-        %(today)s::date)) END AS observed_to) o
-), o AS (
-    SELECT w.*,
-        w.left_on IS NOT NULL AND w.observed_to < %(today)s::date AS placed_again,
-        {_count("offence_kinds", "(w.joined - interval '12 months')::date", "w.joined")} AS before,
-        {_count("arrest_kinds", "(w.joined - interval '12 months')::date", "w.joined")} AS arrests_before,
-        {_count("recall_kinds", "(w.joined - interval '12 months')::date", "w.joined")} AS recalls_before,
-        {_length("w.before_risk")} AS before_days,
+    CROSS JOIN LATERAL (SELECT CASE WHEN c.left_on IS NOT NULL
+        THEN LEAST(%(today)s::date, COALESCE(st.next_arrival, %(today)s::date)) END AS observed_to) o
+), during AS (
+    SELECT ev.offender_id,
         {_during("offence_kinds")} AS during,
         {_during("arrest_kinds")} AS arrests_during,
         {_during("recall_kinds")} AS recalls_during,
-        (SELECT COALESCE(SUM(s.d - s.a), 0) FROM cohort_stays s WHERE s.offender_id = w.offender_id)::int
-            AS during_days,
         -- The same, over the stays that ended in the period only (the leavers' figures).
         {_during("offence_kinds", "s.ended")} AS ended_during,
         {_during("arrest_kinds", "s.ended")} AS ended_arrests_during,
-        {_during("recall_kinds", "s.ended")} AS ended_recalls_during,
-        (SELECT COALESCE(SUM(s.d - s.a), 0) FROM cohort_stays s
-         WHERE s.offender_id = w.offender_id AND s.ended)::int AS ended_days,
-        {_count("offence_kinds", "w.joined", "%(today)s::date")} AS since,
-        {_count("arrest_kinds", "w.joined", "%(today)s::date")} AS arrests_since,
+        {_during("recall_kinds", "s.ended")} AS ended_recalls_during
+    FROM ev JOIN cohort_stays s ON s.offender_id = ev.offender_id
+    WHERE ev.occurred_on >= s.a
+      AND (ev.occurred_on < s.d OR (ev.kind = %(recall)s AND ev.occurred_on = s.departed_on))
+    GROUP BY ev.offender_id
+), stay_days AS (
+    SELECT offender_id, SUM(d - a) AS during_days, SUM(d - a) FILTER (WHERE ended) AS ended_days
+    FROM cohort_stays GROUP BY offender_id
+), o AS (
+    SELECT w.*,
+        w.left_on IS NOT NULL AND w.observed_to < %(today)s::date AS placed_again,
+        {_length("w.before_risk")} AS before_days,
+        COALESCE(du.during, 0) AS during,
+        COALESCE(du.arrests_during, 0) AS arrests_during,
+        COALESCE(du.recalls_during, 0) AS recalls_during,
+        COALESCE(sd.during_days, 0)::int AS during_days,
+        COALESCE(du.ended_during, 0) AS ended_during,
+        COALESCE(du.ended_arrests_during, 0) AS ended_arrests_during,
+        COALESCE(du.ended_recalls_during, 0) AS ended_recalls_during,
+        COALESCE(sd.ended_days, 0)::int AS ended_days,
         %(today)s::date - w.joined AS since_days,
         {_length("w.custody * datemultirange(daterange(w.joined, %(today)s::date))")} AS custody_days,
-        {_length("w.after_risk")} AS risk_days,
-        {follow}
+        f.*
     FROM w
+    CROSS JOIN LATERAL {_at_risk("w.after_risk")} f
+    LEFT JOIN during du ON du.offender_id = w.offender_id
+    LEFT JOIN stay_days sd ON sd.offender_id = w.offender_id
+), counts AS (
+    -- The offences of each window, in one pass over the events (the follow-up windows need `o`).
+    {_counts("o", "o", windows)}
 ), outcomes AS (
     SELECT o.*,
+        COALESCE(n.before, 0) AS before,
+        COALESCE(n.arrests_before, 0) AS arrests_before,
+        COALESCE(n.recalls_before, 0) AS recalls_before,
+        COALESCE(n.since, 0) AS since,
+        COALESCE(n.arrests_since, 0) AS arrests_since,
         -- "After": up to 12 months (365 days) at risk, or as far as observed.
         LEAST(o.risk_days, 365) AS after_days,
-        CASE WHEN o.left_on IS NULL THEN 0 ELSE
-            {_count("offence_kinds", "o.left_on", "COALESCE(o.complete_12, o.observed_to)", "o")} END AS after,
+        CASE WHEN o.left_on IS NULL THEN 0 ELSE COALESCE(n.after, 0) END AS after,
         {offended}
-    FROM o
+    FROM o LEFT JOIN counts n ON n.offender_id = o.offender_id
 )"""

@@ -1,5 +1,7 @@
 """Reoffending: offences during placement, within 3, 6 and 12 months after, and rates per person-month."""
 
+from operator import itemgetter
+
 from django.utils.translation import gettext_lazy as _
 
 from placements.models import DESTINATION_GROUPS
@@ -250,10 +252,6 @@ def follow_up_at_risk(scope: Scope, facts: Facts) -> Table:
 PERSON_ROWS_SHOWN = 200  # rows of the person-level table in the page and the PDF
 
 
-def _yes_no(value) -> str:
-    return str(_("Yes") if value else _("No"))
-
-
 @metric(
     "person_outcomes",
     "reoffending",
@@ -294,13 +292,19 @@ def person_outcomes(scope: Scope, facts: Facts) -> Table:
             Column(f"followed_{months}", _("Followed up %(months)s months") % {"months": months}, TEXT),
             Column(f"offended_{months}", _("Offended within %(months)s months") % {"months": months}, TEXT),
         ]
+    # Tens of thousands of rows nationally: each pseudonym is hashed once, and the words are
+    # translated once, not once a cell.
+    yes, no = str(_("Yes")), str(_("No"))
+    move_on = {key: str(group.label) for key, group in DESTINATION_GROUPS.items()}
     rows = []
-    for r in sorted(facts.person_outcomes, key=lambda r: pseudonym(r["offender_id"])):
+    for label, r in sorted(
+        ((pseudonym(r["offender_id"]), r) for r in facts.person_outcomes), key=itemgetter(0)
+    ):
         values = {
             "first_month": f"{r['first_arrival']:%Y-%m}",
             "nights": r["nights"],
             "renewals": r["renewals"],
-            "move_on": str(DESTINATION_GROUPS[r["destination"]].label) if r["destination"] else "",
+            "move_on": move_on[r["destination"]] if r["destination"] else "",
             "before": r["before"],
             "during": r["during"],
             "after": r["after"],
@@ -312,9 +316,9 @@ def person_outcomes(scope: Scope, facts: Facts) -> Table:
         for months in (3, 6, 12):
             left = r["left_on"] is not None
             followed = r[f"complete_{months}"] is not None
-            values[f"followed_{months}"] = _yes_no(followed) if left else ""
-            values[f"offended_{months}"] = _yes_no(r[f"offended_{months}"]) if followed else ""
-        rows.append(Row(pseudonym(r["offender_id"]), values))
+            values[f"followed_{months}"] = (yes if followed else no) if left else ""
+            values[f"offended_{months}"] = (yes if r[f"offended_{months}"] else no) if followed else ""
+        rows.append(Row(label, values))
     # Names no one (`people` empty): the pseudonyms are not the access log's people. The page and the
     # PDF show the first rows (a national year is tens of thousands: hundreds of pages to lay out and
     # none to read); the evaluators' CSV and spreadsheet hold them all.

@@ -66,7 +66,7 @@ MONTHS = """months AS (
 )"""
 
 # Stays (placements arrived at) of properties in the area, with a night in the window or ended in it.
-STAYS = f"""stays AS (
+WINDOW_STAYS = f"""window_stays AS (
     SELECT p.id, p.offender_id, p.bedspace_id, p.arrived_on AS a, p.departed_on,
            COALESCE(p.departed_on, %(today)s::date) AS d,
            -- A move to another bedspace is not a leaving (as in reports/metrics/facts.py).
@@ -82,6 +82,36 @@ STAYS = f"""stays AS (
 
 def _params(scope: Scope, w: Window) -> dict:
     return {**scope.params, **CHOICE_PARAMS, "ws": w.start, "we": w.end}
+
+
+def _window_stays(facts: Facts, w: Window) -> str:
+    """The common table expression `window_stays` (see WINDOW_STAYS). When the window is the
+    report's period, the report's stays table (reports/metrics/facts.py) holds them (with the stays
+    whose turnaround alone reaches into the period): read from it rather than from placements,
+    bedspaces and properties again, for each trend."""
+    if not w.is_period:
+        return WINDOW_STAYS
+    return f"""{facts.stays_sql}, window_stays AS NOT MATERIALIZED (
+    SELECT id, offender_id, bedspace_id, a, departed_on, d, left_on FROM stays WHERE d >= %(ws)s::date
+)"""
+
+
+def _month_of(day: str) -> str:
+    """The first day of the calendar month of `day`, which keys the months of MONTHS (`m.ms`'s
+    month): each row is counted into its month in one pass, rather than every row read again for
+    each month."""
+    return f"date_trunc('month', {day})::date"
+
+
+# Each window stay's nights in each month of the window that it reaches (a row a stay a month).
+STAY_MONTHS = f"""stay_months AS (
+    SELECT GREATEST(g::date, %(ws)s::date) AS ms,
+           {nights_of("s.r * daterange(GREATEST(g::date, %(ws)s::date), LEAST((g + interval '1 month')::date, %(we)s::date))")} AS n
+    FROM win_stays s, generate_series(date_trunc('month', GREATEST(lower(s.r), %(ws)s::date)),
+                                      LEAST(upper(s.r), %(we)s::date) - 1, interval '1 month') AS g
+), occupied AS (
+    SELECT ms, SUM(n) AS n FROM stay_months GROUP BY ms
+)"""
 
 
 def month_label(month_start: date, month_end: date) -> str:
@@ -157,13 +187,14 @@ def trend_referrals(scope: Scope, facts: Facts) -> Table:
     )
 
 
-def occupancy_series(scope: Scope) -> list[dict]:
+def occupancy_series(scope: Scope, facts: Facts) -> list[dict]:
     """Each month's available bedspace-nights (bedspaces in use, or that held a stay in the window,
     less void nights) and occupied nights."""
     w = window(scope)
     return sql_rows(
-        f"""WITH {MONTHS}, {STAYS},
-        win_stays AS (SELECT bedspace_id, daterange(a, d) AS r FROM stays WHERE d > %(ws)s::date),
+        f"""WITH {MONTHS}, {_window_stays(facts, w)},
+        win_stays AS (SELECT bedspace_id, daterange(a, d) AS r FROM window_stays WHERE d > %(ws)s::date),
+        {STAY_MONTHS},
         beds AS (
             SELECT b.id FROM {BEDSPACE} b JOIN {PROPERTY} pr ON pr.id = b.property_id
             WHERE (%(area)s::text IS NULL OR pr.local_authority_id = %(area)s::text)
@@ -178,9 +209,8 @@ def occupancy_series(scope: Scope) -> list[dict]:
           (SELECT COUNT(*) FROM beds) * (m.me - m.ms)
             - COALESCE((SELECT SUM({nights_of("v.r * daterange(m.ms, m.me)")}) FROM voids v
                         WHERE v.r && daterange(m.ms, m.me)), 0)::bigint AS available,
-          COALESCE((SELECT SUM({nights_of("s.r * daterange(m.ms, m.me)")}) FROM win_stays s
-                    WHERE s.r && daterange(m.ms, m.me)), 0)::bigint AS occupied
-        FROM months m ORDER BY m.ms""",
+          COALESCE(o.n, 0)::bigint AS occupied
+        FROM months m LEFT JOIN occupied o ON o.ms = m.ms ORDER BY m.ms""",
         _params(scope, w),
     )
 
@@ -209,7 +239,7 @@ def trend_occupancy(scope: Scope, facts: Facts) -> Table:
     ]
     return _table(
         columns,
-        occupancy_series(scope),
+        occupancy_series(scope, facts),
         lambda r: {
             "available": r["available"],
             "occupied": r["occupied"],
@@ -220,14 +250,22 @@ def trend_occupancy(scope: Scope, facts: Facts) -> Table:
     )
 
 
-def placement_series(scope: Scope) -> list[dict]:
+def placement_series(scope: Scope, facts: Facts) -> list[dict]:
     w = window(scope)
     return sql_rows(
-        f"""WITH {MONTHS}, {STAYS}
-        SELECT m.ms, m.me,
-          (SELECT COUNT(*) FROM stays s WHERE s.a >= m.ms AND s.a < m.me AND s.d > %(ws)s::date) AS started,
-          (SELECT COUNT(*) FROM stays s WHERE s.left_on >= m.ms AND s.left_on < m.me) AS ended
-        FROM months m ORDER BY m.ms""",
+        f"""WITH {MONTHS}, {_window_stays(facts, w)},
+        started AS (
+            SELECT {_month_of("a")} AS month, COUNT(*) AS n FROM window_stays
+            WHERE a >= %(ws)s::date AND a < %(we)s::date AND d > %(ws)s::date GROUP BY 1
+        ), ended AS (
+            SELECT {_month_of("left_on")} AS month, COUNT(*) AS n FROM window_stays
+            WHERE left_on >= %(ws)s::date AND left_on < %(we)s::date GROUP BY 1
+        )
+        SELECT m.ms, m.me, COALESCE(st.n, 0) AS started, COALESCE(en.n, 0) AS ended
+        FROM months m
+        LEFT JOIN started st ON st.month = {_month_of("m.ms")}
+        LEFT JOIN ended en ON en.month = {_month_of("m.ms")}
+        ORDER BY m.ms""",
         _params(scope, w),
     )
 
@@ -250,31 +288,35 @@ def trend_placements(scope: Scope, facts: Facts) -> Table:
     columns = [Column("started", _("Started")), Column("ended", _("Ended"))]
     return _table(
         columns,
-        placement_series(scope),
+        placement_series(scope, facts),
         lambda r: {"started": r["started"], "ended": r["ended"]},
         {"started": "placements.started", "ended": "placements.ended"},
         w,
     )
 
 
-def offending_series(scope: Scope) -> list[dict]:
+def offending_series(scope: Scope, facts: Facts) -> list[dict]:
     """Offences dated in each month while the person was in a stay (arrival day to the day before
     departure), and the month's occupied nights (the person-months at risk)."""
     w = window(scope)
     return sql_rows(
-        f"""WITH {MONTHS}, {STAYS},
-        win_stays AS (SELECT daterange(a, d) AS r FROM stays WHERE d > %(ws)s::date),
+        f"""WITH {MONTHS}, {_window_stays(facts, w)},
+        win_stays AS (SELECT daterange(a, d) AS r FROM window_stays WHERE d > %(ws)s::date),
+        {STAY_MONTHS},
         offences AS (
-            SELECT DISTINCT ev.id, ev.occurred_on FROM stays s
+            SELECT DISTINCT ev.id, ev.occurred_on FROM window_stays s
             JOIN {OFFENDER_EVENT} ev ON ev.offender_id = s.offender_id
              AND ev.kind = ANY(%(offence_kinds)s)
              AND ev.occurred_on >= GREATEST(s.a, %(ws)s::date) AND ev.occurred_on < LEAST(s.d, %(we)s::date)
+        ), by_month AS (
+            -- Each offence is dated in the window (above), so in one of its months.
+            SELECT {_month_of("occurred_on")} AS month, COUNT(*) AS n FROM offences GROUP BY 1
         )
-        SELECT m.ms, m.me,
-          (SELECT COUNT(*) FROM offences o WHERE o.occurred_on >= m.ms AND o.occurred_on < m.me) AS offences,
-          COALESCE((SELECT SUM({nights_of("s.r * daterange(m.ms, m.me)")}) FROM win_stays s
-                    WHERE s.r && daterange(m.ms, m.me)), 0)::bigint AS occupied
-        FROM months m ORDER BY m.ms""",
+        SELECT m.ms, m.me, COALESCE(bm.n, 0) AS offences, COALESCE(o.n, 0)::bigint AS occupied
+        FROM months m
+        LEFT JOIN by_month bm ON bm.month = {_month_of("m.ms")}
+        LEFT JOIN occupied o ON o.ms = m.ms
+        ORDER BY m.ms""",
         _params(scope, w),
     )
 
@@ -299,7 +341,7 @@ def trend_offending(scope: Scope, facts: Facts) -> Table:
         Column("offences", _("Offences")),
         Column("rate", _("Offences per person-month"), RATE, derived_from="offences"),
     ]
-    rows = offending_series(scope)
+    rows = offending_series(scope, facts)
     months = {id(r): float(r["occupied"]) / DAYS_PER_MONTH for r in rows}
     table = _table(
         columns,
